@@ -1,0 +1,1 @@
+"""The pure domain: recorded events and the negotiation fold (standard library only)."""
