@@ -1,0 +1,47 @@
+"""Settings read from the environment, with the embedded SQLite file as the default store."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_ADDRESS = "127.0.0.1:50051"
+DEFAULT_DATA_DIR = Path("var")
+
+
+def default_database_url(data_dir: Path = DEFAULT_DATA_DIR) -> str:
+    """Return the URL of the embedded SQLite file under data_dir."""
+    return f"sqlite:///{data_dir / 'newsledger.db'}"
+
+
+@dataclass(frozen=True, slots=True)
+class StoreLimits:
+    """Caps that keep one append small enough to stay a short transaction."""
+
+    max_event_bytes: int = 256 * 1024
+    max_batch_events: int = 1000
+    max_batch_bytes: int = 4 * 1024 * 1024
+    max_stream_name_length: int = 200
+    max_event_type_length: int = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the service needs to start, resolved once at start-up."""
+
+    database_url: str
+    address: str = DEFAULT_ADDRESS
+    lock_timeout_seconds: float = 5.0
+    limits: StoreLimits = StoreLimits()
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read NEWSLEDGER_* variables, falling back to the embedded defaults."""
+        env = os.environ if env is None else env
+        return cls(
+            database_url=env.get("NEWSLEDGER_DATABASE_URL") or default_database_url(),
+            address=env.get("NEWSLEDGER_ADDRESS") or DEFAULT_ADDRESS,
+            lock_timeout_seconds=float(env.get("NEWSLEDGER_LOCK_TIMEOUT_SECONDS") or 5.0),
+        )

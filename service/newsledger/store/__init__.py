@@ -1,0 +1,1 @@
+"""The append-only event store: tables, engine, append and read (SQLAlchemy Core)."""

@@ -1,0 +1,138 @@
+"""Value types that cross the store boundary: proposed events, stored events, expectations."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from newsledger.domain.events import RecordedEvent
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def normalise_json(value: Mapping[str, Any]) -> str:
+    """Serialise a JSON object with sorted keys and no spaces, so equal objects compare equal."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def time_from_micros(micros: int) -> datetime:
+    """Return the UTC instant micros microseconds after the Unix epoch."""
+    return _EPOCH + timedelta(microseconds=micros)
+
+
+def micros_from_time(instant: datetime) -> int:
+    """Return instant as whole microseconds since the Unix epoch."""
+    delta = instant - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+@dataclass(frozen=True, slots=True)
+class ProposedEvent:
+    """An event a client asks to append; its id makes retries idempotent."""
+
+    event_id: uuid.UUID
+    event_type: str
+    payload: Mapping[str, Any]
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    schema_version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An event as it lies in the log, with its JSON kept as text."""
+
+    position: int
+    event_id: uuid.UUID
+    stream: str
+    stream_version: int
+    event_type: str
+    schema_version: int
+    payload: str
+    metadata: str
+    recorded_at_us: int
+
+    @property
+    def record_time(self) -> datetime:
+        """Return the instant the store recorded the event (UTC)."""
+        return time_from_micros(self.recorded_at_us)
+
+    def to_domain(self) -> RecordedEvent:
+        """Return the event with its JSON parsed, as the domain fold consumes it."""
+        return RecordedEvent(
+            event_id=self.event_id,
+            stream=self.stream,
+            stream_version=self.stream_version,
+            position=self.position,
+            event_type=self.event_type,
+            schema_version=self.schema_version,
+            payload=json.loads(self.payload),
+            metadata=json.loads(self.metadata),
+            record_time=self.record_time,
+        )
+
+
+ExpectationKind = Literal["any", "no_stream", "stream_exists", "exact"]
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectedVersion:
+    """What the writer believes about the stream before its append."""
+
+    kind: ExpectationKind
+    version: int | None = None
+
+    @classmethod
+    def exact(cls, version: int) -> ExpectedVersion:
+        """Expect the stream's last event to be at exactly this version (0-based)."""
+        if version < 0:
+            raise ValueError("an exact expected version is 0 or more")
+        return cls("exact", version)
+
+    def describe(self) -> str:
+        """Return the expectation in words, for error messages."""
+        if self.kind == "exact":
+            return f"version {self.version}"
+        return self.kind.replace("_", " ")
+
+    def is_met_by(self, actual: int | None) -> bool:
+        """Tell whether a stream whose last version is actual (None: no stream) meets this."""
+        if self.kind == "any":
+            return True
+        if self.kind == "no_stream":
+            return actual is None
+        if self.kind == "stream_exists":
+            return actual is not None
+        return actual == self.version
+
+
+ANY = ExpectedVersion("any")
+NO_STREAM = ExpectedVersion("no_stream")
+STREAM_EXISTS = ExpectedVersion("stream_exists")
+
+
+@dataclass(frozen=True, slots=True)
+class AppendResult:
+    """Where an append's events lie; already_recorded marks an exact retry that wrote nothing."""
+
+    stream: str
+    events: tuple[StoredEvent, ...]
+    already_recorded: bool
+
+    @property
+    def first_position(self) -> int:
+        """Return the global position of the batch's first event."""
+        return self.events[0].position
+
+    @property
+    def last_position(self) -> int:
+        """Return the global position of the batch's last event."""
+        return self.events[-1].position
+
+    @property
+    def last_stream_version(self) -> int:
+        """Return the stream version of the batch's last event."""
+        return self.events[-1].stream_version

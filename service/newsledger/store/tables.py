@@ -1,0 +1,50 @@
+"""The tables, on one MetaData with a naming convention so constraints have stable names."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+# SQLite only gives 64-bit integer keys to columns declared exactly INTEGER.
+BigInt = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+events = sa.Table(
+    "events",
+    metadata,
+    # The global sequence number: 0-based, gap-free, assigned under the append lock,
+    # equal to the event's leaf index in the audit log.
+    sa.Column("position", BigInt, primary_key=True, autoincrement=False),
+    sa.Column("event_id", sa.Uuid(), nullable=False, unique=True),
+    sa.Column("stream", sa.String(200), nullable=False),
+    sa.Column("stream_version", BigInt, nullable=False),
+    sa.Column("event_type", sa.String(200), nullable=False),
+    sa.Column("schema_version", sa.Integer(), nullable=False),
+    # JSON objects, normalised (sorted keys, compact) so an exact retry compares equal.
+    sa.Column("payload", sa.Text(), nullable=False),
+    sa.Column("metadata", sa.Text(), nullable=False),
+    # Record time in microseconds since the Unix epoch (UTC); never decreases with position.
+    sa.Column("recorded_at_us", BigInt, nullable=False),
+    sa.UniqueConstraint("stream", "stream_version", name="uq_events_stream_version"),
+)
+
+negotiation_views = sa.Table(
+    "negotiation_views",
+    metadata,
+    sa.Column("negotiation_id", sa.String(63), primary_key=True),
+    sa.Column("stream", sa.String(200), nullable=False, unique=True),
+    # The folded state as JSON, updated in the same transaction as the append.
+    sa.Column("state", sa.Text(), nullable=False),
+    sa.Column("last_position", BigInt, nullable=False),
+    sa.Column("last_stream_version", BigInt, nullable=False),
+)
+
+IMMUTABLE_TABLES = ("events",)

@@ -1,0 +1,66 @@
+"""Checks an append must pass before it takes the lock: names, ids and size caps."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from newsledger.config import StoreLimits
+from newsledger.store.errors import InvalidAppend, LimitExceeded
+from newsledger.store.records import ProposedEvent, normalise_json
+
+
+def _check_name(field: str, value: str, max_length: int) -> None:
+    if not value:
+        raise InvalidAppend(field, "must not be empty")
+    if len(value) > max_length:
+        raise LimitExceeded(field, f"is {len(value)} characters long; the limit is {max_length}")
+    if any(ch.isspace() or not ch.isprintable() for ch in value):
+        raise InvalidAppend(field, "must not contain whitespace or control characters")
+
+
+def validate_batch(
+    stream: str, proposed: Sequence[ProposedEvent], limits: StoreLimits
+) -> list[dict[str, Any]]:
+    """Return the batch as table rows (JSON normalised), or raise naming the offending item."""
+    _check_name("stream", stream, limits.max_stream_name_length)
+    if not proposed:
+        raise InvalidAppend("events", "an append needs at least one event")
+    if len(proposed) > limits.max_batch_events:
+        raise LimitExceeded(
+            "events", f"{len(proposed)} events in one batch; the limit is {limits.max_batch_events}"
+        )
+    rows: list[dict[str, Any]] = []
+    seen: set[Any] = set()
+    batch_bytes = 0
+    for index, event in enumerate(proposed):
+        field = f"events[{index}]"
+        if event.event_id in seen:
+            raise InvalidAppend(f"{field}.event_id", f"{event.event_id} appears twice in the batch")
+        seen.add(event.event_id)
+        _check_name(f"{field}.event_type", event.event_type, limits.max_event_type_length)
+        if event.schema_version < 1:
+            raise InvalidAppend(f"{field}.schema_version", "must be 1 or more")
+        payload = normalise_json(event.payload)
+        metadata = normalise_json(event.metadata)
+        size = len(payload.encode()) + len(metadata.encode())
+        if size > limits.max_event_bytes:
+            raise LimitExceeded(
+                field, f"payload and metadata take {size} bytes; the limit is {limits.max_event_bytes}"
+            )
+        batch_bytes += size
+        rows.append(
+            {
+                "event_id": event.event_id,
+                "stream": stream,
+                "event_type": event.event_type,
+                "schema_version": event.schema_version,
+                "payload": payload,
+                "metadata": metadata,
+            }
+        )
+    if batch_bytes > limits.max_batch_bytes:
+        raise LimitExceeded(
+            "events", f"the batch takes {batch_bytes} bytes; the limit is {limits.max_batch_bytes}"
+        )
+    return rows
