@@ -46,7 +46,8 @@ def validate_batch(
         size = len(payload.encode()) + len(metadata.encode())
         if size > limits.max_event_bytes:
             raise LimitExceeded(
-                field, f"payload and metadata take {size} bytes; the limit is {limits.max_event_bytes}"
+                field,
+                f"payload and metadata take {size} bytes; the limit is {limits.max_event_bytes}",
             )
         batch_bytes += size
         rows.append(
