@@ -269,9 +269,9 @@ class TestImmutability:
     ) -> None:
         store.append("s", events(2))
         before = store.read_all()
-        with pytest.raises(sa.exc.DBAPIError, match="events are immutable"):
-            with engine.begin() as conn:
-                conn.execute(sa.text(statement))
+        rejected = pytest.raises(sa.exc.DBAPIError, match="events are immutable")
+        with rejected, engine.begin() as conn:
+            conn.execute(sa.text(statement))
         assert store.read_all() == before
 
     @pytest.mark.parametrize(
@@ -279,9 +279,9 @@ class TestImmutability:
     )
     def test_postgresql_also_rejects_truncate(self, store: EventStore, engine: Engine) -> None:
         store.append("s", events(1))
-        with pytest.raises(sa.exc.DBAPIError, match="events are immutable"):
-            with engine.begin() as conn:
-                conn.execute(sa.text("TRUNCATE events"))
+        rejected = pytest.raises(sa.exc.DBAPIError, match="events are immutable")
+        with rejected, engine.begin() as conn:
+            conn.execute(sa.text("TRUNCATE events"))
         assert len(store.read_all()) == 1
 
 
