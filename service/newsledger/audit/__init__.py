@@ -1,0 +1,1 @@
+"""Verifiable audit: canonical leaves, the RFC 6962 Merkle log, signed checkpoints, proofs."""

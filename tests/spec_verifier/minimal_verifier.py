@@ -1,0 +1,246 @@
+"""A minimal newsledger verifier written from docs/audit.md alone.
+
+It deliberately shares no code with the service: standard library plus `cryptography`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+
+class VerifyError(Exception):
+    """Any failed check."""
+
+
+# --- section 2: canonical JSON for the float-free subset -------------------------------
+
+_SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f",
+                  "\r": "\\r"}  # fmt: skip
+
+
+def jcs(value: Any) -> bytes:
+    """RFC 8785 for null, booleans, safe integers, strings, arrays and objects."""
+    return _jcs(value).encode("utf-8")
+
+
+def _jcs(value: Any) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        if abs(value) > 2**53 - 1:
+            raise VerifyError("integer outside I-JSON range")
+        return str(value)
+    if isinstance(value, float):
+        raise VerifyError("float in canonical data")
+    if isinstance(value, str):
+        out = []
+        for char in value:
+            if char in _SHORT_ESCAPES:
+                out.append(_SHORT_ESCAPES[char])
+            elif ord(char) < 0x20:
+                out.append(f"\\u{ord(char):04x}")
+            else:
+                out.append(char)
+        return '"' + "".join(out) + '"'
+    if isinstance(value, list):
+        return "[" + ",".join(_jcs(v) for v in value) + "]"
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda k: k.encode("utf-16-be"))
+        return "{" + ",".join(_jcs(k) + ":" + _jcs(value[k]) for k in keys) + "}"
+    raise VerifyError(f"not JSON: {type(value).__name__}")
+
+
+def envelope_leaf(envelope: dict[str, Any]) -> bytes:
+    """Return the leaf bytes of an envelope object (section 2.1)."""
+    return jcs(envelope)
+
+
+def payload_sha256(payload: dict[str, Any]) -> str:
+    """Return the hex SHA-256 of the canonical payload (section 2.2)."""
+    return hashlib.sha256(jcs(payload)).hexdigest()
+
+
+# --- section 3: the tree --------------------------------------------------------------
+
+
+def leaf_hash(leaf: bytes) -> bytes:
+    """HASH(0x00 || leaf)."""
+    return hashlib.sha256(b"\x00" + leaf).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    """HASH(0x01 || left || right)."""
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def mth(hashes: list[bytes]) -> bytes:
+    """MTH over already-hashed leaves, by the recursive definition."""
+    if not hashes:
+        return hashlib.sha256(b"").digest()
+    if len(hashes) == 1:
+        return hashes[0]
+    k = 1
+    while k * 2 < len(hashes):
+        k *= 2
+    return node_hash(mth(hashes[:k]), mth(hashes[k:]))
+
+
+# --- section 4 and 5: checkpoints and signed notes -------------------------------------
+
+
+def b64(text: str) -> bytes:
+    """Strict standard base64."""
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise VerifyError("bad base64") from None
+    if base64.b64encode(raw).decode() != text:
+        raise VerifyError("non-canonical base64")
+    return raw
+
+
+def parse_vkey(vkey: str) -> tuple[str, bytes, bytes]:
+    """Return (name, key_id, public key) of a verifier key string."""
+    name, key_id_hex, material = vkey.split("+", 2)
+    raw = b64(material)
+    if len(raw) != 33 or raw[0] != 1:
+        raise VerifyError("not an Ed25519 vkey")
+    key_id = hashlib.sha256(name.encode() + b"\n" + raw).digest()[:4]
+    if key_id.hex() != key_id_hex:
+        raise VerifyError("vkey id mismatch")
+    return name, key_id, raw[1:]
+
+
+def open_note(note: str, vkey: str) -> str:
+    """Return the text of a note signed by the pinned key."""
+    name, key_id, public_key = parse_vkey(vkey)
+    if any(ord(c) < 0x20 and c != "\n" for c in note):
+        raise VerifyError("control character")
+    cut = note.rfind("\n\n")
+    if cut < 0 or not note.endswith("\n"):
+        raise VerifyError("malformed note")
+    text, lines = note[: cut + 1], note[cut + 2 : -1].split("\n")
+    verified = False
+    for line in lines:
+        match = re.fullmatch("\u2014 ([^ +]+) (\\S+)", line)
+        if not match:
+            raise VerifyError("malformed signature line")
+        blob = b64(match.group(2))
+        if match.group(1) == name and blob[:4] == key_id:
+            try:
+                Ed25519PublicKey.from_public_bytes(public_key).verify(blob[4:], text.encode())
+            except InvalidSignature:
+                raise VerifyError("bad signature") from None
+            verified = True
+    if not verified:
+        raise VerifyError("not signed by the pinned key")
+    return text
+
+
+def parse_checkpoint(text: str) -> tuple[str, int, bytes]:
+    """Return (origin, size, root) of a checkpoint text."""
+    lines = text.split("\n")
+    if len(lines) < 4 or lines[-1] != "" or not lines[0]:
+        raise VerifyError("malformed checkpoint")
+    if not re.fullmatch("0|[1-9][0-9]*", lines[1], re.ASCII) or int(lines[1]) > 2**63 - 1:
+        raise VerifyError("bad size")
+    root = b64(lines[2])
+    if len(root) != 32:
+        raise VerifyError("root is not 32 bytes")
+    return lines[0], int(lines[1]), root
+
+
+# --- section 6: proofs ----------------------------------------------------------------
+
+
+def verify_inclusion(index: int, size: int, leaf: bytes, proof: list[bytes], root: bytes) -> bool:
+    """Section 6.1 verification."""
+    if index >= size:
+        return False
+    fn, sn, r = index, size - 1, leaf
+    for p in proof:
+        if sn == 0:
+            return False
+        if fn % 2 == 1 or fn == sn:
+            r = node_hash(p, r)
+            while fn % 2 == 0 and fn != 0:
+                fn, sn = fn // 2, sn // 2
+        else:
+            r = node_hash(r, p)
+        fn, sn = fn // 2, sn // 2
+    return sn == 0 and r == root
+
+
+def verify_consistency(
+    m: int, n: int, old_root: bytes, new_root: bytes, proof: list[bytes]
+) -> bool:
+    """Section 6.2 verification."""
+    if m == n:
+        return not proof and old_root == new_root
+    if m == 0:
+        return not proof and old_root == hashlib.sha256(b"").digest()
+    if m > n or not proof:
+        return False
+    path = ([old_root] if m & (m - 1) == 0 else []) + list(proof)
+    fn, sn = m - 1, n - 1
+    while fn % 2 == 1:
+        fn, sn = fn // 2, sn // 2
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn % 2 == 1 or fn == sn:
+            fr, sr = node_hash(c, fr), node_hash(c, sr)
+            while fn % 2 == 0 and fn != 0:
+                fn, sn = fn // 2, sn // 2
+        else:
+            sr = node_hash(sr, c)
+        fn, sn = fn // 2, sn // 2
+    return sn == 0 and fr == old_root and sr == new_root
+
+
+# --- section 7: auditing a whole log --------------------------------------------------
+
+
+def audit_log(
+    origin: str, vkey: str, entries: list[dict[str, Any]], checkpoint_notes: list[str]
+) -> list[bytes]:
+    """Check every entry ({"leaf": bytes, "payload": dict}) and checkpoint; return leaf hashes.
+
+    Raises VerifyError naming the first sequence number that fails.
+    """
+    hashes: list[bytes] = []
+    last_time = ""
+    for seq, entry in enumerate(entries):
+        envelope = json.loads(entry["leaf"], parse_float=_no_float)
+        if envelope_leaf(envelope) != entry["leaf"]:
+            raise VerifyError(f"sequence {seq}: leaf bytes are not canonical")
+        if envelope["sequence_number"] != seq or envelope["log_origin"] != origin:
+            raise VerifyError(f"sequence {seq}: wrong sequence number or origin")
+        if envelope["record_time"] < last_time:
+            raise VerifyError(f"sequence {seq}: record time goes backwards")
+        last_time = envelope["record_time"]
+        if payload_sha256(entry["payload"]) != envelope["payload_sha256"]:
+            raise VerifyError(f"sequence {seq}: payload hash mismatch")
+        hashes.append(leaf_hash(entry["leaf"]))
+    for note in checkpoint_notes:
+        cp_origin, size, root = parse_checkpoint(open_note(note, vkey))
+        if cp_origin != origin or size > len(hashes) or mth(hashes[:size]) != root:
+            raise VerifyError(f"checkpoint at size {size} does not match the entries")
+    return hashes
+
+
+def _no_float(text: str) -> Any:
+    raise VerifyError(f"float {text} in leaf")
