@@ -1,0 +1,156 @@
+"""Story files: the seed story loads cleanly; errors name file, line and field."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from newsledger.domain.events import RecordedEvent
+from newsledger.domain.negotiation import fold, render_view
+from newsledger.story_file import Story, StoryFileError, event_id_for, load_story, parse_story
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED = ROOT / "data" / "stories" / "us-china-trade-2025.yaml"
+FISHERIES = ROOT / "tests" / "fixtures" / "stories" / "eu-uk-fisheries.yaml"
+
+HEADER = """\
+negotiation:
+  id: demo
+  title: Demo
+  parties: [{party_id: aa, name: A}]
+developments:
+"""
+ENTRY = """\
+  - id: {id}
+    type: NextRoundStatusChanged
+    payload:
+      status: NEXT_ROUND_STATUS_NOT_SCHEDULED
+      report:
+        occurred: {{precision: DATE_PRECISION_DAY, start_date: "2025-06-11"}}
+        sources:
+          - source_id: s
+            kind: SOURCE_KIND_WIRE
+"""
+
+
+def recorded(story: Story) -> list[RecordedEvent]:
+    """Return the story's events as if appended in order to its stream."""
+    return [
+        RecordedEvent(
+            event.event_id,
+            story.stream,
+            version,
+            version + 1,
+            event.event_type,
+            event.schema_version,
+            event.payload,
+            event.metadata,
+            datetime(2025, 6, 11, tzinfo=UTC),
+        )
+        for version, event in enumerate(story.events)
+    ]
+
+
+def test_seed_story_loads_and_folds_with_no_problems() -> None:
+    """Given the seed file, it loads, folds without problems, and shows the truce and framework."""
+    story = load_story(SEED)
+    assert story.stream == "negotiation-us-china-trade-2025"
+    assert story.events[0].event_type == "NegotiationOpened"
+    state = fold(recorded(story))
+    assert state is not None and state.problems == []
+    view = render_view(state, date(2025, 6, 11))
+    assert view["truce"]["days_remaining"] == 62
+    assert view["outcomes"][0]["status"] == "OUTCOME_STATUS_AGREED_IN_PRINCIPLE"
+    assert view["next_round"]["status"] == "NEXT_ROUND_STATUS_NOT_SCHEDULED"
+    quotes = [q for s in view["statements"] for q in s.get("quotes", [])]
+    assert (
+        len(quotes) == 6
+    )  # Lutnick, Li Chenggang, Cutler x2, Trump x2 (Lutnick's other in issues)
+
+
+def test_seed_story_encodes_the_article_without_invented_figures() -> None:
+    """Given the seed file, the World Bank cut has no figure and every event cites Newslooks."""
+    story = load_story(SEED)
+    forecast = next(e for e in story.events if e.event_type == "EconomicIndicatorReleased")
+    assert "reported_value" not in forecast.payload
+    for event in story.events[1:]:
+        outlets = [source["outlet"] for source in event.payload["report"]["sources"]]
+        assert "Newslooks" in outlets, event.metadata["development_id"]
+
+
+def test_event_ids_are_stable_across_loads_and_metadata_names_the_development() -> None:
+    """Given the same file loaded twice, the event ids are equal and derived from the ids."""
+    first, second = load_story(SEED), load_story(SEED)
+    assert [e.event_id for e in first.events] == [e.event_id for e in second.events]
+    talks = next(e for e in first.events if e.metadata["development_id"] == "london-talks")
+    assert talks.event_id == event_id_for("us-china-trade-2025", "london-talks")
+    assert talks.metadata["source_name"] == "us-china-trade-2025.yaml"
+
+
+def test_errors_give_file_line_entry_and_field_and_all_are_reported() -> None:
+    """Given an entry missing a source's outlet and a float, both are named with their lines."""
+    text = (
+        HEADER
+        + ENTRY.format(id="ok")
+        + ENTRY.format(id="bad").replace(
+            "kind: SOURCE_KIND_WIRE", "kind: SOURCE_KIND_WIRE\n            extra: 1.5"
+        )
+    )
+    with pytest.raises(StoryFileError) as caught:
+        parse_story(text, "demo.yaml")
+    problems = caught.value.problems
+    assert (
+        "demo.yaml:24: developments[1] (bad).payload.report.sources[0].extra: unknown field"
+        in problems
+    )
+    assert (
+        "demo.yaml:22: developments[1] (bad).payload.report.sources[0].outlet: required" in problems
+    )
+    assert len(problems) == 3  # the outlet is missing in both entries, plus the extra field
+    assert str(caught.value).count("demo.yaml:") == 3
+
+
+def test_duplicate_development_ids_are_rejected() -> None:
+    """Given two developments with one id, the second is named as a duplicate."""
+    text = HEADER + ENTRY.format(id="same") + ENTRY.format(id="same")
+    with pytest.raises(
+        StoryFileError,
+        match=r"demo.yaml:\d+: developments\[1\] \(same\).id: "
+        r"duplicate development id",
+    ):
+        parse_story(
+            text.replace(
+                "kind: SOURCE_KIND_WIRE", "kind: SOURCE_KIND_WIRE\n            outlet: Wire"
+            ),
+            "demo.yaml",
+        )
+
+
+def test_bad_header_and_syntax_errors_name_the_line() -> None:
+    """Given a header with an upper-case id, or broken YAML, the error gives the line."""
+    with pytest.raises(StoryFileError, match=r"demo.yaml:2: negotiation.id: must be a lowercase"):
+        parse_story(HEADER.replace("id: demo", "id: Demo"), "demo.yaml")
+    with pytest.raises(StoryFileError, match=r"demo.yaml:3:"):
+        parse_story("negotiation:\n  id: x\n  - broken", "demo.yaml")
+
+
+def test_unquoted_dates_stay_strings() -> None:
+    """Given an unquoted YAML date, the payload holds the string as written."""
+    text = HEADER + ENTRY.format(id="d").replace('"2025-06-11"', "2025-06-11").replace(
+        "kind: SOURCE_KIND_WIRE", "kind: SOURCE_KIND_WIRE\n            outlet: Wire"
+    )
+    event = parse_story(text, "demo.yaml").events[1]
+    assert event.payload["report"]["occurred"]["start_date"] == "2025-06-11"
+
+
+def test_a_second_negotiation_with_other_parties_works_unchanged() -> None:
+    """Given the EU-UK fisheries fixture, it loads and folds with its own parties and deadline."""
+    story = load_story(FISHERIES)
+    state = fold(recorded(story))
+    assert state is not None and state.problems == []
+    view = render_view(state, date(2026, 3, 20))
+    assert [party["party_id"] for party in view["parties"]] == ["eu", "uk"]
+    assert view["truce"]["days_remaining"] == 12
+    assert view["issues"][0]["status"] == "ISSUE_STATUS_STALLED"
+    assert view["talks"][0]["lead_ids"] == ["anna-berg"]
