@@ -166,16 +166,19 @@ class EventStore:
         self,
         *,
         from_position: int | None = None,
+        to_position: int | None = None,
         backwards: bool = False,
         limit: int = 100,
         stream: str | None = None,
         event_types: Iterable[str] = (),
     ) -> list[StoredEvent]:
-        """Return up to limit events of the whole log from from_position (inclusive)."""
+        """Return up to limit events of the log between from_ and to_position (inclusive)."""
         query = sa.select(*_COLUMNS)
         column = events.c.position
         if from_position is not None:
             query = query.where(column <= from_position if backwards else column >= from_position)
+        if to_position is not None:
+            query = query.where(column >= to_position if backwards else column <= to_position)
         if stream is not None:
             query = query.where(events.c.stream == stream)
         types = list(event_types)

@@ -1,0 +1,130 @@
+"""Translate between protobuf messages and the application's types, checking input."""
+
+from __future__ import annotations
+
+import json
+import math
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from google.protobuf import json_format
+
+from newsledger.ledger import InvalidRequest, Violation
+from newsledger.store.records import ANY, NO_STREAM, STREAM_EXISTS, ExpectedVersion, StoredEvent
+from newsledger.store.records import ProposedEvent as StoreProposedEvent
+from newsledger.v1 import event_store_pb2 as pb
+from newsledger.v1 import negotiation_view_pb2
+
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1000
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def parse_json_object(text: str, field: str, violations: list[Violation]) -> dict[str, Any]:
+    """Parse text as a JSON object; record a violation naming field when it is not one."""
+    if not text:
+        return {}
+    try:
+        value = json.loads(text, parse_constant=_reject_constant)
+    except ValueError as error:
+        violations.append(Violation(field, f"is not valid JSON: {error}"))
+        return {}
+    if not isinstance(value, dict):
+        violations.append(Violation(field, "must be a JSON object"))
+        return {}
+    return value
+
+
+def proposed_events(messages: Sequence[pb.ProposedEvent]) -> list[StoreProposedEvent]:
+    """Convert the request's events, raising InvalidRequest naming every bad field."""
+    violations: list[Violation] = []
+    events: list[StoreProposedEvent] = []
+    for index, message in enumerate(messages):
+        field = f"events[{index}]"
+        try:
+            event_id = uuid.UUID(message.event_id)
+        except ValueError:
+            violations.append(Violation(f"{field}.event_id", "must be a UUID"))
+            continue
+        payload = parse_json_object(message.payload_json, f"{field}.payload_json", violations)
+        metadata = parse_json_object(message.metadata_json, f"{field}.metadata_json", violations)
+        events.append(
+            StoreProposedEvent(
+                event_id=event_id,
+                event_type=message.event_type,
+                payload=payload,
+                metadata=metadata,
+                schema_version=message.schema_version or 1,
+            )
+        )
+    if violations:
+        raise InvalidRequest(violations, "INVALID_EVENT")
+    return events
+
+
+def expected_version(message: pb.ExpectedVersion) -> ExpectedVersion:
+    """Convert the oneof expectation; unset means any."""
+    kind = message.WhichOneof("expectation")
+    if kind == "no_stream":
+        return NO_STREAM
+    if kind == "stream_exists":
+        return STREAM_EXISTS
+    if kind == "exact":
+        return ExpectedVersion.exact(message.exact)
+    return ANY
+
+
+def recorded_event(event: StoredEvent) -> pb.RecordedEvent:
+    """Convert a stored event to its protobuf form."""
+    message = pb.RecordedEvent(
+        event_id=str(event.event_id),
+        stream=event.stream,
+        stream_version=event.stream_version,
+        position=event.position,
+        event_type=event.event_type,
+        schema_version=event.schema_version,
+        payload_json=event.payload,
+        metadata_json=event.metadata,
+    )
+    message.record_time.FromMicroseconds(event.recorded_at_us)
+    return message
+
+
+def page_size(value: int, field: str = "page_size") -> int:
+    """Return the page size to use: 0 means the default, outside 0..1000 is an error."""
+    if value == 0:
+        return DEFAULT_PAGE_SIZE
+    if not 1 <= value <= MAX_PAGE_SIZE:
+        raise InvalidRequest([Violation(field, f"must be between 1 and {MAX_PAGE_SIZE}")])
+    return value
+
+
+def query_date(text: str, today: date, field: str = "as_of") -> date:
+    """Parse a YYYY-MM-DD date; empty means today."""
+    if not text:
+        return today
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else _bad_date(field, text)
+    except ValueError:
+        return _bad_date(field, text)
+
+
+def _bad_date(field: str, text: str) -> date:
+    raise InvalidRequest([Violation(field, f"{text!r} is not a date in the form YYYY-MM-DD")])
+
+
+def negotiation_view(view: dict[str, Any]) -> negotiation_view_pb2.NegotiationView:
+    """Convert the rendered view (proto JSON shape) to its message."""
+    message = negotiation_view_pb2.NegotiationView()
+    json_format.ParseDict(view, message, ignore_unknown_fields=False)
+    return message
+
+
+def is_finite_number(value: Any) -> bool:
+    """Tell whether value is a finite JSON number."""
+    return isinstance(value, int | float) and math.isfinite(value)

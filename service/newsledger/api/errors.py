@@ -1,0 +1,181 @@
+"""One place that maps every application and store error to a rich gRPC status."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+import grpc
+from google.protobuf import any_pb2, duration_pb2
+from google.rpc import error_details_pb2, status_pb2
+from grpc_status import rpc_status
+from sqlalchemy import exc as sa_exc
+
+from newsledger.ledger import InvalidRequest, NegotiationNotFound, Violation
+from newsledger.store.errors import (
+    AppendLockTimeout,
+    EventIdConflict,
+    InvalidAppend,
+    LimitExceeded,
+    SchemaNotReady,
+    WrongExpectedVersion,
+)
+
+DOMAIN = "newsledger.dev"
+log = logging.getLogger(__name__)
+
+
+def rich_status(
+    code: grpc.StatusCode,
+    message: str,
+    reason: str,
+    metadata: Mapping[str, str] | None = None,
+    violations: Sequence[Violation] = (),
+    retry_after_seconds: float | None = None,
+) -> grpc.Status:
+    """Build a status carrying google.rpc.ErrorInfo and, when given, BadRequest and RetryInfo."""
+    details = []
+    info = error_details_pb2.ErrorInfo(reason=reason, domain=DOMAIN, metadata=dict(metadata or {}))
+    details.append(info)
+    if violations:
+        details.append(
+            error_details_pb2.BadRequest(
+                field_violations=[
+                    error_details_pb2.BadRequest.FieldViolation(
+                        field=v.field, description=v.description
+                    )
+                    for v in violations
+                ]
+            )
+        )
+    if retry_after_seconds is not None:
+        delay = duration_pb2.Duration()
+        delay.FromMilliseconds(int(retry_after_seconds * 1000))
+        details.append(error_details_pb2.RetryInfo(retry_delay=delay))
+    packed = []
+    for detail in details:
+        wrapper = any_pb2.Any()
+        wrapper.Pack(detail)
+        packed.append(wrapper)
+    proto = status_pb2.Status(code=code.value[0], message=message, details=packed)
+    return rpc_status.to_status(proto)
+
+
+def status_for(error: Exception) -> grpc.Status | None:
+    """Return the status for a known error, or None for an unexpected one."""
+    if isinstance(error, InvalidRequest):
+        return rich_status(
+            grpc.StatusCode.INVALID_ARGUMENT, str(error), error.reason, violations=error.violations
+        )
+    if isinstance(error, InvalidAppend):
+        violation = Violation(error.field, str(error).split(": ", 1)[-1])
+        return rich_status(
+            grpc.StatusCode.INVALID_ARGUMENT, str(error), "INVALID_EVENT", violations=[violation]
+        )
+    if isinstance(error, LimitExceeded):
+        reason = {"events": "BATCH_TOO_LARGE"}.get(error.field, "EVENT_TOO_LARGE")
+        if not error.field.startswith("events"):
+            reason = "INVALID_ARGUMENT"
+        violation = Violation(error.field, str(error).split(": ", 1)[-1])
+        return rich_status(
+            grpc.StatusCode.INVALID_ARGUMENT, str(error), reason, violations=[violation]
+        )
+    if isinstance(error, WrongExpectedVersion):
+        actual = "no stream" if error.actual is None else str(error.actual)
+        metadata = {"stream": error.stream, "expected": error.expected, "actual": actual}
+        return rich_status(grpc.StatusCode.ABORTED, str(error), "WRONG_EXPECTED_VERSION", metadata)
+    if isinstance(error, EventIdConflict):
+        metadata = {"event_id": str(error.event_id)}
+        return rich_status(
+            grpc.StatusCode.ALREADY_EXISTS, str(error), "EVENT_ID_CONFLICT", metadata
+        )
+    if isinstance(error, AppendLockTimeout):
+        return rich_status(
+            grpc.StatusCode.UNAVAILABLE,
+            str(error),
+            "APPEND_LOCK_TIMEOUT",
+            retry_after_seconds=0.1,
+        )
+    if isinstance(error, NegotiationNotFound):
+        metadata = {"negotiation_id": error.negotiation_id}
+        return rich_status(grpc.StatusCode.NOT_FOUND, str(error), "NEGOTIATION_NOT_FOUND", metadata)
+    if isinstance(error, SchemaNotReady):
+        return rich_status(grpc.StatusCode.FAILED_PRECONDITION, str(error), "SCHEMA_NOT_READY")
+    if isinstance(error, sa_exc.OperationalError):
+        return rich_status(
+            grpc.StatusCode.UNAVAILABLE,
+            "the database is unavailable; retry later",
+            "DATABASE_UNAVAILABLE",
+        )
+    return None
+
+
+def _abort(context: grpc.ServicerContext, error: Exception) -> None:
+    status = status_for(error)
+    if status is None:
+        log.exception("unexpected error in %s", type(error).__name__)
+        status = rich_status(grpc.StatusCode.INTERNAL, "internal error", "INTERNAL")
+    context.abort_with_status(status)
+
+
+def _guard_unary(behaviour: Callable[[Any, grpc.ServicerContext], Any]) -> Callable[..., Any]:
+    def guarded(request: Any, context: grpc.ServicerContext) -> Any:
+        try:
+            return behaviour(request, context)
+        except _KNOWN as error:
+            _abort(context, error)
+
+    return guarded
+
+
+def _guard_stream(
+    behaviour: Callable[[Any, grpc.ServicerContext], Iterator[Any]],
+) -> Callable[..., Iterator[Any]]:
+    def guarded(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+        try:
+            yield from behaviour(request, context)
+        except _KNOWN as error:
+            _abort(context, error)
+
+    return guarded
+
+
+_KNOWN = (
+    InvalidRequest,
+    InvalidAppend,
+    LimitExceeded,
+    WrongExpectedVersion,
+    EventIdConflict,
+    AppendLockTimeout,
+    NegotiationNotFound,
+    SchemaNotReady,
+    sa_exc.OperationalError,
+)
+
+
+class ErrorInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
+    """Turns the application's errors into rich statuses for every RPC."""
+
+    def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler | None:
+        """Wrap the unary and server-streaming behaviours of the handler."""
+        handler = continuation(handler_call_details)
+        if handler is None:
+            return None
+        if handler.unary_unary is not None:
+            return grpc.unary_unary_rpc_method_handler(
+                _guard_unary(handler.unary_unary),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        if handler.unary_stream is not None:
+            return grpc.unary_stream_rpc_method_handler(
+                _guard_stream(handler.unary_stream),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        return handler

@@ -1,0 +1,267 @@
+"""The `newsledger` command: run the service, migrate, and query it as a gRPC client."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from google.protobuf import json_format
+
+from newsledger import __version__
+from newsledger.config import DEFAULT_ADDRESS, Settings
+from newsledger.text_output import format_event, format_negotiations, format_view
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _add_server_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--server",
+        default=DEFAULT_ADDRESS,
+        metavar="HOST:PORT",
+        help=f"address of a running newsledger server (default {DEFAULT_ADDRESS})",
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the parser of the whole command line."""
+    parser = argparse.ArgumentParser(
+        prog="newsledger",
+        description="An event-sourced, auditable ledger of news about negotiations.",
+    )
+    parser.add_argument("--version", action="version", version=f"newsledger {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the gRPC service")
+    serve.add_argument(
+        "--address", default=None, metavar="HOST:PORT", help=f"listen address ({DEFAULT_ADDRESS})"
+    )
+    serve.add_argument(
+        "--migrate", action="store_true", help="bring the database schema to head before serving"
+    )
+    serve.add_argument(
+        "--ingest",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="load a story file before serving (repeatable; loading twice changes nothing)",
+    )
+    serve.set_defaults(run=_serve)
+
+    migrate = commands.add_parser("migrate", help="bring the database schema to head")
+    migrate.set_defaults(run=_migrate)
+
+    rebuild = commands.add_parser("rebuild", help="rebuild the negotiation views from the log")
+    rebuild.add_argument(
+        "--check", action="store_true", help="only report views that differ from a rebuild"
+    )
+    rebuild.set_defaults(run=_rebuild)
+
+    ingest = commands.add_parser("ingest", help="append a story file's events through the API")
+    ingest.add_argument("file", type=Path, metavar="FILE", help="a story file (YAML)")
+    _add_server_option(ingest)
+    ingest.set_defaults(run=_ingest)
+
+    state = commands.add_parser("state", help="show a negotiation's current view")
+    state.add_argument("negotiation", metavar="NEGOTIATION", help="the negotiation's id")
+    state.add_argument("--as-of", default="", metavar="YYYY-MM-DD", help="date (default today)")
+    _add_server_option(state)
+    state.set_defaults(run=_state)
+
+    negotiations = commands.add_parser("negotiations", help="list the negotiations")
+    _add_server_option(negotiations)
+    negotiations.set_defaults(run=_negotiations)
+
+    events = commands.add_parser("events", help="read the log, or one stream")
+    events.add_argument("--stream", default="", help="read only this stream")
+    events.add_argument("--from", dest="start", type=int, default=None, help="first position")
+    events.add_argument("--backward", action="store_true", help="newest first")
+    events.add_argument("--limit", type=int, default=50, help="most events to print (50)")
+    events.add_argument(
+        "--type", dest="types", action="append", default=[], help="only this event type"
+    )
+    _add_server_option(events)
+    events.set_defaults(run=_events)
+    return parser
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+def _open_ledger(settings: Settings, *, migrate: bool = False) -> object:
+    from newsledger.ledger import Ledger
+    from newsledger.store.engine import create_engine
+    from newsledger.store.event_store import EventStore
+    from newsledger.store.migrate import check_schema, upgrade_to_head
+
+    engine = create_engine(
+        settings.database_url, lock_timeout_seconds=settings.lock_timeout_seconds
+    )
+    if migrate:
+        upgrade_to_head(engine)
+    check_schema(engine)
+    store = EventStore(
+        engine, limits=settings.limits, lock_timeout_seconds=settings.lock_timeout_seconds
+    )
+    return Ledger(store)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from newsledger.api.server import create_server, run_until_signalled
+    from newsledger.ingest import ingest_story_in_process
+    from newsledger.ledger import Ledger
+
+    settings = _settings()
+    ledger = _open_ledger(settings, migrate=args.migrate)
+    assert isinstance(ledger, Ledger)
+    for path in args.ingest:
+        print(ingest_story_in_process(ledger, path), flush=True)
+    address = args.address or settings.address
+    running = create_server(ledger, address)
+    host = address.rsplit(":", 1)[0]
+    print(
+        f"newsledger {__version__} serving on {host}:{running.port} "
+        f"(database {ledger.store.engine.url.render_as_string(hide_password=True)}); "
+        "Ctrl-C or SIGTERM stops it",
+        flush=True,
+    )
+    run_until_signalled(running)
+    print("newsledger stopped", flush=True)
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from newsledger.store.engine import create_engine
+    from newsledger.store.migrate import upgrade_to_head
+
+    settings = _settings()
+    engine = create_engine(settings.database_url)
+    before, after = upgrade_to_head(engine)
+    where = engine.url.render_as_string(hide_password=True)
+    if before == after:
+        print(f"{where} is already at schema revision {after}")
+    else:
+        print(f"{where} migrated from {before or 'an empty database'} to revision {after}")
+    return 0
+
+
+def _rebuild(args: argparse.Namespace) -> int:
+    from newsledger.ledger import Ledger
+    from newsledger.projections.rebuild import rebuild_views, views_differing_from_rebuild
+
+    ledger = _open_ledger(_settings())
+    assert isinstance(ledger, Ledger)
+    if args.check:
+        differing = views_differing_from_rebuild(ledger.store)
+        for negotiation_id in differing:
+            print(f"differs from a rebuild: {negotiation_id}")
+        print(f"{len(differing)} view(s) differ from a rebuild")
+        return 1 if differing else 0
+    count = rebuild_views(ledger.store, progress=lambda line: print(line, file=sys.stderr))
+    print(f"rebuilt {count} negotiation view(s)")
+    return 0
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from newsledger.client import LedgerClient
+    from newsledger.ingest import ingest_story_over_grpc
+
+    with LedgerClient(args.server) as client:
+        report = ingest_story_over_grpc(client, args.file)
+    print(json.dumps(report.as_dict()) if args.json else report)
+    return 0
+
+
+def _state(args: argparse.Namespace) -> int:
+    from newsledger.client import LedgerClient
+
+    with LedgerClient(args.server) as client:
+        response = client.negotiation(args.negotiation, as_of=args.as_of)
+    view = json_format.MessageToDict(response.view, preserving_proto_field_name=True)
+    print(json.dumps(view, indent=2, ensure_ascii=False) if args.json else format_view(view))
+    return 0
+
+
+def _negotiations(args: argparse.Namespace) -> int:
+    from newsledger.client import LedgerClient
+
+    with LedgerClient(args.server) as client:
+        found = [
+            json_format.MessageToDict(n, preserving_proto_field_name=True)
+            for n in client.list_negotiations()
+        ]
+    print(
+        json.dumps(found, indent=2, ensure_ascii=False) if args.json else format_negotiations(found)
+    )
+    return 0
+
+
+def _events(args: argparse.Namespace) -> int:
+    from newsledger.client import LedgerClient
+    from newsledger.v1 import event_store_pb2 as es
+
+    direction = es.READ_DIRECTION_BACKWARD if args.backward else es.READ_DIRECTION_FORWARD
+    printed = 0
+    with LedgerClient(args.server) as client:
+        token = ""
+        while printed < args.limit:
+            size = min(1000, args.limit - printed)
+            page: es.ReadStreamResponse | es.ReadLogResponse
+            if args.stream:
+                fields = {"from_version": args.start} if args.start is not None else {}
+                page = client.read_stream(
+                    args.stream, direction=direction, page_size=size, page_token=token, **fields
+                )
+            else:
+                fields = {"from_position": args.start} if args.start is not None else {}
+                page = client.read_log(
+                    direction=direction,
+                    page_size=size,
+                    page_token=token,
+                    event_types=args.types,
+                    **fields,
+                )
+            for event in page.events:
+                record = json_format.MessageToDict(event, preserving_proto_field_name=True)
+                print(json.dumps(record, ensure_ascii=False) if args.json else format_event(record))
+                printed += 1
+            token = page.next_page_token
+            if not token:
+                break
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    from newsledger.client import ApiError
+    from newsledger.store.errors import SchemaNotReady
+    from newsledger.story_file import StoryFileError
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    args = build_parser().parse_args(argv)
+    run: Command = args.run
+    try:
+        return run(args)
+    except ApiError as error:
+        print(f"newsledger: {error}", file=sys.stderr)
+        if error.code.name == "UNAVAILABLE" and not error.reason:
+            print(f"  is a server running at {args.server}? (`newsledger serve`)", file=sys.stderr)
+        return 1
+    except (SchemaNotReady, StoryFileError) as error:
+        print(f"newsledger: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

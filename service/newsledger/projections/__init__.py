@@ -1,0 +1,1 @@
+"""Read models kept current inside the append transaction, and their rebuild."""

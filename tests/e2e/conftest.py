@@ -1,0 +1,43 @@
+"""A real server on an ephemeral port, over a migrated database on each backend."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from newsledger.api.server import RunningServer, create_server
+from newsledger.client import LedgerClient
+from newsledger.ledger import Ledger
+from newsledger.store.event_store import EventStore
+from sqlalchemy.engine import Engine
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED_STORY = ROOT / "data" / "stories" / "us-china-trade-2025.yaml"
+
+
+@pytest.fixture
+def ledger(engine: Engine) -> Ledger:
+    """Return the application service over the migrated test database."""
+    return Ledger(EventStore(engine, lock_timeout_seconds=5.0))
+
+
+@pytest.fixture
+def server(ledger: Ledger) -> Iterator[RunningServer]:
+    """Yield a started server bound to a free loopback port."""
+    running = create_server(ledger, "127.0.0.1:0", max_workers=16)
+    yield running
+    running.stop(grace_seconds=1.0)
+
+
+@pytest.fixture
+def target(server: RunningServer) -> str:
+    """Return the server's address."""
+    return f"127.0.0.1:{server.port}"
+
+
+@pytest.fixture
+def client(target: str) -> Iterator[LedgerClient]:
+    """Yield a client connected to the test server."""
+    with LedgerClient(target, timeout_seconds=20) as connected:
+        yield connected
