@@ -5,14 +5,16 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
+
 from newsledger.store.engine import create_engine, normalise_url
 from newsledger.store.event_store import EventStore
 from newsledger.store.migrate import upgrade_to_head
-from sqlalchemy.engine import Engine, make_url
 
 POSTGRES_URL = os.environ.get("NEWSLEDGER_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -36,12 +38,9 @@ def _postgres_schema_url(schema: str) -> str:
     )
 
 
-@pytest.fixture(params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """Yield the URL of an empty database on one backend (a fresh schema on PostgreSQL)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'ledger.db'}"
-        return
+@contextmanager
+def fresh_postgres_schema() -> Iterator[str]:
+    """Create an empty schema on the test server; yield a URL that uses it; drop it after."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_URL or "")
     with admin.begin() as conn:
@@ -52,6 +51,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         with admin.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Yield the URL of an empty database on one backend (a fresh schema on PostgreSQL)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'ledger.db'}"
+        return
+    with fresh_postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ from pathlib import Path
 
 DEFAULT_ADDRESS = "127.0.0.1:50051"
 DEFAULT_DATA_DIR = Path("var")
+DEFAULT_LOG_ORIGIN = "newsledger.local/log"
+DEFAULT_SIGNING_KEY_PATH = DEFAULT_DATA_DIR / "signing.key"
 
 
 def default_database_url(data_dir: Path = DEFAULT_DATA_DIR) -> str:
@@ -35,6 +37,9 @@ class Settings:
     address: str = DEFAULT_ADDRESS
     lock_timeout_seconds: float = 5.0
     limits: StoreLimits = StoreLimits()
+    # The audit log's name (in every leaf and checkpoint) and its checkpoint signing key.
+    log_origin: str = DEFAULT_LOG_ORIGIN
+    signing_key_path: Path = DEFAULT_SIGNING_KEY_PATH
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -44,4 +49,6 @@ class Settings:
             database_url=env.get("NEWSLEDGER_DATABASE_URL") or default_database_url(),
             address=env.get("NEWSLEDGER_ADDRESS") or DEFAULT_ADDRESS,
             lock_timeout_seconds=float(env.get("NEWSLEDGER_LOCK_TIMEOUT_SECONDS") or 5.0),
+            log_origin=env.get("NEWSLEDGER_LOG_ORIGIN") or DEFAULT_LOG_ORIGIN,
+            signing_key_path=Path(env.get("NEWSLEDGER_SIGNING_KEY") or DEFAULT_SIGNING_KEY_PATH),
         )

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from newsledger.audit.log import AuditObserver
+from newsledger.config import DEFAULT_LOG_ORIGIN
 from newsledger.domain.negotiation import NEGOTIATION_STREAM_PREFIX, negotiation_id_from_stream
 from newsledger.domain.view import render_view
 from newsledger.projections.negotiation_views import NegotiationProjector, NegotiationViews
@@ -76,11 +78,19 @@ def payload_violations(index: int, event: ProposedEvent) -> list[Violation]:
 class Ledger:
     """What clients can do with newsledger, independent of the transport."""
 
-    def __init__(self, store: EventStore, notifier: LogNotifier | None = None) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        notifier: LogNotifier | None = None,
+        log_origin: str = DEFAULT_LOG_ORIGIN,
+    ) -> None:
         self.store = store
         self.views = NegotiationViews(store.engine)
         self.notifier = notifier or LogNotifier()
         store.add_observer(NegotiationProjector())
+        # The audit log's leaves and subtree hashes commit with every append.
+        self.log_origin = log_origin
+        store.add_observer(AuditObserver(log_origin))
         store.add_commit_listener(self.notifier.publish)
 
     def append(

@@ -12,6 +12,7 @@ from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 from sqlalchemy import exc as sa_exc
 
+from newsledger.audit.signed_heads import CheckpointRefused
 from newsledger.ledger import InvalidRequest, NegotiationNotFound, Violation
 from newsledger.store.errors import (
     AppendLockTimeout,
@@ -100,6 +101,9 @@ def status_for(error: Exception) -> grpc.Status | None:
     if isinstance(error, NegotiationNotFound):
         metadata = {"negotiation_id": error.negotiation_id}
         return rich_status(grpc.StatusCode.NOT_FOUND, str(error), "NEGOTIATION_NOT_FOUND", metadata)
+    if isinstance(error, CheckpointRefused):
+        log.error("refusing to sign a checkpoint: %s", error)
+        return rich_status(grpc.StatusCode.INTERNAL, str(error), "CHECKPOINT_REFUSED")
     if isinstance(error, SchemaNotReady):
         return rich_status(grpc.StatusCode.FAILED_PRECONDITION, str(error), "SCHEMA_NOT_READY")
     if isinstance(error, sa_exc.OperationalError):
@@ -150,6 +154,7 @@ _KNOWN = (
     AppendLockTimeout,
     NegotiationNotFound,
     SchemaNotReady,
+    CheckpointRefused,
     sa_exc.OperationalError,
 )
 

@@ -13,11 +13,16 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from newsledger.api.audit_service import AuditService
 from newsledger.api.errors import ErrorInterceptor
 from newsledger.api.event_store_service import EventStoreService
 from newsledger.api.negotiation_service import NegotiationService
+from newsledger.audit.audit_log import AuditLog
+from newsledger.audit.note import Signer, generate_signer
 from newsledger.ledger import Ledger
 from newsledger.v1 import (
+    audit_pb2,
+    audit_pb2_grpc,
     event_store_pb2,
     event_store_pb2_grpc,
     negotiations_pb2,
@@ -29,6 +34,7 @@ log = logging.getLogger(__name__)
 SERVICE_NAMES = (
     event_store_pb2.DESCRIPTOR.services_by_name["EventStoreService"].full_name,
     negotiations_pb2.DESCRIPTOR.services_by_name["NegotiationService"].full_name,
+    audit_pb2.DESCRIPTOR.services_by_name["AuditService"].full_name,
 )
 MAX_MESSAGE_BYTES = 8 * 1024 * 1024
 
@@ -49,8 +55,13 @@ class RunningServer:
         self.server.stop(grace_seconds).wait()
 
 
-def create_server(ledger: Ledger, address: str, max_workers: int = 64) -> RunningServer:
-    """Build and start a server for ledger on address (port 0 picks a free port)."""
+def create_server(
+    ledger: Ledger, address: str, max_workers: int = 64, signer: Signer | None = None
+) -> RunningServer:
+    """Build and start a server for ledger on address (port 0 picks a free port).
+
+    Checkpoints are signed by signer; without one, by a throwaway key (for tests).
+    """
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="rpc"),
         interceptors=[ErrorInterceptor()],
@@ -64,6 +75,8 @@ def create_server(ledger: Ledger, address: str, max_workers: int = 64) -> Runnin
     negotiations_pb2_grpc.add_NegotiationServiceServicer_to_server(
         NegotiationService(ledger), server
     )
+    audit = AuditLog(ledger, signer or generate_signer(ledger.log_origin))
+    audit_pb2_grpc.add_AuditServiceServicer_to_server(AuditService(audit), server)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for name in ("", *SERVICE_NAMES):
@@ -78,18 +91,24 @@ def create_server(ledger: Ledger, address: str, max_workers: int = 64) -> Runnin
     return RunningServer(server=server, port=port, health=health_servicer, ledger=ledger)
 
 
-def run_until_signalled(running: RunningServer, grace_seconds: float = 5.0) -> None:
-    """Serve until SIGTERM or SIGINT, then shut down gracefully."""
-    stopping = threading.Event()
+class ShutdownSignals:
+    """Turns SIGTERM and SIGINT into a graceful stop; install it before announcing readiness."""
 
-    def on_signal(number: int, _frame: FrameType | None) -> None:
+    def __init__(self) -> None:
+        self.received = threading.Event()
+        self._previous = {
+            sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGTERM, signal.SIGINT)
+        }
+
+    def _on_signal(self, number: int, _frame: FrameType | None) -> None:
         log.info("received %s, shutting down", signal.Signals(number).name)
-        stopping.set()
+        self.received.set()
 
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        stopping.wait()
-    finally:
-        running.stop(grace_seconds)
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    def serve_until_received(self, running: RunningServer, grace_seconds: float = 5.0) -> None:
+        """Block until a signal arrives, then stop the server and restore the old handlers."""
+        try:
+            self.received.wait()
+        finally:
+            running.stop(grace_seconds)
+            for sig, handler in self._previous.items():
+                signal.signal(sig, handler)

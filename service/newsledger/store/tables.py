@@ -47,4 +47,34 @@ negotiation_views = sa.Table(
     sa.Column("last_stream_version", BigInt, nullable=False),
 )
 
-IMMUTABLE_TABLES = ("events",)
+# The verifiable audit log (docs/audit.md): written in the same transaction as each append.
+audit_leaves = sa.Table(
+    "audit_leaves",
+    metadata,
+    # The leaf index, equal to the event's position.
+    sa.Column("position", BigInt, primary_key=True, autoincrement=False),
+    # The RFC 8785 canonical envelope, stored verbatim and never re-serialised.
+    sa.Column("leaf", sa.LargeBinary(), nullable=False),
+)
+
+audit_nodes = sa.Table(
+    "audit_nodes",
+    metadata,
+    # Node (level, idx) is the hash of the complete subtree over leaves
+    # [idx * 2**level, (idx + 1) * 2**level); level 0 holds the leaf hashes.
+    sa.Column("level", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("idx", BigInt, primary_key=True, autoincrement=False),
+    sa.Column("hash", sa.LargeBinary(32), nullable=False),
+)
+
+audit_checkpoints = sa.Table(
+    "audit_checkpoints",
+    metadata,
+    # The size is the key: the database itself refuses a second root for one size.
+    sa.Column("size", BigInt, primary_key=True, autoincrement=False),
+    sa.Column("root", sa.LargeBinary(32), nullable=False),
+    sa.Column("note", sa.Text(), nullable=False),
+    sa.Column("signed_at_us", BigInt, nullable=False),
+)
+
+IMMUTABLE_TABLES = ("events", "audit_leaves", "audit_nodes", "audit_checkpoints")

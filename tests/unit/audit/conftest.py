@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from newsledger.audit.merkle import MemoryNodeStore
 from newsledger.audit.note import Signer
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+
 from newsledger.audit.canonical import (
     CanonicalError,
     LeafEnvelope,

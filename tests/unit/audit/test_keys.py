@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 import pytest
+
 from newsledger.audit.keys import KeyFileError, load_or_create_signer
 
 

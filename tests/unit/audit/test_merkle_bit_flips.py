@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 
 import pytest
+
 from newsledger.audit.checkpoint import open_checkpoint, sign_checkpoint
 from newsledger.audit.merkle import (
     MemoryNodeStore,

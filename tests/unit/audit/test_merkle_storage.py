@@ -6,6 +6,7 @@ import math
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from newsledger.audit.merkle import (
     MemoryNodeStore,
     consistency_proof,

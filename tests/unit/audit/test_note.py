@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 
 import pytest
+
 from newsledger.audit.note import (
     EM_DASH,
     InvalidNoteSignatureError,

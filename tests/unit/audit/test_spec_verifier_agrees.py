@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from newsledger.audit.canonical import LeafEnvelope, canonical_payload, leaf_bytes
 from newsledger.audit.checkpoint import sign_checkpoint
 from newsledger.audit.merkle import (

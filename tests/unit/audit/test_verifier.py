@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from newsledger.audit.checkpoint import sign_checkpoint
 from newsledger.audit.merkle import EMPTY_ROOT, MemoryNodeStore, consistency_proof
 from newsledger.audit.note import Signer, generate_signer
