@@ -12,6 +12,7 @@ from pathlib import Path
 from google.protobuf import json_format
 
 from newsledger import __version__
+from newsledger.audit import verify_cli
 from newsledger.config import DEFAULT_ADDRESS, Settings
 from newsledger.text_output import format_event, format_negotiations, format_view
 
@@ -88,6 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_server_option(events)
     events.set_defaults(run=_events)
+
+    verify = commands.add_parser("verify", help="verify the audit log of a server or an export")
+    verify_cli.add_arguments(verify, export=False)
+    verify.set_defaults(run=verify_cli.run_verify)
+
+    export = commands.add_parser("export", help="export the audit log and its checkpoint (NDJSON)")
+    verify_cli.add_arguments(export, export=True)
+    export.set_defaults(run=verify_cli.run_export)
     return parser
 
 
@@ -110,21 +119,25 @@ def _open_ledger(settings: Settings, *, migrate: bool = False) -> object:
     store = EventStore(
         engine, limits=settings.limits, lock_timeout_seconds=settings.lock_timeout_seconds
     )
-    return Ledger(store)
+    return Ledger(store, log_origin=settings.log_origin)
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from newsledger.api.server import create_server, run_until_signalled
+    from newsledger.api.server import ShutdownSignals, create_server
+    from newsledger.audit.keys import load_or_create_signer
     from newsledger.ingest import ingest_story_in_process
     from newsledger.ledger import Ledger
 
+    signals = ShutdownSignals()
     settings = _settings()
     ledger = _open_ledger(settings, migrate=args.migrate)
     assert isinstance(ledger, Ledger)
     for path in args.ingest:
         print(ingest_story_in_process(ledger, path), flush=True)
     address = args.address or settings.address
-    running = create_server(ledger, address)
+    signer = load_or_create_signer(settings.signing_key_path, settings.log_origin)
+    running = create_server(ledger, address, signer=signer)
+    print(f"audit log {signer.name}, verifier key {signer.vkey}", flush=True)
     host = address.rsplit(":", 1)[0]
     print(
         f"newsledger {__version__} serving on {host}:{running.port} "
@@ -132,7 +145,7 @@ def _serve(args: argparse.Namespace) -> int:
         "Ctrl-C or SIGTERM stops it",
         flush=True,
     )
-    run_until_signalled(running)
+    signals.serve_until_received(running)
     print("newsledger stopped", flush=True)
     return 0
 
@@ -208,11 +221,13 @@ def _events(args: argparse.Namespace) -> int:
     from newsledger.v1 import event_store_pb2 as es
 
     direction = es.READ_DIRECTION_BACKWARD if args.backward else es.READ_DIRECTION_FORWARD
+    # ReadStream has no type filter, so a stream read with --type filters here.
+    filter_here = bool(args.stream and args.types)
     printed = 0
     with LedgerClient(args.server) as client:
         token = ""
         while printed < args.limit:
-            size = min(1000, args.limit - printed)
+            size = 1000 if filter_here else min(1000, args.limit - printed)
             page: es.ReadStreamResponse | es.ReadLogResponse
             if args.stream:
                 fields = {"from_version": args.start} if args.start is not None else {}
@@ -229,7 +244,15 @@ def _events(args: argparse.Namespace) -> int:
                     **fields,
                 )
             for event in page.events:
-                record = json_format.MessageToDict(event, preserving_proto_field_name=True)
+                if printed >= args.limit:
+                    break
+                if filter_here and event.event_type not in args.types:
+                    continue
+                record = json_format.MessageToDict(
+                    event,
+                    preserving_proto_field_name=True,
+                    always_print_fields_with_no_presence=True,
+                )
                 print(json.dumps(record, ensure_ascii=False) if args.json else format_event(record))
                 printed += 1
             token = page.next_page_token
@@ -240,6 +263,7 @@ def _events(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    from newsledger.audit.keys import KeyFileError
     from newsledger.client import ApiError
     from newsledger.store.errors import SchemaNotReady
     from newsledger.story_file import StoryFileError
@@ -252,15 +276,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(args)
     except ApiError as error:
-        print(f"newsledger: {error}", file=sys.stderr)
         if error.code.name == "UNAVAILABLE" and not error.reason:
-            print(f"  is a server running at {args.server}? (`newsledger serve`)", file=sys.stderr)
+            print(
+                f"newsledger: cannot reach a newsledger server at {args.server}; "
+                "is `newsledger serve` running there?",
+                file=sys.stderr,
+            )
+        print(f"newsledger: {error}", file=sys.stderr)
         return 1
-    except (SchemaNotReady, StoryFileError) as error:
+    except (SchemaNotReady, StoryFileError, KeyFileError) as error:
         print(f"newsledger: {error}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0
+    except OSError as error:  # e.g. a story file that cannot be read, an address in use
+        print(f"newsledger: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,0 +1,291 @@
+"""The `newsledger` command, run as a real process against a real server, on each backend."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from google.protobuf import json_format
+
+from newsledger.cli import build_parser
+from newsledger.client import LedgerClient
+from newsledger.store.migrate import head_revision
+from tests.e2e.conftest import SEED_STORY
+
+NEGOTIATION = "us-china-trade-2025"
+STREAM = f"negotiation-{NEGOTIATION}"
+SEED_EVENTS = 36
+
+
+@dataclass(frozen=True)
+class Cli:
+    """Runs `python -m newsledger.cli` in a scratch directory with a given environment."""
+
+    cwd: Path
+    env: dict[str, str]
+
+    def run(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        """Run the command to completion and capture its output."""
+        return subprocess.run(
+            [sys.executable, "-m", "newsledger.cli", *args],
+            cwd=self.cwd,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    """Return the command, with the default database pointed at a scratch file."""
+    env = {**os.environ, "NEWSLEDGER_DATABASE_URL": f"sqlite:///{tmp_path / 'unused.db'}"}
+    return Cli(cwd=tmp_path, env=env)
+
+
+@pytest.fixture
+def seeded(cli: Cli, target: str) -> str:
+    """Ingest the seed story through the command; return the server address."""
+    ingested = cli.run("ingest", str(SEED_STORY), "--server", target)
+    assert ingested.returncode == 0, ingested.stderr
+    return target
+
+
+def log_positions(client: LedgerClient) -> list[tuple[str, int]]:
+    return [(event.event_id, event.position) for event in client.iter_log()]
+
+
+def free_port() -> int:
+    """Return a loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def subcommands() -> list[str]:
+    parser = build_parser()
+    [action] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return sorted(action.choices)
+
+
+class TestIngest:
+    def test_the_seed_story_is_ingested_once_and_a_second_run_changes_nothing(
+        self, cli: Cli, target: str, client: LedgerClient
+    ) -> None:
+        """Given an empty server, ingest records every event; running it again adds none."""
+        first = cli.run("ingest", str(SEED_STORY), "--server", target)
+        assert first.returncode == 0, first.stderr
+        assert f"{SEED_EVENTS} events for negotiation {NEGOTIATION}" in first.stdout
+        assert f"({SEED_EVENTS} new, 0 already recorded)" in first.stdout
+        log = log_positions(client)
+        assert len(log) == SEED_EVENTS
+
+        second = cli.run("ingest", str(SEED_STORY), "--server", target, "--json")
+
+        assert second.returncode == 0, second.stderr
+        report = json.loads(second.stdout)
+        assert (report["new"], report["already_recorded"]) == (0, SEED_EVENTS)
+        assert log_positions(client) == log
+
+    def test_a_bad_story_file_exits_2_naming_file_line_and_field(
+        self, cli: Cli, target: str, client: LedgerClient, tmp_path: Path
+    ) -> None:
+        """Given a story misspelling a ruling's `court`, nothing is sent and the line shows."""
+        lines = SEED_STORY.read_text(encoding="utf-8").splitlines()
+        line = lines.index("      court: U.S. federal appeals court") + 1
+        lines[line - 1] = "      courtt: U.S. federal appeals court"
+        bad = tmp_path / "bad-story.yaml"
+        bad.write_text("\n".join(lines), encoding="utf-8")
+
+        result = cli.run("ingest", str(bad), "--server", target)
+
+        assert result.returncode == 2
+        assert (
+            f"bad-story.yaml:{line}: developments[29] (appeals-court-tariff-collection)"
+            ".payload.courtt: unknown field"
+        ) in result.stderr
+        assert "Traceback" not in result.stderr
+        assert log_positions(client) == []
+
+    def test_a_missing_story_file_exits_2_naming_it(self, cli: Cli, target: str) -> None:
+        """Given a path with no file, the command says which file, without a traceback."""
+        result = cli.run("ingest", "no-such-story.yaml", "--server", target)
+        assert result.returncode == 2
+        assert "no-such-story.yaml" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+class TestState:
+    def test_state_shows_the_truce_deadline_days_remaining_and_the_framework(
+        self, cli: Cli, seeded: str
+    ) -> None:
+        """Given the seed story, on 11 June 2025 the truce ends 12 August, 62 days away."""
+        result = cli.run("state", NEGOTIATION, "--as-of", "2025-06-11", "--server", seeded)
+
+        assert result.returncode == 0, result.stderr
+        assert "phase       agreed in principle" in result.stdout
+        assert "deadline  2025-08-12 00:01 EDT (America/New_York) = 2025-08-12 04:01 UTC" in (
+            result.stdout
+        )
+        assert "62 days remaining as of 2025-06-11" in result.stdout
+        assert "London framework to resume trade negotiations: agreed in principle" in (
+            result.stdout
+        )
+        assert "next round  not scheduled" in result.stdout
+
+    def test_state_json_is_the_get_negotiation_view(
+        self, cli: Cli, seeded: str, client: LedgerClient
+    ) -> None:
+        """Given the seed story, --json prints exactly the view GetNegotiation returns."""
+        result = cli.run(
+            "state", NEGOTIATION, "--as-of", "2025-06-11", "--json", "--server", seeded
+        )
+
+        assert result.returncode == 0, result.stderr
+        response = client.negotiation(NEGOTIATION, as_of="2025-06-11")
+        expected = json_format.MessageToDict(response.view, preserving_proto_field_name=True)
+        assert json.loads(result.stdout) == expected
+        assert expected["truce"]["days_remaining"] == 62
+
+    def test_an_unknown_negotiation_exits_1_with_not_found(self, cli: Cli, seeded: str) -> None:
+        """Given no such negotiation, the command reports NOT_FOUND and exits 1."""
+        result = cli.run("state", "no-such-talks", "--server", seeded)
+        assert result.returncode == 1
+        assert "NOT_FOUND: no negotiation has the id 'no-such-talks'" in result.stderr
+
+
+class TestNegotiations:
+    def test_the_listing_shows_the_seed_negotiation(self, cli: Cli, seeded: str) -> None:
+        """Given the seed story, one line names it, its parties and its last event."""
+        result = cli.run("negotiations", "--server", seeded)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines() == [
+            f"{NEGOTIATION}  US\u2013China trade negotiation, 2025 (United States, China), "
+            f"last event #{SEED_EVENTS - 1}"
+        ]
+
+    def test_the_json_listing_is_the_summaries(self, cli: Cli, seeded: str) -> None:
+        """Given the seed story, --json prints the summary ListNegotiations returns."""
+        result = cli.run("negotiations", "--json", "--server", seeded)
+        assert json.loads(result.stdout) == [
+            {
+                "negotiation_id": NEGOTIATION,
+                "title": "US\u2013China trade negotiation, 2025",
+                "parties": ["United States", "China"],
+                "stream": STREAM,
+                "last_position": str(SEED_EVENTS - 1),
+            }
+        ]
+
+    def test_an_empty_server_says_there_are_none(self, cli: Cli, target: str) -> None:
+        """Given nothing ingested, the listing says so instead of printing nothing."""
+        result = cli.run("negotiations", "--server", target)
+        assert result.returncode == 0
+        assert result.stdout.startswith("no negotiations recorded yet")
+
+
+class TestEvents:
+    def test_the_log_reads_forward_one_line_per_event(self, cli: Cli, seeded: str) -> None:
+        """Given the seed story, `events` prints every event from position 0 in order."""
+        lines = cli.run("events", "--server", seeded).stdout.splitlines()
+        assert len(lines) == SEED_EVENTS
+        assert lines[0].startswith("#0  ")
+        assert f"  {STREAM}@0  NegotiationOpened  negotiation-opened " in lines[0]
+
+    def test_backward_with_a_limit_prints_the_newest_first(self, cli: Cli, seeded: str) -> None:
+        """Given --backward --limit 2 on the stream, the last two versions print, newest first."""
+        result = cli.run(
+            "events", "--stream", STREAM, "--backward", "--limit", "2", "--server", seeded
+        )
+        lines = result.stdout.splitlines()
+        assert [line.split()[0] for line in lines] == ["#35", "#34"]
+        assert "NextRoundStatusChanged  next-round-not-scheduled" in lines[0]
+
+    @pytest.mark.parametrize("scope", [[], ["--stream", STREAM]], ids=["log", "stream"])
+    def test_type_filters_the_log_and_a_stream(
+        self, cli: Cli, seeded: str, scope: list[str]
+    ) -> None:
+        """Given --type TalksHeld, only the two talks print, reading the log or the stream."""
+        result = cli.run("events", *scope, "--type", "TalksHeld", "--server", seeded)
+        lines = result.stdout.splitlines()
+        assert [line.split()[5:7] for line in lines] == [
+            ["TalksHeld", "trump-xi-call"],
+            ["TalksHeld", "london-talks"],
+        ]
+
+    def test_json_lines_are_the_recorded_events_with_every_field(
+        self, cli: Cli, seeded: str, client: LedgerClient
+    ) -> None:
+        """Given --json, each line parses to the recorded event, position 0 included."""
+        result = cli.run("events", "--json", "--limit", "3", "--server", seeded)
+        records = [json.loads(line) for line in result.stdout.splitlines()]
+        expected = [
+            json_format.MessageToDict(
+                event,
+                preserving_proto_field_name=True,
+                always_print_fields_with_no_presence=True,
+            )
+            for event in client.read_log(page_size=3).events
+        ]
+        assert records == expected
+        assert records[0]["position"] == "0"
+
+
+class TestWithoutAServer:
+    @pytest.mark.parametrize(
+        "command", [["state", NEGOTIATION], ["negotiations"], ["events"]], ids=" ".join
+    )
+    def test_a_query_with_no_server_names_the_address_and_exits_1(
+        self, cli: Cli, command: list[str]
+    ) -> None:
+        """Given nothing listening on the address, the error names it and suggests serve."""
+        address = f"127.0.0.1:{free_port()}"
+        result = cli.run(*command, "--server", address)
+        assert result.returncode == 1
+        first = result.stderr.splitlines()[0]
+        assert first == (
+            f"newsledger: cannot reach a newsledger server at {address}; "
+            "is `newsledger serve` running there?"
+        )
+
+
+@pytest.mark.parametrize("command", subcommands())
+def test_every_subcommand_has_help(cli: Cli, command: str) -> None:
+    """Given any subcommand, --help prints its usage and exits 0."""
+    result = cli.run(command, "--help")
+    assert result.returncode == 0
+    assert result.stdout.startswith(f"usage: newsledger {command}")
+
+
+class TestDatabaseCommands:
+    def test_migrate_brings_an_empty_database_to_head_then_reports_it_is_there(
+        self, cli: Cli, database_url: str
+    ) -> None:
+        """Given an empty database, migrate reports the migration; a second run reports head."""
+        env = {**cli.env, "NEWSLEDGER_DATABASE_URL": database_url}
+        migrate = Cli(cli.cwd, env)
+        first = migrate.run("migrate")
+        assert first.returncode == 0, first.stderr
+        assert f"migrated from an empty database to revision {head_revision()}" in first.stdout
+        second = migrate.run("migrate")
+        assert second.returncode == 0, second.stderr
+        assert f"is already at schema revision {head_revision()}" in second.stdout
+
+    def test_serve_refuses_an_unmigrated_database_and_says_to_run_migrate(
+        self, cli: Cli, database_url: str
+    ) -> None:
+        """Given an empty database, serve exits at once telling the user to migrate."""
+        env = {**cli.env, "NEWSLEDGER_DATABASE_URL": database_url}
+        result = Cli(cli.cwd, env).run("serve", "--address", "127.0.0.1:0", timeout=30)
+        assert result.returncode == 2
+        assert "has no newsledger schema; run `newsledger migrate`" in result.stderr
+        assert "serving on" not in result.stdout
