@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy.engine import Connection
+
 from newsledger.config import Settings
 from newsledger.store.engine import create_engine
 from newsledger.store.tables import metadata
-from sqlalchemy.engine import Connection
 
 config = context.config
 

@@ -6,11 +6,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Engine
+
 from newsledger.api.server import RunningServer, create_server
 from newsledger.client import LedgerClient
 from newsledger.ledger import Ledger
 from newsledger.store.event_store import EventStore
-from sqlalchemy.engine import Engine
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_STORY = ROOT / "data" / "stories" / "us-china-trade-2025.yaml"

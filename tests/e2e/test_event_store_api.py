@@ -10,9 +10,9 @@ from collections.abc import Iterator
 import grpc
 import pytest
 from google.protobuf import empty_pb2
+
 from newsledger.client import ApiError, LedgerClient, proposed
 from newsledger.v1 import event_store_pb2 as es
-
 from tests.payloads import statement
 
 EMPTY = empty_pb2.Empty()

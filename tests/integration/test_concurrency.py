@@ -12,11 +12,11 @@ import time
 from collections.abc import Callable, Sequence
 
 import pytest
+from sqlalchemy.engine import Connection, Engine
+
 from newsledger.store.errors import AppendLockTimeout, WrongExpectedVersion
 from newsledger.store.event_store import EventStore
 from newsledger.store.records import ExpectedVersion, StoredEvent
-from sqlalchemy.engine import Connection, Engine
-
 from tests.factories import events
 
 EngineFactory = Callable[..., Engine]

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
 from newsledger.config import StoreLimits
 from newsledger.store.errors import (
     EventIdConflict,
@@ -23,8 +25,6 @@ from newsledger.store.records import (
     ExpectedVersion,
     StoredEvent,
 )
-from sqlalchemy.engine import Connection, Engine
-
 from tests.factories import event, events
 
 

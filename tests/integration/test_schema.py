@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
 from newsledger.store.errors import SchemaNotReady
 from newsledger.store.event_store import EventStore
 from newsledger.store.migrate import check_schema, current_revision, head_revision, upgrade_to_head
-from sqlalchemy.engine import Engine
-
 from tests.factories import events
 
 

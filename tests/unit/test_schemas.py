@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 import pytest
+
 from newsledger.domain.negotiation import NEGOTIATION_EVENT_TYPES
 from newsledger.schemas import FieldViolation, known_event_types, validate_payload
 

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+
 from newsledger.domain.events import RecordedEvent
 from newsledger.domain.negotiation import fold, render_view
 from newsledger.story_file import Story, StoryFileError, event_id_for, load_story, parse_story

@@ -12,7 +12,6 @@ from newsledger.domain.negotiation import (
     fold,
 )
 from newsledger.domain.view import render_view
-
 from tests.unit.domain.builders import Stream, report
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from newsledger.domain import upcasting
 from newsledger.domain.negotiation import (
     InvalidNegotiationId,
