@@ -95,6 +95,13 @@ def measure(backend: str, postgres_url: str | None, rounds: int, batches: int) -
         f"{backend:10} without audit {plain:9.0f} ev/s   with audit {audited:9.0f} ev/s   "
         f"cost {100 * (1 - audited / plain):5.1f}%   ({rounds} rounds x {batches} x {BATCH} events)"
     )
+    print(f"{'':10} per-round cost {_spread(rates[False], rates[True])}   (how noisy the run was)")
+
+
+def _spread(plain: list[float], audited: list[float]) -> str:
+    """Return the lowest and highest cost of the audit over the rounds, pairing them in order."""
+    costs = [100 * (1 - a / p) for p, a in zip(plain, audited, strict=True)]
+    return f"{min(costs):5.1f}% .. {max(costs):5.1f}%"
 
 
 def main() -> None:

@@ -1,7 +1,11 @@
 """The verifiable audit log: leaf bytes, complete-subtree hashes and signed checkpoints.
 
 Events recorded before this revision get their leaves and subtree hashes here, so a log
-upgraded from 0001 verifies like one that had the audit from its first event.
+upgraded from 0001 verifies like one that had the audit from its first event. The
+backfill runs the live append path's own code (``newsledger.audit.log.backfill_leaves``
+reading every event column, metadata included), so its leaves are byte-identical to the
+ones an audited append writes, ``metadata_sha256`` included; an integration test
+(test_upgrade_backfill) pins this on both backends.
 
 Revision ID: 0002
 Revises: 0001

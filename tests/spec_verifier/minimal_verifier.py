@@ -72,6 +72,18 @@ def payload_sha256(payload: dict[str, Any]) -> str:
     return hashlib.sha256(jcs(payload)).hexdigest()
 
 
+def metadata_sha256(metadata: dict[str, Any]) -> str:
+    """Return the hex SHA-256 of the canonical metadata object (section 2.2)."""
+    return hashlib.sha256(jcs(metadata)).hexdigest()
+
+
+ENVELOPE_MEMBERS = frozenset(
+    {"log_origin", "sequence_number", "record_time", "event_id", "stream", "stream_version",
+     "event_type", "schema_version", "valid_time", "corrects", "payload_sha256",
+     "metadata_sha256"}
+)  # fmt: skip
+
+
 # --- section 3: the tree --------------------------------------------------------------
 
 
@@ -217,7 +229,7 @@ def verify_consistency(
 def audit_log(
     origin: str, vkey: str, entries: list[dict[str, Any]], checkpoint_notes: list[str]
 ) -> list[bytes]:
-    """Check every entry ({"leaf": bytes, "payload": dict}) and checkpoint; return leaf hashes.
+    """Check every entry ({"leaf", "payload", "metadata"}) and checkpoint; return leaf hashes.
 
     Raises VerifyError naming the first sequence number that fails.
     """
@@ -225,6 +237,8 @@ def audit_log(
     last_time = ""
     for seq, entry in enumerate(entries):
         envelope = json.loads(entry["leaf"], parse_float=_no_float)
+        if not isinstance(envelope, dict) or set(envelope) != ENVELOPE_MEMBERS:
+            raise VerifyError(f"sequence {seq}: the envelope's members are wrong")
         if envelope_leaf(envelope) != entry["leaf"]:
             raise VerifyError(f"sequence {seq}: leaf bytes are not canonical")
         if envelope["sequence_number"] != seq or envelope["log_origin"] != origin:
@@ -234,6 +248,8 @@ def audit_log(
         last_time = envelope["record_time"]
         if payload_sha256(entry["payload"]) != envelope["payload_sha256"]:
             raise VerifyError(f"sequence {seq}: payload hash mismatch")
+        if metadata_sha256(entry["metadata"]) != envelope["metadata_sha256"]:
+            raise VerifyError(f"sequence {seq}: metadata hash mismatch")
         hashes.append(leaf_hash(entry["leaf"]))
     for note in checkpoint_notes:
         cp_origin, size, root = parse_checkpoint(open_note(note, vkey))

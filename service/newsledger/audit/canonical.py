@@ -6,40 +6,91 @@ import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-import rfc8785
+from newsledger.audit.envelope_codec import encode_envelope
+from newsledger.audit.jcs import MAX_SAFE_INTEGER, CanonicalError, canonical_json
 
-# I-JSON (RFC 7493) and JCS only promise integers that a binary64 double holds exactly.
-MAX_SAFE_INTEGER = 2**53 - 1
+__all__ = [
+    "MAX_SAFE_INTEGER",
+    "CanonicalError",
+    "LeafEnvelope",
+    "canonical_json",
+    "canonical_object",
+    "canonical_payload",
+    "format_record_micros",
+    "format_record_time",
+    "is_record_time",
+    "leaf_bytes",
+    "object_sha256",
+    "payload_sha256",
+]
+
 _RECORD_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z", re.ASCII)
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}", re.ASCII)
+_RECORD_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_TEXT_FIELDS = ("log_origin", "event_id", "stream", "event_type")
+_INTEGER_FIELDS = ("sequence_number", "stream_version", "schema_version")
+_DIGEST_FIELDS = ("payload_sha256", "metadata_sha256")
 
 
-class CanonicalError(ValueError):
-    """A value cannot be encoded canonically; the message names its JSON path."""
+def canonical_object(value: Mapping[str, Any], what: str = "payload") -> bytes:
+    """Return the RFC 8785 canonical bytes of a JSON object (``what`` names it in errors)."""
+    if not isinstance(value, Mapping):
+        raise CanonicalError(f"$: a {what} must be a JSON object, got {type(value).__name__}")
+    return canonical_json(value, "$")
 
 
 def canonical_payload(payload: Mapping[str, Any]) -> bytes:
     """Return the RFC 8785 canonical bytes of an event payload (a JSON object)."""
-    if not isinstance(payload, Mapping):
-        raise CanonicalError(f"$: a payload must be a JSON object, got {type(payload).__name__}")
-    return _canonical(payload, "$")
+    return canonical_object(payload, "payload")
+
+
+def object_sha256(value: Mapping[str, Any], what: str = "payload") -> str:
+    """Return the lowercase hex SHA-256 of a JSON object's canonical bytes."""
+    return hashlib.sha256(canonical_object(value, what)).hexdigest()
 
 
 def payload_sha256(payload: Mapping[str, Any]) -> str:
     """Return the lowercase hex SHA-256 of the canonical payload bytes."""
-    return hashlib.sha256(canonical_payload(payload)).hexdigest()
+    return object_sha256(payload, "payload")
 
 
 def format_record_time(moment: datetime) -> str:
     """Return ``moment`` as RFC 3339 UTC with exactly six fractional digits and ``Z``."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise CanonicalError("record time must be timezone-aware")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime(_RECORD_TIME_FORMAT)
 
 
-@dataclass(frozen=True)
+@lru_cache(maxsize=256)
+def format_record_micros(micros: int) -> str:
+    """Return the record time ``micros`` after the epoch as ``format_record_time`` does.
+
+    Cached: the events of one append share one record time.
+    """
+    try:
+        return format_record_time(_EPOCH + timedelta(microseconds=micros))
+    except OverflowError:
+        raise CanonicalError(f"$.record_time: {micros} microseconds is out of range") from None
+
+
+@lru_cache(maxsize=256)
+def is_record_time(text: str) -> bool:
+    """Tell whether ``text`` is a real instant in the record-time format (cached)."""
+    if not _RECORD_TIME.fullmatch(text):
+        return False
+    try:
+        datetime.strptime(text, _RECORD_TIME_FORMAT)
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass(frozen=True, slots=True)
 class LeafEnvelope:
     """The fields of one log leaf, exactly as they are canonicalised and hashed."""
 
@@ -54,43 +105,75 @@ class LeafEnvelope:
     valid_time: Mapping[str, str | None] = field(hash=False)
     corrects: tuple[str, ...]
     payload_sha256: str
+    metadata_sha256: str
 
     def __post_init__(self) -> None:
         """Reject field values that the spec does not allow."""
-        for name in ("log_origin", "event_id", "stream", "event_type"):
-            value = getattr(self, name)
-            if not isinstance(value, str) or not value:
+        if not self._is_valid():
+            self._explain_invalid()
+
+    def _is_valid(self) -> bool:
+        """Tell, in one straight pass, whether every field is allowed (the common case)."""
+        lo, hi = 0, MAX_SAFE_INTEGER
+        return (
+            type(self.log_origin) is str
+            and self.log_origin != ""
+            and type(self.event_id) is str
+            and self.event_id != ""
+            and type(self.stream) is str
+            and self.stream != ""
+            and type(self.event_type) is str
+            and self.event_type != ""
+            and type(self.sequence_number) is int
+            and lo <= self.sequence_number <= hi
+            and type(self.stream_version) is int
+            and lo <= self.stream_version <= hi
+            and type(self.schema_version) is int
+            and lo <= self.schema_version <= hi
+            and type(self.record_time) is str
+            and is_record_time(self.record_time)
+            and isinstance(self.valid_time, Mapping)
+            and all(
+                type(key) is str and (value is None or type(value) is str)
+                for key, value in self.valid_time.items()
+            )
+            and type(self.corrects) is tuple
+            and all(type(c) is str for c in self.corrects)
+            and type(self.payload_sha256) is str
+            and _SHA256_HEX.fullmatch(self.payload_sha256) is not None
+            and type(self.metadata_sha256) is str
+            and _SHA256_HEX.fullmatch(self.metadata_sha256) is not None
+        )
+
+    def _explain_invalid(self) -> None:
+        """Raise CanonicalError naming the first field that is not allowed."""
+        texts = (self.log_origin, self.event_id, self.stream, self.event_type)
+        for name, text in zip(_TEXT_FIELDS, texts, strict=True):
+            if type(text) is not str or not text:
                 raise CanonicalError(f"$.{name}: must be a non-empty string")
-        for name in ("sequence_number", "stream_version", "schema_version"):
-            value = getattr(self, name)
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int)
-                or not 0 <= value <= MAX_SAFE_INTEGER
-            ):
+        numbers = (self.sequence_number, self.stream_version, self.schema_version)
+        for name, number in zip(_INTEGER_FIELDS, numbers, strict=True):
+            if type(number) is not int or not 0 <= number <= MAX_SAFE_INTEGER:
                 raise CanonicalError(
-                    f"$.{name}: must be an integer in [0, 2**53 - 1], got {value!r}"
+                    f"$.{name}: must be an integer in [0, 2**53 - 1], got {number!r}"
                 )
-        if not isinstance(self.record_time, str) or not _RECORD_TIME.fullmatch(self.record_time):
+        if type(self.record_time) is not str or not is_record_time(self.record_time):
             raise CanonicalError(
-                "$.record_time: must look like 2024-01-31T12:00:00.000000Z, "
+                "$.record_time: must be a real time like 2024-01-31T12:00:00.000000Z, "
                 f"got {self.record_time!r}"
             )
-        try:
-            datetime.strptime(self.record_time, "%Y-%m-%dT%H:%M:%S.%fZ")
-        except ValueError:
-            raise CanonicalError(
-                f"$.record_time: {self.record_time!r} is not a real time"
-            ) from None
+        if not isinstance(self.valid_time, Mapping):
+            raise CanonicalError("$.valid_time: must be an object")
         for key, value in self.valid_time.items():
-            if not isinstance(key, str) or not (value is None or isinstance(value, str)):
+            if type(key) is not str or not (value is None or type(value) is str):
                 raise CanonicalError(f"$.valid_time.{key}: must be a string or null")
-        if not isinstance(self.corrects, tuple) or not all(
-            isinstance(c, str) for c in self.corrects
-        ):
+        if type(self.corrects) is not tuple or not all(type(c) is str for c in self.corrects):
             raise CanonicalError("$.corrects: must be a tuple of event id strings")
-        if not re.fullmatch(r"[0-9a-f]{64}", self.payload_sha256, re.ASCII):
-            raise CanonicalError("$.payload_sha256: must be 64 lowercase hex digits")
+        digests = (self.payload_sha256, self.metadata_sha256)
+        for name, digest in zip(_DIGEST_FIELDS, digests, strict=True):
+            if type(digest) is not str or not _SHA256_HEX.fullmatch(digest):
+                raise CanonicalError(f"$.{name}: must be 64 lowercase hex digits")
+        raise CanonicalError("$: the envelope is not valid")  # unreachable: _is_valid agrees
 
     @classmethod
     def for_event(
@@ -107,8 +190,9 @@ class LeafEnvelope:
         valid_time: Mapping[str, str | None],
         corrects: Sequence[str],
         payload: Mapping[str, Any],
+        metadata: Mapping[str, Any],
     ) -> LeafEnvelope:
-        """Build the envelope of an event, hashing its canonical payload."""
+        """Build the envelope of an event, hashing its canonical payload and metadata."""
         return cls(
             log_origin=log_origin,
             sequence_number=sequence_number,
@@ -120,7 +204,8 @@ class LeafEnvelope:
             schema_version=schema_version,
             valid_time=dict(valid_time),
             corrects=tuple(corrects),
-            payload_sha256=payload_sha256(payload),
+            payload_sha256=object_sha256(payload, "payload"),
+            metadata_sha256=object_sha256(metadata, "metadata"),
         )
 
     def to_json_object(self) -> dict[str, Any]:
@@ -137,52 +222,13 @@ class LeafEnvelope:
             "valid_time": dict(self.valid_time),
             "corrects": list(self.corrects),
             "payload_sha256": self.payload_sha256,
+            "metadata_sha256": self.metadata_sha256,
         }
 
 
 def leaf_bytes(envelope: LeafEnvelope) -> bytes:
     """Return the leaf: the RFC 8785 canonical bytes of the envelope object."""
-    return _canonical(envelope.to_json_object(), "$")
-
-
-def _canonical(value: Any, path: str) -> bytes:
-    _check_json(value, path)
-    try:
-        return bytes(rfc8785.dumps(value))
-    except rfc8785.CanonicalizationError as error:
-        raise CanonicalError(f"{path}: {error}") from None
-
-
-def _check_json(value: Any, path: str) -> None:
-    """Walk the value and refuse anything outside the float-free I-JSON subset."""
-    if value is None or isinstance(value, bool | str):
-        if isinstance(value, str):
-            _check_string(value, path)
-        return
-    if isinstance(value, int):
-        if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
-            raise CanonicalError(
-                f"{path}: integer {value} is outside +/-(2**53 - 1); send it as a decimal string"
-            )
-        return
-    if isinstance(value, float):
-        raise CanonicalError(f"{path}: floats are not allowed; send {value!r} as a decimal string")
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise CanonicalError(f"{path}: object key {key!r} is not a string")
-            _check_string(key, f"{path} key")
-            _check_json(item, f"{path}.{key}")
-        return
-    if isinstance(value, list | tuple):
-        for position, item in enumerate(value):
-            _check_json(item, f"{path}[{position}]")
-        return
-    raise CanonicalError(f"{path}: {type(value).__name__} is not a JSON value")
-
-
-def _check_string(value: str, path: str) -> None:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise CanonicalError(f"{path}: string holds a lone surrogate, not valid UTF-8") from None
+    fast = encode_envelope(envelope)
+    if fast is not None:
+        return fast
+    return canonical_json(envelope.to_json_object(), "$")

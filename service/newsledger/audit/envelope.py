@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any
 
-from newsledger.audit.canonical import CanonicalError, LeafEnvelope, leaf_bytes
+from newsledger.audit.canonical import (
+    LeafEnvelope,
+    format_record_micros,
+    is_record_time,
+    leaf_bytes,
+)
+from newsledger.audit.envelope_codec import encode_fields, encode_valid_time
+from newsledger.audit.jcs import MAX_SAFE_INTEGER, CanonicalError, canonical_json
 from newsledger.store.records import StoredEvent
 
 VALID_TIME_FIELDS = (
@@ -19,18 +27,27 @@ VALID_TIME_FIELDS = (
 )
 """The members of every envelope's ``valid_time`` object, always all present."""
 
+EMPTY_OBJECT = "{}"
+EMPTY_OBJECT_SHA256 = hashlib.sha256(EMPTY_OBJECT.encode()).hexdigest()
+"""The SHA-256 of ``{}``, the canonical bytes of an empty object (metadata most often)."""
+
 CORRECTS_FIELD = "corrects"
 """The payload member that names, as a list of event ids, the events an event corrects."""
 
 
 class EnvelopeError(ValueError):
-    """An event cannot become a leaf; ``path`` names the offending JSON member."""
+    """An event cannot become a leaf; ``path`` names the offending member of ``document``.
 
-    def __init__(self, path: str, problem: str) -> None:
-        """Keep the JSON path (``$`` is the payload) apart from the problem."""
+    ``document`` is ``"payload"`` or ``"metadata"``; ``path`` is a JSON path whose root
+    ``$`` is that document.
+    """
+
+    def __init__(self, path: str, problem: str, document: str = "payload") -> None:
+        """Keep the document and the JSON path apart from the problem."""
         self.path = path
         self.problem = problem
-        super().__init__(f"{path}: {problem}")
+        self.document = document
+        super().__init__(f"{document} {path}: {problem}")
 
 
 def _text(value: Any) -> str | None:
@@ -52,7 +69,8 @@ def _end(reported: Any) -> str | None:
 def valid_time_of(payload: Mapping[str, Any]) -> dict[str, str | None]:
     """Return the valid-time fields a payload's ``report`` states; null where it states none."""
     report = payload.get("report")
-    report = report if isinstance(report, Mapping) else {}
+    if not isinstance(report, Mapping):
+        return dict.fromkeys(VALID_TIME_FIELDS)
     occurred = report.get("occurred")
     precision = occurred.get("precision") if isinstance(occurred, Mapping) else None
     return {
@@ -73,25 +91,50 @@ def corrected_ids_of(payload: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(item for item in named if isinstance(item, str) and item)
 
 
-def parse_payload(text: str) -> dict[str, Any]:
-    """Parse a stored payload; a float or a non-object is an EnvelopeError."""
+def parse_object(text: str, document: str = "payload") -> dict[str, Any]:
+    """Parse a stored JSON object (payload or metadata); anything else is an EnvelopeError."""
     try:
         value = json.loads(text)
     except ValueError as error:
-        raise EnvelopeError("$", f"is not valid JSON: {error}") from None
-    if not isinstance(value, dict):
-        raise EnvelopeError("$", "a payload must be a JSON object")
+        raise EnvelopeError("$", f"is not valid JSON: {error}", document) from None
+    if type(value) is not dict:
+        raise EnvelopeError("$", f"a {document} must be a JSON object", document)
     return value
+
+
+def parse_payload(text: str) -> dict[str, Any]:
+    """Parse a stored payload; a non-object is an EnvelopeError."""
+    return parse_object(text, "payload")
+
+
+def _sha256_of(value: dict[str, Any], document: str) -> str:
+    try:
+        return hashlib.sha256(canonical_json(value, "$")).hexdigest()
+    except CanonicalError as error:
+        path, _, problem = str(error).partition(": ")
+        raise EnvelopeError(path, problem or str(error), document) from None
+
+
+def _documents(event: StoredEvent) -> tuple[dict[str, Any], str, str]:
+    """Return the parsed payload and the SHA-256 of the canonical payload and metadata.
+
+    Each is parsed once and canonicalised once.
+    """
+    payload = parse_object(event.payload, "payload")
+    payload_hash = _sha256_of(payload, "payload")
+    if event.metadata == EMPTY_OBJECT:  # most events: skip parsing and encoding "{}"
+        return payload, payload_hash, EMPTY_OBJECT_SHA256
+    return payload, payload_hash, _sha256_of(parse_object(event.metadata, "metadata"), "metadata")
 
 
 def envelope_of(event: StoredEvent, log_origin: str) -> LeafEnvelope:
     """Return the leaf envelope of a stored event in the log named ``log_origin``."""
-    payload = parse_payload(event.payload)
+    payload, payload_hash, metadata_hash = _documents(event)
     try:
-        return LeafEnvelope.for_event(
+        return LeafEnvelope(
             log_origin=log_origin,
             sequence_number=event.position,
-            record_time=event.record_time,
+            record_time=format_record_micros(event.recorded_at_us),
             event_id=str(event.event_id),
             stream=event.stream,
             stream_version=event.stream_version,
@@ -99,13 +142,81 @@ def envelope_of(event: StoredEvent, log_origin: str) -> LeafEnvelope:
             schema_version=event.schema_version,
             valid_time=valid_time_of(payload),
             corrects=corrected_ids_of(payload),
-            payload=payload,
+            payload_sha256=payload_hash,
+            metadata_sha256=metadata_hash,
         )
     except CanonicalError as error:
         path, _, problem = str(error).partition(": ")
-        raise EnvelopeError(path, problem or str(error)) from None
+        raise EnvelopeError(path, problem or str(error), "envelope") from None
 
 
 def leaf_of(event: StoredEvent, log_origin: str) -> bytes:
-    """Return the leaf bytes of a stored event: the canonical bytes of its envelope."""
-    return leaf_bytes(envelope_of(event, log_origin))
+    """Return the leaf bytes of a stored event: the canonical bytes of its envelope.
+
+    The same bytes as ``leaf_bytes(envelope_of(event, log_origin))``, without building
+    and re-checking a LeafEnvelope: every field is checked here as LeafEnvelope checks
+    it, or holds by construction (the id is a UUID's text, the digests are hexdigests,
+    valid_time and corrects are built from the payload with string values). Anything
+    unusual takes the envelope path, which refuses it naming the field.
+    """
+    payload, payload_hash, metadata_hash = _documents(event)
+    leaf = _direct_leaf(event, log_origin, payload, payload_hash, metadata_hash)
+    return leaf if leaf is not None else _envelope_leaf(event, log_origin)
+
+
+def _direct_leaf(
+    event: StoredEvent,
+    log_origin: str,
+    payload: dict[str, Any],
+    payload_hash: str,
+    metadata_hash: str,
+) -> bytes | None:
+    """Return the leaf written directly, or None when the envelope path must decide."""
+    position, version, schema = event.position, event.stream_version, event.schema_version
+    try:
+        record_time = format_record_micros(event.recorded_at_us)
+    except CanonicalError:
+        return None
+    if not (
+        type(log_origin) is str
+        and log_origin
+        and type(event.stream) is str
+        and event.stream
+        and type(event.event_type) is str
+        and event.event_type
+        and type(position) is int
+        and 0 <= position <= MAX_SAFE_INTEGER
+        and type(version) is int
+        and 0 <= version <= MAX_SAFE_INTEGER
+        and type(schema) is int
+        and 0 <= schema <= MAX_SAFE_INTEGER
+        and is_record_time(record_time)
+    ):
+        return None
+    valid_time_json = encode_valid_time(valid_time_of(payload))
+    if valid_time_json is None:
+        return None
+    return encode_fields(
+        corrects=corrected_ids_of(payload),
+        event_id=str(event.event_id),
+        event_type=event.event_type,
+        log_origin=log_origin,
+        metadata_sha256=metadata_hash,
+        payload_sha256=payload_hash,
+        record_time=record_time,
+        schema_version=schema,
+        sequence_number=position,
+        stream=event.stream,
+        stream_version=version,
+        valid_time_json=valid_time_json,
+    )
+
+
+def _envelope_leaf(event: StoredEvent, log_origin: str) -> bytes:
+    """Return ``leaf_bytes(envelope_of(…))``, any refusal as an EnvelopeError."""
+    envelope = envelope_of(event, log_origin)
+    try:
+        return leaf_bytes(envelope)
+    except CanonicalError as error:
+        path, _, problem = str(error).partition(": ")
+        raise EnvelopeError(path, problem or str(error), "envelope") from None

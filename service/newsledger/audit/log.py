@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from newsledger.audit.bulk import insert_rows, select_nodes
 from newsledger.audit.envelope import EnvelopeError, leaf_of
 from newsledger.audit.merkle import hash_leaf, nodes_to_store_on_append_batch
 from newsledger.store.errors import InvalidAppend
@@ -58,21 +59,46 @@ def read_leaves(connection: Connection, positions: Sequence[int]) -> dict[int, b
     return {int(position): bytes(leaf) for position, leaf in connection.execute(query)}
 
 
-def write_leaves(connection: Connection, first_index: int, leaves: Sequence[bytes]) -> None:
-    """Insert the leaves from ``first_index`` on and the complete subtrees they finish."""
-    connection.execute(
-        audit_leaves.insert(),
-        [{"position": first_index + offset, "leaf": leaf} for offset, leaf in enumerate(leaves)],
+def frontier(size: int) -> list[tuple[int, int]]:
+    """Return (level, index) of the complete subtrees a tree of ``size`` leaves ends with.
+
+    They are the only stored nodes that appending leaves from ``size`` on combines with.
+    """
+    return [(level, (size >> level) - 1) for level in range(size.bit_length()) if size >> level & 1]
+
+
+def read_nodes(
+    connection: Connection, wanted: Sequence[tuple[int, int]]
+) -> dict[tuple[int, int], bytes]:
+    """Return the stored hashes of the ``wanted`` subtrees that exist, in one query."""
+    return select_nodes(connection, audit_nodes, wanted)
+
+
+def write_leaves(
+    connection: Connection,
+    first_index: int,
+    leaves: Sequence[bytes],
+    known: Mapping[tuple[int, int], bytes] | None = None,
+) -> None:
+    """Insert the leaves from ``first_index`` on and the complete subtrees they finish.
+
+    ``known`` may hold stored nodes already read (the frontier of ``first_index``).
+    """
+    insert_rows(
+        connection,
+        audit_leaves,
+        [(first_index + offset, leaf) for offset, leaf in enumerate(leaves)],
     )
+    peaks = known if known is not None else read_nodes(connection, frontier(first_index))
+
+    def get_node(level: int, index: int) -> bytes:
+        found = peaks.get((level, index))
+        return found if found is not None else read_node(connection, level, index)
+
     nodes = nodes_to_store_on_append_batch(
-        first_index,
-        [hash_leaf(leaf) for leaf in leaves],
-        lambda level, index: read_node(connection, level, index),
+        first_index, [hash_leaf(leaf) for leaf in leaves], get_node
     )
-    connection.execute(
-        audit_nodes.insert(),
-        [{"level": level, "idx": index, "hash": node} for level, index, node in nodes],
-    )
+    insert_rows(connection, audit_nodes, nodes)
 
 
 def _events_between(connection: Connection, start: int, end: int) -> Iterator[list[StoredEvent]]:
@@ -114,7 +140,7 @@ def _backfilled_leaf(event: StoredEvent, log_origin: str) -> bytes:
         return leaf_of(event, log_origin)
     except EnvelopeError as error:
         problem = f"{error.problem} (event at position {event.position})"
-        raise EnvelopeError(error.path, problem) from None
+        raise EnvelopeError(error.path, problem, error.document) from None
 
 
 class AuditObserver:
@@ -133,12 +159,28 @@ class AuditObserver:
             try:
                 leaves.append(leaf_of(event, self.log_origin))
             except EnvelopeError as error:
-                member = error.path.removeprefix("$")
                 raise InvalidAppend(
-                    f"events[{offset}].payload_json{member}",
-                    f"{error.problem} (event {event.event_id})",
+                    _request_field(offset, error), f"{error.problem} (event {event.event_id})"
                 ) from None
         first = appended[0].position
-        # Events appended by a store without the audit get their leaves first, in order.
-        backfill_leaves(connection, self.log_origin, up_to=first)
-        write_leaves(connection, first, leaves)
+        # One read: the frontier the new leaves combine with, and the previous leaf's hash.
+        # Leaves are only ever added in order, so if leaf first - 1 has its hash stored, the
+        # log has every leaf before ``first`` and nothing needs backfilling.
+        wanted = frontier(first)
+        if first and (0, first - 1) not in wanted:
+            wanted.append((0, first - 1))
+        stored = read_nodes(connection, wanted)
+        if first and (0, first - 1) not in stored:
+            # Events appended by a store without the audit get their leaves first, in order.
+            backfill_leaves(connection, self.log_origin, up_to=first)
+            write_leaves(connection, first, leaves)
+        else:
+            write_leaves(connection, first, leaves, stored)
+
+
+def _request_field(offset: int, error: EnvelopeError) -> str:
+    """Name the request field an envelope error is about, e.g. events[1].metadata_json.x."""
+    member = error.path.removeprefix("$")
+    if error.document in ("payload", "metadata"):
+        return f"events[{offset}].{error.document}_json{member}"
+    return f"events[{offset}]{member}"

@@ -20,6 +20,7 @@ from newsledger.audit.view_check import served_last_position, view_difference
 from newsledger.v1.negotiation_view_pb2 import NegotiationView
 
 MAX_FINDINGS = 100
+_DOCUMENT_HASHES = {"payload_sha256": "payload", "metadata_sha256": "metadata"}
 Progress = Callable[[int, int], None]
 
 
@@ -153,11 +154,12 @@ class LogAuditor:
         try:
             expected = envelope_of(entry.event, self.origin).to_json_object()
         except EnvelopeError as error:
-            self.fail(index, "payload", f"the served payload has no canonical form: {error}")
+            what = error.document if error.document in _DOCUMENT_HASHES.values() else "event"
+            self.fail(index, what, f"the served {what} has no canonical form: {error}")
             return
         for name, value in found.to_json_object().items():
             if name != "sequence_number" and expected[name] != value:
-                what = "payload" if name == "payload_sha256" else "event"
+                what = _DOCUMENT_HASHES.get(name, "event")
                 self.fail(index, what, f"the served {what} does not match the leaf's {name}")
 
     def _check_subtrees(self, index: int, leaf_hash: bytes, entry: AuditEntry) -> None:

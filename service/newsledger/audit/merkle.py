@@ -52,18 +52,27 @@ def nodes_to_store_on_append(
 def nodes_to_store_on_append_batch(
     first_index: int, leaf_hashes: Sequence[bytes], get_node: GetNode
 ) -> list[StoredNode]:
-    """Return the nodes created by appending ``leaf_hashes`` from ``first_index`` on, in order."""
+    """Return the nodes created by appending ``leaf_hashes`` from ``first_index`` on, in order.
+
+    The same nodes as ``nodes_to_store_on_append`` leaf by leaf, in one loop; nodes made
+    earlier in the batch are taken from the batch, older ones from ``get_node``.
+    """
+    if first_index < 0:
+        raise ValueError(f"leaf index {first_index} is negative")
     fresh: dict[tuple[int, int], bytes] = {}
-
-    def read(level: int, index: int) -> bytes:
-        found = fresh.get((level, index))
-        return found if found is not None else get_node(level, index)
-
     created: list[StoredNode] = []
-    for offset, leaf_hash in enumerate(leaf_hashes):
-        for level, index, node in nodes_to_store_on_append(first_index + offset, leaf_hash, read):
-            fresh[(level, index)] = node
+    for index, node in enumerate(leaf_hashes, start=first_index):
+        _check_hash(node, "leaf hash")
+        level = 0
+        created.append((0, index, node))
+        fresh[(0, index)] = node
+        # A node completes its parent exactly when it is a right child (odd index).
+        while index & 1:
+            left = fresh.get((level, index - 1))
+            node = hash_children(left if left is not None else get_node(level, index - 1), node)
+            level, index = level + 1, index >> 1
             created.append((level, index, node))
+            fresh[(level, index)] = node
     return created
 
 

@@ -138,8 +138,8 @@ def test_export_then_verify_the_file_and_the_server_from_the_command_line(
     assert main(["verify", "--server", target, *common]) == 0
     assert json.loads(state.read_text())["size"] == len(exported.read_text().splitlines()) - 3
     captured = capsys.readouterr()
-    assert "verify: 36/36 entries" in captured.err
-    assert "verified: 36 entries, 1 views checked" in captured.out
+    assert "verify: 39/39 entries" in captured.err
+    assert "verified: 39 entries, 1 views checked" in captured.out
 
 
 def test_an_export_edited_after_the_fact_fails_at_the_edited_entry(
@@ -162,6 +162,32 @@ def test_an_export_edited_after_the_fact_fails_at_the_edited_entry(
     assert main(["verify", "--file", str(exported), *pinned]) == 1
     assert not state.exists()
     assert "verification FAILED at sequence 20" in capsys.readouterr().out
+
+
+def test_an_export_whose_metadata_was_rewritten_fails_at_that_entry(
+    seeded: LedgerClient,
+    target: str,
+    audit_stub: audit_pb2_grpc.AuditServiceStub,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    vkey = latest(audit_stub).verifier_key
+    exported, state = tmp_path / "log.ndjson", tmp_path / "state.json"
+    pinned = ["--vkey", vkey, "--state", str(state)]
+    assert main(["export", "--server", target, "--output", str(exported), *pinned]) == 0
+    lines = exported.read_text().splitlines()
+    line = json.loads(lines[2 + 20])
+    metadata = json.loads(line["event"]["metadata_json"])
+    assert metadata["development_id"]
+    line["event"]["metadata_json"] = json.dumps({**metadata, "development_id": "forged"})
+    lines[2 + 20] = json.dumps(line)
+    exported.write_text("\n".join(lines) + "\n")
+
+    assert main(["verify", "--file", str(exported), *pinned]) == 1
+    assert not state.exists()
+    output = capsys.readouterr().out
+    assert "verification FAILED at sequence 20" in output
+    assert "FAIL sequence 20: metadata: the served metadata does not match" in output
 
 
 def test_the_server_prints_and_serves_its_verifier_key(server: RunningServer, target: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from datetime import date
 
@@ -72,6 +74,30 @@ def test_a_payload_with_a_float_is_refused_naming_the_field_and_nothing_is_writt
     assert "floats are not allowed" in str(refused.value)
     for table in ("events", "audit_leaves"):
         assert stored(engine, f"SELECT count(*) FROM {table}") == [(2,)]
+
+
+def test_metadata_with_a_float_is_refused_naming_the_metadata_field(
+    ledger: Ledger, engine: Engine
+) -> None:
+    bad = ProposedEvent(uuid.uuid4(), "Noted", {"n": 1}, {"weight": 0.5})
+
+    with pytest.raises(InvalidAppend) as refused:
+        ledger.store.append("s", [*events(1), bad])
+
+    assert refused.value.field == "events[1].metadata_json.weight"
+    assert "floats are not allowed" in str(refused.value)
+    for table in ("events", "audit_leaves"):
+        assert stored(engine, f"SELECT count(*) FROM {table}") == [(0,)]
+
+
+def test_the_leaf_commits_to_the_canonical_metadata(ledger: Ledger, engine: Engine) -> None:
+    metadata = {"source_name": "Wire", "development_id": "d-1"}
+    ledger.store.append("s", [ProposedEvent(uuid.uuid4(), "Noted", {"n": 1}, metadata)])
+
+    (leaf,) = stored(engine, "SELECT leaf FROM audit_leaves")[0]
+    assert isinstance(leaf, bytes | memoryview)
+    canonical = b'{"development_id":"d-1","source_name":"Wire"}'
+    assert json.loads(bytes(leaf))["metadata_sha256"] == hashlib.sha256(canonical).hexdigest()
 
 
 @pytest.mark.parametrize("table", ["audit_leaves", "audit_nodes", "audit_checkpoints"])

@@ -7,6 +7,7 @@ first sequence number affected, and leaves the client's trusted state untouched.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from sqlalchemy.engine import Engine
 from newsledger.audit.client_verifier import AuditClient
 from newsledger.audit.note import Signer
 from newsledger.ledger import Ledger
+from newsledger.store.records import normalise_json
 from tests.integration.audit.helpers import behind_the_service, seed, verify
 
 pytestmark = pytest.mark.usefixtures("server")
@@ -63,6 +65,32 @@ def test_a_flipped_byte_in_one_events_payload_is_found_at_its_sequence_number(
     assert status == 1, output
     assert "verification FAILED at sequence 9" in output
     assert "FAIL sequence 9: payload" in output
+    assert state_path.read_bytes() == trusted[1]
+
+
+def test_a_rewritten_development_id_in_one_events_metadata_is_found_at_its_sequence_number(
+    engine: Engine,
+    audit_client: AuditClient,
+    state_path: Path,
+    trusted: tuple[int, bytes],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with behind_the_service(engine) as sql:
+        stored = sql.execute(sa.text("SELECT metadata FROM events WHERE position = 6")).scalar()
+        assert isinstance(stored, str)
+        metadata = json.loads(stored)
+        assert metadata["development_id"]
+        forged = normalise_json({**metadata, "development_id": "forged-development"})
+        sql.execute(sa.text("UPDATE events SET metadata = :m WHERE position = 6"), {"m": forged})
+
+    status, output = reverify(audit_client, state_path, capsys)
+
+    assert status == 1, output
+    assert "verification FAILED at sequence 6" in output
+    assert (
+        "FAIL sequence 6: metadata: the served metadata does not match the leaf's metadata_sha256"
+        in output
+    )
     assert state_path.read_bytes() == trusted[1]
 
 

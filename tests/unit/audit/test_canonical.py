@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from datetime import UTC, datetime, timedelta, timezone
@@ -13,6 +14,7 @@ from newsledger.audit.canonical import (
     CanonicalError,
     LeafEnvelope,
     canonical_payload,
+    format_record_micros,
     format_record_time,
     leaf_bytes,
 )
@@ -32,6 +34,7 @@ def envelope(**overrides: Any) -> LeafEnvelope:
         "valid_time": {"valid_from": "2024-02-29", "valid_to": None},
         "corrects": [],
         "payload": {"party": "EU", "tariff": "2.3%", "items": [1, 2, {"é": None}]},
+        "metadata": {"source_name": "Reuters", "development_id": "d-12"},
     }
     fields.update(overrides)
     return LeafEnvelope.for_event(**fields)
@@ -41,9 +44,11 @@ def test_leaf_bytes_are_the_exact_canonical_json_of_the_envelope() -> None:
     payload_hash = hashlib.sha256(
         '{"items":[1,2,{"é":null}],"party":"EU","tariff":"2.3%"}'.encode()
     ).hexdigest()
+    metadata_hash = hashlib.sha256(b'{"development_id":"d-12","source_name":"Reuters"}').hexdigest()
     expected = (
         '{"corrects":[],"event_id":"0b6d3c1e-5a4f-4b8e-9c1d-2e3f4a5b6c7d",'
         '"event_type":"ProposalTabled","log_origin":"example.test/newsledger",'
+        f'"metadata_sha256":"{metadata_hash}",'
         f'"payload_sha256":"{payload_hash}","record_time":"2024-03-01T09:30:00.000000Z",'
         '"schema_version":1,"sequence_number":7,"stream":"negotiation-42","stream_version":3,'
         '"valid_time":{"valid_from":"2024-02-29","valid_to":null}}'
@@ -136,7 +141,34 @@ def test_a_malformed_record_time_string_is_refused() -> None:
         "2024-02-30T09:30:00.000000Z",
     ):
         with pytest.raises(ValueError):
-            LeafEnvelope(**{**base.__dict__, "record_time": bad})
+            dataclasses.replace(base, record_time=bad)
+
+
+def test_the_metadata_is_part_of_the_leaf() -> None:
+    rewritten = envelope(metadata={"source_name": "Reuters", "development_id": "d-13"})
+    assert leaf_bytes(rewritten) != leaf_bytes(envelope())
+    empty = envelope(metadata={})
+    assert f'"metadata_sha256":"{hashlib.sha256(b"{}").hexdigest()}"'.encode() in leaf_bytes(empty)
+
+
+@pytest.mark.parametrize(
+    ("metadata", "message"),
+    [
+        ({"weight": 0.5}, r"\$\.weight: floats are not allowed"),
+        ({"n": 2**60}, r"\$\.n: integer"),
+        ([1], "a metadata must be a JSON object"),
+    ],
+)
+def test_metadata_outside_the_admitted_json_is_refused(metadata: Any, message: str) -> None:
+    with pytest.raises(CanonicalError, match=message):
+        envelope(metadata=metadata)
+
+
+def test_a_record_time_in_micros_formats_like_a_datetime() -> None:
+    moment = datetime(2024, 3, 1, 9, 30, 0, 5, tzinfo=UTC)
+    micros = (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+    assert format_record_micros(micros) == format_record_time(moment)
+    assert format_record_micros(0) == "1970-01-01T00:00:00.000000Z"
 
 
 def test_envelope_corrections_are_part_of_the_leaf() -> None:

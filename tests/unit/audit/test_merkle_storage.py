@@ -7,6 +7,7 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from newsledger.audit.log import frontier
 from newsledger.audit.merkle import (
     MemoryNodeStore,
     consistency_proof,
@@ -116,3 +117,21 @@ def test_root_and_proofs_read_o_log_n_nodes() -> None:
             counting.reads = 0
             consistency_proof(old, size, counting.get_node)
             assert counting.reads <= bound, (old, size, counting.reads)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(min_value=0, max_value=300), st.integers(min_value=1, max_value=50))
+def test_a_batch_reads_only_the_frontier_the_audit_log_preloads(
+    existing: int, batch_size: int
+) -> None:
+    store = store_with(existing)
+    read: set[tuple[int, int]] = set()
+
+    def get_node(level: int, index: int) -> bytes:
+        read.add((level, index))
+        return store.get_node(level, index)
+
+    hashes = [hash_leaf(leaf) for leaf in numbered_leaves(existing + batch_size)[existing:]]
+    nodes_to_store_on_append_batch(existing, hashes, get_node)
+    assert read <= set(frontier(existing))
+    assert all((level, index) in store.nodes for level, index in frontier(existing))

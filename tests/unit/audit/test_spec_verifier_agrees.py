@@ -68,6 +68,7 @@ def random_log(rng: random.Random, count: int, origin: str) -> list[dict[str, An
             "n": rng.randint(-5, 5),
             "note": rng.choice(["", "é", "\u2028", "😀", "tab\there", 'q"uote']),
         }
+        metadata = rng.choice([{}, {"development_id": f"d-{seq}", "source_name": "Wire\u00e9"}])
         envelope = LeafEnvelope.for_event(
             log_origin=origin,
             sequence_number=seq,
@@ -80,8 +81,9 @@ def random_log(rng: random.Random, count: int, origin: str) -> list[dict[str, An
             valid_time={"valid_from": rng.choice([None, "2024-01-01"]), "valid_to": None},
             corrects=[f"event-{rng.randrange(seq)}"] if seq and rng.random() < 0.2 else [],
             payload=payload,
+            metadata=metadata,
         )
-        entries.append({"leaf": leaf_bytes(envelope), "payload": payload})
+        entries.append({"leaf": leaf_bytes(envelope), "payload": payload, "metadata": metadata})
     return entries
 
 
@@ -137,6 +139,10 @@ def test_the_spec_verifier_catches_a_tampered_entry_at_its_sequence_number(
     tampered[5]["payload"] = {**tampered[5]["payload"], "n": 99}
     with pytest.raises(mv.VerifyError, match="sequence 5: payload hash"):
         mv.audit_log(log_signer.name, log_signer.vkey, tampered, [note])
+    rewritten = [dict(e) for e in entries]
+    rewritten[7]["metadata"] = {**rewritten[7]["metadata"], "development_id": "d-forged"}
+    with pytest.raises(mv.VerifyError, match="sequence 7: metadata hash"):
+        mv.audit_log(log_signer.name, log_signer.vkey, rewritten, [note])
     swapped = [*entries[:3], entries[4], entries[3], *entries[5:]]
     with pytest.raises(mv.VerifyError, match="sequence 3"):
         mv.audit_log(log_signer.name, log_signer.vkey, swapped, [note])

@@ -1,0 +1,69 @@
+"""Driver-level SQL for the audit's hot path: one statement per batch, no per-row ORM work.
+
+The audit writes about three rows per event (its leaf, its leaf hash, the subtree hashes
+it completes) and reads a few subtree hashes per append. Through SQLAlchemy each row
+costs a parameter dictionary and each statement a compile-cache lookup; here SQLite gets
+the driver's ``executemany`` with positional rows and PostgreSQL a single
+``INSERT … SELECT FROM unnest(arrays)``. Other dialects fall back to SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+
+def insert_rows(connection: Connection, table: sa.Table, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert ``rows`` (tuples in the table's column order) into ``table``."""
+    if not rows:
+        return
+    dialect = connection.dialect
+    names = ", ".join(column.name for column in table.columns)
+    if dialect.name == "postgresql":
+        arrays = ", ".join(
+            f"%s::{column.type.compile(dialect=dialect)}[]" for column in table.columns
+        )
+        statement = f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({arrays})"
+        connection.exec_driver_sql(
+            statement, tuple(list(values) for values in zip(*rows, strict=True))
+        )
+    elif dialect.name == "sqlite" and dialect.paramstyle == "qmark":
+        marks = ", ".join("?" for _ in table.columns)
+        statement = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
+        connection.exec_driver_sql(statement, list(rows))
+    else:
+        keys = [column.key for column in table.columns]
+        connection.execute(table.insert(), [dict(zip(keys, row, strict=True)) for row in rows])
+
+
+def _placeholder(connection: Connection) -> str | None:
+    """Return the driver's positional placeholder, or None to go through SQLAlchemy."""
+    style = connection.dialect.paramstyle
+    if style == "qmark":
+        return "?"
+    if connection.dialect.name == "postgresql" and style in ("format", "pyformat"):
+        return "%s"
+    return None
+
+
+def select_nodes(
+    connection: Connection, table: sa.Table, wanted: Sequence[tuple[int, int]]
+) -> dict[tuple[int, int], bytes]:
+    """Return the stored hashes of the ``wanted`` (level, idx) nodes that exist, in one query."""
+    if not wanted:
+        return {}
+    mark = _placeholder(connection)
+    if mark is None:
+        level, idx = table.c.level, table.c.idx
+        query = sa.select(level, idx, table.c.hash).where(
+            sa.or_(*(sa.and_(level == lv, idx == ix) for lv, ix in wanted))
+        )
+        rows = connection.execute(query)
+    else:
+        matches = " OR ".join([f"(level = {mark} AND idx = {mark})"] * len(wanted))
+        statement = f"SELECT level, idx, hash FROM {table.name} WHERE {matches}"
+        rows = connection.exec_driver_sql(statement, tuple(n for node in wanted for n in node))
+    return {(int(level), int(idx)): bytes(node) for level, idx, node in rows}
