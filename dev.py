@@ -4,7 +4,8 @@
 run   creates .venv, installs newsledger, migrates the embedded SQLite database, loads the
       seed story and serves the gRPC API on 127.0.0.1:50051 (extra arguments go to `serve`).
 test  creates .venv, installs newsledger with its development tools, then runs the linters,
-      the type checker and the test suite (extra arguments go to pytest).
+      the type checker, buf lint and buf breaking on the protos, and the test suite (extra
+      arguments go to pytest; the interop test installs its Node.js client with npm).
 """
 
 from __future__ import annotations
@@ -66,10 +67,13 @@ def command_test(arguments: list[str]) -> None:
     """Lint, type-check and run the whole test suite."""
     ensure_installed("dev")
     say("ruff")
-    run(BIN / "ruff", "check", "service", "tests", "tools", "migrations", "dev.py")
-    run(BIN / "ruff", "format", "--check", "service", "tests", "tools", "migrations", "dev.py")
+    sources = ("service", "tests", "tools", "migrations", "bench", "dev.py")
+    run(BIN / "ruff", "check", *sources)
+    run(BIN / "ruff", "format", "--check", *sources)
     say("mypy --strict")
     run(BIN / "mypy")
+    say("buf lint, and buf breaking against the previous commit")
+    run(PYTHON, ROOT / "tools" / "check_protos.py")
     if os.environ.get("NEWSLEDGER_TEST_DATABASE_URL"):
         say(f"PostgreSQL tests on {os.environ['NEWSLEDGER_TEST_DATABASE_URL']}")
     else:

@@ -13,8 +13,10 @@ from google.protobuf import json_format
 
 from newsledger import __version__
 from newsledger.audit import verify_cli
+from newsledger.cli_negotiations import add_negotiation_commands
 from newsledger.config import DEFAULT_ADDRESS, Settings
-from newsledger.text_output import format_event, format_negotiations, format_view
+from newsledger.serve_options import add_client_options, add_serve_options
+from newsledger.text_output import format_event
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -27,6 +29,7 @@ def _add_server_option(parser: argparse.ArgumentParser) -> None:
         help=f"address of a running newsledger server (default {DEFAULT_ADDRESS})",
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    add_client_options(parser)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="load a story file before serving (repeatable; loading twice changes nothing)",
     )
+    add_serve_options(serve)
     serve.set_defaults(run=_serve)
 
     migrate = commands.add_parser("migrate", help="bring the database schema to head")
@@ -69,15 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_server_option(ingest)
     ingest.set_defaults(run=_ingest)
 
-    state = commands.add_parser("state", help="show a negotiation's current view")
-    state.add_argument("negotiation", metavar="NEGOTIATION", help="the negotiation's id")
-    state.add_argument("--as-of", default="", metavar="YYYY-MM-DD", help="date (default today)")
-    _add_server_option(state)
-    state.set_defaults(run=_state)
-
-    negotiations = commands.add_parser("negotiations", help="list the negotiations")
-    _add_server_option(negotiations)
-    negotiations.set_defaults(run=_negotiations)
+    add_negotiation_commands(commands, _add_server_option)
 
     events = commands.add_parser("events", help="read the log, or one stream")
     events.add_argument("--stream", default="", help="read only this stream")
@@ -92,10 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     verify = commands.add_parser("verify", help="verify the audit log of a server or an export")
     verify_cli.add_arguments(verify, export=False)
+    add_client_options(verify)
     verify.set_defaults(run=verify_cli.run_verify)
 
     export = commands.add_parser("export", help="export the audit log and its checkpoint (NDJSON)")
     verify_cli.add_arguments(export, export=True)
+    add_client_options(export)
     export.set_defaults(run=verify_cli.run_export)
     return parser
 
@@ -123,31 +121,55 @@ def _open_ledger(settings: Settings, *, migrate: bool = False) -> object:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from newsledger.api.metrics import ServerMetrics
+    from newsledger.api.security import check_exposure
     from newsledger.api.server import ShutdownSignals, create_server
     from newsledger.audit.keys import load_or_create_signer
     from newsledger.ingest import ingest_story_in_process
     from newsledger.ledger import Ledger
+    from newsledger.log_format import configure_logging
+    from newsledger.serve_options import server_security
 
+    configure_logging(args.log_format)
     signals = ShutdownSignals()
     settings = _settings()
+    security = server_security(args, settings)
+    check_exposure(args.address or settings.address, security)
     ledger = _open_ledger(settings, migrate=args.migrate)
     assert isinstance(ledger, Ledger)
     for path in args.ingest:
         print(ingest_story_in_process(ledger, path), flush=True)
     address = args.address or settings.address
     signer = load_or_create_signer(settings.signing_key_path, settings.log_origin)
-    running = create_server(ledger, address, signer=signer)
+    metrics = None
+    metrics_address = args.metrics_address or settings.metrics_address
+    if metrics_address:
+        metrics = ServerMetrics(ledger.store)
+        metrics_port = metrics.serve(metrics_address)
+        metrics_host = metrics_address.rsplit(":", 1)[0]
+        print(f"metrics on http://{metrics_host}:{metrics_port}/metrics", flush=True)
+    running = create_server(ledger, address, signer=signer, security=security, metrics=metrics)
     print(f"audit log {signer.name}, verifier key {signer.vkey}", flush=True)
     host = address.rsplit(":", 1)[0]
     print(
         f"newsledger {__version__} serving on {host}:{running.port} "
-        f"(database {ledger.store.engine.url.render_as_string(hide_password=True)}); "
+        f"(database {ledger.store.engine.url.render_as_string(hide_password=True)}; "
+        f"{_protection(security)}); "
         "Ctrl-C or SIGTERM stops it",
         flush=True,
     )
     signals.serve_until_received(running)
     print("newsledger stopped", flush=True)
     return 0
+
+
+def _protection(security: object) -> str:
+    from newsledger.api.security import ServerSecurity
+
+    assert isinstance(security, ServerSecurity)
+    tls = "mutual TLS" if security.tls and security.tls.mutual else "TLS" if security.tls else ""
+    tokens = f"{len(security.tokens.entries)} token(s)" if security.tokens.enabled else ""
+    return " and ".join(part for part in (tls, tokens) if part) or "no authentication"
 
 
 def _migrate(args: argparse.Namespace) -> int:
@@ -189,30 +211,6 @@ def _ingest(args: argparse.Namespace) -> int:
     with LedgerClient(args.server) as client:
         report = ingest_story_over_grpc(client, args.file)
     print(json.dumps(report.as_dict()) if args.json else report)
-    return 0
-
-
-def _state(args: argparse.Namespace) -> int:
-    from newsledger.client import LedgerClient
-
-    with LedgerClient(args.server) as client:
-        response = client.negotiation(args.negotiation, as_of=args.as_of)
-    view = json_format.MessageToDict(response.view, preserving_proto_field_name=True)
-    print(json.dumps(view, indent=2, ensure_ascii=False) if args.json else format_view(view))
-    return 0
-
-
-def _negotiations(args: argparse.Namespace) -> int:
-    from newsledger.client import LedgerClient
-
-    with LedgerClient(args.server) as client:
-        found = [
-            json_format.MessageToDict(n, preserving_proto_field_name=True)
-            for n in client.list_negotiations()
-        ]
-    print(
-        json.dumps(found, indent=2, ensure_ascii=False) if args.json else format_negotiations(found)
-    )
     return 0
 
 
@@ -263,8 +261,12 @@ def _events(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    from newsledger.api.security import ExposureRefused
+    from newsledger.api.tokens import TokenFileError
     from newsledger.audit.keys import KeyFileError
     from newsledger.client import ApiError
+    from newsledger.connection import use_by_default
+    from newsledger.serve_options import client_security
     from newsledger.store.errors import SchemaNotReady
     from newsledger.story_file import StoryFileError
 
@@ -273,6 +275,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = build_parser().parse_args(argv)
     run: Command = args.run
+    if hasattr(args, "tls_client_key"):
+        use_by_default(client_security(args))
     try:
         return run(args)
     except ApiError as error:
@@ -284,7 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         print(f"newsledger: {error}", file=sys.stderr)
         return 1
-    except (SchemaNotReady, StoryFileError, KeyFileError) as error:
+    except (SchemaNotReady, StoryFileError, KeyFileError, TokenFileError, ExposureRefused) as error:
         print(f"newsledger: {error}", file=sys.stderr)
         return 2
     except BrokenPipeError:
@@ -292,6 +296,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:  # e.g. a story file that cannot be read, an address in use
         print(f"newsledger: {error}", file=sys.stderr)
         return 2
+    finally:
+        use_by_default(None)
 
 
 if __name__ == "__main__":

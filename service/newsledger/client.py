@@ -8,11 +8,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import grpc
+from google.protobuf.timestamp_pb2 import Timestamp
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
+from newsledger.connection import ClientSecurity, open_channel
 from newsledger.v1 import event_store_pb2 as es
-from newsledger.v1 import event_store_pb2_grpc, negotiations_pb2, negotiations_pb2_grpc
+from newsledger.v1 import (
+    event_store_pb2_grpc,
+    negotiation_view_pb2,
+    negotiations_pb2,
+    negotiations_pb2_grpc,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +80,11 @@ def proposed(
 class LedgerClient:
     """Calls the newsledger services on one channel; failures raise ApiError."""
 
-    def __init__(self, target: str, timeout_seconds: float = 30.0) -> None:
-        self.channel = grpc.insecure_channel(
-            target, options=[("grpc.max_receive_message_length", 8 * 1024 * 1024)]
+    def __init__(
+        self, target: str, timeout_seconds: float = 30.0, security: ClientSecurity | None = None
+    ) -> None:
+        self.channel = open_channel(
+            target, security, options=[("grpc.max_receive_message_length", 8 * 1024 * 1024)]
         )
         self.events = event_store_pb2_grpc.EventStoreServiceStub(self.channel)
         self.negotiations = negotiations_pb2_grpc.NegotiationServiceStub(self.channel)
@@ -134,21 +143,71 @@ class LedgerClient:
         return self.events.Subscribe(es.SubscribeRequest(**fields))  # type: ignore[no-any-return]
 
     def negotiation(
-        self, negotiation_id: str, as_of: str = ""
+        self, negotiation_id: str, as_of: str = "", known_at: Timestamp | None = None
     ) -> negotiations_pb2.GetNegotiationResponse:
-        """Return a negotiation's view."""
-        request = negotiations_pb2.GetNegotiationRequest(negotiation_id=negotiation_id, as_of=as_of)
+        """Return a negotiation's view as of a date, as known at an instant (now if None)."""
+        request = negotiations_pb2.GetNegotiationRequest(
+            negotiation_id=negotiation_id, as_of=as_of, known_at=known_at
+        )
         response: negotiations_pb2.GetNegotiationResponse = self._call(
             self.negotiations.GetNegotiation, request
         )
         return response
 
-    def list_negotiations(self) -> list[negotiations_pb2.NegotiationSummary]:
-        """Return every negotiation, following the pages."""
+    def explain(
+        self,
+        negotiation_id: str,
+        field_path: str,
+        as_of: str = "",
+        known_at: Timestamp | None = None,
+    ) -> negotiations_pb2.ExplainNegotiationFieldResponse:
+        """Return the developments and sources behind one field of a negotiation's view."""
+        request = negotiations_pb2.ExplainNegotiationFieldRequest(
+            negotiation_id=negotiation_id, field_path=field_path, as_of=as_of, known_at=known_at
+        )
+        response: negotiations_pb2.ExplainNegotiationFieldResponse = self._call(
+            self.negotiations.ExplainNegotiationField, request
+        )
+        return response
+
+    def timeline(
+        self, negotiation_id: str, page_size: int = 100, **filters: Any
+    ) -> Iterator[negotiations_pb2.TimelineEntry]:
+        """Yield a negotiation's timeline entries, filtered, following the pages."""
+        token = ""
+        while True:
+            request = negotiations_pb2.ListTimelineEntriesRequest(
+                negotiation_id=negotiation_id, page_size=page_size, page_token=token, **filters
+            )
+            page = self._call(self.negotiations.ListTimelineEntries, request)
+            yield from page.entries
+            token = page.next_page_token
+            if not token:
+                return
+
+    def watch(
+        self, negotiation_id: str, as_of: str = ""
+    ) -> Iterator[negotiations_pb2.WatchNegotiationResponse]:
+        """Watch a negotiation; iterate the returned stream, cancel it to stop."""
+        request = negotiations_pb2.WatchNegotiationRequest(
+            negotiation_id=negotiation_id, as_of=as_of
+        )
+        return self.negotiations.WatchNegotiation(request)  # type: ignore[no-any-return]
+
+    def list_negotiations(
+        self,
+        party_id: str = "",
+        phase: negotiation_view_pb2.NegotiationPhase.ValueType = (
+            negotiation_view_pb2.NEGOTIATION_PHASE_UNSPECIFIED
+        ),
+    ) -> list[negotiations_pb2.NegotiationSummary]:
+        """Return every negotiation (with a party, in a phase, if given), following the pages."""
         found: list[negotiations_pb2.NegotiationSummary] = []
         token = ""
         while True:
-            request = negotiations_pb2.ListNegotiationsRequest(page_size=100, page_token=token)
+            request = negotiations_pb2.ListNegotiationsRequest(
+                page_size=100, page_token=token, party_id=party_id, phase=phase
+            )
             page = self._call(self.negotiations.ListNegotiations, request)
             found += page.negotiations
             token = page.next_page_token

@@ -40,6 +40,14 @@ class Settings:
     # The audit log's name (in every leaf and checkpoint) and its checkpoint signing key.
     log_origin: str = DEFAULT_LOG_ORIGIN
     signing_key_path: Path = DEFAULT_SIGNING_KEY_PATH
+    # Access control (see newsledger.api.tokens for the format) and TLS; None means off.
+    tokens_file: Path | None = None
+    tokens: str = ""
+    tls_cert_file: Path | None = None
+    tls_key_file: Path | None = None
+    tls_client_ca_file: Path | None = None
+    # Where Prometheus metrics are served over HTTP; None means not at all.
+    metrics_address: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -51,4 +59,14 @@ class Settings:
             lock_timeout_seconds=float(env.get("NEWSLEDGER_LOCK_TIMEOUT_SECONDS") or 5.0),
             log_origin=env.get("NEWSLEDGER_LOG_ORIGIN") or DEFAULT_LOG_ORIGIN,
             signing_key_path=Path(env.get("NEWSLEDGER_SIGNING_KEY") or DEFAULT_SIGNING_KEY_PATH),
+            tokens_file=_path(env.get("NEWSLEDGER_TOKENS_FILE")),
+            tokens=env.get("NEWSLEDGER_TOKENS") or "",
+            tls_cert_file=_path(env.get("NEWSLEDGER_TLS_CERT_FILE")),
+            tls_key_file=_path(env.get("NEWSLEDGER_TLS_KEY_FILE")),
+            tls_client_ca_file=_path(env.get("NEWSLEDGER_TLS_CLIENT_CA_FILE")),
+            metrics_address=env.get("NEWSLEDGER_METRICS_ADDRESS") or None,
         )
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value) if value else None

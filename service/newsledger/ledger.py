@@ -7,47 +7,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from newsledger.application_errors import (
+    InvalidRequest,
+    LedgerError,
+    NegotiationNotFound,
+    Violation,
+)
 from newsledger.audit.log import AuditObserver
 from newsledger.config import DEFAULT_LOG_ORIGIN
+from newsledger.correction_checks import correction_violations
 from newsledger.domain.negotiation import NEGOTIATION_STREAM_PREFIX, negotiation_id_from_stream
-from newsledger.domain.view import render_view
 from newsledger.projections.negotiation_views import NegotiationProjector, NegotiationViews
+from newsledger.queries import NegotiationQueries
 from newsledger.schemas import validate_payload
 from newsledger.store.event_store import EventStore
 from newsledger.store.records import ANY, AppendResult, ExpectedVersion, ProposedEvent, StoredEvent
 from newsledger.subscriptions import CaughtUp, Checkpoint, LogNotifier, follow
-
-
-@dataclass(frozen=True, slots=True)
-class Violation:
-    """One problem with a request: the field's path and what is wrong with it."""
-
-    field: str
-    description: str
-
-
-class LedgerError(Exception):
-    """Base of the errors the application service raises itself."""
-
-
-class InvalidRequest(LedgerError):
-    """The request breaks a rule; every violation names its field."""
-
-    def __init__(self, violations: Sequence[Violation], reason: str = "INVALID_ARGUMENT") -> None:
-        self.violations = list(violations)
-        self.reason = reason
-        super().__init__("; ".join(f"{v.field}: {v.description}" for v in self.violations))
-
-
-class NegotiationNotFound(LedgerError):
-    """No negotiation has the requested id."""
-
-    def __init__(self, negotiation_id: str) -> None:
-        self.negotiation_id = negotiation_id
-        super().__init__(f"no negotiation has the id {negotiation_id!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +37,8 @@ class NegotiationSummary:
     parties: tuple[str, ...]
     stream: str
     last_position: int
+    party_ids: tuple[str, ...] = ()
+    phase: str = ""
 
 
 def payload_violations(index: int, event: ProposedEvent) -> list[Violation]:
@@ -87,6 +67,7 @@ class Ledger:
         self.store = store
         self.views = NegotiationViews(store.engine)
         self.notifier = notifier or LogNotifier()
+        self.queries = NegotiationQueries(store, self.notifier)
         store.add_observer(NegotiationProjector())
         # The audit log's leaves and subtree hashes commit with every append.
         self.log_origin = log_origin
@@ -103,6 +84,8 @@ class Ledger:
         violations = _stream_violations(stream)
         for index, event in enumerate(proposed):
             violations += payload_violations(index, event)
+        if not violations:
+            violations = correction_violations(self.store, stream, proposed)
         if violations:
             raise InvalidRequest(violations, reason="INVALID_EVENT")
         return self.store.append(stream, proposed, expected)
@@ -119,24 +102,27 @@ class Ledger:
         """Yield events from a position, then live (see subscriptions.follow)."""
         return follow(self.store, self.notifier, **options)
 
-    def negotiation_view(self, negotiation_id: str, as_of: date) -> dict[str, Any]:
-        """Return the negotiation's view as of a date, in the NegotiationView JSON shape."""
-        stored = self.views.get(negotiation_id)
-        if stored is None:
-            raise NegotiationNotFound(negotiation_id)
-        return render_view(stored.state, as_of)
+    def negotiation_view(
+        self, negotiation_id: str, as_of: date, known_at: datetime | None = None
+    ) -> dict[str, Any]:
+        """Return the negotiation's view as of a date, as known at an instant (now if None)."""
+        return self.queries.view(negotiation_id, as_of, known_at)
 
-    def negotiations(self, after_id: str, limit: int) -> list[NegotiationSummary]:
-        """Return up to limit negotiations whose ids sort after after_id."""
+    def negotiations(
+        self, after_id: str, limit: int, party_id: str = "", phase: str = ""
+    ) -> list[NegotiationSummary]:
+        """Return up to limit negotiations whose ids sort after after_id, filtered."""
         return [
             NegotiationSummary(
-                negotiation_id=view.negotiation_id,
-                title=view.state.title,
-                parties=tuple(str(p.get("name", p.get("party_id"))) for p in view.state.parties),
-                stream=view.stream,
-                last_position=view.last_position,
+                negotiation_id=summary.negotiation_id,
+                title=summary.title,
+                parties=summary.party_names,
+                stream=summary.stream,
+                last_position=summary.last_position,
+                party_ids=summary.party_ids,
+                phase=summary.phase,
             )
-            for view in self.views.list_after(after_id, limit)
+            for summary in self.queries.summaries(after_id, limit, party_id, phase)
         ]
 
 
@@ -150,3 +136,13 @@ def _stream_violations(stream: str) -> list[Violation]:
             )
         ]
     return []
+
+
+__all__ = [
+    "InvalidRequest",
+    "Ledger",
+    "LedgerError",
+    "NegotiationNotFound",
+    "NegotiationSummary",
+    "Violation",
+]

@@ -19,6 +19,9 @@ from newsledger.v1 import developments_pb2
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 DECIMAL_PATTERN = re.compile(r"-?\d+(\.\d+)?")
 SLUG_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+UUID_PATTERN = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+EVENT_REFERENCE_FIELDS = frozenset({"corrects", "into_event_id"})
+JSON_MESSAGES = frozenset({"google.protobuf.Value", "google.protobuf.Struct"})
 INT32_RANGE = range(-(2**31), 2**31)
 INT64_RANGE = range(-(2**63), 2**63)
 PARTY_REFERENCE_FIELDS = frozenset({"claimed_by", "imposed_by", "targets", "side"})
@@ -54,6 +57,8 @@ def _text_format(name: str) -> str:
         return "decimal"
     if name == "time_zone":
         return "time_zone"
+    if name in EVENT_REFERENCE_FIELDS:
+        return "event_id"
     if name.endswith(("_id", "_ids")) or name in PARTY_REFERENCE_FIELDS:
         return "slug"
     return ""
@@ -73,6 +78,7 @@ def _rule(field: FieldDescriptor) -> FieldRule:
     if field.message_type is not None:
         full_name = field.message_type.full_name
         kind = "timestamp" if full_name == "google.protobuf.Timestamp" else "message"
+        kind = "json" if full_name in JSON_MESSAGES else kind
         return FieldRule(kind, repeated, required, message=full_name)
     if field.enum_type is not None:
         names = frozenset(value.name for value in field.enum_type.values)
@@ -151,11 +157,18 @@ TEXT_CHECKS: dict[str, tuple[Callable[[str], object], str]] = {
     "decimal": (DECIMAL_PATTERN.fullmatch, "must be a decimal string such as 2.3 or -0.75"),
     "time_zone": (_is_time_zone, "must be an IANA time zone such as America/New_York"),
     "slug": (SLUG_PATTERN.fullmatch, "must be a lowercase slug such as us-china"),
+    "event_id": (UUID_PATTERN.fullmatch, "must be an event id (a lowercase UUID)"),
 }
 
 
 def _scalar_problem(rule: FieldRule, value: Any) -> str | None:
     """Return what is wrong with one non-message value, or None."""
+    if rule.kind == "json":
+        return (
+            "floats are not allowed: write figures as decimal strings"
+            if _has_float(value)
+            else None
+        )
     if isinstance(value, float):
         return "floats are not allowed: write figures as decimal strings"
     if rule.kind in ("string", "enum", "timestamp") and not isinstance(value, str):
@@ -180,8 +193,21 @@ def _scalar_problem(rule: FieldRule, value: Any) -> str | None:
     return None
 
 
+def _has_float(value: Any) -> bool:
+    """Tell whether a JSON value holds a float anywhere."""
+    if isinstance(value, float):
+        return True
+    if isinstance(value, Mapping):
+        return any(_has_float(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_has_float(item) for item in value)
+    return False
+
+
 def _is_missing(rule: FieldRule, value: Any) -> bool:
     """Return True when a REQUIRED field is absent or holds only its default."""
+    if rule.kind == "json":
+        return value is None
     if value is None or value in ("", [], {}):
         return True
     return rule.kind == "enum" and str(value).endswith("_UNSPECIFIED")

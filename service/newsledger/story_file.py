@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from newsledger.domain.negotiation import InvalidNegotiationId, stream_for
+from newsledger.domain.upcasting import current_version
 from newsledger.schemas import validate_payload
 from newsledger.store.records import ProposedEvent
 
@@ -22,7 +23,18 @@ OPENING_DEVELOPMENT_ID = "negotiation-opened"
 """The development id of the NegotiationOpened event emitted from the header."""
 
 HEADER_KEYS = frozenset({"id", "title", "parties", "report"})
-ENTRY_KEYS = frozenset({"id", "type", "schema_version", "payload", "metadata"})
+ENTRY_KEYS = frozenset(
+    {"id", "type", "schema_version", "payload", "metadata", "corrects", "merge_into"}
+)
+REFERENCE_KEYS = {"corrects": "corrects", "merge_into": "into_event_id"}
+"""Entry keys naming developments by id, and the payload field that gets their event ids."""
+ENTRY_FIELDS = {
+    "event_type": "type",
+    "schema_version": "schema_version",
+    "corrects": "corrects",
+    "into_event_id": "merge_into",
+}
+"""Violations of these payload-level names are reported at the entry's own keys."""
 RESERVED_METADATA = frozenset({"development_id", "source_name"})
 DEVELOPMENT_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
@@ -153,7 +165,8 @@ def _development_event(
     elif development_id in seen:
         problem("id", f"duplicate development id {development_id!r}")
     seen.add(development_id)
-    schema_version = entry.get("schema_version", 1)
+    event_type, payload = str(entry.get("type", "")), entry.get("payload")
+    schema_version = entry.get("schema_version", current_version(event_type))
     if isinstance(schema_version, bool) or not isinstance(schema_version, int):
         problem("schema_version", "must be an integer")
         schema_version = 1
@@ -165,15 +178,16 @@ def _development_event(
         problem(f"metadata.{key}", "reserved: set by the loader")
     for float_path in _floats_in(metadata, "metadata"):
         problem(float_path, "floats are not allowed: write figures as decimal strings")
-    event_type, payload = str(entry.get("type", "")), entry.get("payload")
+    if isinstance(payload, Mapping):
+        payload = {**payload, **_references(entry, negotiation_id, problem)}
     if not event_type:
         problem("type", "required")
     elif not isinstance(payload, Mapping):
         problem("payload", "required: an object")
     else:
         for violation in validate_payload(event_type, schema_version, payload):
-            field = "type" if violation.field == "event_type" else violation.field
-            prefix = "" if field in ("type", "schema_version") else "payload."
+            field = ENTRY_FIELDS.get(violation.field, violation.field)
+            prefix = "" if field in ENTRY_FIELDS.values() else "payload."
             problem(prefix + field, violation.description)
     if len(doc.problems) > problems_before or not isinstance(payload, Mapping):
         return None
@@ -184,6 +198,34 @@ def _development_event(
         payload=dict(payload),
         metadata={**metadata, "development_id": development_id, "source_name": doc.source_name},
     )
+
+
+def _references(
+    entry: Mapping[str, Any],
+    negotiation_id: str,
+    problem: Callable[[str, str], None],
+) -> dict[str, Any]:
+    """Return the payload fields that `corrects` and `merge_into` give: their event ids."""
+    fields: dict[str, Any] = {}
+    payload = entry.get("payload")
+    for key, field in REFERENCE_KEYS.items():
+        if isinstance(payload, Mapping) and field in payload:
+            problem(f"payload.{field}", f"write `{key}:` on the entry, with development ids")
+        if key not in entry:
+            continue
+        named = entry[key]
+        ids = named if isinstance(named, list) else [named]
+        if key == "merge_into" and isinstance(named, list):
+            problem(key, "must be one development id")
+        for index, development_id in enumerate(ids):
+            where = f"{key}[{index}]" if isinstance(named, list) else key
+            if not isinstance(development_id, str) or not DEVELOPMENT_ID.fullmatch(development_id):
+                problem(where, "must be a development id such as london-talks")
+            elif development_id == entry.get("id"):
+                problem(where, "a development cannot correct itself")
+        event_ids = [str(event_id_for(negotiation_id, str(d))) for d in ids]
+        fields[field] = event_ids if key == "corrects" else event_ids[0]
+    return fields
 
 
 def parse_story(text: str, source_name: str) -> Story:

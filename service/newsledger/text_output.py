@@ -168,10 +168,13 @@ def format_view(view: View) -> str:
     lines += _measures_block(_list(view, "measures"), names)
     cases = _list(view.get("legal_status") or {}, "cases")
     _section(lines, "Court cases", cases, _court_case)
+    _section(lines, "Investigations", _list(view, "investigations"), _investigation)
     indicators = _list(view.get("economic_context") or {}, "indicators")
     _section(lines, "Economic indicators", indicators, _indicator)
     reactions = _list(view, "market_reactions")
     _section(lines, "Market reactions", reactions, lambda r: _market_reaction(r, names))
+    _section(lines, "Purchases", _list(view, "purchases"), lambda p: _purchase(p, names))
+    _section(lines, "Disputes", _list(view, "disputes"), lambda d: _dispute(d, names))
     _section(lines, "People", _people_by_party(view), lambda p: _person(p, names))
     statements = _list(view, "statements")
     lines.append("")
@@ -336,7 +339,8 @@ def _measures_block(measures: list[View], names: _Names) -> list[str]:
             text = measure.get("description") or measure.get("measure_id", "")
             targets = _joined(names.party(p) for p in _list(measure, "targets"))
             on = f"; targets {targets}" if targets else ""
-            lines.append(f"    {status:<10} {text} ({_measure_detail(measure)}{on})")
+            force = " [in force]" if measure.get("in_force") else ""
+            lines.append(f"    {status:<10} {text} ({_measure_detail(measure)}{on}){force}")
     return lines
 
 
@@ -361,6 +365,40 @@ def _court_case(case: View) -> list[str]:
         lines.append(ruling["holding"])
     if ruling.get("next_step"):
         lines.append(f"next: {ruling['next_step']}")
+    return lines
+
+
+def _investigation(record: View) -> list[str]:
+    status = enum_words(record.get("status"), dev.InvestigationStatus.DESCRIPTOR)
+    by = f" by {record['authority']}" if record.get("authority") else ""
+    lines = [f"{record.get('subject') or record.get('investigation_id')}{by}: {status}"]
+    if record.get("finding"):
+        lines.append(f"finding: {record['finding']}")
+    return lines
+
+
+def _purchase(record: View, names: _Names) -> list[str]:
+    amount = _joined([record.get("quantity_value", ""), record.get("quantity_unit", "")])
+    value = _joined([record.get("amount_value", ""), record.get("currency", "")])
+    figures = "; ".join(
+        part for part in (amount.replace(", ", " "), value.replace(", ", " ")) if part
+    )
+    when = format_reported_time(record.get("occurred"))
+    buyer = names.party(record.get("party_id", ""))
+    return [
+        f"{buyer} bought {record.get('goods', '?')} ({figures or 'no figures reported'}), {when}"
+    ]
+
+
+def _dispute(dispute: View, names: _Names) -> list[str]:
+    state = "open" if dispute.get("open") else "closed"
+    lines = [
+        f"{dispute.get('subject_development_id')} ({state}), disputed by "
+        f"{names.party(dispute.get('disputed_by', ''))}"
+    ]
+    for account in _list(dispute, "accounts"):
+        who = _joined(names.party(p) for p in _list(account, "party_ids")) or "the press"
+        lines.append(f"{who}: {account.get('account') or '(no account given)'}")
     return lines
 
 

@@ -21,7 +21,7 @@ from tests.e2e.conftest import SEED_STORY
 
 NEGOTIATION = "us-china-trade-2025"
 STREAM = f"negotiation-{NEGOTIATION}"
-SEED_EVENTS = 36
+SEED_EVENTS = 39
 
 
 @dataclass(frozen=True)
@@ -183,6 +183,8 @@ class TestNegotiations:
                 "parties": ["United States", "China"],
                 "stream": STREAM,
                 "last_position": str(SEED_EVENTS - 1),
+                "party_ids": ["us", "cn"],
+                "phase": "NEGOTIATION_PHASE_AGREED_IN_PRINCIPLE",
             }
         ]
 
@@ -207,8 +209,8 @@ class TestEvents:
             "events", "--stream", STREAM, "--backward", "--limit", "2", "--server", seeded
         )
         lines = result.stdout.splitlines()
-        assert [line.split()[0] for line in lines] == ["#35", "#34"]
-        assert "NextRoundStatusChanged  next-round-not-scheduled" in lines[0]
+        assert [line.split()[0] for line in lines] == [f"#{SEED_EVENTS - 1}", f"#{SEED_EVENTS - 2}"]
+        assert "FactCorrected  trump-white-house-remarks-quotes-as-printed" in lines[0]
 
     @pytest.mark.parametrize("scope", [[], ["--stream", STREAM]], ids=["log", "stream"])
     def test_type_filters_the_log_and_a_stream(
@@ -289,3 +291,72 @@ class TestDatabaseCommands:
         assert result.returncode == 2
         assert "has no newsledger schema; run `newsledger migrate`" in result.stderr
         assert "serving on" not in result.stdout
+
+
+class TestNegotiationQueries:
+    def test_state_known_at_before_the_ingest_says_nothing_was_recorded(
+        self, cli: Cli, seeded: str
+    ) -> None:
+        """Given the seed ingested today, the state known at 2001 is not found."""
+        result = cli.run("state", NEGOTIATION, "--known-at", "2001-01-01", "--server", seeded)
+        assert result.returncode == 1
+        assert "NOT_FOUND" in result.stderr and "recorded by 2001-01-01T23:59:59" in result.stderr
+
+    def test_state_known_at_now_is_the_current_view(self, cli: Cli, seeded: str) -> None:
+        """Given a known-at instant after the ingest, the JSON view equals the current one."""
+        args = ("--as-of", "2025-06-11", "--json", "--server", seeded)
+        later = cli.run("state", NEGOTIATION, "--known-at", "2100-01-01T00:00:00Z", *args)
+        current = cli.run("state", NEGOTIATION, *args)
+        assert later.returncode == 1 and "known_at: is in the future" in later.stderr
+        assert json.loads(current.stdout)["truce"]["days_remaining"] == 62
+
+    def test_timeline_lists_developments_in_time_order_with_filters(
+        self, cli: Cli, seeded: str
+    ) -> None:
+        """Given the seed, the timeline of Lutnick's statements reads one line each."""
+        result = cli.run(
+            "timeline",
+            NEGOTIATION,
+            "--actor",
+            "howard-lutnick",
+            "--type",
+            "StatementMade",
+            "--server",
+            seeded,
+        )
+        assert result.returncode == 0, result.stderr
+        (line,) = result.stdout.splitlines()
+        assert "StatementMade" in line and "lutnick-clear-the-air" in line
+        assert "corrected by lutnick-clear-the-air-quotes-as-printed" in line
+
+    def test_explain_names_the_developments_and_sources_of_a_field(
+        self, cli: Cli, seeded: str
+    ) -> None:
+        """Given the seed, explaining the truce deadline names the truce and both sources."""
+        result = cli.run(
+            "explain", NEGOTIATION, "truce.deadline", "--as-of", "2025-06-11", "--server", seeded
+        )
+        assert result.returncode == 0, result.stderr
+        assert "geneva-truce (TruceAgreed)" in result.stdout
+        assert "source: The White House (official, 2025-05-12)" in result.stdout
+        assert "confirmed by all parties" in result.stdout
+
+    def test_watch_prints_the_view_first(self, cli: Cli, seeded: str) -> None:
+        """Given the seed, watch --count 1 prints the whole view once and stops."""
+        result = cli.run(
+            "watch", NEGOTIATION, "--as-of", "2025-06-11", "--count", "1", "--server", seeded
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith(f"#{SEED_EVENTS - 1} changed:")
+        assert "62 days remaining as of 2025-06-11" in result.stdout
+
+    def test_negotiations_filter_by_party_and_phase(self, cli: Cli, seeded: str) -> None:
+        """Given the seed, a party filter keeps it and an unknown phase is refused."""
+        kept = cli.run(
+            "negotiations", "--party", "cn", "--phase", "agreed in principle", "--server", seeded
+        )
+        none = cli.run("negotiations", "--party", "eu", "--server", seeded)
+        bad = cli.run("negotiations", "--phase", "shouting", "--server", seeded)
+        assert kept.stdout.startswith(NEGOTIATION)
+        assert none.stdout.startswith("no negotiations")
+        assert bad.returncode != 0 and "unknown phase 'shouting'" in bad.stderr

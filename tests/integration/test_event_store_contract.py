@@ -64,7 +64,7 @@ class TestAppend:
         assert stored.to_domain().payload == {"city": "London", "days": "2"}
         assert stored.to_domain().metadata == {"source": "file.yaml"}
 
-    def test_record_time_never_goes_backwards_even_when_the_clock_does(
+    def test_record_time_moves_forward_with_each_append_even_when_the_clock_does_not(
         self, engine: Engine
     ) -> None:
         ticks = iter([2_000_000, 1_000_000, 3_000_000])
@@ -72,7 +72,7 @@ class TestAppend:
 
         times = [store.append("s", events(1)).events[0].recorded_at_us for _ in range(3)]
 
-        assert times == [2_000_000, 2_000_000, 3_000_000]
+        assert times == [2_000_000, 2_000_001, 3_000_000]
 
 
 class TestExpectedVersion:
@@ -214,6 +214,13 @@ class TestLimits:
     def test_bad_stream_names_are_rejected(self, store: EventStore, stream: str) -> None:
         with pytest.raises((InvalidAppend, LimitExceeded), match="stream"):
             store.append(stream, events(1))
+
+    def test_a_lone_surrogate_in_a_payload_is_rejected_naming_the_event(
+        self, store: EventStore
+    ) -> None:
+        with pytest.raises(InvalidAppend, match=r"events\[1\].payload: contains a lone surrogate"):
+            store.append("s", [event(text="fine"), event(text="bad \ud800")])
+        assert all_positions(store) == []
 
     def test_an_empty_batch_is_rejected(self, store: EventStore) -> None:
         with pytest.raises(InvalidAppend, match="at least one event"):

@@ -52,7 +52,8 @@ def test_the_view_is_kept_current_as_events_arrive_in_several_appends(ledger: Le
         ledger.append(story.stream, story.events[start : start + 7])
 
     stored = ledger.views.get(NEGOTIATION)
-    fresh = fold_stream(ledger.store, story.stream)
+    with ledger.store.engine.connect() as conn:
+        fresh = fold_stream(conn, story.stream)
 
     assert stored is not None and fresh is not None
     assert stored.last_position == len(story.events) - 1
@@ -144,7 +145,9 @@ def test_the_same_events_give_byte_identical_views_on_sqlite_and_postgresql(
         for url in (f"sqlite:///{tmp_path / 'ledger.db'}", postgres_url):
             engine = create_engine(url)
             upgrade_to_head(engine)
-            ingest_story_in_process(Ledger(EventStore(engine)), SEED)
+            # The same events, record times included: one fixed clock on both backends.
+            store = EventStore(engine, clock=lambda: 1_749_600_000_000_000)
+            ingest_story_in_process(Ledger(store), SEED)
             texts.append(stored_state_text(engine))
             engine.dispose()
     assert texts[0] == texts[1]

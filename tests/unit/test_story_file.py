@@ -65,9 +65,10 @@ def test_seed_story_loads_and_folds_with_no_problems() -> None:
     assert view["outcomes"][0]["status"] == "OUTCOME_STATUS_AGREED_IN_PRINCIPLE"
     assert view["next_round"]["status"] == "NEXT_ROUND_STATUS_NOT_SCHEDULED"
     quotes = [q for s in view["statements"] for q in s.get("quotes", [])]
-    assert (
-        len(quotes) == 6
-    )  # Lutnick, Li Chenggang, Cutler x2, Trump x2 (Lutnick's other in issues)
+    # As printed, after the seed's own corrections: Lutnick 2, Li Chenggang 1, Cutler 2 + 1,
+    # Trump 1 + 2 (Lutnick's "fundamental" is in the issues).
+    assert len(quotes) == 9
+    assert {"We had to clear the air", "Now we can move forward."} <= {q["text"] for q in quotes}
 
 
 def test_seed_story_encodes_the_article_without_invented_figures() -> None:
@@ -155,3 +156,77 @@ def test_a_second_negotiation_with_other_parties_works_unchanged() -> None:
     assert view["truce"]["days_remaining"] == 12
     assert view["issues"][0]["status"] == "ISSUE_STATUS_STALLED"
     assert view["talks"][0]["lead_ids"] == ["anna-berg"]
+
+
+VALID_ENTRY = ENTRY.replace(
+    "kind: SOURCE_KIND_WIRE", "outlet: W\n            kind: SOURCE_KIND_WIRE"
+)
+
+
+def test_corrects_and_merge_into_name_developments_and_become_event_ids() -> None:
+    """Given a merge naming two developments by id, the payload holds their event ids."""
+    text = (
+        HEADER
+        + VALID_ENTRY.format(id="first")
+        + VALID_ENTRY.format(id="second")
+        + """\
+  - id: merged
+    type: DuplicatesMerged
+    corrects: [second]
+    merge_into: first
+    payload:
+      report:
+        occurred: {precision: DATE_PRECISION_DAY, start_date: "2025-06-12"}
+        sources: [{source_id: desk, outlet: Desk, kind: SOURCE_KIND_OTHER}]
+"""
+    )
+    merge = parse_story(text, "demo.yaml").events[-1]
+    assert merge.payload["corrects"] == [str(event_id_for("demo", "second"))]
+    assert merge.payload["into_event_id"] == str(event_id_for("demo", "first"))
+
+
+def test_a_correction_without_corrects_or_with_event_ids_in_its_payload_is_named() -> None:
+    """Given corrections written wrongly, each problem points at the entry's own key."""
+    text = (
+        HEADER
+        + """\
+  - id: retraction
+    type: ReportRetracted
+    payload:
+      reason: wrong
+      corrects: ["00000000-0000-0000-0000-000000000000"]
+      report:
+        occurred: {precision: DATE_PRECISION_DAY, start_date: "2025-06-12"}
+        sources: [{source_id: desk, outlet: Desk, kind: SOURCE_KIND_OTHER}]
+  - id: self-merge
+    type: DuplicatesMerged
+    corrects: [self-merge, Not_A_Slug]
+    merge_into: [a, b]
+    payload:
+      report:
+        occurred: {precision: DATE_PRECISION_DAY, start_date: "2025-06-12"}
+        sources: [{source_id: desk, outlet: Desk, kind: SOURCE_KIND_OTHER}]
+"""
+    )
+    with pytest.raises(StoryFileError) as raised:
+        parse_story(text, "demo.yaml")
+    problems = raised.value.problems
+    assert any(
+        "(retraction).payload.corrects: write `corrects:` on the entry" in p for p in problems
+    )
+    assert any(
+        "(self-merge).corrects[0]: a development cannot correct itself" in p for p in problems
+    )
+    assert any("(self-merge).corrects[1]: must be a development id" in p for p in problems)
+    assert any("(self-merge).merge_into: must be one development id" in p for p in problems)
+
+
+def test_the_fictional_three_party_story_folds_with_its_corrections_applied() -> None:
+    """Given the tri-basin fixture, every development and correction applies, none is stale."""
+    story = load_story(ROOT / "tests" / "fixtures" / "stories" / "tri-basin-water-2026.yaml")
+    state = fold(recorded(story))
+    assert state is not None and state.problems == []
+    view = render_view(state, date(2026, 9, 1))
+    assert [p["party_id"] for p in view["parties"]] == ["riverland", "lakeland", "hillmark"]
+    assert view["commitments"][0]["status"] == "COMMITMENT_STATUS_FULFILLED"
+    assert "statements" not in view  # the only statement was retracted

@@ -132,7 +132,7 @@ class TestStateOfTheSeedStory:
         head = seed_text().splitlines()[:4]
         assert head == [
             f"{SEED_TITLE}  (us-china-trade-2025)",
-            "as of       2025-06-11, through log position #36",
+            "as of       2025-06-11, through log position #39",
             "parties     United States (us), China (cn)",
             "phase       agreed in principle",
         ]
@@ -288,7 +288,7 @@ class TestStateOfTheSeedStory:
         assert state is not None
         lines = format_view(render_view(state, date(2025, 6, 11))).splitlines()
         stale = lines.index("STALE: 1 event(s) could not be applied; facts may be missing")
-        assert lines[stale + 1].startswith("  - #37 TreatyRatified ")
+        assert lines[stale + 1].startswith("  - #40 TreatyRatified ")
         assert lines[stale + 1].endswith(": unknown event type TreatyRatified")
 
     def test_the_wire_form_of_the_view_reads_the_same(self) -> None:

@@ -6,13 +6,22 @@ import json
 import math
 import uuid
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from google.protobuf import json_format
 
 from newsledger.ledger import InvalidRequest, Violation
-from newsledger.store.records import ANY, NO_STREAM, STREAM_EXISTS, ExpectedVersion, StoredEvent
+from newsledger.schemas import SLUG_PATTERN as SLUG
+from newsledger.schemas import known_event_types
+from newsledger.store.records import (
+    ANY,
+    NO_STREAM,
+    STREAM_EXISTS,
+    ExpectedVersion,
+    StoredEvent,
+    time_from_micros,
+)
 from newsledger.store.records import ProposedEvent as StoreProposedEvent
 from newsledger.v1 import event_store_pb2 as pb
 from newsledger.v1 import negotiation_view_pb2
@@ -116,6 +125,35 @@ def query_date(text: str, today: date, field: str = "as_of") -> date:
 
 def _bad_date(field: str, text: str) -> date:
     raise InvalidRequest([Violation(field, f"{text!r} is not a date in the form YYYY-MM-DD")])
+
+
+def known_at(request: Any) -> datetime | None:
+    """Return a request's `known_at` as an aware datetime, or None when it is unset."""
+    if not request.HasField("known_at"):
+        return None
+    return time_from_micros(request.known_at.ToMicroseconds())
+
+
+def slug_filter(value: str, field: str) -> str:
+    """Return an id filter, empty or a lowercase slug; anything else is INVALID_ARGUMENT."""
+    if value and not SLUG.fullmatch(value):
+        raise InvalidRequest([Violation(field, f"{value!r} is not a lowercase slug")])
+    return value
+
+
+def date_filter(value: str, field: str) -> str:
+    """Return a date filter, empty or YYYY-MM-DD; anything else is INVALID_ARGUMENT."""
+    return query_date(value, date.min, field).isoformat() if value else ""
+
+
+def event_types(names: Sequence[str]) -> list[str]:
+    """Return event type filters, each a type with a schema."""
+    unknown = [n for n in names if n not in known_event_types()]
+    if unknown:
+        raise InvalidRequest(
+            [Violation("event_types", f"unknown event type {name!r}") for name in unknown]
+        )
+    return list(names)
 
 
 def negotiation_view(view: dict[str, Any]) -> negotiation_view_pb2.NegotiationView:

@@ -12,6 +12,7 @@ from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 from sqlalchemy import exc as sa_exc
 
+from newsledger.api.auth import PermissionDenied, Unauthenticated
 from newsledger.audit.signed_heads import CheckpointRefused
 from newsledger.ledger import InvalidRequest, NegotiationNotFound, Violation
 from newsledger.store.errors import (
@@ -65,6 +66,18 @@ def rich_status(
 
 def status_for(error: Exception) -> grpc.Status | None:
     """Return the status for a known error, or None for an unexpected one."""
+    if isinstance(error, Unauthenticated):
+        metadata = {"method": error.method}
+        return rich_status(grpc.StatusCode.UNAUTHENTICATED, str(error), "UNAUTHENTICATED", metadata)
+    if isinstance(error, PermissionDenied):
+        metadata = {
+            "method": error.method,
+            "role": error.holder.role.label,
+            "required_role": error.needed.label,
+        }
+        return rich_status(
+            grpc.StatusCode.PERMISSION_DENIED, str(error), "PERMISSION_DENIED", metadata
+        )
     if isinstance(error, InvalidRequest):
         return rich_status(
             grpc.StatusCode.INVALID_ARGUMENT, str(error), error.reason, violations=error.violations
@@ -146,6 +159,8 @@ def _guard_stream(
 
 
 _KNOWN = (
+    Unauthenticated,
+    PermissionDenied,
     InvalidRequest,
     InvalidAppend,
     LimitExceeded,

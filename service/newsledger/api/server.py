@@ -14,9 +14,15 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from newsledger.api.audit_service import AuditService
+from newsledger.api.auth import AuthInterceptor
 from newsledger.api.errors import ErrorInterceptor
 from newsledger.api.event_store_service import EventStoreService
+from newsledger.api.limits import RequestLimits
+from newsledger.api.metrics import ServerMetrics
 from newsledger.api.negotiation_service import NegotiationService
+from newsledger.api.request_guard import RequestGuardInterceptor
+from newsledger.api.request_log import RequestLogInterceptor
+from newsledger.api.security import ServerSecurity, check_exposure, warn_about_exposure
 from newsledger.audit.audit_log import AuditLog
 from newsledger.audit.note import Signer, generate_signer
 from newsledger.ledger import Ledger
@@ -37,6 +43,8 @@ SERVICE_NAMES = (
     audit_pb2.DESCRIPTOR.services_by_name["AuditService"].full_name,
 )
 MAX_MESSAGE_BYTES = 8 * 1024 * 1024
+# Requests a little over the limit still reach the guard, which names the limit.
+TRANSPORT_HEADROOM_BYTES = 1024 * 1024
 
 
 @dataclass
@@ -47,26 +55,57 @@ class RunningServer:
     port: int
     health: health.HealthServicer
     ledger: Ledger
+    metrics: ServerMetrics | None = None
 
     def stop(self, grace_seconds: float = 5.0) -> None:
         """Report NOT_SERVING, end live subscriptions, and let in-flight calls finish."""
         self.health.enter_graceful_shutdown()
         self.ledger.notifier.close()
         self.server.stop(grace_seconds).wait()
+        if self.metrics is not None:
+            self.metrics.close()
+
+
+def interceptors(
+    security: ServerSecurity, limits: RequestLimits, metrics: ServerMetrics | None
+) -> list[grpc.ServerInterceptor]:
+    """Return the interceptors, outermost first: request log, errors, auth, request guard."""
+    chain: list[grpc.ServerInterceptor] = [
+        RequestLogInterceptor([metrics] if metrics else []),
+        ErrorInterceptor(),
+    ]
+    if security.tokens.enabled:
+        chain.append(AuthInterceptor(security.tokens))
+    chain.append(RequestGuardInterceptor(limits))
+    return chain
 
 
 def create_server(
-    ledger: Ledger, address: str, max_workers: int = 64, signer: Signer | None = None
+    ledger: Ledger,
+    address: str,
+    max_workers: int = 64,
+    signer: Signer | None = None,
+    *,
+    security: ServerSecurity | None = None,
+    metrics: ServerMetrics | None = None,
 ) -> RunningServer:
     """Build and start a server for ledger on address (port 0 picks a free port).
 
     Checkpoints are signed by signer; without one, by a throwaway key (for tests).
+    Without security the server is open and plaintext, so only loopback is allowed.
     """
+    security = security or ServerSecurity()
+    check_exposure(address, security)
+    warn_about_exposure(address, security)
+    limits = RequestLimits.for_store(ledger.store.limits)
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="rpc"),
-        interceptors=[ErrorInterceptor()],
+        interceptors=interceptors(security, limits, metrics),
         options=[
-            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+            (
+                "grpc.max_receive_message_length",
+                limits.max_request_bytes + TRANSPORT_HEADROOM_BYTES,
+            ),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
             ("grpc.so_reuseport", 0),
         ],
@@ -84,11 +123,16 @@ def create_server(
     reflection.enable_server_reflection(
         (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server
     )
-    port = server.add_insecure_port(address)
+    if security.tls is not None:
+        port = server.add_secure_port(address, security.tls.credentials())
+    else:
+        port = server.add_insecure_port(address)
     if port == 0:
         raise OSError(f"cannot listen on {address}")
     server.start()
-    return RunningServer(server=server, port=port, health=health_servicer, ledger=ledger)
+    return RunningServer(
+        server=server, port=port, health=health_servicer, ledger=ledger, metrics=metrics
+    )
 
 
 class ShutdownSignals:

@@ -76,4 +76,6 @@ def read_entries(engine: Engine, start: int, end: int) -> Iterator[AuditEntry]:
         for row in rows:
             event = StoredEvent(*row[:-1])
             yield AuditEntry(event, bytes(row[-1]), tuple(subtrees[event.position]))
+        if len(rows) < stop - start:
+            return  # positions are gap-free, so a short page is the end of the log
         start = stop

@@ -16,6 +16,7 @@ from newsledger.audit.export import export_log, verify_export
 from newsledger.audit.log_auditor import AuditReport, Progress
 from newsledger.audit.note import NoteError, parse_vkey
 from newsledger.audit.verifier import AuditError, ForkDetected, TrustedState
+from newsledger.connection import open_channel
 
 DEFAULT_STATE = Path("newsledger-trusted-state.json")
 MAX_MESSAGE_BYTES = 8 * 1024 * 1024
@@ -57,7 +58,7 @@ def _as_of(text: str) -> date:
 
 def _client(server: str) -> AuditClient:
     options = [("grpc.max_receive_message_length", MAX_MESSAGE_BYTES)]
-    return AuditClient(grpc.insecure_channel(server, options=options))
+    return AuditClient(open_channel(server, options=options))
 
 
 def _initial_state(args: argparse.Namespace, client: AuditClient | None) -> TrustedState | None:

@@ -28,7 +28,7 @@ def parse_rfc3339(text: str) -> datetime:
     return parsed
 
 
-def _zone(reported: Mapping[str, Any]) -> ZoneInfo:
+def zone_of(reported: Mapping[str, Any]) -> ZoneInfo:
     """Return the reported time's IANA zone, UTC when it names none."""
     return ZoneInfo(str(reported.get("time_zone") or "UTC"))
 
@@ -40,7 +40,7 @@ def countdown(deadline: Mapping[str, Any], as_of: date) -> Countdown | None:
     pretend to know the day. A deadline is expired once the start of the query day is at or
     after it: an INSTANT deadline at 00:01 has not passed at the start of its own day.
     """
-    zone = _zone(deadline)
+    zone = zone_of(deadline)
     precision = deadline.get("precision")
     if precision == INSTANT and deadline.get("start_time"):
         instant = parse_rfc3339(str(deadline["start_time"]))
@@ -56,7 +56,7 @@ def countdown(deadline: Mapping[str, Any], as_of: date) -> Countdown | None:
 
 def check_reported_time(reported: Mapping[str, Any]) -> None:
     """Raise ValueError (or KeyError for an unknown zone) if a reported time cannot be read."""
-    _zone(reported)
+    zone_of(reported)
     for key in ("start_time", "end_time"):
         if reported.get(key):
             parse_rfc3339(str(reported[key]))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
-from newsledger.domain import measures, positions, talks
+from newsledger.domain import courts, deadlines, economy, measures, positions, talks
+from newsledger.domain.corrections import EDITORS
 from newsledger.domain.events import RecordedEvent
 from newsledger.domain.references import Development, UnappliedEvent
-from newsledger.domain.state import NegotiationState
+from newsledger.domain.registry import applied, development_of, new_entry
+from newsledger.domain.state import JsonDict, NegotiationState
 from newsledger.domain.upcasting import UnsupportedSchemaVersion, upcast
 from newsledger.domain.view import render_view
 
@@ -20,27 +22,47 @@ NEGOTIATION_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 
 NEGOTIATION_OPENED = "NegotiationOpened"
 
+FOLD_VERSION = 2
+"""The shape and rules of the folded state; stored snapshots of another version are ignored."""
+
 Applier = Callable[[NegotiationState, Development], None]
 
+
+def apply_negotiation_opened(state: NegotiationState, development: Development) -> None:
+    """Set the negotiation's title and parties; it is opened."""
+    state.title = str(development.get("title"))
+    state.parties = [dict(party) for party in development.get("parties", [])]
+    talks.set_phase(state, "NEGOTIATION_PHASE_OPENED", development)
+
+
 _APPLIERS: dict[str, Applier] = {
+    NEGOTIATION_OPENED: apply_negotiation_opened,
+    "TalksScheduled": talks.apply_talks_scheduled,
     "TalksHeld": talks.apply_talks_held,
     "OutcomeReached": talks.apply_outcome_reached,
-    "TruceAgreed": talks.apply_truce_agreed,
-    "DeadlineSet": talks.apply_deadline_set,
+    "AgreementSigned": talks.apply_agreement_signed,
+    "AgreementApproved": talks.apply_agreement_approved,
     "NextRoundStatusChanged": talks.apply_next_round_status_changed,
+    "TruceAgreed": deadlines.apply_truce_agreed,
+    "DeadlineSet": deadlines.apply_deadline_set,
+    "DeadlineExtended": deadlines.apply_deadline_extended,
     "TariffMeasureChanged": measures.apply_tariff_measure_changed,
     "ExportControlChanged": measures.apply_export_control_changed,
     "LicenceDecisionReported": measures.apply_licence_decision_reported,
-    "CourtRulingIssued": measures.apply_court_ruling_issued,
-    "EconomicIndicatorReleased": measures.apply_economic_indicator_released,
-    "MarketMoved": measures.apply_market_moved,
+    "EntityListChanged": measures.apply_entity_list_changed,
+    "CourtRulingIssued": courts.apply_court_ruling_issued,
+    "InvestigationChanged": courts.apply_investigation_changed,
+    "EconomicIndicatorReleased": economy.apply_economic_indicator_released,
+    "MarketMoved": economy.apply_market_moved,
+    "PurchaseReported": economy.apply_purchase_reported,
     "PersonRoleAssigned": positions.apply_person_role_assigned,
     "StatementMade": positions.apply_statement_made,
     "IssuePositionStated": positions.apply_issue_position_stated,
     "CommitmentMade": positions.apply_commitment_made,
+    "CommitmentStatusChanged": positions.apply_commitment_status_changed,
 }
 
-NEGOTIATION_EVENT_TYPES: frozenset[str] = frozenset({NEGOTIATION_OPENED, *_APPLIERS})
+NEGOTIATION_EVENT_TYPES: frozenset[str] = frozenset({*_APPLIERS, *EDITORS})
 """The event type names the fold understands."""
 
 
@@ -69,41 +91,64 @@ def development_id_of(event: RecordedEvent) -> str:
     return development_id if isinstance(development_id, str) else str(event.event_id)
 
 
-def _opened(development: Development) -> NegotiationState:
-    """Return a new state from a NegotiationOpened payload."""
-    state = NegotiationState(
-        negotiation_id=str(development.get("negotiation_id")),
-        title=str(development.get("title")),
-        parties=[dict(party) for party in development.get("parties", [])],
+def derive(state: NegotiationState, registry: Sequence[JsonDict]) -> NegotiationState:
+    """Return a state whose records are derived afresh from the registry's applied entries.
+
+    Raises UnappliedEvent when an entry no longer applies (e.g. it refers to a retracted one).
+    """
+    fresh = NegotiationState(
+        negotiation_id=state.negotiation_id,
+        developments=list(registry),
+        last_position=state.last_position,
+        problems=state.problems,
     )
-    talks.set_phase(state, "NEGOTIATION_PHASE_OPENED", development)
-    return state
+    for entry in applied(registry):
+        try:
+            _APPLIERS[str(entry["event_type"])](fresh, development_of(entry))
+        except UnappliedEvent as error:
+            raise UnappliedEvent(
+                f"then {entry['development_id']} no longer applies: {error}"
+            ) from None
+    return fresh
+
+
+def _check_place(state: NegotiationState | None, event: RecordedEvent) -> None:
+    """Raise UnappliedEvent unless the event may come at this point of this stream."""
+    opening = event.event_type == NEGOTIATION_OPENED
+    if opening and state is not None:
+        raise UnappliedEvent(f"negotiation {state.negotiation_id} is already opened")
+    if not opening and state is None:
+        raise UnappliedEvent(f"the first event is {event.event_type}, not {NEGOTIATION_OPENED}")
+    if event.event_type not in NEGOTIATION_EVENT_TYPES:
+        raise UnappliedEvent(f"unknown event type {event.event_type}")
 
 
 def _apply_in_place(state: NegotiationState | None, event: RecordedEvent) -> NegotiationState:
-    """Apply one event to `state` (mutating it), recording a problem when it cannot."""
-    opening = event.event_type == NEGOTIATION_OPENED
+    """Apply one event to `state`, recording a problem when it cannot; return the new state.
+
+    A development is applied to the records directly. A correction edits the registry, and
+    the records are derived again from it; if that fails, the state is left as it was.
+    """
     working = state or NegotiationState(negotiation_id_from_stream(event.stream) or "")
     try:
-        development = Development(
-            development_id_of(event), upcast(event.event_type, event.schema_version, event.payload)
-        )
-        if opening and state is not None:
-            raise UnappliedEvent(f"negotiation {state.negotiation_id} is already opened")
-        if opening:
-            working = _opened(development)
-        elif state is None:
-            raise UnappliedEvent(f"the first event is {event.event_type}, not {NEGOTIATION_OPENED}")
+        _check_place(state, event)
+        payload = upcast(event.event_type, event.schema_version, event.payload)
+        if event.event_type == NEGOTIATION_OPENED:
+            working = NegotiationState(negotiation_id=str(payload.get("negotiation_id")))
         if event.stream != NEGOTIATION_STREAM_PREFIX + working.negotiation_id:
             raise UnappliedEvent(f"the event is in stream {event.stream}, not this negotiation's")
-        applier = _APPLIERS.get(event.event_type)
-        if applier is not None:
-            applier(working, development)
-        elif not opening:
-            raise UnappliedEvent(f"unknown event type {event.event_type}")
+        entry = new_entry(event, development_id_of(event), payload)
+        editor = EDITORS.get(event.event_type)
+        if editor is None:
+            _APPLIERS[event.event_type](working, development_of(entry))
+        else:
+            working = derive(working, editor(working, development_of(entry)))
+        working.developments.append(entry)
     except (UnappliedEvent, UnsupportedSchemaVersion) as error:
+        working = _as_before(state, event)
         _record_problem(working, event, str(error))
     except (KeyError, TypeError, ValueError) as error:
+        working = _as_before(state, event)
         _record_problem(working, event, f"malformed payload: {error!r}")
     working.last_position = {
         "event_id": str(event.event_id),
@@ -111,6 +156,17 @@ def _apply_in_place(state: NegotiationState | None, event: RecordedEvent) -> Neg
         "position": str(event.position),
     }
     return working
+
+
+def _as_before(state: NegotiationState | None, event: RecordedEvent) -> NegotiationState:
+    """Return the state as it was before a failed event, undoing any partial change.
+
+    Records are a function of the registry, which a failed event never reaches, so deriving
+    them again restores them exactly.
+    """
+    if state is None:
+        return NegotiationState(negotiation_id_from_stream(event.stream) or "")
+    return derive(state, state.developments)
 
 
 def _record_problem(state: NegotiationState, event: RecordedEvent, description: str) -> None:
@@ -128,13 +184,24 @@ def _record_problem(state: NegotiationState, event: RecordedEvent, description: 
 
 def apply_event(state: NegotiationState | None, event: RecordedEvent) -> NegotiationState:
     """Return a new state with the event applied; `state` itself is left unchanged."""
-    copied = NegotiationState.from_json(state.to_json()) if state is not None else None
-    return _apply_in_place(copied, event)
+    return _apply_in_place(None if state is None else state.copy(), event)
 
 
-def fold(events: Iterable[RecordedEvent]) -> NegotiationState | None:
-    """Fold a negotiation's events in stream order; None when there are none."""
-    state: NegotiationState | None = None
+def fold(
+    events: Iterable[RecordedEvent], state: NegotiationState | None = None
+) -> NegotiationState | None:
+    """Fold a negotiation's events in stream order onto `state` (left unchanged); None if empty."""
+    return fold_in_place(events, None if state is None else state.copy())
+
+
+def fold_in_place(
+    events: Iterable[RecordedEvent], state: NegotiationState | None
+) -> NegotiationState | None:
+    """Fold events onto a state the caller owns and gives up (it may be changed); None if empty.
+
+    For states decoded just for this fold (a snapshot, a stored view), where `fold`'s
+    defensive copy would only cost time.
+    """
     for event in events:
         state = _apply_in_place(state, event)
     return state
@@ -146,7 +213,9 @@ __all__ = [
     "InvalidNegotiationId",
     "NegotiationState",
     "apply_event",
+    "derive",
     "fold",
+    "fold_in_place",
     "negotiation_id_from_stream",
     "render_view",
     "stream_for",

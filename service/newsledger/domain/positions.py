@@ -9,8 +9,10 @@ from newsledger.domain.references import (
     require_any_records,
     require_parties,
     require_records,
+    stamped,
 )
-from newsledger.domain.state import NegotiationState
+from newsledger.domain.state import JsonDict, NegotiationState
+from newsledger.domain.talks import mark_parties
 
 CONFIRMATION_FIELDS = {
     "STATEMENT_KIND_CONFIRMATION": "confirmed_by",
@@ -27,14 +29,15 @@ def apply_person_role_assigned(state: NegotiationState, development: Development
     person = state.people.setdefault(person_id, {"person_id": person_id, "roles": []})
     person["name"] = development.get("name")
     person["party_id"] = development.get("party_id")
-    person["roles"].append(
-        {
-            "office": development.get("office"),
-            "organisation": development.get("organisation"),
-            "negotiation_role": development.get("negotiation_role"),
-            "provenance": development.provenance(),
-        }
-    )
+    role = {
+        "office": development.get("office"),
+        "organisation": development.get("organisation"),
+        "negotiation_role": development.get("negotiation_role"),
+        "since": development.occurred(),
+        "provenance": development.provenance(),
+    }
+    person["roles"].append(stamped(role, development))
+    stamped(person, development)
 
 
 def apply_statement_made(state: NegotiationState, development: Development) -> None:
@@ -46,30 +49,29 @@ def apply_statement_made(state: NegotiationState, development: Development) -> N
     require_any_records(state, about_ids, "about_ids")
     statement_id = str(development.get("statement_id"))
     kind = str(development.get("kind"))
-    state.statements[statement_id] = {
-        "statement_id": statement_id,
-        "speaker_id": speaker_id,
-        "kind": kind,
-        "about_ids": about_ids,
-        "quotes": [
-            quote
-            for source in development.report.get("sources", [])
-            for quote in source.get("quotes", [])
-        ],
-        "occurred": development.report.get("occurred", {}),
-        "provenance": development.provenance(),
-    }
+    state.statements[statement_id] = stamped(
+        {
+            "statement_id": statement_id,
+            "speaker_id": speaker_id,
+            "kind": kind,
+            "about_ids": about_ids,
+            "quotes": [
+                quote
+                for source in development.report.get("sources", [])
+                for quote in source.get("quotes", [])
+            ],
+            "occurred": development.occurred(),
+            "provenance": development.provenance(),
+        },
+        development,
+    )
     side = str(state.people[speaker_id].get("party_id", ""))
     marked_field = CONFIRMATION_FIELDS.get(kind)
     if not side or marked_field is None:
         return
     for about_id in about_ids:
-        outcome = state.outcomes.get(about_id)
-        if outcome is not None and side not in outcome[marked_field]:
-            outcome[marked_field] = sorted([*outcome[marked_field], side])
-            outcome["provenance"] = merge_provenance(
-                outcome["provenance"], development.provenance()
-            )
+        if about_id in state.outcomes:
+            mark_parties(state.outcomes[about_id], marked_field, [side], development)
 
 
 def apply_issue_position_stated(state: NegotiationState, development: Development) -> None:
@@ -79,27 +81,41 @@ def apply_issue_position_stated(state: NegotiationState, development: Developmen
     require_parties(state, [party_id], "party_id")
     issue_id = str(development.get("issue_id"))
     issue = state.issues.setdefault(
-        issue_id, {"issue_id": issue_id, "status": "ISSUE_STATUS_OPEN", "positions": []}
+        issue_id, {"issue_id": issue_id, "status_history": [], "position_entries": []}
     )
     issue["title"] = development.get("title")
     status = str(development.get("status", "ISSUE_STATUS_UNSPECIFIED"))
+    if status == "ISSUE_STATUS_UNSPECIFIED" and not issue["status_history"]:
+        status = "ISSUE_STATUS_OPEN"
     if status != "ISSUE_STATUS_UNSPECIFIED":
-        issue["status"] = status
+        issue["status_history"].append(stamped({"status": status}, development))
     if party_id:
-        positions = [p for p in issue["positions"] if p["party_id"] != party_id]
-        positions.append(
-            {
-                "party_id": party_id,
-                "position": development.get("position"),
-                "provenance": development.provenance(),
-            }
-        )
-        issue["positions"] = sorted(positions, key=lambda position: str(position["party_id"]))
+        position = {
+            "party_id": party_id,
+            "position": development.get("position"),
+            "provenance": development.provenance(),
+        }
+        issue["position_entries"].append(stamped(position, development))
     issue["provenance"] = merge_provenance(issue.get("provenance"), development.provenance())
+    stamped(issue, development)
+
+
+def _add_commitment_status(commitment: JsonDict, development: Development) -> None:
+    """Append the development's status of a commitment to its history."""
+    entry = {
+        "status": development.get("status"),
+        "reason": development.get("reason"),
+        "occurred": development.occurred(),
+        "provenance": development.provenance(),
+    }
+    commitment["status_history"].append(stamped(entry, development))
+    commitment["provenance"] = merge_provenance(
+        commitment.get("provenance"), development.provenance()
+    )
 
 
 def apply_commitment_made(state: NegotiationState, development: Development) -> None:
-    """Record a commitment, or a change of its status, with the conditions it waits on."""
+    """Record a commitment, or restate it, with the conditions it waits on."""
     check_report(state, development)
     conditions = list(development.get("conditions", []))
     require_parties(
@@ -112,13 +128,22 @@ def apply_commitment_made(state: NegotiationState, development: Development) -> 
     commitment_id = str(development.get("commitment_id"))
     waits_on = [str(c.get("commitment_id", "")) for c in conditions]
     require_records(state, "commitments", [c for c in waits_on if c != commitment_id], "conditions")
-    earlier = state.commitments.get(commitment_id, {})
-    state.commitments[commitment_id] = {
-        "commitment_id": commitment_id,
+    commitment = state.commitments.setdefault(
+        commitment_id, {"commitment_id": commitment_id, "status_history": []}
+    )
+    commitment |= {
         "party_id": development.get("party_id"),
         "description": development.get("description"),
-        "status": development.get("status"),
         "conditions": conditions,
         "issue_ids": development.ids("issue_ids"),
-        "provenance": merge_provenance(earlier.get("provenance"), development.provenance()),
     }
+    stamped(commitment, development)
+    _add_commitment_status(commitment, development)
+
+
+def apply_commitment_status_changed(state: NegotiationState, development: Development) -> None:
+    """Record a commitment's new status: fulfilled, withdrawn, said to be broken."""
+    check_report(state, development)
+    commitment_id = str(development.get("commitment_id"))
+    require_records(state, "commitments", [commitment_id], "commitment_id")
+    _add_commitment_status(state.commitments[commitment_id], development)

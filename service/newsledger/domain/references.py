@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from newsledger.domain.state import JsonDict, NegotiationState
+from newsledger.domain.valid_time import counts_from
 
 
 class UnappliedEvent(Exception):
@@ -15,10 +16,17 @@ class UnappliedEvent(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Development:
-    """One event's payload as an applier reads it, with the provenance it contributes."""
+    """One event's payload as an applier reads it, with the provenance it contributes.
+
+    `payload` is the payload as corrected; `also_from` names the corrections applied to it and
+    the duplicates merged into it, so the records it sets cite them too. `seq` is its version
+    in the stream.
+    """
 
     development_id: str
     payload: Mapping[str, Any]
+    seq: int = 0
+    also_from: tuple[str, ...] = ()
 
     @property
     def report(self) -> Mapping[str, Any]:
@@ -37,10 +45,41 @@ class Development:
     def provenance(self) -> JsonDict:
         """Return the provenance this development gives the records it sets."""
         sources = self.report.get("sources", [])
+        source_ids: list[str] = []
+        for source in sources:
+            if str(source["source_id"]) not in source_ids:
+                source_ids.append(str(source["source_id"]))
         return {
-            "development_ids": [self.development_id],
-            "source_ids": [str(source["source_id"]) for source in sources],
+            "development_ids": [self.development_id, *self.also_from],
+            "source_ids": source_ids,
         }
+
+    def stamp(self) -> JsonDict:
+        """Return the valid-time stamp of what this development sets: `_from` and `_seq`."""
+        return {"_from": counts_from(self.report), "_seq": self.seq}
+
+    def occurred(self) -> Any:
+        """Return the report's `occurred` time (empty when absent)."""
+        return self.report.get("occurred", {})
+
+
+def stamped(record: JsonDict, development: Development) -> JsonDict:
+    """Stamp a record or entry with the development's valid time and sequence, and return it.
+
+    A record reported again keeps its first sequence and the earlier of the two days, so it
+    counts from the first report that dates it.
+    """
+    stamp = development.stamp()
+    if "_from" in record:
+        stamp["_from"] = earliest_day(str(record["_from"]), str(stamp["_from"]))
+        stamp["_seq"] = record["_seq"]
+    record.update(stamp)
+    return record
+
+
+def earliest_day(first: str, second: str) -> str:
+    """Return the earlier of two counts-from days, where "" (always) is earliest."""
+    return "" if not first or not second else min(first, second)
 
 
 def merge_provenance(earlier: Mapping[str, Any] | None, later: Mapping[str, Any]) -> JsonDict:

@@ -22,6 +22,8 @@ KEYED_SECTIONS = (
     "market_reactions",
     "people",
     "statements",
+    "investigations",
+    "purchases",
 )
 """Sections holding records keyed by id; a reference to another record looks here."""
 
@@ -34,8 +36,12 @@ class StateFormatError(ValueError):
 class NegotiationState:
     """Everything the fold knows about one negotiation, in the view's JSON shapes.
 
-    Records are stored as the dicts the view renders (proto field names), keyed by id, so
-    rendering is a sort and a few computed fields. Problems and histories keep stream order.
+    Records are stored as the dicts the view renders (proto field names), keyed by id. Each
+    record and history entry carries `_from`, the day it counts from (valid time), and `_seq`,
+    the stream version that set it; rendering for a date filters on `_from` and drops both.
+    `developments` is the registry of applied developments as corrected, in stream order: a
+    correction edits it and the records are derived again from it. `phase` is the phase after
+    every development, whatever their dates. Problems and histories keep stream order.
     """
 
     negotiation_id: str
@@ -46,18 +52,19 @@ class NegotiationState:
     talks: dict[str, JsonDict] = field(default_factory=dict)
     outcomes: dict[str, JsonDict] = field(default_factory=dict)
     truces: dict[str, JsonDict] = field(default_factory=dict)
-    current_truce_id: str = ""
     deadlines: dict[str, JsonDict] = field(default_factory=dict)
     issues: dict[str, JsonDict] = field(default_factory=dict)
     commitments: dict[str, JsonDict] = field(default_factory=dict)
     measures: dict[str, JsonDict] = field(default_factory=dict)
     court_cases: dict[str, JsonDict] = field(default_factory=dict)
-    latest_ruling_case_id: str = ""
     indicators: dict[str, JsonDict] = field(default_factory=dict)
     market_reactions: dict[str, JsonDict] = field(default_factory=dict)
     people: dict[str, JsonDict] = field(default_factory=dict)
     statements: dict[str, JsonDict] = field(default_factory=dict)
-    next_round: JsonDict = field(default_factory=dict)
+    investigations: dict[str, JsonDict] = field(default_factory=dict)
+    purchases: dict[str, JsonDict] = field(default_factory=dict)
+    next_round_history: list[JsonDict] = field(default_factory=list)
+    developments: list[JsonDict] = field(default_factory=list)
     last_position: JsonDict = field(default_factory=dict)
     problems: list[JsonDict] = field(default_factory=list)
 
@@ -72,21 +79,33 @@ class NegotiationState:
                 return name
         return None
 
-    def to_json(self) -> JsonDict:
-        """Return a deep, key-sorted JSON object; equal states give identical JSON."""
+    def copy(self) -> NegotiationState:
+        """Return a deep copy that shares nothing with this state."""
+        return NegotiationState.from_json(self.to_json())
+
+    def to_json(self, *, shared: bool = False) -> JsonDict:
+        """Return a key-sorted JSON object; equal states give identical JSON.
+
+        It is a deep copy unless `shared` allows it to share the state's values, for a caller
+        that only serialises it at once.
+        """
         result: JsonDict = {}
         for item in fields(self):
             value = getattr(self, item.name)
             if item.name in KEYED_SECTIONS:
                 value = {key: value[key] for key in sorted(value)}
-            result[item.name] = copy.deepcopy(value)
+            result[item.name] = value if shared else copy.deepcopy(value)
         return result
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> NegotiationState:
-        """Rebuild a state from `to_json` output; raises StateFormatError on another shape."""
+    def from_json(cls, data: Mapping[str, Any], *, owned: bool = False) -> NegotiationState:
+        """Rebuild a state from `to_json` output; raises StateFormatError on another shape.
+
+        The data is copied unless `owned` says the caller hands it over (e.g. freshly
+        decoded JSON), which spares a deep copy of a large state.
+        """
         expected = {item.name for item in fields(cls)}
         if set(data) != expected:
             missing, extra = sorted(expected - set(data)), sorted(set(data) - expected)
             raise StateFormatError(f"state keys differ: missing {missing}, unexpected {extra}")
-        return cls(**copy.deepcopy(dict(data)))
+        return cls(**(dict(data) if owned else copy.deepcopy(dict(data))))

@@ -1,16 +1,18 @@
-"""Appliers for the course of talks: phase, talks, outcomes, truces, deadlines, next round."""
+"""Appliers for the course of talks: phase, talks scheduled and held, outcomes, next round."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from newsledger.domain.dates import check_reported_time
 from newsledger.domain.references import (
     Development,
+    UnappliedEvent,
     check_report,
     merge_provenance,
     require_any_records,
+    require_parties,
     require_records,
+    stamped,
 )
 from newsledger.domain.state import JsonDict, NegotiationState
 
@@ -25,14 +27,12 @@ PHASE_BY_OUTCOME_STATUS = {
 
 
 def set_phase(state: NegotiationState, phase: str, development: Development) -> None:
-    """Enter `phase`, recording the change in the phase history when it is one."""
-    if phase == state.phase:
-        return
+    """Enter `phase`; every phase-setting development is kept, the view collapses repeats."""
     state.phase = phase
     change: JsonDict = {"phase": phase, "provenance": development.provenance()}
-    if "occurred" in development.report:
-        change["occurred"] = development.report["occurred"]
-    state.phase_history.append(change)
+    if development.occurred():
+        change["occurred"] = development.occurred()
+    state.phase_history.append(stamped(change, development))
 
 
 def _people_with_role(development: Development, role: str) -> list[str]:
@@ -41,117 +41,146 @@ def _people_with_role(development: Development, role: str) -> list[str]:
     return [str(actor["actor_id"]) for actor in actors if actor.get("role") == role]
 
 
+def _add_talks_version(state: NegotiationState, development: Development, **fields: Any) -> None:
+    """Append the talks as this development leaves them: the view shows the latest counted."""
+    talks_id = str(development.get("talks_id"))
+    record = state.talks.setdefault(talks_id, {"talks_id": talks_id, "versions": []})
+    earlier: JsonDict = record["versions"][-1] if record["versions"] else {}
+    version = {
+        **{key: value for key, value in earlier.items() if not key.startswith("_")},
+        "talks_id": talks_id,
+        "title": development.get("title"),
+        "format": development.get("format"),
+        "location": development.get("location") or earlier.get("location", {}),
+        **fields,
+        "provenance": merge_provenance(earlier.get("provenance"), development.provenance()),
+    }
+    record["versions"].append(stamped(version, development))
+    stamped(record, development)
+
+
+def apply_talks_scheduled(state: NegotiationState, development: Development) -> None:
+    """Record talks as scheduled; the next round is these talks."""
+    check_report(state, development)
+    talks_id = str(development.get("talks_id"))
+    talks = state.talks.get(talks_id)
+    if talks is not None and talks["versions"][-1]["status"] == "TALKS_STATUS_HELD":
+        raise UnappliedEvent(f"talks {talks_id} were already held")
+    _add_talks_version(
+        state, development, planned=development.get("planned"), status="TALKS_STATUS_SCHEDULED"
+    )
+    _set_next_round(state, development, "NEXT_ROUND_STATUS_SCHEDULED", talks_id)
+
+
 def apply_talks_held(state: NegotiationState, development: Development) -> None:
     """Record a round of talks, call or summit; the negotiation is in talks."""
     check_report(state, development)
     talks_id = str(development.get("talks_id"))
-    earlier = state.talks.get(talks_id, {})
-    state.talks[talks_id] = {
-        "talks_id": talks_id,
-        "title": development.get("title"),
-        "format": development.get("format"),
-        "location": development.get("location", {}),
-        "occurred": development.report.get("occurred", {}),
-        "lead_ids": _people_with_role(development, "ACTOR_ROLE_LEAD"),
-        "participant_ids": _people_with_role(development, "ACTOR_ROLE_PARTICIPANT"),
-        "summary": development.report.get("summary", ""),
-        "provenance": merge_provenance(earlier.get("provenance"), development.provenance()),
-    }
+    _add_talks_version(
+        state,
+        development,
+        occurred=development.occurred(),
+        lead_ids=_people_with_role(development, "ACTOR_ROLE_LEAD"),
+        participant_ids=_people_with_role(development, "ACTOR_ROLE_PARTICIPANT"),
+        summary=development.report.get("summary", ""),
+        status="TALKS_STATUS_HELD",
+    )
     set_phase(state, "NEGOTIATION_PHASE_TALKS", development)
+    latest = state.next_round_history[-1] if state.next_round_history else {}
+    if latest.get("talks_id") == talks_id:
+        _set_next_round(state, development, "NEXT_ROUND_STATUS_NOT_SCHEDULED", "")
 
 
 def apply_outcome_reached(state: NegotiationState, development: Development) -> None:
-    """Record an outcome (or update its status) and move the phase accordingly."""
+    """Record an outcome (or a new status of it) and move the phase accordingly."""
     check_report(state, development)
     require_records(state, "talks", [str(development.get("talks_id"))], "talks_id")
     require_any_records(state, development.ids("builds_on_ids"), "builds_on_ids")
     outcome_id = str(development.get("outcome_id"))
-    earlier = state.outcomes.get(outcome_id, {})
+    outcome = state.outcomes.setdefault(
+        outcome_id, {"outcome_id": outcome_id, "status_history": [], "party_marks": []}
+    )
     status = str(development.get("status"))
-    state.outcomes[outcome_id] = {
-        "outcome_id": outcome_id,
+    outcome |= {
         "name": development.get("name"),
-        "status": status,
         "talks_id": development.get("talks_id"),
         "builds_on_ids": development.ids("builds_on_ids"),
         "claimed_by": [str(party) for party in development.report.get("claimed_by", [])],
-        "confirmed_by": earlier.get("confirmed_by", []),
-        "denied_by": earlier.get("denied_by", []),
-        "occurred": development.report.get("occurred", {}),
+        "occurred": development.occurred(),
         "summary": development.report.get("summary", ""),
-        "provenance": merge_provenance(earlier.get("provenance"), development.provenance()),
+        "provenance": merge_provenance(outcome.get("provenance"), development.provenance()),
     }
+    stamped(outcome, development)
+    add_outcome_status(outcome, status, development)
     set_phase(state, PHASE_BY_OUTCOME_STATUS.get(status, state.phase), development)
 
 
-def apply_truce_agreed(state: NegotiationState, development: Development) -> None:
-    """Record a truce as the current one and suspend the measures it names."""
+def add_outcome_status(outcome: JsonDict, status: str, development: Development) -> None:
+    """Append a status the outcome entered to its history."""
+    entry = {"status": status, "occurred": development.occurred()}
+    entry["provenance"] = development.provenance()
+    outcome["status_history"].append(stamped(entry, development))
+
+
+def mark_parties(
+    outcome: JsonDict, field: str, parties: list[str], development: Development
+) -> None:
+    """Record that parties confirmed, denied, signed or approved the outcome (`field`)."""
+    for party in parties:
+        mark = {"field": field, "party_id": party}
+        outcome["party_marks"].append(stamped(mark, development))
+    outcome["provenance"] = merge_provenance(outcome["provenance"], development.provenance())
+
+
+def _agreement(state: NegotiationState, development: Development, parties: list[str]) -> JsonDict:
+    """Return the outcome an agreement development names, after checking its references."""
     check_report(state, development)
-    suspended = development.ids("suspended_measure_ids")
-    require_records(state, "measures", suspended, "suspended_measure_ids")
-    truce_id = str(development.get("truce_id"))
-    report = development.report
-    check_reported_time(report.get("expires", {}))
-    state.truces[truce_id] = {
-        "truce_id": truce_id,
-        "name": development.get("name"),
-        "duration_days": development.get("duration_days"),
-        "agreed": report.get("occurred", {}),
-        "effective": report.get("effective", {}),
-        "deadline_entries": (
-            [_deadline_entry(development, report["expires"])] if "expires" in report else []
-        ),
-        "suspended_measure_ids": suspended,
-        "location": development.get("location", {}),
-        "summary": report.get("summary", ""),
-        "provenance": development.provenance(),
-    }
-    state.current_truce_id = truce_id
-    for measure_id in suspended:
-        measure = state.measures[measure_id]
-        measure["status"] = "MEASURE_STATUS_SUSPENDED"
-        measure["status_history"].append(
-            {
-                "status": "MEASURE_STATUS_SUSPENDED",
-                "occurred": report.get("effective") or report.get("occurred", {}),
-                "provenance": development.provenance(),
-            }
-        )
-        measure["provenance"] = merge_provenance(measure["provenance"], development.provenance())
-    set_phase(state, "NEGOTIATION_PHASE_TRUCE", development)
+    outcome_id = str(development.get("outcome_id"))
+    require_records(state, "outcomes", [outcome_id], "outcome_id")
+    require_parties(state, parties, "party_id")
+    outcome: JsonDict = state.outcomes[outcome_id]
+    return outcome
 
 
-def _deadline_entry(development: Development, deadline: Any) -> JsonDict:
-    """Return one entry of a deadline's history, set by `development`."""
-    return {"deadline": deadline, "provenance": development.provenance()}
+def apply_agreement_signed(state: NegotiationState, development: Development) -> None:
+    """Record the signatories; the outcome is signed and so is the negotiation's agreement."""
+    signatories = development.ids("signatory_ids")
+    outcome = _agreement(state, development, signatories)
+    mark_parties(outcome, "signed_by", signatories, development)
+    add_outcome_status(outcome, "OUTCOME_STATUS_SIGNED", development)
+    set_phase(state, "NEGOTIATION_PHASE_AGREEMENT_SIGNED", development)
 
 
-def apply_deadline_set(state: NegotiationState, development: Development) -> None:
-    """Set or move a deadline; a truce's deadline moves the truce's own, keeping history."""
-    check_report(state, development)
-    truce_id = str(development.get("truce_id"))
-    require_records(state, "truces", [truce_id], "truce_id")
-    check_reported_time(development.get("deadline"))
-    entry = _deadline_entry(development, development.get("deadline"))
-    record: JsonDict
-    if truce_id:
-        record = state.truces[truce_id]
-    else:
-        deadline_id = str(development.get("deadline_id"))
-        record = state.deadlines.setdefault(
-            deadline_id, {"deadline_id": deadline_id, "deadline_entries": []}
-        )
-        record["subject"] = development.get("subject")
-    record["deadline_entries"].append(entry)
-    record["provenance"] = merge_provenance(record.get("provenance"), development.provenance())
+def apply_agreement_approved(state: NegotiationState, development: Development) -> None:
+    """Record one party's approval; once every party approved, the agreement is approved."""
+    party_id = str(development.get("party_id"))
+    outcome = _agreement(state, development, [party_id])
+    mark_parties(outcome, "approved_by", [party_id], development)
+    approved = {m["party_id"] for m in outcome["party_marks"] if m["field"] == "approved_by"}
+    if approved >= state.party_ids():
+        add_outcome_status(outcome, "OUTCOME_STATUS_APPROVED", development)
+        set_phase(state, "NEGOTIATION_PHASE_AGREEMENT_APPROVED", development)
+
+
+def _set_next_round(
+    state: NegotiationState, development: Development, status: str, talks_id: str
+) -> None:
+    """Append the next round's new status to its history."""
+    entry: JsonDict = {"status": status, "talks_id": talks_id}
+    if talks_id:
+        talks = state.talks[talks_id]["versions"][-1]
+        entry |= {"planned": talks.get("planned", {}), "location": talks.get("location", {})}
+    entry["provenance"] = development.provenance()
+    state.next_round_history.append(stamped(entry, development))
 
 
 def apply_next_round_status_changed(state: NegotiationState, development: Development) -> None:
     """Record the next round's status: not scheduled, proposed, scheduled or cancelled."""
     check_report(state, development)
-    state.next_round = {
+    entry: JsonDict = {
         "status": development.get("status"),
         "planned": development.get("planned", {}),
         "location": development.get("location", {}),
         "provenance": development.provenance(),
     }
+    state.next_round_history.append(stamped(entry, development))

@@ -1,36 +1,53 @@
-"""Rendering the folded state as a NegotiationView JSON object for a query date."""
+"""Rendering the folded state as a NegotiationView JSON object for a query date (valid time).
+
+The state keeps dated entries; rendering keeps those that count by the date and computes the
+rest from them: current phase and statuses, the truce's deadline and days remaining, measures
+in force, confirmation levels. No event is read: the state holds everything needed.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from newsledger.domain.dates import countdown
+from newsledger.domain import view_sections as sections
+from newsledger.domain.confirmation import Confirmer, disputes
 from newsledger.domain.state import JsonDict, NegotiationState
 
 NOT_SCHEDULED: JsonDict = {"status": "NEXT_ROUND_STATUS_NOT_SCHEDULED"}
 """The next round when no development has set one: explicitly not scheduled."""
 
-
-def _sorted_records(records: Mapping[str, JsonDict]) -> list[JsonDict]:
-    """Return records ordered by id, so equal states render identically."""
-    return [records[key] for key in sorted(records)]
+Renderer = Callable[[Mapping[str, Any], date], JsonDict | None]
 
 
-def _with_countdown(record: Mapping[str, Any], history_key: str, as_of: date) -> JsonDict:
-    """Replace a record's deadline entries by its current deadline, history and countdown."""
-    rendered = {key: value for key, value in record.items() if key != "deadline_entries"}
-    entries = record.get("deadline_entries", [])
-    if not entries:
-        return rendered
-    rendered["deadline"] = entries[-1]["deadline"]
-    rendered[history_key] = entries[:-1]
-    remaining = countdown(rendered["deadline"], as_of)
-    if remaining is not None:
-        rendered["days_remaining"] = remaining.days_remaining
-        rendered["expired"] = remaining.expired
-    return rendered
+def _rendered(records: Mapping[str, JsonDict], render: Renderer, as_of: date) -> list[JsonDict]:
+    """Return records rendered as of the date, ordered by id, leaving out those not counted."""
+    shown = (render(records[key], as_of) for key in sorted(records))
+    return [record for record in shown if record is not None]
+
+
+def _latest(records: list[JsonDict], state_records: Mapping[str, JsonDict], key: str) -> JsonDict:
+    """Return the rendered record created last in the stream, or {} when there is none."""
+    if not records:
+        return {}
+    return max(records, key=lambda record: int(state_records[record[key]]["_seq"]))
+
+
+def _in_force_by_party(state: NegotiationState, measures: list[JsonDict]) -> list[JsonDict]:
+    """Group the measures in force by imposing party, parties in their listed order."""
+    order = [str(party["party_id"]) for party in state.parties]
+    order += sorted({p for m in measures for p in m.get("imposed_by", []) if p not in order})
+    grouped = []
+    for party in order:
+        mine = [m for m in measures if m["in_force"] and party in m.get("imposed_by", [])]
+        tariffs = [m["measure_id"] for m in mine if m["measure_type"] == "TariffMeasureChanged"]
+        controls = [m["measure_id"] for m in mine if m["measure_type"] != "TariffMeasureChanged"]
+        if tariffs or controls:
+            grouped.append(
+                {"party_id": party, "tariff_measure_ids": tariffs, "export_control_ids": controls}
+            )
+    return grouped
 
 
 def _pruned(value: Any) -> Any:
@@ -52,36 +69,45 @@ def render_view(state: NegotiationState, as_of: date) -> JsonDict:
 
     Days remaining are computed from `as_of` and the deadline, never taken from quotes.
     """
-    truce = state.truces.get(state.current_truce_id)
-    latest_case = state.court_cases.get(state.latest_ruling_case_id, {})
+    phase_history = sections.phases(state.phase_history, as_of)
+    truces = _rendered(state.truces, sections.truce, as_of)
+    measures = _rendered(state.measures, sections.measure, as_of)
+    cases = _rendered(state.court_cases, sections.court_case, as_of)
+    rounds = sections.counted(state.next_round_history, as_of)
+    rulings = [
+        r for case in state.court_cases.values() for r in sections.counted(case["rulings"], as_of)
+    ]
+    latest_ruling = max(rulings, key=lambda ruling: int(ruling["_seq"]), default={})
     view: JsonDict = {
         "negotiation_id": state.negotiation_id,
         "title": state.title,
         "parties": state.parties,
         "as_of_date": as_of.isoformat(),
-        "phase": state.phase,
-        "phase_history": state.phase_history,
-        "talks": _sorted_records(state.talks),
-        "outcomes": _sorted_records(state.outcomes),
-        "truce": _with_countdown(truce, "deadline_history", as_of) if truce else {},
-        "deadlines": [
-            _with_countdown(record, "history", as_of) for record in _sorted_records(state.deadlines)
-        ],
-        "issues": _sorted_records(state.issues),
-        "commitments": _sorted_records(state.commitments),
-        "measures": _sorted_records(state.measures),
-        "legal_status": {
-            "cases": _sorted_records(state.court_cases),
-            "latest_ruling": latest_case.get("latest_ruling", {}),
-        },
-        "economic_context": {"indicators": _sorted_records(state.indicators)},
-        "market_reactions": _sorted_records(state.market_reactions),
-        "people": _sorted_records(state.people),
-        "statements": _sorted_records(state.statements),
-        "next_round": state.next_round or NOT_SCHEDULED,
+        "phase": phase_history[-1]["phase"] if phase_history else "NEGOTIATION_PHASE_UNSPECIFIED",
+        "phase_history": phase_history,
+        "talks": _rendered(state.talks, sections.talks, as_of),
+        "outcomes": _rendered(state.outcomes, sections.outcome, as_of),
+        "truce": _latest(truces, state.truces, "truce_id"),
+        "deadlines": _rendered(
+            state.deadlines, lambda r, d: sections.with_countdown(r, "history", d), as_of
+        ),
+        "issues": _rendered(state.issues, sections.issue, as_of),
+        "commitments": _rendered(state.commitments, sections.with_status, as_of),
+        "measures": measures,
+        "measures_in_force": _in_force_by_party(state, measures),
+        "legal_status": {"cases": cases, "latest_ruling": sections.public(latest_ruling)},
+        "economic_context": {"indicators": _rendered(state.indicators, sections.plain, as_of)},
+        "market_reactions": _rendered(state.market_reactions, sections.plain, as_of),
+        "people": _rendered(state.people, sections.person, as_of),
+        "statements": _rendered(state.statements, sections.plain, as_of),
+        "investigations": _rendered(state.investigations, sections.investigation, as_of),
+        "purchases": _rendered(state.purchases, sections.plain, as_of),
+        "disputes": disputes(state.developments, as_of),
+        "next_round": sections.public(rounds[-1]) if rounds else NOT_SCHEDULED,
         "last_position": state.last_position,
         "problems": state.problems,
         "stale": bool(state.problems),
     }
-    pruned: JsonDict = _pruned(view)
+    annotated = Confirmer(state.developments, state.party_ids(), as_of).annotate(view)
+    pruned: JsonDict = _pruned(annotated)
     return pruned

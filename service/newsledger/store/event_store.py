@@ -36,6 +36,8 @@ _COLUMNS = (
     events.c.metadata,
     events.c.recorded_at_us,
 )
+EVENT_COLUMNS = _COLUMNS
+"""The events table's columns in StoredEvent's field order: `StoredEvent(*row)` reads a row."""
 
 
 class AppendObserver(Protocol):
@@ -114,7 +116,9 @@ class EventStore:
         if not expected.is_met_by(actual):
             raise WrongExpectedVersion(stream, expected.describe(), actual)
         last_position, last_recorded_us = _log_head(conn)
-        recorded_at_us = max(self._clock(), last_recorded_us)
+        # Strictly later than the previous append, even if the clock stalls or steps back:
+        # an answer "as known at T" must not change once T has been seen in the log.
+        recorded_at_us = max(self._clock(), last_recorded_us + 1)
         next_version = 0 if actual is None else actual + 1
         new_rows = [row for row in rows if row["event_id"] not in recorded]
         for offset, row in enumerate(new_rows):
@@ -187,6 +191,14 @@ class EventStore:
         query = query.order_by(column.desc() if backwards else column).limit(limit)
         return self._fetch(query)
 
+    def events_by_id(self, event_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, StoredEvent]:
+        """Return the recorded events among these ids, keyed by id."""
+        wanted = list(event_ids)
+        if not wanted:
+            return {}
+        query = sa.select(*_COLUMNS).where(events.c.event_id.in_(wanted))
+        return {event.event_id: event for event in self._fetch(query)}
+
     def _fetch(self, query: sa.Select[Any]) -> list[StoredEvent]:
         with self.engine.connect() as conn:
             return [StoredEvent(*row) for row in conn.execute(query)]
@@ -221,4 +233,4 @@ def _already_recorded(
     return found
 
 
-__all__ = ["AppendObserver", "EventStore", "normalise_json"]
+__all__ = ["EVENT_COLUMNS", "AppendObserver", "EventStore", "normalise_json"]

@@ -36,6 +36,14 @@ events = sa.Table(
     sa.UniqueConstraint("stream", "stream_version", name="uq_events_stream_version"),
 )
 
+# Known-at queries find a stream's last event recorded by an instant through this index.
+sa.Index(
+    "ix_events_stream_recorded_at_us",
+    events.c.stream,
+    events.c.recorded_at_us,
+    events.c.stream_version,
+)
+
 negotiation_views = sa.Table(
     "negotiation_views",
     metadata,
@@ -45,6 +53,27 @@ negotiation_views = sa.Table(
     sa.Column("state", sa.Text(), nullable=False),
     sa.Column("last_position", BigInt, nullable=False),
     sa.Column("last_stream_version", BigInt, nullable=False),
+    # What listings show and filter on, so a listing never decodes a state.
+    sa.Column("title", sa.Text(), nullable=False, server_default=""),
+    # The party ids as ",us,cn," so a filter is one LIKE '%,us,%'.
+    sa.Column("party_ids", sa.Text(), nullable=False, server_default=""),
+    # The party names as a JSON list, in the parties' order.
+    sa.Column("party_names", sa.Text(), nullable=False, server_default="[]"),
+    sa.Column("phase", sa.String(64), nullable=False, server_default=""),
+)
+
+# The folded state of a negotiation after every SNAPSHOT_INTERVAL-th event of its stream,
+# written in the append transaction. Derived data: `newsledger rebuild` rewrites it, and rows
+# of another fold version are ignored.
+negotiation_snapshots = sa.Table(
+    "negotiation_snapshots",
+    metadata,
+    sa.Column("negotiation_id", sa.String(63), primary_key=True),
+    sa.Column("stream_version", BigInt, primary_key=True, autoincrement=False),
+    sa.Column("position", BigInt, nullable=False),
+    sa.Column("recorded_at_us", BigInt, nullable=False),
+    sa.Column("fold_version", sa.Integer(), nullable=False),
+    sa.Column("state", sa.Text(), nullable=False),
 )
 
 # The verifiable audit log (docs/audit.md): written in the same transaction as each append.

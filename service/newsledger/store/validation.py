@@ -19,6 +19,16 @@ def _check_name(field: str, value: str, max_length: int) -> None:
         raise InvalidAppend(field, "must not contain whitespace or control characters")
 
 
+def _utf8_size(field: str, text: str) -> int:
+    """Return the UTF-8 size of text; a lone surrogate (not encodable) names the field."""
+    try:
+        return len(text.encode())
+    except UnicodeEncodeError:
+        raise InvalidAppend(
+            field, "contains a lone surrogate, which is not valid Unicode"
+        ) from None
+
+
 def validate_batch(
     stream: str, proposed: Sequence[ProposedEvent], limits: StoreLimits
 ) -> list[dict[str, Any]]:
@@ -43,7 +53,7 @@ def validate_batch(
             raise InvalidAppend(f"{field}.schema_version", "must be 1 or more")
         payload = normalise_json(event.payload)
         metadata = normalise_json(event.metadata)
-        size = len(payload.encode()) + len(metadata.encode())
+        size = _utf8_size(f"{field}.payload", payload) + _utf8_size(f"{field}.metadata", metadata)
         if size > limits.max_event_bytes:
             raise LimitExceeded(
                 field,

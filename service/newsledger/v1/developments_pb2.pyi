@@ -14,6 +14,7 @@ never derived from mutable facts; a development refers to another thing by its i
 from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
+from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -604,6 +605,94 @@ NEXT_ROUND_STATUS_CANCELLED: NextRoundStatus.ValueType  # 4
 """The scheduled round was cancelled."""
 Global___NextRoundStatus: _TypeAlias = NextRoundStatus  # noqa: Y015
 
+class _EntityListAction:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _EntityListActionEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_EntityListAction.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    ENTITY_LIST_ACTION_UNSPECIFIED: _EntityListAction.ValueType  # 0
+    """Not stated."""
+    ENTITY_LIST_ACTION_ADDED: _EntityListAction.ValueType  # 1
+    """Entities were added to the list."""
+    ENTITY_LIST_ACTION_REMOVED: _EntityListAction.ValueType  # 2
+    """Entities were removed from the list."""
+
+class EntityListAction(_EntityListAction, metaclass=_EntityListActionEnumTypeWrapper):
+    """What an entity-list action did."""
+
+ENTITY_LIST_ACTION_UNSPECIFIED: EntityListAction.ValueType  # 0
+"""Not stated."""
+ENTITY_LIST_ACTION_ADDED: EntityListAction.ValueType  # 1
+"""Entities were added to the list."""
+ENTITY_LIST_ACTION_REMOVED: EntityListAction.ValueType  # 2
+"""Entities were removed from the list."""
+Global___EntityListAction: _TypeAlias = EntityListAction  # noqa: Y015
+
+class _InvestigationStatus:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _InvestigationStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_InvestigationStatus.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    INVESTIGATION_STATUS_UNSPECIFIED: _InvestigationStatus.ValueType  # 0
+    """Not stated."""
+    INVESTIGATION_STATUS_OPENED: _InvestigationStatus.ValueType  # 1
+    """Opened (initiated)."""
+    INVESTIGATION_STATUS_ONGOING: _InvestigationStatus.ValueType  # 2
+    """Under way, e.g. hearings held or preliminary findings issued."""
+    INVESTIGATION_STATUS_CONCLUDED: _InvestigationStatus.ValueType  # 3
+    """Concluded with a finding."""
+    INVESTIGATION_STATUS_TERMINATED: _InvestigationStatus.ValueType  # 4
+    """Ended without a finding."""
+
+class InvestigationStatus(_InvestigationStatus, metaclass=_InvestigationStatusEnumTypeWrapper):
+    """Where an investigation stands."""
+
+INVESTIGATION_STATUS_UNSPECIFIED: InvestigationStatus.ValueType  # 0
+"""Not stated."""
+INVESTIGATION_STATUS_OPENED: InvestigationStatus.ValueType  # 1
+"""Opened (initiated)."""
+INVESTIGATION_STATUS_ONGOING: InvestigationStatus.ValueType  # 2
+"""Under way, e.g. hearings held or preliminary findings issued."""
+INVESTIGATION_STATUS_CONCLUDED: InvestigationStatus.ValueType  # 3
+"""Concluded with a finding."""
+INVESTIGATION_STATUS_TERMINATED: InvestigationStatus.ValueType  # 4
+"""Ended without a finding."""
+Global___InvestigationStatus: _TypeAlias = InvestigationStatus  # noqa: Y015
+
+class _ReportTimeField:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _ReportTimeFieldEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ReportTimeField.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    REPORT_TIME_FIELD_UNSPECIFIED: _ReportTimeField.ValueType  # 0
+    """Not stated."""
+    REPORT_TIME_FIELD_OCCURRED: _ReportTimeField.ValueType  # 1
+    """`report.occurred`."""
+    REPORT_TIME_FIELD_ANNOUNCED: _ReportTimeField.ValueType  # 2
+    """`report.announced`."""
+    REPORT_TIME_FIELD_EFFECTIVE: _ReportTimeField.ValueType  # 3
+    """`report.effective`."""
+    REPORT_TIME_FIELD_EXPIRES: _ReportTimeField.ValueType  # 4
+    """`report.expires`."""
+
+class ReportTimeField(_ReportTimeField, metaclass=_ReportTimeFieldEnumTypeWrapper):
+    """Which reported time of a development a refinement replaces."""
+
+REPORT_TIME_FIELD_UNSPECIFIED: ReportTimeField.ValueType  # 0
+"""Not stated."""
+REPORT_TIME_FIELD_OCCURRED: ReportTimeField.ValueType  # 1
+"""`report.occurred`."""
+REPORT_TIME_FIELD_ANNOUNCED: ReportTimeField.ValueType  # 2
+"""`report.announced`."""
+REPORT_TIME_FIELD_EFFECTIVE: ReportTimeField.ValueType  # 3
+"""`report.effective`."""
+REPORT_TIME_FIELD_EXPIRES: ReportTimeField.ValueType  # 4
+"""`report.expires`."""
+Global___ReportTimeField: _TypeAlias = ReportTimeField  # noqa: Y015
+
 @_typing.final
 class ReportedTime(_message.Message):
     """A time as reported: precise as the sources allow, never more, with the original phrase."""
@@ -802,6 +891,7 @@ class Report(_message.Message):
     ACTORS_FIELD_NUMBER: _builtins.int
     CLAIMED_BY_FIELD_NUMBER: _builtins.int
     SUMMARY_FIELD_NUMBER: _builtins.int
+    FIRST_REPORTED_FIELD_NUMBER: _builtins.int
     summary: _builtins.str
     """One or two sentences saying what happened, in the ledger's words."""
     @_builtins.property
@@ -832,6 +922,10 @@ class Report(_message.Message):
     def claimed_by(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """The parties (`party_id`) that claim it happened; empty when only the press reports it."""
 
+    @_builtins.property
+    def first_reported(self) -> Global___ReportedTime:
+        """When it was first reported, when earlier than every listed source's publication."""
+
     def __init__(
         self,
         *,
@@ -843,10 +937,11 @@ class Report(_message.Message):
         actors: _abc.Iterable[Global___Actor] | None = ...,
         claimed_by: _abc.Iterable[_builtins.str] | None = ...,
         summary: _builtins.str = ...,
+        first_reported: Global___ReportedTime | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["announced", b"announced", "effective", b"effective", "expires", b"expires", "occurred", b"occurred"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["announced", b"announced", "effective", b"effective", "expires", b"expires", "first_reported", b"first_reported", "occurred", b"occurred"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["actors", b"actors", "announced", b"announced", "claimed_by", b"claimed_by", "effective", b"effective", "expires", b"expires", "occurred", b"occurred", "sources", b"sources", "summary", b"summary"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actors", b"actors", "announced", b"announced", "claimed_by", b"claimed_by", "effective", b"effective", "expires", b"expires", "first_reported", b"first_reported", "occurred", b"occurred", "sources", b"sources", "summary", b"summary"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1206,7 +1301,10 @@ Global___DeadlineSet: _TypeAlias = DeadlineSet  # noqa: Y015
 
 @_typing.final
 class TariffMeasureChanged(_message.Message):
-    """A tariff or fee measure was threatened, announced, put in force, suspended, changed or ended."""
+    """A tariff or fee measure was threatened, announced, put in force, suspended, changed or ended.
+
+    Schema version 2. Version 1 payloads (`goods` as one string) are upcast on read.
+    """
 
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -1217,7 +1315,7 @@ class TariffMeasureChanged(_message.Message):
     TARGETS_FIELD_NUMBER: _builtins.int
     RATE_PERCENT_FIELD_NUMBER: _builtins.int
     RATE_PHRASE_FIELD_NUMBER: _builtins.int
-    GOODS_FIELD_NUMBER: _builtins.int
+    ITEMS_FIELD_NUMBER: _builtins.int
     LEGAL_BASIS_FIELD_NUMBER: _builtins.int
     REPORT_FIELD_NUMBER: _builtins.int
     measure_id: _builtins.str
@@ -1230,8 +1328,6 @@ class TariffMeasureChanged(_message.Message):
     """The rate in percent as a decimal string; empty when the source gives no figure."""
     rate_phrase: _builtins.str
     """The rate as the source words it, e.g. "above 100%"."""
-    goods: _builtins.str
-    """Goods covered."""
     legal_basis: _builtins.str
     """The legal basis, e.g. a statute or executive order."""
     @_builtins.property
@@ -1241,6 +1337,10 @@ class TariffMeasureChanged(_message.Message):
     @_builtins.property
     def targets(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Parties whose goods it targets (`party_id`s)."""
+
+    @_builtins.property
+    def items(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Goods covered (schema version 2; version 1 had a single `goods` string)."""
 
     @_builtins.property
     def report(self) -> Global___Report:
@@ -1256,13 +1356,13 @@ class TariffMeasureChanged(_message.Message):
         targets: _abc.Iterable[_builtins.str] | None = ...,
         rate_percent: _builtins.str = ...,
         rate_phrase: _builtins.str = ...,
-        goods: _builtins.str = ...,
+        items: _abc.Iterable[_builtins.str] | None = ...,
         legal_basis: _builtins.str = ...,
         report: Global___Report | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "goods", b"goods", "imposed_by", b"imposed_by", "legal_basis", b"legal_basis", "measure_id", b"measure_id", "rate_percent", b"rate_percent", "rate_phrase", b"rate_phrase", "report", b"report", "status", b"status", "targets", b"targets"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "imposed_by", b"imposed_by", "items", b"items", "legal_basis", b"legal_basis", "measure_id", b"measure_id", "rate_percent", b"rate_percent", "rate_phrase", b"rate_phrase", "report", b"report", "status", b"status", "targets", b"targets"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1755,3 +1855,639 @@ class IssuePositionStated(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___IssuePositionStated: _TypeAlias = IssuePositionStated  # noqa: Y015
+
+@_typing.final
+class TalksScheduled(_message.Message):
+    """A round of talks, a call or a summit was scheduled (not yet held)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TALKS_ID_FIELD_NUMBER: _builtins.int
+    TITLE_FIELD_NUMBER: _builtins.int
+    FORMAT_FIELD_NUMBER: _builtins.int
+    PLANNED_FIELD_NUMBER: _builtins.int
+    LOCATION_FIELD_NUMBER: _builtins.int
+    REPORT_FIELD_NUMBER: _builtins.int
+    talks_id: _builtins.str
+    """Stable id of the talks; TalksHeld with the same id records that they took place."""
+    title: _builtins.str
+    """A short title, e.g. "Stockholm round"."""
+    format: Global___TalksFormat.ValueType
+    """The form the talks will take."""
+    @_builtins.property
+    def planned(self) -> Global___ReportedTime:
+        """When they are planned."""
+
+    @_builtins.property
+    def location(self) -> Global___Location:
+        """Where they are planned."""
+
+    @_builtins.property
+    def report(self) -> Global___Report:
+        """The report; `occurred` is when the schedule was announced."""
+
+    def __init__(
+        self,
+        *,
+        talks_id: _builtins.str = ...,
+        title: _builtins.str = ...,
+        format: Global___TalksFormat.ValueType = ...,
+        planned: Global___ReportedTime | None = ...,
+        location: Global___Location | None = ...,
+        report: Global___Report | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["location", b"location", "planned", b"planned", "report", b"report"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["format", b"format", "location", b"location", "planned", b"planned", "report", b"report", "talks_id", b"talks_id", "title", b"title"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___TalksScheduled: _TypeAlias = TalksScheduled  # noqa: Y015
+
+@_typing.final
+class AgreementSigned(_message.Message):
+    """Parties signed an agreement (an outcome of the negotiation)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    OUTCOME_ID_FIELD_NUMBER: _builtins.int
+    SIGNATORY_IDS_FIELD_NUMBER: _builtins.int
+    LOCATION_FIELD_NUMBER: _builtins.int
+    REPORT_FIELD_NUMBER: _builtins.int
+    outcome_id: _builtins.str
+    """The outcome signed (`outcome_id`)."""
+    @_builtins.property
+    def signatory_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The parties that signed (`party_id`s)."""
+
+    @_builtins.property
+    def location(self) -> Global___Location:
+        """Where it was signed."""
+
+    @_builtins.property
+    def report(self) -> Global___Report:
+        """The report."""
+
+    def __init__(
+        self,
+        *,
+        outcome_id: _builtins.str = ...,
+        signatory_ids: _abc.Iterable[_builtins.str] | None = ...,
+        location: Global___Location | None = ...,
+        report: Global___Report | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["location", b"location", "report", b"report"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["location", b"location", "outcome_id", b"outcome_id", "report", b"report", "signatory_ids", b"signatory_ids"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AgreementSigned: _TypeAlias = AgreementSigned  # noqa: Y015
+
+@_typing.final
+class AgreementApproved(_message.Message):
+    """A party's authority (leader, cabinet, parliament) approved an agreement."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    OUTCOME_ID_FIELD_NUMBER: _builtins.int
+    PARTY_ID_FIELD_NUMBER: _builtins.int
+    APPROVING_BODY_FIELD_NUMBER: _builtins.int
+    REPORT_FIELD_NUMBER: _builtins.int
+    outcome_id: _builtins.str
+    """The outcome approved (`outcome_id`)."""
+    party_id: _builtins.str
+    """The approving party (`party_id`)."""
+    approving_body: _builtins.str
+    """The body that approved it, e.g. "State Council"."""
+    @_builtins.property
+    def report(self) -> Global___Report:
+        """The report."""
+
+    def __init__(
+        self,
+        *,
+        outcome_id: _builtins.str = ...,
+        party_id: _builtins.str = ...,
+        approving_body: _builtins.str = ...,
+        report: Global___Report | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["approving_body", b"approving_body", "outcome_id", b"outcome_id", "party_id", b"party_id", "report", b"report"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AgreementApproved: _TypeAlias = AgreementApproved  # noqa: Y015
+
+@_typing.final
+class CommitmentStatusChanged(_message.Message):
+    """A commitment's status changed: fulfilled, withdrawn, said to be broken."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COMMITMENT_ID_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    REPORT_FIELD_NUMBER: _builtins.int
+    commitment_id: _builtins.str
+    """The commitment (`commitment_id`)."""
+    status: Global___CommitmentStatus.ValueType
+    """The new status."""
+    reason: _builtins.str
+    """Why, in the ledger's words."""
+    @_builtins.property
+    def report(self) -> Global___Report:
+        """The report."""
+
+    def __init__(
+        self,
+        *,
+        commitment_id: _builtins.str = ...,
+        status: Global___CommitmentStatus.ValueType = ...,
+        reason: _builtins.str = ...,
+        report: Global___Report | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitment_id", b"commitment_id", "reason", b"reason", "report", b"report", "status", b"status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CommitmentStatusChanged: _TypeAlias = CommitmentStatusChanged  # noqa: Y015
+
+@_typing.final
+class DeadlineExtended(_message.Message):
+    """A deadline (or a truce's deadline) was extended to a later time; the old one stays in history."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DEADLINE_ID_FIELD_NUMBER: _builtins.int
+    TRUCE_ID_FIELD_NUMBER: _builtins.int
+    DEADLINE_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    REPORT_FIELD_NUMBER: _builtins.int
+    deadline_id: _builtins.str
+    """The deadline extended (`deadline_id`); empty when extending a truce's own deadline."""
+    truce_id: _builtins.str
+    """The truce whose deadline is extended (`truce_id`), when it is one."""
+    reason: _builtins.str
+    """Why, in the ledger's words."""
+    @_builtins.property
+    def deadline(self) -> Global___ReportedTime:
+        """The new deadline; it must be later than the current one."""
+
+    @_builtins.property
+    def report(self) -> Global___Report:
+        """The report."""
+
+    def __init__(
+        self,
+        *,
+        deadline_id: _builtins.str = ...,
+        truce_id: _builtins.str = ...,
+        deadline: Global___ReportedTime | None = ...,
+        reason: _builtins.str = ...,
+        report: Global___Report | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["deadline", b"deadline", "report", b"report"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["deadline", b"deadline", "deadline_id", b"deadline_id", "reason", b"reason", "report", b"report", "truce_id", b"truce_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DeadlineExtended: _TypeAlias = DeadlineExtended  # noqa: Y015
+
+@_typing.final
+class EntityListChanged(_message.Message):
+    """Entities were added to or removed from an entity list (an export control)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MEASURE_ID_FIELD_NUMBER: _builtins.int
+    ACTION_FIELD_NUMBER: _builtins.int
+    ENTITIES_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    IMPOSED_BY_FIELD_NUMBER: _builtins.int
+    TARGETS_FIELD_NUMBER: _builtins.int
+    LEGAL_BASIS_FIELD_NUMBER: _builtins.int
+    REPORT_FIELD_NUMBER: _builtins.int
+    measure_id: _builtins.str
+    """The entity-list measure (`measure_id`); created as an export control when new."""
+    action: Global___EntityListAction.ValueType
+    """What was done."""
+    description: _builtins.str
+    """The list, e.g. "U.S. Entity List", when the measure is new."""
+    legal_basis: _builtins.str
+    """The legal basis, e.g. a Federal Register citation."""
+    @_builtins.property
+    def entities(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The entities, by name."""
+
+    @_builtins.property
+    def imposed_by(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Parties keeping the list."""
+
+    @_builtins.property
+    def targets(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Parties whose entities are listed."""
+
+    @_builtins.property
+    def report(self) -> Global___Report:
+        """The report."""
+
+    def __init__(
+        self,
+        *,
+        measure_id: _builtins.str = ...,
+        action: Global___EntityListAction.ValueType = ...,
+        entities: _abc.Iterable[_builtins.str] | None = ...,
+        description: _builtins.str = ...,
+        imposed_by: _abc.Iterable[_builtins.str] | None = ...,
+        targets: _abc.Iterable[_builtins.str] | None = ...,
+        legal_basis: _builtins.str = ...,
+        report: Global___Report | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action", b"action", "description", b"description", "entities", b"entities", "imposed_by", b"imposed_by", "legal_basis", b"legal_basis", "measure_id", b"measure_id", "report", b"report", "targets", b"targets"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___EntityListChanged: _TypeAlias = EntityListChanged  # noqa: Y015
+
+@_typing.final
+class InvestigationChanged(_message.Message):
+    """An investigation (trade remedy, antitrust, security review) was opened, advanced or closed."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    INVESTIGATION_ID_FIELD_NUMBER: _builtins.int
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    AUTHORITY_FIELD_NUMBER: _builtins.int
+    PARTY_ID_FIELD_NUMBER: _builtins.int
+    TARGETS_FIELD_NUMBER: _builtins.int
+    LEGAL_BASIS_FIELD_NUMBER: _builtins.int
+    FINDING_FIELD_NUMBER: _builtins.int
+    REPORT_FIELD_NUMBER: _builtins.int
+    investigation_id: _builtins.str
+    """Stable id of the investigation."""
+    subject: _builtins.str
+    """What is investigated."""
+    status: Global___InvestigationStatus.ValueType
+    """Its new status."""
+    authority: _builtins.str
+    """The investigating authority, e.g. "USTR" or "SAMR"."""
+    party_id: _builtins.str
+    """The party investigating (`party_id`)."""
+    legal_basis: _builtins.str
+    """The legal basis, e.g. "Section 301"."""
+    finding: _builtins.str
+    """The finding, when concluded."""
+    @_builtins.property
+    def targets(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Parties whose firms or practices are investigated."""
+
+    @_builtins.property
+    def report(self) -> Global___Report:
+        """The report."""
+
+    def __init__(
+        self,
+        *,
+        investigation_id: _builtins.str = ...,
+        subject: _builtins.str = ...,
+        status: Global___InvestigationStatus.ValueType = ...,
+        authority: _builtins.str = ...,
+        party_id: _builtins.str = ...,
+        targets: _abc.Iterable[_builtins.str] | None = ...,
+        legal_basis: _builtins.str = ...,
+        finding: _builtins.str = ...,
+        report: Global___Report | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["authority", b"authority", "finding", b"finding", "investigation_id", b"investigation_id", "legal_basis", b"legal_basis", "party_id", b"party_id", "report", b"report", "status", b"status", "subject", b"subject", "targets", b"targets"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___InvestigationChanged: _TypeAlias = InvestigationChanged  # noqa: Y015
+
+@_typing.final
+class PurchaseReported(_message.Message):
+    """A purchase was reported (e.g. under a purchase commitment)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PURCHASE_ID_FIELD_NUMBER: _builtins.int
+    PARTY_ID_FIELD_NUMBER: _builtins.int
+    FROM_PARTY_ID_FIELD_NUMBER: _builtins.int
+    GOODS_FIELD_NUMBER: _builtins.int
+    QUANTITY_VALUE_FIELD_NUMBER: _builtins.int
+    QUANTITY_UNIT_FIELD_NUMBER: _builtins.int
+    AMOUNT_VALUE_FIELD_NUMBER: _builtins.int
+    CURRENCY_FIELD_NUMBER: _builtins.int
+    COMMITMENT_ID_FIELD_NUMBER: _builtins.int
+    REPORT_FIELD_NUMBER: _builtins.int
+    purchase_id: _builtins.str
+    """Stable id of the purchase report."""
+    party_id: _builtins.str
+    """The buying party (`party_id`)."""
+    from_party_id: _builtins.str
+    """The selling party (`party_id`)."""
+    goods: _builtins.str
+    """What was bought, e.g. "soybeans"."""
+    quantity_value: _builtins.str
+    """The quantity as a decimal string; empty when not reported."""
+    quantity_unit: _builtins.str
+    """The quantity's unit, e.g. "tonnes"."""
+    amount_value: _builtins.str
+    """The amount paid as a decimal string; empty when not reported."""
+    currency: _builtins.str
+    """The amount's currency, e.g. "USD"."""
+    commitment_id: _builtins.str
+    """The commitment the purchase counts toward (`commitment_id`), when any."""
+    @_builtins.property
+    def report(self) -> Global___Report:
+        """The report."""
+
+    def __init__(
+        self,
+        *,
+        purchase_id: _builtins.str = ...,
+        party_id: _builtins.str = ...,
+        from_party_id: _builtins.str = ...,
+        goods: _builtins.str = ...,
+        quantity_value: _builtins.str = ...,
+        quantity_unit: _builtins.str = ...,
+        amount_value: _builtins.str = ...,
+        currency: _builtins.str = ...,
+        commitment_id: _builtins.str = ...,
+        report: Global___Report | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["amount_value", b"amount_value", "commitment_id", b"commitment_id", "currency", b"currency", "from_party_id", b"from_party_id", "goods", b"goods", "party_id", b"party_id", "purchase_id", b"purchase_id", "quantity_unit", b"quantity_unit", "quantity_value", b"quantity_value", "report", b"report"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PurchaseReported: _TypeAlias = PurchaseReported  # noqa: Y015
+
+@_typing.final
+class SourceAttached(_message.Message):
+    """Corrections. Each names the events it bears on in `corrects` (event ids, UUIDs); the view
+    applies them and the log keeps every original. The report says who published the correction.
+
+    More sources report the same developments (corroboration): the report's sources attach to them.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CORRECTS_FIELD_NUMBER: _builtins.int
+    REPORT_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def corrects(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The corroborated events (event ids)."""
+
+    @_builtins.property
+    def report(self) -> Global___Report:
+        """The report; its sources are attached to every corrected event."""
+
+    def __init__(
+        self,
+        *,
+        corrects: _abc.Iterable[_builtins.str] | None = ...,
+        report: Global___Report | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["corrects", b"corrects", "report", b"report"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SourceAttached: _TypeAlias = SourceAttached  # noqa: Y015
+
+@_typing.final
+class FactCorrected(_message.Message):
+    """A fact in an earlier development was wrong: one payload field takes a new value."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CORRECTS_FIELD_NUMBER: _builtins.int
+    FIELD_FIELD_NUMBER: _builtins.int
+    VALUE_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    REPORT_FIELD_NUMBER: _builtins.int
+    field: _builtins.str
+    """The payload field corrected, as a path, e.g. "rate_percent" or "moves[0].change_percent"."""
+    reason: _builtins.str
+    """Why, in the ledger's words."""
+    @_builtins.property
+    def corrects(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The corrected event (exactly one event id)."""
+
+    @_builtins.property
+    def value(self) -> _struct_pb2.Value:
+        """Its correct value, in the corrected event type's protobuf JSON form."""
+
+    @_builtins.property
+    def report(self) -> Global___Report:
+        """The report."""
+
+    def __init__(
+        self,
+        *,
+        corrects: _abc.Iterable[_builtins.str] | None = ...,
+        field: _builtins.str = ...,
+        value: _struct_pb2.Value | None = ...,
+        reason: _builtins.str = ...,
+        report: Global___Report | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report", "value", b"value"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["corrects", b"corrects", "field", b"field", "reason", b"reason", "report", b"report", "value", b"value"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___FactCorrected: _TypeAlias = FactCorrected  # noqa: Y015
+
+@_typing.final
+class DatePrecisionRefined(_message.Message):
+    """A reported time is now known more precisely (e.g. "last month" becomes 14 May)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CORRECTS_FIELD_NUMBER: _builtins.int
+    TIME_FIELD_FIELD_NUMBER: _builtins.int
+    REFINED_FIELD_NUMBER: _builtins.int
+    REPORT_FIELD_NUMBER: _builtins.int
+    time_field: Global___ReportTimeField.ValueType
+    """Which of its times is refined."""
+    @_builtins.property
+    def corrects(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The refined event (exactly one event id)."""
+
+    @_builtins.property
+    def refined(self) -> Global___ReportedTime:
+        """The refined time: at least as precise, and inside the span it refines."""
+
+    @_builtins.property
+    def report(self) -> Global___Report:
+        """The report."""
+
+    def __init__(
+        self,
+        *,
+        corrects: _abc.Iterable[_builtins.str] | None = ...,
+        time_field: Global___ReportTimeField.ValueType = ...,
+        refined: Global___ReportedTime | None = ...,
+        report: Global___Report | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["refined", b"refined", "report", b"report"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["corrects", b"corrects", "refined", b"refined", "report", b"report", "time_field", b"time_field"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DatePrecisionRefined: _TypeAlias = DatePrecisionRefined  # noqa: Y015
+
+@_typing.final
+class DuplicatesMerged(_message.Message):
+    """Reports recorded as separate developments are one development: their sources merge into it."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CORRECTS_FIELD_NUMBER: _builtins.int
+    INTO_EVENT_ID_FIELD_NUMBER: _builtins.int
+    REPORT_FIELD_NUMBER: _builtins.int
+    into_event_id: _builtins.str
+    """The development that remains (an event id)."""
+    @_builtins.property
+    def corrects(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The duplicates folded away (event ids); each has the type of `into_event_id`."""
+
+    @_builtins.property
+    def report(self) -> Global___Report:
+        """The report."""
+
+    def __init__(
+        self,
+        *,
+        corrects: _abc.Iterable[_builtins.str] | None = ...,
+        into_event_id: _builtins.str = ...,
+        report: Global___Report | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["corrects", b"corrects", "into_event_id", b"into_event_id", "report", b"report"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DuplicatesMerged: _TypeAlias = DuplicatesMerged  # noqa: Y015
+
+@_typing.final
+class ReportRetracted(_message.Message):
+    """A report was retracted: its developments leave the view (the log keeps them)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CORRECTS_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    REPORT_FIELD_NUMBER: _builtins.int
+    reason: _builtins.str
+    """Why, in the ledger's words, e.g. "the outlet withdrew the story"."""
+    @_builtins.property
+    def corrects(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The retracted events (event ids)."""
+
+    @_builtins.property
+    def report(self) -> Global___Report:
+        """The report; its source is the retraction notice."""
+
+    def __init__(
+        self,
+        *,
+        corrects: _abc.Iterable[_builtins.str] | None = ...,
+        reason: _builtins.str = ...,
+        report: Global___Report | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["corrects", b"corrects", "reason", b"reason", "report", b"report"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReportRetracted: _TypeAlias = ReportRetracted  # noqa: Y015
+
+@_typing.final
+class AccountDisputed(_message.Message):
+    """A party disputes the account an earlier development gives; both accounts are kept."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CORRECTS_FIELD_NUMBER: _builtins.int
+    PARTY_ID_FIELD_NUMBER: _builtins.int
+    ACCOUNT_FIELD_NUMBER: _builtins.int
+    REPORT_FIELD_NUMBER: _builtins.int
+    party_id: _builtins.str
+    """The disputing party (`party_id`)."""
+    account: _builtins.str
+    """The disputing party's account, in the ledger's words."""
+    @_builtins.property
+    def corrects(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The disputed events (event ids)."""
+
+    @_builtins.property
+    def report(self) -> Global___Report:
+        """The report; quotes go in its sources."""
+
+    def __init__(
+        self,
+        *,
+        corrects: _abc.Iterable[_builtins.str] | None = ...,
+        party_id: _builtins.str = ...,
+        account: _builtins.str = ...,
+        report: Global___Report | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "corrects", b"corrects", "party_id", b"party_id", "report", b"report"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AccountDisputed: _TypeAlias = AccountDisputed  # noqa: Y015
+
+@_typing.final
+class AccountConfirmed(_message.Message):
+    """A party confirms an earlier development (e.g. the counterparty's readout)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CORRECTS_FIELD_NUMBER: _builtins.int
+    PARTY_ID_FIELD_NUMBER: _builtins.int
+    REPORT_FIELD_NUMBER: _builtins.int
+    party_id: _builtins.str
+    """The confirming party (`party_id`); a dispute it raised earlier is closed."""
+    @_builtins.property
+    def corrects(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The confirmed events (event ids)."""
+
+    @_builtins.property
+    def report(self) -> Global___Report:
+        """The report; quotes go in its sources."""
+
+    def __init__(
+        self,
+        *,
+        corrects: _abc.Iterable[_builtins.str] | None = ...,
+        party_id: _builtins.str = ...,
+        report: Global___Report | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["corrects", b"corrects", "party_id", b"party_id", "report", b"report"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AccountConfirmed: _TypeAlias = AccountConfirmed  # noqa: Y015

@@ -73,6 +73,110 @@ NEGOTIATION_PHASE_STALLED: NegotiationPhase.ValueType  # 8
 """Talks ended without an outcome."""
 Global___NegotiationPhase: _TypeAlias = NegotiationPhase  # noqa: Y015
 
+class _ConfirmationLevel:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _ConfirmationLevelEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ConfirmationLevel.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    CONFIRMATION_LEVEL_UNSPECIFIED: _ConfirmationLevel.ValueType  # 0
+    """Not computed."""
+    CONFIRMATION_LEVEL_SINGLE_SOURCE: _ConfirmationLevel.ValueType  # 1
+    """One source, and no party claims it."""
+    CONFIRMATION_LEVEL_CORROBORATED: _ConfirmationLevel.ValueType  # 2
+    """Two or more independent outlets, and no party claims it."""
+    CONFIRMATION_LEVEL_CONFIRMED_BY_SOME_PARTIES: _ConfirmationLevel.ValueType  # 3
+    """Claimed or confirmed by some parties, not all."""
+    CONFIRMATION_LEVEL_CONFIRMED_BY_ALL_PARTIES: _ConfirmationLevel.ValueType  # 4
+    """Claimed or confirmed by every party."""
+    CONFIRMATION_LEVEL_DISPUTED: _ConfirmationLevel.ValueType  # 5
+    """A party disputes it (an open dispute)."""
+
+class ConfirmationLevel(_ConfirmationLevel, metaclass=_ConfirmationLevelEnumTypeWrapper):
+    """How well an item is confirmed, strongest first: a dispute outranks any confirmation."""
+
+CONFIRMATION_LEVEL_UNSPECIFIED: ConfirmationLevel.ValueType  # 0
+"""Not computed."""
+CONFIRMATION_LEVEL_SINGLE_SOURCE: ConfirmationLevel.ValueType  # 1
+"""One source, and no party claims it."""
+CONFIRMATION_LEVEL_CORROBORATED: ConfirmationLevel.ValueType  # 2
+"""Two or more independent outlets, and no party claims it."""
+CONFIRMATION_LEVEL_CONFIRMED_BY_SOME_PARTIES: ConfirmationLevel.ValueType  # 3
+"""Claimed or confirmed by some parties, not all."""
+CONFIRMATION_LEVEL_CONFIRMED_BY_ALL_PARTIES: ConfirmationLevel.ValueType  # 4
+"""Claimed or confirmed by every party."""
+CONFIRMATION_LEVEL_DISPUTED: ConfirmationLevel.ValueType  # 5
+"""A party disputes it (an open dispute)."""
+Global___ConfirmationLevel: _TypeAlias = ConfirmationLevel  # noqa: Y015
+
+class _TalksStatus:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _TalksStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_TalksStatus.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    TALKS_STATUS_UNSPECIFIED: _TalksStatus.ValueType  # 0
+    """Not stated."""
+    TALKS_STATUS_SCHEDULED: _TalksStatus.ValueType  # 1
+    """Scheduled, not yet held."""
+    TALKS_STATUS_HELD: _TalksStatus.ValueType  # 2
+    """Held."""
+
+class TalksStatus(_TalksStatus, metaclass=_TalksStatusEnumTypeWrapper):
+    """Whether talks are planned or took place."""
+
+TALKS_STATUS_UNSPECIFIED: TalksStatus.ValueType  # 0
+"""Not stated."""
+TALKS_STATUS_SCHEDULED: TalksStatus.ValueType  # 1
+"""Scheduled, not yet held."""
+TALKS_STATUS_HELD: TalksStatus.ValueType  # 2
+"""Held."""
+Global___TalksStatus: _TypeAlias = TalksStatus  # noqa: Y015
+
+@_typing.final
+class Confirmation(_message.Message):
+    """Who stands behind an item, as of the query date."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    LEVEL_FIELD_NUMBER: _builtins.int
+    CLAIMED_BY_FIELD_NUMBER: _builtins.int
+    CONFIRMED_BY_FIELD_NUMBER: _builtins.int
+    DISPUTED_BY_FIELD_NUMBER: _builtins.int
+    INDEPENDENT_SOURCE_COUNT_FIELD_NUMBER: _builtins.int
+    level: Global___ConfirmationLevel.ValueType
+    """The level."""
+    independent_source_count: _builtins.int
+    """Distinct outlets among its sources."""
+    @_builtins.property
+    def claimed_by(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Parties whose reports claim it."""
+
+    @_builtins.property
+    def confirmed_by(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Parties that confirmed it afterwards (AccountConfirmed)."""
+
+    @_builtins.property
+    def disputed_by(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Parties with an open dispute of it (AccountDisputed)."""
+
+    def __init__(
+        self,
+        *,
+        level: Global___ConfirmationLevel.ValueType = ...,
+        claimed_by: _abc.Iterable[_builtins.str] | None = ...,
+        confirmed_by: _abc.Iterable[_builtins.str] | None = ...,
+        disputed_by: _abc.Iterable[_builtins.str] | None = ...,
+        independent_source_count: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["claimed_by", b"claimed_by", "confirmed_by", b"confirmed_by", "disputed_by", b"disputed_by", "independent_source_count", b"independent_source_count", "level", b"level"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Confirmation: _TypeAlias = Confirmation  # noqa: Y015
+
 @_typing.final
 class Provenance(_message.Message):
     """Which developments and sources set an item of the view."""
@@ -81,23 +185,31 @@ class Provenance(_message.Message):
 
     DEVELOPMENT_IDS_FIELD_NUMBER: _builtins.int
     SOURCE_IDS_FIELD_NUMBER: _builtins.int
+    CONFIRMATION_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def development_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
-        """Development ids (the story's development id, or the event id when there is none)."""
+        """Development ids (the story's development id, or the event id when there is none),
+        including the corrections applied to them.
+        """
 
     @_builtins.property
     def source_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
-        """Source ids, from the developments' reports."""
+        """Source ids, from the developments' reports and the sources attached to them since."""
+
+    @_builtins.property
+    def confirmation(self) -> Global___Confirmation:
+        """How well confirmed the item is."""
 
     def __init__(
         self,
         *,
         development_ids: _abc.Iterable[_builtins.str] | None = ...,
         source_ids: _abc.Iterable[_builtins.str] | None = ...,
+        confirmation: Global___Confirmation | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["confirmation", b"confirmation"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["development_ids", b"development_ids", "source_ids", b"source_ids"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["confirmation", b"confirmation", "development_ids", b"development_ids", "source_ids", b"source_ids"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -152,6 +264,8 @@ class TalksView(_message.Message):
     PARTICIPANT_IDS_FIELD_NUMBER: _builtins.int
     SUMMARY_FIELD_NUMBER: _builtins.int
     PROVENANCE_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    PLANNED_FIELD_NUMBER: _builtins.int
     talks_id: _builtins.str
     """The talks' id."""
     title: _builtins.str
@@ -160,6 +274,8 @@ class TalksView(_message.Message):
     """Form."""
     summary: _builtins.str
     """Summary."""
+    status: Global___TalksStatus.ValueType
+    """Scheduled or held."""
     @_builtins.property
     def location(self) -> _developments_pb2.Location:
         """Place."""
@@ -180,6 +296,10 @@ class TalksView(_message.Message):
     def provenance(self) -> Global___Provenance:
         """What set it."""
 
+    @_builtins.property
+    def planned(self) -> _developments_pb2.ReportedTime:
+        """When they were planned, when scheduled first."""
+
     def __init__(
         self,
         *,
@@ -192,10 +312,12 @@ class TalksView(_message.Message):
         participant_ids: _abc.Iterable[_builtins.str] | None = ...,
         summary: _builtins.str = ...,
         provenance: Global___Provenance | None = ...,
+        status: Global___TalksStatus.ValueType = ...,
+        planned: _developments_pb2.ReportedTime | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["location", b"location", "occurred", b"occurred", "provenance", b"provenance"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["location", b"location", "occurred", b"occurred", "planned", b"planned", "provenance", b"provenance"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["format", b"format", "lead_ids", b"lead_ids", "location", b"location", "occurred", b"occurred", "participant_ids", b"participant_ids", "provenance", b"provenance", "summary", b"summary", "talks_id", b"talks_id", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["format", b"format", "lead_ids", b"lead_ids", "location", b"location", "occurred", b"occurred", "participant_ids", b"participant_ids", "planned", b"planned", "provenance", b"provenance", "status", b"status", "summary", b"summary", "talks_id", b"talks_id", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -218,6 +340,8 @@ class OutcomeView(_message.Message):
     OCCURRED_FIELD_NUMBER: _builtins.int
     SUMMARY_FIELD_NUMBER: _builtins.int
     PROVENANCE_FIELD_NUMBER: _builtins.int
+    SIGNED_BY_FIELD_NUMBER: _builtins.int
+    APPROVED_BY_FIELD_NUMBER: _builtins.int
     outcome_id: _builtins.str
     """The outcome's id."""
     name: _builtins.str
@@ -252,6 +376,14 @@ class OutcomeView(_message.Message):
     def provenance(self) -> Global___Provenance:
         """What set it."""
 
+    @_builtins.property
+    def signed_by(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Parties that signed it."""
+
+    @_builtins.property
+    def approved_by(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Parties whose authorities approved it."""
+
     def __init__(
         self,
         *,
@@ -266,10 +398,12 @@ class OutcomeView(_message.Message):
         occurred: _developments_pb2.ReportedTime | None = ...,
         summary: _builtins.str = ...,
         provenance: Global___Provenance | None = ...,
+        signed_by: _abc.Iterable[_builtins.str] | None = ...,
+        approved_by: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["occurred", b"occurred", "provenance", b"provenance"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["builds_on_ids", b"builds_on_ids", "claimed_by", b"claimed_by", "confirmed_by", b"confirmed_by", "denied_by", b"denied_by", "name", b"name", "occurred", b"occurred", "outcome_id", b"outcome_id", "provenance", b"provenance", "status", b"status", "summary", b"summary", "talks_id", b"talks_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["approved_by", b"approved_by", "builds_on_ids", b"builds_on_ids", "claimed_by", b"claimed_by", "confirmed_by", b"confirmed_by", "denied_by", b"denied_by", "name", b"name", "occurred", b"occurred", "outcome_id", b"outcome_id", "provenance", b"provenance", "signed_by", b"signed_by", "status", b"status", "summary", b"summary", "talks_id", b"talks_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -283,6 +417,12 @@ class DeadlineEntry(_message.Message):
 
     DEADLINE_FIELD_NUMBER: _builtins.int
     PROVENANCE_FIELD_NUMBER: _builtins.int
+    EXTENDED_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    extended: _builtins.bool
+    """True when set by an extension (DeadlineExtended)."""
+    reason: _builtins.str
+    """The reason given for the change."""
     @_builtins.property
     def deadline(self) -> _developments_pb2.ReportedTime:
         """The deadline."""
@@ -296,10 +436,12 @@ class DeadlineEntry(_message.Message):
         *,
         deadline: _developments_pb2.ReportedTime | None = ...,
         provenance: Global___Provenance | None = ...,
+        extended: _builtins.bool = ...,
+        reason: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["deadline", b"deadline", "provenance", b"provenance"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["deadline", b"deadline", "provenance", b"provenance"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["deadline", b"deadline", "extended", b"extended", "provenance", b"provenance", "reason", b"reason"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -324,6 +466,7 @@ class TruceView(_message.Message):
     LOCATION_FIELD_NUMBER: _builtins.int
     SUMMARY_FIELD_NUMBER: _builtins.int
     PROVENANCE_FIELD_NUMBER: _builtins.int
+    IN_EFFECT_FIELD_NUMBER: _builtins.int
     truce_id: _builtins.str
     """The truce's id."""
     name: _builtins.str
@@ -336,6 +479,8 @@ class TruceView(_message.Message):
     """True when the deadline has passed on the query date."""
     summary: _builtins.str
     """Summary."""
+    in_effect: _builtins.bool
+    """True when it had taken effect and not expired on the query date."""
     @_builtins.property
     def agreed(self) -> _developments_pb2.ReportedTime:
         """When it was agreed."""
@@ -380,10 +525,11 @@ class TruceView(_message.Message):
         location: _developments_pb2.Location | None = ...,
         summary: _builtins.str = ...,
         provenance: Global___Provenance | None = ...,
+        in_effect: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_days_remaining", b"_days_remaining", "agreed", b"agreed", "days_remaining", b"days_remaining", "deadline", b"deadline", "effective", b"effective", "location", b"location", "provenance", b"provenance"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_days_remaining", b"_days_remaining", "agreed", b"agreed", "days_remaining", b"days_remaining", "deadline", b"deadline", "deadline_history", b"deadline_history", "duration_days", b"duration_days", "effective", b"effective", "expired", b"expired", "location", b"location", "name", b"name", "provenance", b"provenance", "summary", b"summary", "suspended_measure_ids", b"suspended_measure_ids", "truce_id", b"truce_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_days_remaining", b"_days_remaining", "agreed", b"agreed", "days_remaining", b"days_remaining", "deadline", b"deadline", "deadline_history", b"deadline_history", "duration_days", b"duration_days", "effective", b"effective", "expired", b"expired", "in_effect", b"in_effect", "location", b"location", "name", b"name", "provenance", b"provenance", "summary", b"summary", "suspended_measure_ids", b"suspended_measure_ids", "truce_id", b"truce_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__days_remaining: _TypeAlias = _typing.Literal["days_remaining"]  # noqa: Y015
     _WhichOneofArgType__days_remaining: _TypeAlias = _typing.Literal["_days_remaining", b"_days_remaining"]  # noqa: Y015
@@ -532,6 +678,7 @@ class CommitmentView(_message.Message):
     CONDITIONS_FIELD_NUMBER: _builtins.int
     ISSUE_IDS_FIELD_NUMBER: _builtins.int
     PROVENANCE_FIELD_NUMBER: _builtins.int
+    STATUS_HISTORY_FIELD_NUMBER: _builtins.int
     commitment_id: _builtins.str
     """The commitment's id."""
     party_id: _builtins.str
@@ -552,6 +699,10 @@ class CommitmentView(_message.Message):
     def provenance(self) -> Global___Provenance:
         """What set it."""
 
+    @_builtins.property
+    def status_history(self) -> _containers.RepeatedCompositeFieldContainer[Global___CommitmentStatusEntry]:
+        """Statuses it held, oldest first."""
+
     def __init__(
         self,
         *,
@@ -562,14 +713,53 @@ class CommitmentView(_message.Message):
         conditions: _abc.Iterable[_developments_pb2.Condition] | None = ...,
         issue_ids: _abc.Iterable[_builtins.str] | None = ...,
         provenance: Global___Provenance | None = ...,
+        status_history: _abc.Iterable[Global___CommitmentStatusEntry] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["provenance", b"provenance"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitment_id", b"commitment_id", "conditions", b"conditions", "description", b"description", "issue_ids", b"issue_ids", "party_id", b"party_id", "provenance", b"provenance", "status", b"status"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitment_id", b"commitment_id", "conditions", b"conditions", "description", b"description", "issue_ids", b"issue_ids", "party_id", b"party_id", "provenance", b"provenance", "status", b"status", "status_history", b"status_history"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___CommitmentView: _TypeAlias = CommitmentView  # noqa: Y015
+
+@_typing.final
+class CommitmentStatusEntry(_message.Message):
+    """A status a commitment held."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATUS_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    OCCURRED_FIELD_NUMBER: _builtins.int
+    PROVENANCE_FIELD_NUMBER: _builtins.int
+    status: _developments_pb2.CommitmentStatus.ValueType
+    """The status."""
+    reason: _builtins.str
+    """Why, when given."""
+    @_builtins.property
+    def occurred(self) -> _developments_pb2.ReportedTime:
+        """When the change happened."""
+
+    @_builtins.property
+    def provenance(self) -> Global___Provenance:
+        """What set it."""
+
+    def __init__(
+        self,
+        *,
+        status: _developments_pb2.CommitmentStatus.ValueType = ...,
+        reason: _builtins.str = ...,
+        occurred: _developments_pb2.ReportedTime | None = ...,
+        provenance: Global___Provenance | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["occurred", b"occurred", "provenance", b"provenance"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["occurred", b"occurred", "provenance", b"provenance", "reason", b"reason", "status", b"status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CommitmentStatusEntry: _TypeAlias = CommitmentStatusEntry  # noqa: Y015
 
 @_typing.final
 class MeasureStatusEntry(_message.Message):
@@ -671,6 +861,10 @@ class MeasureView(_message.Message):
     STATUS_HISTORY_FIELD_NUMBER: _builtins.int
     LICENCE_DECISIONS_FIELD_NUMBER: _builtins.int
     PROVENANCE_FIELD_NUMBER: _builtins.int
+    IN_FORCE_FIELD_NUMBER: _builtins.int
+    ANNOUNCED_FIELD_NUMBER: _builtins.int
+    LISTED_ENTITIES_FIELD_NUMBER: _builtins.int
+    ENTITY_LIST_ACTIONS_FIELD_NUMBER: _builtins.int
     measure_id: _builtins.str
     """The measure's id."""
     measure_type: _builtins.str
@@ -687,6 +881,10 @@ class MeasureView(_message.Message):
     """Rate as worded by the source."""
     legal_basis: _builtins.str
     """Legal basis."""
+    in_force: _builtins.bool
+    """True when in force on the query date: status in force or modified, effective, not expired.
+    A threatened or announced measure is never in force.
+    """
     @_builtins.property
     def imposed_by(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Parties imposing it."""
@@ -719,6 +917,18 @@ class MeasureView(_message.Message):
     def provenance(self) -> Global___Provenance:
         """What set it."""
 
+    @_builtins.property
+    def announced(self) -> _developments_pb2.ReportedTime:
+        """When it was announced, when reported."""
+
+    @_builtins.property
+    def listed_entities(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Entities on the list (entity-list measures only)."""
+
+    @_builtins.property
+    def entity_list_actions(self) -> _containers.RepeatedCompositeFieldContainer[Global___EntityListActionView]:
+        """Entity-list actions, oldest first."""
+
     def __init__(
         self,
         *,
@@ -738,14 +948,92 @@ class MeasureView(_message.Message):
         status_history: _abc.Iterable[Global___MeasureStatusEntry] | None = ...,
         licence_decisions: _abc.Iterable[Global___LicenceDecisionView] | None = ...,
         provenance: Global___Provenance | None = ...,
+        in_force: _builtins.bool = ...,
+        announced: _developments_pb2.ReportedTime | None = ...,
+        listed_entities: _abc.Iterable[_builtins.str] | None = ...,
+        entity_list_actions: _abc.Iterable[Global___EntityListActionView] | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["effective", b"effective", "expires", b"expires", "provenance", b"provenance"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["announced", b"announced", "effective", b"effective", "expires", b"expires", "provenance", b"provenance"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "effective", b"effective", "expires", b"expires", "export_control_kind", b"export_control_kind", "imposed_by", b"imposed_by", "items", b"items", "legal_basis", b"legal_basis", "licence_decisions", b"licence_decisions", "measure_id", b"measure_id", "measure_type", b"measure_type", "provenance", b"provenance", "rate_percent", b"rate_percent", "rate_phrase", b"rate_phrase", "status", b"status", "status_history", b"status_history", "targets", b"targets"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["announced", b"announced", "description", b"description", "effective", b"effective", "entity_list_actions", b"entity_list_actions", "expires", b"expires", "export_control_kind", b"export_control_kind", "imposed_by", b"imposed_by", "in_force", b"in_force", "items", b"items", "legal_basis", b"legal_basis", "licence_decisions", b"licence_decisions", "listed_entities", b"listed_entities", "measure_id", b"measure_id", "measure_type", b"measure_type", "provenance", b"provenance", "rate_percent", b"rate_percent", "rate_phrase", b"rate_phrase", "status", b"status", "status_history", b"status_history", "targets", b"targets"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___MeasureView: _TypeAlias = MeasureView  # noqa: Y015
+
+@_typing.final
+class EntityListActionView(_message.Message):
+    """One action on an entity list."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ACTION_FIELD_NUMBER: _builtins.int
+    ENTITIES_FIELD_NUMBER: _builtins.int
+    OCCURRED_FIELD_NUMBER: _builtins.int
+    PROVENANCE_FIELD_NUMBER: _builtins.int
+    action: _developments_pb2.EntityListAction.ValueType
+    """Added or removed."""
+    @_builtins.property
+    def entities(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The entities."""
+
+    @_builtins.property
+    def occurred(self) -> _developments_pb2.ReportedTime:
+        """When."""
+
+    @_builtins.property
+    def provenance(self) -> Global___Provenance:
+        """What set it."""
+
+    def __init__(
+        self,
+        *,
+        action: _developments_pb2.EntityListAction.ValueType = ...,
+        entities: _abc.Iterable[_builtins.str] | None = ...,
+        occurred: _developments_pb2.ReportedTime | None = ...,
+        provenance: Global___Provenance | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["occurred", b"occurred", "provenance", b"provenance"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action", b"action", "entities", b"entities", "occurred", b"occurred", "provenance", b"provenance"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___EntityListActionView: _TypeAlias = EntityListActionView  # noqa: Y015
+
+@_typing.final
+class MeasuresInForce(_message.Message):
+    """The measures in force one party imposes, on the query date."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PARTY_ID_FIELD_NUMBER: _builtins.int
+    TARIFF_MEASURE_IDS_FIELD_NUMBER: _builtins.int
+    EXPORT_CONTROL_IDS_FIELD_NUMBER: _builtins.int
+    party_id: _builtins.str
+    """The imposing party."""
+    @_builtins.property
+    def tariff_measure_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Tariff and fee measures in force (`measure_id`s)."""
+
+    @_builtins.property
+    def export_control_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Export controls in force (`measure_id`s)."""
+
+    def __init__(
+        self,
+        *,
+        party_id: _builtins.str = ...,
+        tariff_measure_ids: _abc.Iterable[_builtins.str] | None = ...,
+        export_control_ids: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["export_control_ids", b"export_control_ids", "party_id", b"party_id", "tariff_measure_ids", b"tariff_measure_ids"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___MeasuresInForce: _TypeAlias = MeasuresInForce  # noqa: Y015
 
 @_typing.final
 class CourtRulingView(_message.Message):
@@ -813,6 +1101,7 @@ class CourtCaseView(_message.Message):
     CASE_NAME_FIELD_NUMBER: _builtins.int
     LATEST_RULING_FIELD_NUMBER: _builtins.int
     RULING_COUNT_FIELD_NUMBER: _builtins.int
+    RULINGS_FIELD_NUMBER: _builtins.int
     case_id: _builtins.str
     """The case's id."""
     case_name: _builtins.str
@@ -823,6 +1112,10 @@ class CourtCaseView(_message.Message):
     def latest_ruling(self) -> Global___CourtRulingView:
         """The latest ruling."""
 
+    @_builtins.property
+    def rulings(self) -> _containers.RepeatedCompositeFieldContainer[Global___CourtRulingView]:
+        """Every ruling, oldest first."""
+
     def __init__(
         self,
         *,
@@ -830,10 +1123,11 @@ class CourtCaseView(_message.Message):
         case_name: _builtins.str = ...,
         latest_ruling: Global___CourtRulingView | None = ...,
         ruling_count: _builtins.int = ...,
+        rulings: _abc.Iterable[Global___CourtRulingView] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["latest_ruling", b"latest_ruling"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_id", b"case_id", "case_name", b"case_name", "latest_ruling", b"latest_ruling", "ruling_count", b"ruling_count"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_id", b"case_id", "case_name", b"case_name", "latest_ruling", b"latest_ruling", "ruling_count", b"ruling_count", "rulings", b"rulings"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1019,6 +1313,7 @@ class PersonRole(_message.Message):
     ORGANISATION_FIELD_NUMBER: _builtins.int
     NEGOTIATION_ROLE_FIELD_NUMBER: _builtins.int
     PROVENANCE_FIELD_NUMBER: _builtins.int
+    SINCE_FIELD_NUMBER: _builtins.int
     office: _builtins.str
     """Office."""
     organisation: _builtins.str
@@ -1029,6 +1324,10 @@ class PersonRole(_message.Message):
     def provenance(self) -> Global___Provenance:
         """What set it."""
 
+    @_builtins.property
+    def since(self) -> _developments_pb2.ReportedTime:
+        """When the role was reported."""
+
     def __init__(
         self,
         *,
@@ -1036,10 +1335,11 @@ class PersonRole(_message.Message):
         organisation: _builtins.str = ...,
         negotiation_role: _builtins.str = ...,
         provenance: Global___Provenance | None = ...,
+        since: _developments_pb2.ReportedTime | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["provenance", b"provenance"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["provenance", b"provenance", "since", b"since"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["negotiation_role", b"negotiation_role", "office", b"office", "organisation", b"organisation", "provenance", b"provenance"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["negotiation_role", b"negotiation_role", "office", b"office", "organisation", b"organisation", "provenance", b"provenance", "since", b"since"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1145,8 +1445,11 @@ class NextRoundView(_message.Message):
     PLANNED_FIELD_NUMBER: _builtins.int
     LOCATION_FIELD_NUMBER: _builtins.int
     PROVENANCE_FIELD_NUMBER: _builtins.int
+    TALKS_ID_FIELD_NUMBER: _builtins.int
     status: _developments_pb2.NextRoundStatus.ValueType
     """Status; NOT_SCHEDULED when no development has set one."""
+    talks_id: _builtins.str
+    """The scheduled talks (`talks_id`), when a TalksScheduled set it."""
     @_builtins.property
     def planned(self) -> _developments_pb2.ReportedTime:
         """When planned."""
@@ -1166,14 +1469,229 @@ class NextRoundView(_message.Message):
         planned: _developments_pb2.ReportedTime | None = ...,
         location: _developments_pb2.Location | None = ...,
         provenance: Global___Provenance | None = ...,
+        talks_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["location", b"location", "planned", b"planned", "provenance", b"provenance"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["location", b"location", "planned", b"planned", "provenance", b"provenance", "status", b"status"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["location", b"location", "planned", b"planned", "provenance", b"provenance", "status", b"status", "talks_id", b"talks_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___NextRoundView: _TypeAlias = NextRoundView  # noqa: Y015
+
+@_typing.final
+class InvestigationView(_message.Message):
+    """An investigation."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    INVESTIGATION_ID_FIELD_NUMBER: _builtins.int
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    AUTHORITY_FIELD_NUMBER: _builtins.int
+    PARTY_ID_FIELD_NUMBER: _builtins.int
+    TARGETS_FIELD_NUMBER: _builtins.int
+    LEGAL_BASIS_FIELD_NUMBER: _builtins.int
+    FINDING_FIELD_NUMBER: _builtins.int
+    OPENED_FIELD_NUMBER: _builtins.int
+    PROVENANCE_FIELD_NUMBER: _builtins.int
+    investigation_id: _builtins.str
+    """The investigation's id."""
+    subject: _builtins.str
+    """What is investigated."""
+    status: _developments_pb2.InvestigationStatus.ValueType
+    """Where it stands."""
+    authority: _builtins.str
+    """The investigating authority."""
+    party_id: _builtins.str
+    """The investigating party."""
+    legal_basis: _builtins.str
+    """Legal basis."""
+    finding: _builtins.str
+    """The finding, when concluded."""
+    @_builtins.property
+    def targets(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Parties investigated."""
+
+    @_builtins.property
+    def opened(self) -> _developments_pb2.ReportedTime:
+        """When it was opened."""
+
+    @_builtins.property
+    def provenance(self) -> Global___Provenance:
+        """What set it."""
+
+    def __init__(
+        self,
+        *,
+        investigation_id: _builtins.str = ...,
+        subject: _builtins.str = ...,
+        status: _developments_pb2.InvestigationStatus.ValueType = ...,
+        authority: _builtins.str = ...,
+        party_id: _builtins.str = ...,
+        targets: _abc.Iterable[_builtins.str] | None = ...,
+        legal_basis: _builtins.str = ...,
+        finding: _builtins.str = ...,
+        opened: _developments_pb2.ReportedTime | None = ...,
+        provenance: Global___Provenance | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["opened", b"opened", "provenance", b"provenance"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["authority", b"authority", "finding", b"finding", "investigation_id", b"investigation_id", "legal_basis", b"legal_basis", "opened", b"opened", "party_id", b"party_id", "provenance", b"provenance", "status", b"status", "subject", b"subject", "targets", b"targets"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___InvestigationView: _TypeAlias = InvestigationView  # noqa: Y015
+
+@_typing.final
+class PurchaseView(_message.Message):
+    """A reported purchase."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PURCHASE_ID_FIELD_NUMBER: _builtins.int
+    PARTY_ID_FIELD_NUMBER: _builtins.int
+    FROM_PARTY_ID_FIELD_NUMBER: _builtins.int
+    GOODS_FIELD_NUMBER: _builtins.int
+    QUANTITY_VALUE_FIELD_NUMBER: _builtins.int
+    QUANTITY_UNIT_FIELD_NUMBER: _builtins.int
+    AMOUNT_VALUE_FIELD_NUMBER: _builtins.int
+    CURRENCY_FIELD_NUMBER: _builtins.int
+    COMMITMENT_ID_FIELD_NUMBER: _builtins.int
+    OCCURRED_FIELD_NUMBER: _builtins.int
+    PROVENANCE_FIELD_NUMBER: _builtins.int
+    purchase_id: _builtins.str
+    """The purchase's id."""
+    party_id: _builtins.str
+    """The buyer."""
+    from_party_id: _builtins.str
+    """The seller."""
+    goods: _builtins.str
+    """What was bought."""
+    quantity_value: _builtins.str
+    """Quantity, decimal string."""
+    quantity_unit: _builtins.str
+    """Quantity unit."""
+    amount_value: _builtins.str
+    """Amount, decimal string."""
+    currency: _builtins.str
+    """Currency."""
+    commitment_id: _builtins.str
+    """The commitment it counts toward."""
+    @_builtins.property
+    def occurred(self) -> _developments_pb2.ReportedTime:
+        """When."""
+
+    @_builtins.property
+    def provenance(self) -> Global___Provenance:
+        """What set it."""
+
+    def __init__(
+        self,
+        *,
+        purchase_id: _builtins.str = ...,
+        party_id: _builtins.str = ...,
+        from_party_id: _builtins.str = ...,
+        goods: _builtins.str = ...,
+        quantity_value: _builtins.str = ...,
+        quantity_unit: _builtins.str = ...,
+        amount_value: _builtins.str = ...,
+        currency: _builtins.str = ...,
+        commitment_id: _builtins.str = ...,
+        occurred: _developments_pb2.ReportedTime | None = ...,
+        provenance: Global___Provenance | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["occurred", b"occurred", "provenance", b"provenance"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["amount_value", b"amount_value", "commitment_id", b"commitment_id", "currency", b"currency", "from_party_id", b"from_party_id", "goods", b"goods", "occurred", b"occurred", "party_id", b"party_id", "provenance", b"provenance", "purchase_id", b"purchase_id", "quantity_unit", b"quantity_unit", "quantity_value", b"quantity_value"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PurchaseView: _TypeAlias = PurchaseView  # noqa: Y015
+
+@_typing.final
+class Account(_message.Message):
+    """One side's account of a disputed development."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PARTY_IDS_FIELD_NUMBER: _builtins.int
+    ACCOUNT_FIELD_NUMBER: _builtins.int
+    PROVENANCE_FIELD_NUMBER: _builtins.int
+    account: _builtins.str
+    """The account, in the ledger's words."""
+    @_builtins.property
+    def party_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The parties giving this account; empty when only the press gives it."""
+
+    @_builtins.property
+    def provenance(self) -> Global___Provenance:
+        """What set it."""
+
+    def __init__(
+        self,
+        *,
+        party_ids: _abc.Iterable[_builtins.str] | None = ...,
+        account: _builtins.str = ...,
+        provenance: Global___Provenance | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["provenance", b"provenance"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "party_ids", b"party_ids", "provenance", b"provenance"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Account: _TypeAlias = Account  # noqa: Y015
+
+@_typing.final
+class DisputeView(_message.Message):
+    """A party disputes another's account: both are shown."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DISPUTE_ID_FIELD_NUMBER: _builtins.int
+    SUBJECT_DEVELOPMENT_ID_FIELD_NUMBER: _builtins.int
+    SUBJECT_EVENT_TYPE_FIELD_NUMBER: _builtins.int
+    DISPUTED_BY_FIELD_NUMBER: _builtins.int
+    ACCOUNTS_FIELD_NUMBER: _builtins.int
+    OCCURRED_FIELD_NUMBER: _builtins.int
+    OPEN_FIELD_NUMBER: _builtins.int
+    dispute_id: _builtins.str
+    """The dispute's id (the development id of the AccountDisputed)."""
+    subject_development_id: _builtins.str
+    """The disputed development."""
+    subject_event_type: _builtins.str
+    """The disputed development's event type."""
+    disputed_by: _builtins.str
+    """The disputing party."""
+    open: _builtins.bool
+    """False once the disputing party confirmed the account or the account was retracted."""
+    @_builtins.property
+    def accounts(self) -> _containers.RepeatedCompositeFieldContainer[Global___Account]:
+        """The accounts: the disputed one first, then the disputing party's."""
+
+    @_builtins.property
+    def occurred(self) -> _developments_pb2.ReportedTime:
+        """When the dispute was raised."""
+
+    def __init__(
+        self,
+        *,
+        dispute_id: _builtins.str = ...,
+        subject_development_id: _builtins.str = ...,
+        subject_event_type: _builtins.str = ...,
+        disputed_by: _builtins.str = ...,
+        accounts: _abc.Iterable[Global___Account] | None = ...,
+        occurred: _developments_pb2.ReportedTime | None = ...,
+        open: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["occurred", b"occurred"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["accounts", b"accounts", "dispute_id", b"dispute_id", "disputed_by", b"disputed_by", "occurred", b"occurred", "open", b"open", "subject_development_id", b"subject_development_id", "subject_event_type", b"subject_event_type"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DisputeView: _TypeAlias = DisputeView  # noqa: Y015
 
 @_typing.final
 class StreamPosition(_message.Message):
@@ -1271,6 +1789,10 @@ class NegotiationView(_message.Message):
     LAST_POSITION_FIELD_NUMBER: _builtins.int
     PROBLEMS_FIELD_NUMBER: _builtins.int
     STALE_FIELD_NUMBER: _builtins.int
+    INVESTIGATIONS_FIELD_NUMBER: _builtins.int
+    PURCHASES_FIELD_NUMBER: _builtins.int
+    DISPUTES_FIELD_NUMBER: _builtins.int
+    MEASURES_IN_FORCE_FIELD_NUMBER: _builtins.int
     negotiation_id: _builtins.str
     """The negotiation's id."""
     title: _builtins.str
@@ -1349,6 +1871,22 @@ class NegotiationView(_message.Message):
     def problems(self) -> _containers.RepeatedCompositeFieldContainer[Global___FoldProblem]:
         """Events the fold could not apply."""
 
+    @_builtins.property
+    def investigations(self) -> _containers.RepeatedCompositeFieldContainer[Global___InvestigationView]:
+        """Investigations."""
+
+    @_builtins.property
+    def purchases(self) -> _containers.RepeatedCompositeFieldContainer[Global___PurchaseView]:
+        """Reported purchases."""
+
+    @_builtins.property
+    def disputes(self) -> _containers.RepeatedCompositeFieldContainer[Global___DisputeView]:
+        """Disputed accounts, open ones first."""
+
+    @_builtins.property
+    def measures_in_force(self) -> _containers.RepeatedCompositeFieldContainer[Global___MeasuresInForce]:
+        """Measures in force per imposing party on the query date."""
+
     def __init__(
         self,
         *,
@@ -1374,10 +1912,14 @@ class NegotiationView(_message.Message):
         last_position: Global___StreamPosition | None = ...,
         problems: _abc.Iterable[Global___FoldProblem] | None = ...,
         stale: _builtins.bool = ...,
+        investigations: _abc.Iterable[Global___InvestigationView] | None = ...,
+        purchases: _abc.Iterable[Global___PurchaseView] | None = ...,
+        disputes: _abc.Iterable[Global___DisputeView] | None = ...,
+        measures_in_force: _abc.Iterable[Global___MeasuresInForce] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["economic_context", b"economic_context", "last_position", b"last_position", "legal_status", b"legal_status", "next_round", b"next_round", "truce", b"truce"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of_date", b"as_of_date", "commitments", b"commitments", "deadlines", b"deadlines", "economic_context", b"economic_context", "issues", b"issues", "last_position", b"last_position", "legal_status", b"legal_status", "market_reactions", b"market_reactions", "measures", b"measures", "negotiation_id", b"negotiation_id", "next_round", b"next_round", "outcomes", b"outcomes", "parties", b"parties", "people", b"people", "phase", b"phase", "phase_history", b"phase_history", "problems", b"problems", "stale", b"stale", "statements", b"statements", "talks", b"talks", "title", b"title", "truce", b"truce"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of_date", b"as_of_date", "commitments", b"commitments", "deadlines", b"deadlines", "disputes", b"disputes", "economic_context", b"economic_context", "investigations", b"investigations", "issues", b"issues", "last_position", b"last_position", "legal_status", b"legal_status", "market_reactions", b"market_reactions", "measures", b"measures", "measures_in_force", b"measures_in_force", "negotiation_id", b"negotiation_id", "next_round", b"next_round", "outcomes", b"outcomes", "parties", b"parties", "people", b"people", "phase", b"phase", "phase_history", b"phase_history", "problems", b"problems", "purchases", b"purchases", "stale", b"stale", "statements", b"statements", "talks", b"talks", "title", b"title", "truce", b"truce"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -22,26 +22,46 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from newsledger.v1 import developments_pb2 as newsledger_dot_v1_dot_developments__pb2
 from newsledger.v1 import negotiation_view_pb2 as newsledger_dot_v1_dot_negotiation__view__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n newsledger/v1/negotiations.proto\x12\rnewsledger.v1\x1a$newsledger/v1/negotiation_view.proto\">\n\x15GetNegotiationRequest\x12\x16\n\x0enegotiation_id\x18\x01 \x01(\t\x12\r\n\x05\x61s_of\x18\x02 \x01(\t\"U\n\x16GetNegotiationResponse\x12,\n\x04view\x18\x01 \x01(\x0b\x32\x1e.newsledger.v1.NegotiationView\x12\r\n\x05\x61s_of\x18\x02 \x01(\t\"s\n\x12NegotiationSummary\x12\x16\n\x0enegotiation_id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x0f\n\x07parties\x18\x03 \x03(\t\x12\x0e\n\x06stream\x18\x04 \x01(\t\x12\x15\n\rlast_position\x18\x05 \x01(\x04\"@\n\x17ListNegotiationsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"l\n\x18ListNegotiationsResponse\x12\x37\n\x0cnegotiations\x18\x01 \x03(\x0b\x32!.newsledger.v1.NegotiationSummary\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xd8\x01\n\x12NegotiationService\x12]\n\x0eGetNegotiation\x12$.newsledger.v1.GetNegotiationRequest\x1a%.newsledger.v1.GetNegotiationResponse\x12\x63\n\x10ListNegotiations\x12&.newsledger.v1.ListNegotiationsRequest\x1a\'.newsledger.v1.ListNegotiationsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n newsledger/v1/negotiations.proto\x12\rnewsledger.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a newsledger/v1/developments.proto\x1a$newsledger/v1/negotiation_view.proto\"l\n\x15GetNegotiationRequest\x12\x16\n\x0enegotiation_id\x18\x01 \x01(\t\x12\r\n\x05\x61s_of\x18\x02 \x01(\t\x12,\n\x08known_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x83\x01\n\x16GetNegotiationResponse\x12,\n\x04view\x18\x01 \x01(\x0b\x32\x1e.newsledger.v1.NegotiationView\x12\r\n\x05\x61s_of\x18\x02 \x01(\t\x12,\n\x08known_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xb6\x01\n\x12NegotiationSummary\x12\x16\n\x0enegotiation_id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x0f\n\x07parties\x18\x03 \x03(\t\x12\x0e\n\x06stream\x18\x04 \x01(\t\x12\x15\n\rlast_position\x18\x05 \x01(\x04\x12\x11\n\tparty_ids\x18\x06 \x03(\t\x12.\n\x05phase\x18\x07 \x01(\x0e\x32\x1f.newsledger.v1.NegotiationPhase\"\x82\x01\n\x17ListNegotiationsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x10\n\x08party_id\x18\x03 \x01(\t\x12.\n\x05phase\x18\x04 \x01(\x0e\x32\x1f.newsledger.v1.NegotiationPhase\"l\n\x18ListNegotiationsResponse\x12\x37\n\x0cnegotiations\x18\x01 \x03(\x0b\x32!.newsledger.v1.NegotiationSummary\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x89\x01\n\x1e\x45xplainNegotiationFieldRequest\x12\x16\n\x0enegotiation_id\x18\x01 \x01(\t\x12\x12\n\nfield_path\x18\x02 \x01(\t\x12\r\n\x05\x61s_of\x18\x03 \x01(\t\x12,\n\x08known_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xb6\x02\n\x14\x45xplainedDevelopment\x12\x16\n\x0e\x64\x65velopment_id\x18\x01 \x01(\t\x12\x10\n\x08\x65vent_id\x18\x02 \x01(\t\x12\x12\n\nevent_type\x18\x03 \x01(\t\x12-\n\x08occurred\x18\x04 \x01(\x0b\x32\x1b.newsledger.v1.ReportedTime\x12/\n\x0brecord_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07summary\x18\x06 \x01(\t\x12&\n\x07sources\x18\x07 \x03(\x0b\x32\x15.newsledger.v1.Source\x12\x14\n\x0c\x63orrected_by\x18\x08 \x03(\t\x12\x31\n\x0c\x63onfirmation\x18\t \x01(\x0b\x32\x1b.newsledger.v1.Confirmation\"\xe1\x01\n\x1f\x45xplainNegotiationFieldResponse\x12\x12\n\nfield_path\x18\x01 \x01(\t\x12\x12\n\nvalue_json\x18\x02 \x01(\t\x12\x19\n\x11\x65xplained_by_path\x18\x03 \x01(\t\x12\x39\n\x0c\x64\x65velopments\x18\x04 \x03(\x0b\x32#.newsledger.v1.ExplainedDevelopment\x12\x31\n\x0c\x63onfirmation\x18\x05 \x01(\x0b\x32\x1b.newsledger.v1.Confirmation\x12\r\n\x05\x61s_of\x18\x06 \x01(\t\"\x93\x03\n\rTimelineEntry\x12\x16\n\x0e\x64\x65velopment_id\x18\x01 \x01(\t\x12\x10\n\x08\x65vent_id\x18\x02 \x01(\t\x12\x12\n\nevent_type\x18\x03 \x01(\t\x12\x16\n\x0estream_version\x18\x04 \x01(\x03\x12\x10\n\x08position\x18\x05 \x01(\x03\x12/\n\x0brecord_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\x08occurred\x18\x07 \x01(\x0b\x32\x1b.newsledger.v1.ReportedTime\x12\x0f\n\x07summary\x18\x08 \x01(\t\x12\x11\n\tparty_ids\x18\t \x03(\t\x12\x11\n\tactor_ids\x18\n \x03(\t\x12\x12\n\nsource_ids\x18\x0b \x03(\t\x12\x32\n\x06status\x18\x0c \x01(\x0e\x32\".newsledger.v1.TimelineEntryStatus\x12\x13\n\x0bmerged_into\x18\r \x01(\t\x12\x10\n\x08\x63orrects\x18\x0e \x03(\t\x12\x14\n\x0c\x63orrected_by\x18\x0f \x03(\t\"\xf3\x01\n\x1aListTimelineEntriesRequest\x12\x16\n\x0enegotiation_id\x18\x01 \x01(\t\x12\x13\n\x0b\x65vent_types\x18\x02 \x03(\t\x12\x10\n\x08party_id\x18\x03 \x01(\t\x12\x10\n\x08\x61\x63tor_id\x18\x04 \x01(\t\x12\x16\n\x0eoccurred_after\x18\x05 \x01(\t\x12\x17\n\x0foccurred_before\x18\x06 \x01(\t\x12,\n\x08known_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tpage_size\x18\x08 \x01(\x05\x12\x12\n\npage_token\x18\t \x01(\t\"e\n\x1bListTimelineEntriesResponse\x12-\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x1c.newsledger.v1.TimelineEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"@\n\x17WatchNegotiationRequest\x12\x16\n\x0enegotiation_id\x18\x01 \x01(\t\x12\r\n\x05\x61s_of\x18\x02 \x01(\t\"q\n\x18WatchNegotiationResponse\x12,\n\x04view\x18\x01 \x01(\x0b\x32\x1e.newsledger.v1.NegotiationView\x12\x15\n\rchanged_paths\x18\x02 \x03(\t\x12\x10\n\x08position\x18\x03 \x01(\x03*\xa5\x01\n\x13TimelineEntryStatus\x12%\n!TIMELINE_ENTRY_STATUS_UNSPECIFIED\x10\x00\x12 \n\x1cTIMELINE_ENTRY_STATUS_ACTIVE\x10\x01\x12#\n\x1fTIMELINE_ENTRY_STATUS_RETRACTED\x10\x02\x12 \n\x1cTIMELINE_ENTRY_STATUS_MERGED\x10\x03\x32\xa7\x04\n\x12NegotiationService\x12]\n\x0eGetNegotiation\x12$.newsledger.v1.GetNegotiationRequest\x1a%.newsledger.v1.GetNegotiationResponse\x12\x63\n\x10ListNegotiations\x12&.newsledger.v1.ListNegotiationsRequest\x1a\'.newsledger.v1.ListNegotiationsResponse\x12x\n\x17\x45xplainNegotiationField\x12-.newsledger.v1.ExplainNegotiationFieldRequest\x1a..newsledger.v1.ExplainNegotiationFieldResponse\x12l\n\x13ListTimelineEntries\x12).newsledger.v1.ListTimelineEntriesRequest\x1a*.newsledger.v1.ListTimelineEntriesResponse\x12\x65\n\x10WatchNegotiation\x12&.newsledger.v1.WatchNegotiationRequest\x1a\'.newsledger.v1.WatchNegotiationResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'newsledger.v1.negotiations_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_GETNEGOTIATIONREQUEST']._serialized_start=89
-  _globals['_GETNEGOTIATIONREQUEST']._serialized_end=151
-  _globals['_GETNEGOTIATIONRESPONSE']._serialized_start=153
-  _globals['_GETNEGOTIATIONRESPONSE']._serialized_end=238
-  _globals['_NEGOTIATIONSUMMARY']._serialized_start=240
-  _globals['_NEGOTIATIONSUMMARY']._serialized_end=355
-  _globals['_LISTNEGOTIATIONSREQUEST']._serialized_start=357
-  _globals['_LISTNEGOTIATIONSREQUEST']._serialized_end=421
-  _globals['_LISTNEGOTIATIONSRESPONSE']._serialized_start=423
-  _globals['_LISTNEGOTIATIONSRESPONSE']._serialized_end=531
-  _globals['_NEGOTIATIONSERVICE']._serialized_start=534
-  _globals['_NEGOTIATIONSERVICE']._serialized_end=750
+  _globals['_TIMELINEENTRYSTATUS']._serialized_start=2446
+  _globals['_TIMELINEENTRYSTATUS']._serialized_end=2611
+  _globals['_GETNEGOTIATIONREQUEST']._serialized_start=156
+  _globals['_GETNEGOTIATIONREQUEST']._serialized_end=264
+  _globals['_GETNEGOTIATIONRESPONSE']._serialized_start=267
+  _globals['_GETNEGOTIATIONRESPONSE']._serialized_end=398
+  _globals['_NEGOTIATIONSUMMARY']._serialized_start=401
+  _globals['_NEGOTIATIONSUMMARY']._serialized_end=583
+  _globals['_LISTNEGOTIATIONSREQUEST']._serialized_start=586
+  _globals['_LISTNEGOTIATIONSREQUEST']._serialized_end=716
+  _globals['_LISTNEGOTIATIONSRESPONSE']._serialized_start=718
+  _globals['_LISTNEGOTIATIONSRESPONSE']._serialized_end=826
+  _globals['_EXPLAINNEGOTIATIONFIELDREQUEST']._serialized_start=829
+  _globals['_EXPLAINNEGOTIATIONFIELDREQUEST']._serialized_end=966
+  _globals['_EXPLAINEDDEVELOPMENT']._serialized_start=969
+  _globals['_EXPLAINEDDEVELOPMENT']._serialized_end=1279
+  _globals['_EXPLAINNEGOTIATIONFIELDRESPONSE']._serialized_start=1282
+  _globals['_EXPLAINNEGOTIATIONFIELDRESPONSE']._serialized_end=1507
+  _globals['_TIMELINEENTRY']._serialized_start=1510
+  _globals['_TIMELINEENTRY']._serialized_end=1913
+  _globals['_LISTTIMELINEENTRIESREQUEST']._serialized_start=1916
+  _globals['_LISTTIMELINEENTRIESREQUEST']._serialized_end=2159
+  _globals['_LISTTIMELINEENTRIESRESPONSE']._serialized_start=2161
+  _globals['_LISTTIMELINEENTRIESRESPONSE']._serialized_end=2262
+  _globals['_WATCHNEGOTIATIONREQUEST']._serialized_start=2264
+  _globals['_WATCHNEGOTIATIONREQUEST']._serialized_end=2328
+  _globals['_WATCHNEGOTIATIONRESPONSE']._serialized_start=2330
+  _globals['_WATCHNEGOTIATIONRESPONSE']._serialized_end=2443
+  _globals['_NEGOTIATIONSERVICE']._serialized_start=2614
+  _globals['_NEGOTIATIONSERVICE']._serialized_end=3165
 # @@protoc_insertion_point(module_scope)

@@ -6,7 +6,10 @@ isort:skip_file
 from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from newsledger.v1 import developments_pb2 as _developments_pb2
 from newsledger.v1 import negotiation_view_pb2 as _negotiation_view_pb2
 import builtins as _builtins
 import sys
@@ -19,6 +22,34 @@ else:
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class _TimelineEntryStatus:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _TimelineEntryStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_TimelineEntryStatus.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    TIMELINE_ENTRY_STATUS_UNSPECIFIED: _TimelineEntryStatus.ValueType  # 0
+    """Not stated."""
+    TIMELINE_ENTRY_STATUS_ACTIVE: _TimelineEntryStatus.ValueType  # 1
+    """Applied."""
+    TIMELINE_ENTRY_STATUS_RETRACTED: _TimelineEntryStatus.ValueType  # 2
+    """Retracted: kept in history, not in the view."""
+    TIMELINE_ENTRY_STATUS_MERGED: _TimelineEntryStatus.ValueType  # 3
+    """Merged into another development as a duplicate."""
+
+class TimelineEntryStatus(_TimelineEntryStatus, metaclass=_TimelineEntryStatusEnumTypeWrapper):
+    """What became of a development in the view."""
+
+TIMELINE_ENTRY_STATUS_UNSPECIFIED: TimelineEntryStatus.ValueType  # 0
+"""Not stated."""
+TIMELINE_ENTRY_STATUS_ACTIVE: TimelineEntryStatus.ValueType  # 1
+"""Applied."""
+TIMELINE_ENTRY_STATUS_RETRACTED: TimelineEntryStatus.ValueType  # 2
+"""Retracted: kept in history, not in the view."""
+TIMELINE_ENTRY_STATUS_MERGED: TimelineEntryStatus.ValueType  # 3
+"""Merged into another development as a duplicate."""
+Global___TimelineEntryStatus: _TypeAlias = TimelineEntryStatus  # noqa: Y015
+
 @_typing.final
 class GetNegotiationRequest(_message.Message):
     """Request of GetNegotiation."""
@@ -27,21 +58,27 @@ class GetNegotiationRequest(_message.Message):
 
     NEGOTIATION_ID_FIELD_NUMBER: _builtins.int
     AS_OF_FIELD_NUMBER: _builtins.int
+    KNOWN_AT_FIELD_NUMBER: _builtins.int
     negotiation_id: _builtins.str
     """The negotiation's id, e.g. "us-china-trade-2025"."""
     as_of: _builtins.str
-    """The date (YYYY-MM-DD) the view is computed for, e.g. for days remaining on a truce;
-    empty means today in UTC.
+    """The date (YYYY-MM-DD) the view is computed for: which developments count, days
+    remaining, measures in force. Empty means today in UTC.
     """
+    @_builtins.property
+    def known_at(self) -> _timestamp_pb2.Timestamp:
+        """The record time to answer at: only events recorded at or before it. Unset means now."""
+
     def __init__(
         self,
         *,
         negotiation_id: _builtins.str = ...,
         as_of: _builtins.str = ...,
+        known_at: _timestamp_pb2.Timestamp | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["known_at", b"known_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "negotiation_id", b"negotiation_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "known_at", b"known_at", "negotiation_id", b"negotiation_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -55,21 +92,27 @@ class GetNegotiationResponse(_message.Message):
 
     VIEW_FIELD_NUMBER: _builtins.int
     AS_OF_FIELD_NUMBER: _builtins.int
+    KNOWN_AT_FIELD_NUMBER: _builtins.int
     as_of: _builtins.str
     """The date the view was computed for (YYYY-MM-DD)."""
     @_builtins.property
     def view(self) -> _negotiation_view_pb2.NegotiationView:
         """The negotiation's view."""
 
+    @_builtins.property
+    def known_at(self) -> _timestamp_pb2.Timestamp:
+        """The record time answered at; unset when the request left it unset."""
+
     def __init__(
         self,
         *,
         view: _negotiation_view_pb2.NegotiationView | None = ...,
         as_of: _builtins.str = ...,
+        known_at: _timestamp_pb2.Timestamp | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["view", b"view"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["known_at", b"known_at", "view", b"view"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "view", b"view"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "known_at", b"known_at", "view", b"view"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -86,6 +129,8 @@ class NegotiationSummary(_message.Message):
     PARTIES_FIELD_NUMBER: _builtins.int
     STREAM_FIELD_NUMBER: _builtins.int
     LAST_POSITION_FIELD_NUMBER: _builtins.int
+    PARTY_IDS_FIELD_NUMBER: _builtins.int
+    PHASE_FIELD_NUMBER: _builtins.int
     negotiation_id: _builtins.str
     """The negotiation's id."""
     title: _builtins.str
@@ -94,9 +139,15 @@ class NegotiationSummary(_message.Message):
     """The stream holding its events."""
     last_position: _builtins.int
     """The global position of its last event."""
+    phase: _negotiation_view_pb2.NegotiationPhase.ValueType
+    """Its phase after every development recorded so far."""
     @_builtins.property
     def parties(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """The parties, by name."""
+
+    @_builtins.property
+    def party_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The parties, by id."""
 
     def __init__(
         self,
@@ -106,10 +157,12 @@ class NegotiationSummary(_message.Message):
         parties: _abc.Iterable[_builtins.str] | None = ...,
         stream: _builtins.str = ...,
         last_position: _builtins.int = ...,
+        party_ids: _abc.Iterable[_builtins.str] | None = ...,
+        phase: _negotiation_view_pb2.NegotiationPhase.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["last_position", b"last_position", "negotiation_id", b"negotiation_id", "parties", b"parties", "stream", b"stream", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["last_position", b"last_position", "negotiation_id", b"negotiation_id", "parties", b"parties", "party_ids", b"party_ids", "phase", b"phase", "stream", b"stream", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -123,19 +176,27 @@ class ListNegotiationsRequest(_message.Message):
 
     PAGE_SIZE_FIELD_NUMBER: _builtins.int
     PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    PARTY_ID_FIELD_NUMBER: _builtins.int
+    PHASE_FIELD_NUMBER: _builtins.int
     page_size: _builtins.int
     """The most negotiations to return: 1 to 1000; 0 means 100."""
     page_token: _builtins.str
-    """The next_page_token of a previous response."""
+    """The next_page_token of a previous response (with the same filters)."""
+    party_id: _builtins.str
+    """Only negotiations with this party (`party_id`); empty means any."""
+    phase: _negotiation_view_pb2.NegotiationPhase.ValueType
+    """Only negotiations in this phase (after every development recorded); UNSPECIFIED means any."""
     def __init__(
         self,
         *,
         page_size: _builtins.int = ...,
         page_token: _builtins.str = ...,
+        party_id: _builtins.str = ...,
+        phase: _negotiation_view_pb2.NegotiationPhase.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["page_size", b"page_size", "page_token", b"page_token"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["page_size", b"page_size", "page_token", b"page_token", "party_id", b"party_id", "phase", b"phase"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -168,3 +229,394 @@ class ListNegotiationsResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ListNegotiationsResponse: _TypeAlias = ListNegotiationsResponse  # noqa: Y015
+
+@_typing.final
+class ExplainNegotiationFieldRequest(_message.Message):
+    """Request of ExplainNegotiationField."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NEGOTIATION_ID_FIELD_NUMBER: _builtins.int
+    FIELD_PATH_FIELD_NUMBER: _builtins.int
+    AS_OF_FIELD_NUMBER: _builtins.int
+    KNOWN_AT_FIELD_NUMBER: _builtins.int
+    negotiation_id: _builtins.str
+    """The negotiation's id."""
+    field_path: _builtins.str
+    """A path into the NegotiationView JSON (proto field names): dots between fields, list
+    items by id or index in brackets, e.g. "truce.deadline", "phase",
+    "measures[tariffs-above-100-percent].status", "issues[fentanyl].positions[0]".
+    """
+    as_of: _builtins.str
+    """As in GetNegotiation."""
+    @_builtins.property
+    def known_at(self) -> _timestamp_pb2.Timestamp:
+        """As in GetNegotiation."""
+
+    def __init__(
+        self,
+        *,
+        negotiation_id: _builtins.str = ...,
+        field_path: _builtins.str = ...,
+        as_of: _builtins.str = ...,
+        known_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["known_at", b"known_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "field_path", b"field_path", "known_at", b"known_at", "negotiation_id", b"negotiation_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ExplainNegotiationFieldRequest: _TypeAlias = ExplainNegotiationFieldRequest  # noqa: Y015
+
+@_typing.final
+class ExplainedDevelopment(_message.Message):
+    """How one development stands behind a field."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DEVELOPMENT_ID_FIELD_NUMBER: _builtins.int
+    EVENT_ID_FIELD_NUMBER: _builtins.int
+    EVENT_TYPE_FIELD_NUMBER: _builtins.int
+    OCCURRED_FIELD_NUMBER: _builtins.int
+    RECORD_TIME_FIELD_NUMBER: _builtins.int
+    SUMMARY_FIELD_NUMBER: _builtins.int
+    SOURCES_FIELD_NUMBER: _builtins.int
+    CORRECTED_BY_FIELD_NUMBER: _builtins.int
+    CONFIRMATION_FIELD_NUMBER: _builtins.int
+    development_id: _builtins.str
+    """The development id."""
+    event_id: _builtins.str
+    """The event id."""
+    event_type: _builtins.str
+    """The event type."""
+    summary: _builtins.str
+    """Its summary, when the report gives one."""
+    @_builtins.property
+    def occurred(self) -> _developments_pb2.ReportedTime:
+        """When it happened."""
+
+    @_builtins.property
+    def record_time(self) -> _timestamp_pb2.Timestamp:
+        """When the ledger recorded it."""
+
+    @_builtins.property
+    def sources(self) -> _containers.RepeatedCompositeFieldContainer[_developments_pb2.Source]:
+        """Its sources, including those attached or merged into it since."""
+
+    @_builtins.property
+    def corrected_by(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The development ids of the corrections applied to it."""
+
+    @_builtins.property
+    def confirmation(self) -> _negotiation_view_pb2.Confirmation:
+        """How well confirmed it is."""
+
+    def __init__(
+        self,
+        *,
+        development_id: _builtins.str = ...,
+        event_id: _builtins.str = ...,
+        event_type: _builtins.str = ...,
+        occurred: _developments_pb2.ReportedTime | None = ...,
+        record_time: _timestamp_pb2.Timestamp | None = ...,
+        summary: _builtins.str = ...,
+        sources: _abc.Iterable[_developments_pb2.Source] | None = ...,
+        corrected_by: _abc.Iterable[_builtins.str] | None = ...,
+        confirmation: _negotiation_view_pb2.Confirmation | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["confirmation", b"confirmation", "occurred", b"occurred", "record_time", b"record_time"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["confirmation", b"confirmation", "corrected_by", b"corrected_by", "development_id", b"development_id", "event_id", b"event_id", "event_type", b"event_type", "occurred", b"occurred", "record_time", b"record_time", "sources", b"sources", "summary", b"summary"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ExplainedDevelopment: _TypeAlias = ExplainedDevelopment  # noqa: Y015
+
+@_typing.final
+class ExplainNegotiationFieldResponse(_message.Message):
+    """Response of ExplainNegotiationField."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FIELD_PATH_FIELD_NUMBER: _builtins.int
+    VALUE_JSON_FIELD_NUMBER: _builtins.int
+    EXPLAINED_BY_PATH_FIELD_NUMBER: _builtins.int
+    DEVELOPMENTS_FIELD_NUMBER: _builtins.int
+    CONFIRMATION_FIELD_NUMBER: _builtins.int
+    AS_OF_FIELD_NUMBER: _builtins.int
+    field_path: _builtins.str
+    """The path explained."""
+    value_json: _builtins.str
+    """The field's value in the view, as JSON."""
+    explained_by_path: _builtins.str
+    """The path of the item whose provenance explains it (the field itself or its nearest
+    enclosing item that has provenance).
+    """
+    as_of: _builtins.str
+    """The date and record time answered at."""
+    @_builtins.property
+    def developments(self) -> _containers.RepeatedCompositeFieldContainer[Global___ExplainedDevelopment]:
+        """The developments that set it, in the order they were recorded."""
+
+    @_builtins.property
+    def confirmation(self) -> _negotiation_view_pb2.Confirmation:
+        """How well confirmed the item is, taken together."""
+
+    def __init__(
+        self,
+        *,
+        field_path: _builtins.str = ...,
+        value_json: _builtins.str = ...,
+        explained_by_path: _builtins.str = ...,
+        developments: _abc.Iterable[Global___ExplainedDevelopment] | None = ...,
+        confirmation: _negotiation_view_pb2.Confirmation | None = ...,
+        as_of: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["confirmation", b"confirmation"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "confirmation", b"confirmation", "developments", b"developments", "explained_by_path", b"explained_by_path", "field_path", b"field_path", "value_json", b"value_json"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ExplainNegotiationFieldResponse: _TypeAlias = ExplainNegotiationFieldResponse  # noqa: Y015
+
+@_typing.final
+class TimelineEntry(_message.Message):
+    """One development on a negotiation's timeline."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DEVELOPMENT_ID_FIELD_NUMBER: _builtins.int
+    EVENT_ID_FIELD_NUMBER: _builtins.int
+    EVENT_TYPE_FIELD_NUMBER: _builtins.int
+    STREAM_VERSION_FIELD_NUMBER: _builtins.int
+    POSITION_FIELD_NUMBER: _builtins.int
+    RECORD_TIME_FIELD_NUMBER: _builtins.int
+    OCCURRED_FIELD_NUMBER: _builtins.int
+    SUMMARY_FIELD_NUMBER: _builtins.int
+    PARTY_IDS_FIELD_NUMBER: _builtins.int
+    ACTOR_IDS_FIELD_NUMBER: _builtins.int
+    SOURCE_IDS_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    MERGED_INTO_FIELD_NUMBER: _builtins.int
+    CORRECTS_FIELD_NUMBER: _builtins.int
+    CORRECTED_BY_FIELD_NUMBER: _builtins.int
+    development_id: _builtins.str
+    """The development id."""
+    event_id: _builtins.str
+    """The event id."""
+    event_type: _builtins.str
+    """The event type."""
+    stream_version: _builtins.int
+    """Its version within the negotiation's stream."""
+    position: _builtins.int
+    """Its position in the global log."""
+    summary: _builtins.str
+    """A one-line description: the report's summary, or the development's title or name."""
+    status: Global___TimelineEntryStatus.ValueType
+    """Applied, retracted or merged."""
+    merged_into: _builtins.str
+    """The development it was merged into, when merged."""
+    @_builtins.property
+    def record_time(self) -> _timestamp_pb2.Timestamp:
+        """When the ledger recorded it."""
+
+    @_builtins.property
+    def occurred(self) -> _developments_pb2.ReportedTime:
+        """When it happened, as corrected."""
+
+    @_builtins.property
+    def party_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Parties it involves (claims, sides, imposers, targets…)."""
+
+    @_builtins.property
+    def actor_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """People it involves (actors, speakers, the person it is about)."""
+
+    @_builtins.property
+    def source_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Source ids."""
+
+    @_builtins.property
+    def corrects(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """For a correction: the development ids it bears on."""
+
+    @_builtins.property
+    def corrected_by(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The development ids of corrections applied to it."""
+
+    def __init__(
+        self,
+        *,
+        development_id: _builtins.str = ...,
+        event_id: _builtins.str = ...,
+        event_type: _builtins.str = ...,
+        stream_version: _builtins.int = ...,
+        position: _builtins.int = ...,
+        record_time: _timestamp_pb2.Timestamp | None = ...,
+        occurred: _developments_pb2.ReportedTime | None = ...,
+        summary: _builtins.str = ...,
+        party_ids: _abc.Iterable[_builtins.str] | None = ...,
+        actor_ids: _abc.Iterable[_builtins.str] | None = ...,
+        source_ids: _abc.Iterable[_builtins.str] | None = ...,
+        status: Global___TimelineEntryStatus.ValueType = ...,
+        merged_into: _builtins.str = ...,
+        corrects: _abc.Iterable[_builtins.str] | None = ...,
+        corrected_by: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["occurred", b"occurred", "record_time", b"record_time"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_ids", b"actor_ids", "corrected_by", b"corrected_by", "corrects", b"corrects", "development_id", b"development_id", "event_id", b"event_id", "event_type", b"event_type", "merged_into", b"merged_into", "occurred", b"occurred", "party_ids", b"party_ids", "position", b"position", "record_time", b"record_time", "source_ids", b"source_ids", "status", b"status", "stream_version", b"stream_version", "summary", b"summary"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___TimelineEntry: _TypeAlias = TimelineEntry  # noqa: Y015
+
+@_typing.final
+class ListTimelineEntriesRequest(_message.Message):
+    """Request of ListTimelineEntries."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NEGOTIATION_ID_FIELD_NUMBER: _builtins.int
+    EVENT_TYPES_FIELD_NUMBER: _builtins.int
+    PARTY_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    OCCURRED_AFTER_FIELD_NUMBER: _builtins.int
+    OCCURRED_BEFORE_FIELD_NUMBER: _builtins.int
+    KNOWN_AT_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    negotiation_id: _builtins.str
+    """The negotiation's id."""
+    party_id: _builtins.str
+    """Only developments involving this party (`party_id`)."""
+    actor_id: _builtins.str
+    """Only developments involving this person (`person_id`)."""
+    occurred_after: _builtins.str
+    """Only developments that happened on or after this date (YYYY-MM-DD); undated ones are left out."""
+    occurred_before: _builtins.str
+    """Only developments that happened on or before this date (YYYY-MM-DD)."""
+    page_size: _builtins.int
+    """The most entries to return: 1 to 1000; 0 means 100."""
+    page_token: _builtins.str
+    """The next_page_token of a previous response (with the same filters)."""
+    @_builtins.property
+    def event_types(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Only these event types; empty means all."""
+
+    @_builtins.property
+    def known_at(self) -> _timestamp_pb2.Timestamp:
+        """As in GetNegotiation; the first page fixes it for the following ones."""
+
+    def __init__(
+        self,
+        *,
+        negotiation_id: _builtins.str = ...,
+        event_types: _abc.Iterable[_builtins.str] | None = ...,
+        party_id: _builtins.str = ...,
+        actor_id: _builtins.str = ...,
+        occurred_after: _builtins.str = ...,
+        occurred_before: _builtins.str = ...,
+        known_at: _timestamp_pb2.Timestamp | None = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["known_at", b"known_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "event_types", b"event_types", "known_at", b"known_at", "negotiation_id", b"negotiation_id", "occurred_after", b"occurred_after", "occurred_before", b"occurred_before", "page_size", b"page_size", "page_token", b"page_token", "party_id", b"party_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListTimelineEntriesRequest: _TypeAlias = ListTimelineEntriesRequest  # noqa: Y015
+
+@_typing.final
+class ListTimelineEntriesResponse(_message.Message):
+    """Response of ListTimelineEntries."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ENTRIES_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    """A token for the next page; empty when there are no more."""
+    @_builtins.property
+    def entries(self) -> _containers.RepeatedCompositeFieldContainer[Global___TimelineEntry]:
+        """The entries of this page, in time order (when they happened, then recorded order)."""
+
+    def __init__(
+        self,
+        *,
+        entries: _abc.Iterable[Global___TimelineEntry] | None = ...,
+        next_page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entries", b"entries", "next_page_token", b"next_page_token"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListTimelineEntriesResponse: _TypeAlias = ListTimelineEntriesResponse  # noqa: Y015
+
+@_typing.final
+class WatchNegotiationRequest(_message.Message):
+    """Request of WatchNegotiation."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NEGOTIATION_ID_FIELD_NUMBER: _builtins.int
+    AS_OF_FIELD_NUMBER: _builtins.int
+    negotiation_id: _builtins.str
+    """The negotiation's id."""
+    as_of: _builtins.str
+    """The date each view is computed for; empty means today in UTC at each send."""
+    def __init__(
+        self,
+        *,
+        negotiation_id: _builtins.str = ...,
+        as_of: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "negotiation_id", b"negotiation_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WatchNegotiationRequest: _TypeAlias = WatchNegotiationRequest  # noqa: Y015
+
+@_typing.final
+class WatchNegotiationResponse(_message.Message):
+    """One message of WatchNegotiation: the view and what changed since the previous message."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    VIEW_FIELD_NUMBER: _builtins.int
+    CHANGED_PATHS_FIELD_NUMBER: _builtins.int
+    POSITION_FIELD_NUMBER: _builtins.int
+    position: _builtins.int
+    """The global position of the last event folded into the view."""
+    @_builtins.property
+    def view(self) -> _negotiation_view_pb2.NegotiationView:
+        """The view after the events so far."""
+
+    @_builtins.property
+    def changed_paths(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Paths of the view that changed (e.g. "truce", "measures[t1]"); every top-level field
+        present in the first message.
+        """
+
+    def __init__(
+        self,
+        *,
+        view: _negotiation_view_pb2.NegotiationView | None = ...,
+        changed_paths: _abc.Iterable[_builtins.str] | None = ...,
+        position: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["view", b"view"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["changed_paths", b"changed_paths", "position", b"position", "view", b"view"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WatchNegotiationResponse: _TypeAlias = WatchNegotiationResponse  # noqa: Y015

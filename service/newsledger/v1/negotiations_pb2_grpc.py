@@ -26,7 +26,9 @@ if _version_not_supported:
 
 
 class NegotiationServiceStub:
-    """Current-state views of negotiations, projected from the event log.
+    """Views of negotiations projected from the event log, on two time axes: `as_of` (valid time,
+    what was true on a date) and `known_at` (record time, what the ledger knew at an instant).
+    An answer at a given `known_at` never changes when later events arrive.
     """
 
     def __init__(self, channel):
@@ -45,17 +47,35 @@ class NegotiationServiceStub:
                 request_serializer=newsledger_dot_v1_dot_negotiations__pb2.ListNegotiationsRequest.SerializeToString,
                 response_deserializer=newsledger_dot_v1_dot_negotiations__pb2.ListNegotiationsResponse.FromString,
                 _registered_method=True)
+        self.ExplainNegotiationField = channel.unary_unary(
+                '/newsledger.v1.NegotiationService/ExplainNegotiationField',
+                request_serializer=newsledger_dot_v1_dot_negotiations__pb2.ExplainNegotiationFieldRequest.SerializeToString,
+                response_deserializer=newsledger_dot_v1_dot_negotiations__pb2.ExplainNegotiationFieldResponse.FromString,
+                _registered_method=True)
+        self.ListTimelineEntries = channel.unary_unary(
+                '/newsledger.v1.NegotiationService/ListTimelineEntries',
+                request_serializer=newsledger_dot_v1_dot_negotiations__pb2.ListTimelineEntriesRequest.SerializeToString,
+                response_deserializer=newsledger_dot_v1_dot_negotiations__pb2.ListTimelineEntriesResponse.FromString,
+                _registered_method=True)
+        self.WatchNegotiation = channel.unary_stream(
+                '/newsledger.v1.NegotiationService/WatchNegotiation',
+                request_serializer=newsledger_dot_v1_dot_negotiations__pb2.WatchNegotiationRequest.SerializeToString,
+                response_deserializer=newsledger_dot_v1_dot_negotiations__pb2.WatchNegotiationResponse.FromString,
+                _registered_method=True)
 
 
 class NegotiationServiceServicer:
-    """Current-state views of negotiations, projected from the event log.
+    """Views of negotiations projected from the event log, on two time axes: `as_of` (valid time,
+    what was true on a date) and `known_at` (record time, what the ledger knew at an instant).
+    An answer at a given `known_at` never changes when later events arrive.
     """
 
     def GetNegotiation(self, request, context):
-        """Returns the view of one negotiation as of a date.
+        """Returns the view of one negotiation as of a date, as known at an instant.
 
-        Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND) if no negotiation has that id;
-        INVALID_ARGUMENT if the id or the date is malformed.
+        Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND) if no negotiation has that id, or the
+        ledger had recorded none of its events at `known_at`; INVALID_ARGUMENT if the id or the
+        date is malformed or `known_at` is in the future.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -64,7 +84,37 @@ class NegotiationServiceServicer:
     def ListNegotiations(self, request, context):
         """Lists the negotiations the ledger holds, ordered by id, one page at a time.
 
-        Returns INVALID_ARGUMENT for a bad page token or page size.
+        Returns INVALID_ARGUMENT for a bad page token, page size or filter.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExplainNegotiationField(self, request, context):
+        """Explains one field of a view: the developments and sources that set it, with their
+        confirmation ("why does the view say this?").
+
+        Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND, or FIELD_NOT_FOUND when the path names
+        nothing in the view); INVALID_ARGUMENT for a malformed path, date or `known_at`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListTimelineEntries(self, request, context):
+        """Lists a negotiation's developments in time order, filtered, one page at a time.
+
+        Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND); INVALID_ARGUMENT for a bad filter,
+        page size or page token.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WatchNegotiation(self, request, context):
+        """Sends the negotiation's view now, then again each time events change it, until cancelled.
+
+        Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND); ends with UNAVAILABLE on shutdown.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -83,6 +133,21 @@ def add_NegotiationServiceServicer_to_server(servicer, server):
                     request_deserializer=newsledger_dot_v1_dot_negotiations__pb2.ListNegotiationsRequest.FromString,
                     response_serializer=newsledger_dot_v1_dot_negotiations__pb2.ListNegotiationsResponse.SerializeToString,
             ),
+            'ExplainNegotiationField': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExplainNegotiationField,
+                    request_deserializer=newsledger_dot_v1_dot_negotiations__pb2.ExplainNegotiationFieldRequest.FromString,
+                    response_serializer=newsledger_dot_v1_dot_negotiations__pb2.ExplainNegotiationFieldResponse.SerializeToString,
+            ),
+            'ListTimelineEntries': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListTimelineEntries,
+                    request_deserializer=newsledger_dot_v1_dot_negotiations__pb2.ListTimelineEntriesRequest.FromString,
+                    response_serializer=newsledger_dot_v1_dot_negotiations__pb2.ListTimelineEntriesResponse.SerializeToString,
+            ),
+            'WatchNegotiation': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchNegotiation,
+                    request_deserializer=newsledger_dot_v1_dot_negotiations__pb2.WatchNegotiationRequest.FromString,
+                    response_serializer=newsledger_dot_v1_dot_negotiations__pb2.WatchNegotiationResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'newsledger.v1.NegotiationService', rpc_method_handlers)
@@ -92,7 +157,9 @@ def add_NegotiationServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class NegotiationService:
-    """Current-state views of negotiations, projected from the event log.
+    """Views of negotiations projected from the event log, on two time axes: `as_of` (valid time,
+    what was true on a date) and `known_at` (record time, what the ledger knew at an instant).
+    An answer at a given `known_at` never changes when later events arrive.
     """
 
     @staticmethod
@@ -139,6 +206,87 @@ class NegotiationService:
             '/newsledger.v1.NegotiationService/ListNegotiations',
             newsledger_dot_v1_dot_negotiations__pb2.ListNegotiationsRequest.SerializeToString,
             newsledger_dot_v1_dot_negotiations__pb2.ListNegotiationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExplainNegotiationField(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/newsledger.v1.NegotiationService/ExplainNegotiationField',
+            newsledger_dot_v1_dot_negotiations__pb2.ExplainNegotiationFieldRequest.SerializeToString,
+            newsledger_dot_v1_dot_negotiations__pb2.ExplainNegotiationFieldResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListTimelineEntries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/newsledger.v1.NegotiationService/ListTimelineEntries',
+            newsledger_dot_v1_dot_negotiations__pb2.ListTimelineEntriesRequest.SerializeToString,
+            newsledger_dot_v1_dot_negotiations__pb2.ListTimelineEntriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchNegotiation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/newsledger.v1.NegotiationService/WatchNegotiation',
+            newsledger_dot_v1_dot_negotiations__pb2.WatchNegotiationRequest.SerializeToString,
+            newsledger_dot_v1_dot_negotiations__pb2.WatchNegotiationResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -27,43 +27,90 @@ GRPC_GENERATED_VERSION: str
 GRPC_VERSION: str
 
 class NegotiationServiceStub:
-    """Current-state views of negotiations, projected from the event log."""
+    """Views of negotiations projected from the event log, on two time axes: `as_of` (valid time,
+    what was true on a date) and `known_at` (record time, what the ledger knew at an instant).
+    An answer at a given `known_at` never changes when later events arrive.
+    """
 
     @_typing.overload
     def __new__(cls, channel: _grpc.Channel) -> _Self: ...
     @_typing.overload
     def __new__(cls, channel: _aio.Channel) -> NegotiationServiceAsyncStub: ...
     GetNegotiation: _grpc.UnaryUnaryMultiCallable[_negotiations_pb2.GetNegotiationRequest, _negotiations_pb2.GetNegotiationResponse]
-    """Returns the view of one negotiation as of a date.
+    """Returns the view of one negotiation as of a date, as known at an instant.
 
-    Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND) if no negotiation has that id;
-    INVALID_ARGUMENT if the id or the date is malformed.
+    Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND) if no negotiation has that id, or the
+    ledger had recorded none of its events at `known_at`; INVALID_ARGUMENT if the id or the
+    date is malformed or `known_at` is in the future.
     """
     ListNegotiations: _grpc.UnaryUnaryMultiCallable[_negotiations_pb2.ListNegotiationsRequest, _negotiations_pb2.ListNegotiationsResponse]
     """Lists the negotiations the ledger holds, ordered by id, one page at a time.
 
-    Returns INVALID_ARGUMENT for a bad page token or page size.
+    Returns INVALID_ARGUMENT for a bad page token, page size or filter.
+    """
+    ExplainNegotiationField: _grpc.UnaryUnaryMultiCallable[_negotiations_pb2.ExplainNegotiationFieldRequest, _negotiations_pb2.ExplainNegotiationFieldResponse]
+    """Explains one field of a view: the developments and sources that set it, with their
+    confirmation ("why does the view say this?").
+
+    Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND, or FIELD_NOT_FOUND when the path names
+    nothing in the view); INVALID_ARGUMENT for a malformed path, date or `known_at`.
+    """
+    ListTimelineEntries: _grpc.UnaryUnaryMultiCallable[_negotiations_pb2.ListTimelineEntriesRequest, _negotiations_pb2.ListTimelineEntriesResponse]
+    """Lists a negotiation's developments in time order, filtered, one page at a time.
+
+    Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND); INVALID_ARGUMENT for a bad filter,
+    page size or page token.
+    """
+    WatchNegotiation: _grpc.UnaryStreamMultiCallable[_negotiations_pb2.WatchNegotiationRequest, _negotiations_pb2.WatchNegotiationResponse]
+    """Sends the negotiation's view now, then again each time events change it, until cancelled.
+
+    Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND); ends with UNAVAILABLE on shutdown.
     """
 
 @_typing.type_check_only
 class NegotiationServiceAsyncStub(NegotiationServiceStub):
-    """Current-state views of negotiations, projected from the event log."""
+    """Views of negotiations projected from the event log, on two time axes: `as_of` (valid time,
+    what was true on a date) and `known_at` (record time, what the ledger knew at an instant).
+    An answer at a given `known_at` never changes when later events arrive.
+    """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
     GetNegotiation: _aio.UnaryUnaryMultiCallable[_negotiations_pb2.GetNegotiationRequest, _negotiations_pb2.GetNegotiationResponse]  # type: ignore[assignment]
-    """Returns the view of one negotiation as of a date.
+    """Returns the view of one negotiation as of a date, as known at an instant.
 
-    Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND) if no negotiation has that id;
-    INVALID_ARGUMENT if the id or the date is malformed.
+    Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND) if no negotiation has that id, or the
+    ledger had recorded none of its events at `known_at`; INVALID_ARGUMENT if the id or the
+    date is malformed or `known_at` is in the future.
     """
     ListNegotiations: _aio.UnaryUnaryMultiCallable[_negotiations_pb2.ListNegotiationsRequest, _negotiations_pb2.ListNegotiationsResponse]  # type: ignore[assignment]
     """Lists the negotiations the ledger holds, ordered by id, one page at a time.
 
-    Returns INVALID_ARGUMENT for a bad page token or page size.
+    Returns INVALID_ARGUMENT for a bad page token, page size or filter.
+    """
+    ExplainNegotiationField: _aio.UnaryUnaryMultiCallable[_negotiations_pb2.ExplainNegotiationFieldRequest, _negotiations_pb2.ExplainNegotiationFieldResponse]  # type: ignore[assignment]
+    """Explains one field of a view: the developments and sources that set it, with their
+    confirmation ("why does the view say this?").
+
+    Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND, or FIELD_NOT_FOUND when the path names
+    nothing in the view); INVALID_ARGUMENT for a malformed path, date or `known_at`.
+    """
+    ListTimelineEntries: _aio.UnaryUnaryMultiCallable[_negotiations_pb2.ListTimelineEntriesRequest, _negotiations_pb2.ListTimelineEntriesResponse]  # type: ignore[assignment]
+    """Lists a negotiation's developments in time order, filtered, one page at a time.
+
+    Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND); INVALID_ARGUMENT for a bad filter,
+    page size or page token.
+    """
+    WatchNegotiation: _aio.UnaryStreamMultiCallable[_negotiations_pb2.WatchNegotiationRequest, _negotiations_pb2.WatchNegotiationResponse]  # type: ignore[assignment]
+    """Sends the negotiation's view now, then again each time events change it, until cancelled.
+
+    Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND); ends with UNAVAILABLE on shutdown.
     """
 
 class NegotiationServiceServicer(metaclass=_abc_1.ABCMeta):
-    """Current-state views of negotiations, projected from the event log."""
+    """Views of negotiations projected from the event log, on two time axes: `as_of` (valid time,
+    what was true on a date) and `known_at` (record time, what the ledger knew at an instant).
+    An answer at a given `known_at` never changes when later events arrive.
+    """
 
     @_abc_1.abstractmethod
     def GetNegotiation(
@@ -71,10 +118,11 @@ class NegotiationServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _negotiations_pb2.GetNegotiationRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_negotiations_pb2.GetNegotiationResponse, _abc.Awaitable[_negotiations_pb2.GetNegotiationResponse]]:
-        """Returns the view of one negotiation as of a date.
+        """Returns the view of one negotiation as of a date, as known at an instant.
 
-        Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND) if no negotiation has that id;
-        INVALID_ARGUMENT if the id or the date is malformed.
+        Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND) if no negotiation has that id, or the
+        ledger had recorded none of its events at `known_at`; INVALID_ARGUMENT if the id or the
+        date is malformed or `known_at` is in the future.
         """
 
     @_abc_1.abstractmethod
@@ -85,7 +133,43 @@ class NegotiationServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_negotiations_pb2.ListNegotiationsResponse, _abc.Awaitable[_negotiations_pb2.ListNegotiationsResponse]]:
         """Lists the negotiations the ledger holds, ordered by id, one page at a time.
 
-        Returns INVALID_ARGUMENT for a bad page token or page size.
+        Returns INVALID_ARGUMENT for a bad page token, page size or filter.
+        """
+
+    @_abc_1.abstractmethod
+    def ExplainNegotiationField(
+        self,
+        request: _negotiations_pb2.ExplainNegotiationFieldRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_negotiations_pb2.ExplainNegotiationFieldResponse, _abc.Awaitable[_negotiations_pb2.ExplainNegotiationFieldResponse]]:
+        """Explains one field of a view: the developments and sources that set it, with their
+        confirmation ("why does the view say this?").
+
+        Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND, or FIELD_NOT_FOUND when the path names
+        nothing in the view); INVALID_ARGUMENT for a malformed path, date or `known_at`.
+        """
+
+    @_abc_1.abstractmethod
+    def ListTimelineEntries(
+        self,
+        request: _negotiations_pb2.ListTimelineEntriesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_negotiations_pb2.ListTimelineEntriesResponse, _abc.Awaitable[_negotiations_pb2.ListTimelineEntriesResponse]]:
+        """Lists a negotiation's developments in time order, filtered, one page at a time.
+
+        Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND); INVALID_ARGUMENT for a bad filter,
+        page size or page token.
+        """
+
+    @_abc_1.abstractmethod
+    def WatchNegotiation(
+        self,
+        request: _negotiations_pb2.WatchNegotiationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_negotiations_pb2.WatchNegotiationResponse], _abc.AsyncIterator[_negotiations_pb2.WatchNegotiationResponse]]:
+        """Sends the negotiation's view now, then again each time events change it, until cancelled.
+
+        Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND); ends with UNAVAILABLE on shutdown.
         """
 
 def add_NegotiationServiceServicer_to_server(servicer: NegotiationServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

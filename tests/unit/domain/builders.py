@@ -94,11 +94,13 @@ class Stream:
                 "name": "Truce",
                 "duration_days": 90,
                 "report": report(
+                    occurred={"precision": "DATE_PRECISION_DAY", "start_date": "2025-05-12"},
+                    sources=[{**SOURCE, "published_date": "2025-05-12"}],
                     expires={
                         "precision": "DATE_PRECISION_INSTANT",
                         "start_time": expires_time,
                         "time_zone": "America/New_York",
-                    }
+                    },
                 ),
             },
             "truce",

@@ -1,0 +1,35 @@
+"""Errors the application service raises itself; the API maps each to a status in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One problem with a request: the field's path and what is wrong with it."""
+
+    field: str
+    description: str
+
+
+class LedgerError(Exception):
+    """Base of the errors the application service raises itself."""
+
+
+class InvalidRequest(LedgerError):
+    """The request breaks a rule; every violation names its field."""
+
+    def __init__(self, violations: Sequence[Violation], reason: str = "INVALID_ARGUMENT") -> None:
+        self.violations = list(violations)
+        self.reason = reason
+        super().__init__("; ".join(f"{v.field}: {v.description}" for v in self.violations))
+
+
+class NegotiationNotFound(LedgerError):
+    """No negotiation has the requested id (or none was recorded by the requested time)."""
+
+    def __init__(self, negotiation_id: str, detail: str = "") -> None:
+        self.negotiation_id = negotiation_id
+        super().__init__(f"no negotiation has the id {negotiation_id!r}{detail}")

@@ -1,0 +1,144 @@
+"""How well confirmed an item is, and the disputed accounts, read from the registry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from newsledger.domain.registry import ACTIVE, CORRECTION_TYPES, entry_by_development_id
+from newsledger.domain.state import JsonDict
+from newsledger.domain.view_sections import counted
+
+
+def open_disputes(entry: Mapping[str, Any], as_of: date) -> list[JsonDict]:
+    """Return an entry's disputes still open on the date.
+
+    A dispute closes when its party later confirms the development, or the development is
+    retracted or merged away.
+    """
+    if entry["status"] != ACTIVE:
+        return []
+    confirmations = counted(entry["confirmations"], as_of)
+    return [
+        dispute
+        for dispute in counted(entry["disputes"], as_of)
+        if not any(
+            c["party_id"] == dispute["party_id"] and c["_seq"] > dispute["_seq"]
+            for c in confirmations
+        )
+    ]
+
+
+class Confirmer:
+    """Computes confirmation levels for provenances, as of one date."""
+
+    def __init__(self, registry: Sequence[JsonDict], party_ids: Iterable[str], as_of: date) -> None:
+        """Index, once, each development's backers and disputers and each source's outlet."""
+        self.party_ids = set(party_ids)
+        self.as_of = as_of
+        self.outlets: dict[str, str] = {}
+        self.stances: dict[str, tuple[set[str], set[str], set[str]]] = {}
+        for entry in registry:
+            report = entry["payload"].get("report", {})
+            for source in report.get("sources", []):
+                self.outlets.setdefault(str(source["source_id"]), str(source.get("outlet", "")))
+            if entry["event_type"] in CORRECTION_TYPES:
+                continue
+            self.stances[str(entry["development_id"])] = (
+                {str(party) for party in report.get("claimed_by", [])},
+                {c["party_id"] for c in counted(entry["confirmations"], as_of)},
+                {d["party_id"] for d in open_disputes(entry, as_of)},
+            )
+
+    def confirmation(self, provenance: Mapping[str, Any]) -> JsonDict:
+        """Return the Confirmation of an item with this provenance."""
+        claimed: set[str] = set()
+        confirmed: set[str] = set()
+        disputed: set[str] = set()
+        for development_id in provenance.get("development_ids", []):
+            stance = self.stances.get(development_id)
+            if stance is not None:
+                claimed |= stance[0]
+                confirmed |= stance[1]
+                disputed |= stance[2]
+        outlets = {self.outlets.get(s, s) for s in provenance.get("source_ids", [])}
+        backers = claimed | confirmed
+        if not (outlets or backers or disputed):
+            return {}
+        if disputed:
+            level = "CONFIRMATION_LEVEL_DISPUTED"
+        elif self.party_ids and backers >= self.party_ids:
+            level = "CONFIRMATION_LEVEL_CONFIRMED_BY_ALL_PARTIES"
+        elif backers:
+            level = "CONFIRMATION_LEVEL_CONFIRMED_BY_SOME_PARTIES"
+        elif len(outlets) >= 2:
+            level = "CONFIRMATION_LEVEL_CORROBORATED"
+        else:
+            level = "CONFIRMATION_LEVEL_SINGLE_SOURCE"
+        return {
+            "level": level,
+            "claimed_by": sorted(claimed),
+            "confirmed_by": sorted(confirmed),
+            "disputed_by": sorted(disputed),
+            **({"independent_source_count": len(outlets)} if outlets else {}),
+        }
+
+    def annotate(self, value: Any) -> Any:
+        """Return a copy of a rendered value with a confirmation in every provenance."""
+        if isinstance(value, Mapping):
+            return {
+                key: (
+                    {**item, "confirmation": self.confirmation(item)}
+                    if key == "provenance" and isinstance(item, Mapping) and item
+                    else self.annotate(item)
+                )
+                for key, item in value.items()
+            }
+        if isinstance(value, list):
+            return [self.annotate(item) for item in value]
+        return value
+
+
+def disputes(registry: Sequence[JsonDict], as_of: date) -> list[JsonDict]:
+    """Return every dispute raised by the date with both accounts, open ones first."""
+    by_id = entry_by_development_id(registry)
+    found: list[JsonDict] = []
+    for entry in registry:
+        still_open = {d["development_id"] for d in open_disputes(entry, as_of)}
+        report = entry["payload"].get("report", {})
+        for dispute in counted(entry["disputes"], as_of):
+            raised = by_id.get(dispute["development_id"], {})
+            raised_report = raised.get("payload", {}).get("report", {})
+            found.append(
+                {
+                    "dispute_id": dispute["development_id"],
+                    "subject_development_id": entry["development_id"],
+                    "subject_event_type": entry["event_type"],
+                    "disputed_by": dispute["party_id"],
+                    "accounts": [
+                        {
+                            "party_ids": list(report.get("claimed_by", [])),
+                            "account": report.get("summary", ""),
+                            "provenance": _provenance(entry),
+                        },
+                        {
+                            "party_ids": [dispute["party_id"]],
+                            "account": dispute.get("account", ""),
+                            "provenance": _provenance(raised) if raised else {},
+                        },
+                    ],
+                    "occurred": raised_report.get("occurred", {}),
+                    "open": dispute["development_id"] in still_open,
+                }
+            )
+    return sorted(found, key=lambda d: not d["open"])
+
+
+def _provenance(entry: Mapping[str, Any]) -> JsonDict:
+    """Return the provenance of one registry entry's own report."""
+    sources = entry["payload"].get("report", {}).get("sources", [])
+    return {
+        "development_ids": [entry["development_id"]],
+        "source_ids": [str(source["source_id"]) for source in sources],
+    }

@@ -1,0 +1,110 @@
+"""Appliers for truces and deadlines: a truce's deadline, deadlines set, moved and extended."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from newsledger.domain.dates import check_reported_time
+from newsledger.domain.references import (
+    Development,
+    UnappliedEvent,
+    check_report,
+    merge_provenance,
+    require_records,
+    stamped,
+)
+from newsledger.domain.state import JsonDict, NegotiationState
+from newsledger.domain.talks import set_phase
+from newsledger.domain.valid_time import span_start
+
+
+def _deadline_entry(development: Development, deadline: Any, **extra: Any) -> JsonDict:
+    """Return one entry of a deadline's history, set by `development`."""
+    entry = {"deadline": deadline, "provenance": development.provenance(), **extra}
+    return stamped(entry, development)
+
+
+def apply_truce_agreed(state: NegotiationState, development: Development) -> None:
+    """Record a truce and suspend the measures it names; the negotiation is in a truce."""
+    check_report(state, development)
+    suspended = development.ids("suspended_measure_ids")
+    require_records(state, "measures", suspended, "suspended_measure_ids")
+    truce_id = str(development.get("truce_id"))
+    report = development.report
+    check_reported_time(report.get("expires", {}))
+    state.truces[truce_id] = stamped(
+        {
+            "truce_id": truce_id,
+            "name": development.get("name"),
+            "duration_days": development.get("duration_days"),
+            "agreed": development.occurred(),
+            "effective": report.get("effective", {}),
+            "deadline_entries": (
+                [_deadline_entry(development, report["expires"])] if "expires" in report else []
+            ),
+            "suspended_measure_ids": suspended,
+            "location": development.get("location", {}),
+            "summary": report.get("summary", ""),
+            "provenance": development.provenance(),
+        },
+        development,
+    )
+    for measure_id in suspended:
+        measure = state.measures[measure_id]
+        measure["status"] = "MEASURE_STATUS_SUSPENDED"
+        entry = {
+            "status": "MEASURE_STATUS_SUSPENDED",
+            "occurred": report.get("effective") or development.occurred(),
+            "provenance": development.provenance(),
+        }
+        measure["status_history"].append(stamped(entry, development))
+        measure["provenance"] = merge_provenance(measure["provenance"], development.provenance())
+    set_phase(state, "NEGOTIATION_PHASE_TRUCE", development)
+
+
+def _deadline_record(state: NegotiationState, development: Development) -> JsonDict:
+    """Return the truce or deadline record a deadline development names."""
+    truce_id = str(development.get("truce_id"))
+    require_records(state, "truces", [truce_id], "truce_id")
+    if truce_id:
+        record: JsonDict = state.truces[truce_id]
+        return record
+    deadline_id = str(development.get("deadline_id"))
+    if not deadline_id:
+        raise UnappliedEvent("a deadline needs a deadline_id or a truce_id")
+    return state.deadlines.setdefault(
+        deadline_id, {"deadline_id": deadline_id, "deadline_entries": []}
+    )
+
+
+def apply_deadline_set(state: NegotiationState, development: Development) -> None:
+    """Set or move a deadline; a truce's deadline moves the truce's own, keeping history."""
+    check_report(state, development)
+    check_reported_time(development.get("deadline"))
+    record = _deadline_record(state, development)
+    if "truce_id" not in record:
+        record["subject"] = development.get("subject")
+        stamped(record, development)
+    record["deadline_entries"].append(_deadline_entry(development, development.get("deadline")))
+    record["provenance"] = merge_provenance(record.get("provenance"), development.provenance())
+
+
+def apply_deadline_extended(state: NegotiationState, development: Development) -> None:
+    """Extend an existing deadline to a later time; the earlier one stays in its history."""
+    check_report(state, development)
+    check_reported_time(development.get("deadline"))
+    deadline_id = str(development.get("deadline_id"))
+    if not development.get("truce_id"):
+        require_records(state, "deadlines", [deadline_id], "deadline_id")
+    record = _deadline_record(state, development)
+    if not record["deadline_entries"]:
+        raise UnappliedEvent("the deadline extended has no date yet")
+    current = span_start(record["deadline_entries"][-1]["deadline"])
+    new = span_start(development.get("deadline"))
+    if current is not None and (new is None or new < current):
+        raise UnappliedEvent(f"{new} is not later than the current deadline {current}")
+    entry = _deadline_entry(
+        development, development.get("deadline"), extended=True, reason=development.get("reason")
+    )
+    record["deadline_entries"].append(entry)
+    record["provenance"] = merge_provenance(record.get("provenance"), development.provenance())

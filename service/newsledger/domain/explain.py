@@ -1,0 +1,109 @@
+"""Why the view says what it says: a field's value and the developments behind it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from newsledger.domain.confirmation import Confirmer
+from newsledger.domain.registry import entry_by_development_id
+from newsledger.domain.state import JsonDict, NegotiationState
+
+STEP = re.compile(r"([a-z_]+)((?:\[[^\[\]]+\])*)")
+ALIASES = {"phase": "phase_history[-1]"}
+"""Fields whose provenance lives elsewhere: the phase is set by the latest phase change."""
+
+
+class FieldNotFound(ValueError):
+    """A field path is malformed or names nothing in the view."""
+
+
+def _steps(path: str) -> list[str | int]:
+    """Split a path such as `measures[t1].status_history[0]` into names, keys and indexes."""
+    steps: list[str | int] = []
+    for part in path.split(".") if path else []:
+        match = STEP.fullmatch(part)
+        if match is None:
+            raise FieldNotFound(f"{path!r} is not a path such as truce.deadline or measures[id]")
+        steps.append(match.group(1))
+        for key in re.findall(r"\[([^\[\]]+)\]", match.group(2)):
+            steps.append(int(key) if re.fullmatch(r"-?\d+", key) else key)
+    if not steps:
+        raise FieldNotFound("the field path is empty")
+    return steps
+
+
+def _item(items: list[Any], key: str | int, path: str) -> Any:
+    """Return a list item by index, or the one whose `*_id` field equals the key."""
+    if isinstance(key, int):
+        if -len(items) <= key < len(items):
+            return items[key]
+    else:
+        for item in items:
+            if isinstance(item, Mapping) and any(
+                name.endswith("_id") and value == key for name, value in item.items()
+            ):
+                return item
+    raise FieldNotFound(f"{path!r}: no item {key!r} in the view")
+
+
+def resolve(view: Mapping[str, Any], path: str) -> tuple[Any, str, Mapping[str, Any]]:
+    """Return a field's value, the path of the item explaining it, and that item's provenance."""
+    value: Any = view
+    walked, explained_by, provenance = "", "", {}
+    for step in _steps(ALIASES.get(path, path)):
+        if isinstance(step, str) and isinstance(value, Mapping):
+            if step not in value:
+                raise FieldNotFound(f"{path!r}: the view has no {walked + step!r} on this date")
+            value = value[step]
+            walked += f".{step}" if walked else step
+        elif isinstance(value, list):
+            value = _item(value, step, path)
+            walked += f"[{step}]"
+        else:
+            raise FieldNotFound(f"{path!r}: {walked!r} has no field {step!r}")
+        if isinstance(value, Mapping) and value.get("provenance"):
+            explained_by, provenance = walked, value["provenance"]
+    if path in ALIASES:
+        value = view.get(path)
+    return value, explained_by, provenance
+
+
+def explain(state: NegotiationState, view: Mapping[str, Any], path: str, as_of: date) -> JsonDict:
+    """Return the explanation of one field of a view rendered from `state` as of a date."""
+    value, explained_by, provenance = resolve(view, path)
+    entries = entry_by_development_id(state.developments)
+    confirmer = Confirmer(state.developments, state.party_ids(), as_of)
+    developments = []
+    for development_id in provenance.get("development_ids", []):
+        entry = entries.get(development_id)
+        if entry is None:
+            continue
+        report = entry["payload"].get("report", {})
+        sources = list(report.get("sources", []))
+        own = {"development_ids": [development_id], "source_ids": [s["source_id"] for s in sources]}
+        developments.append(
+            {
+                "development_id": development_id,
+                "event_id": entry["event_id"],
+                "event_type": entry["event_type"],
+                "occurred": report.get("occurred", {}),
+                "record_time": entry["recorded_at"],
+                "summary": report.get("summary", ""),
+                "sources": sources,
+                "corrected_by": entry["corrected_by"],
+                "confirmation": confirmer.confirmation(own),
+                "_seq": entry["seq"],
+            }
+        )
+    developments.sort(key=lambda development: int(development.pop("_seq")))
+    return {
+        "field_path": path,
+        "value": value,
+        "explained_by_path": explained_by,
+        "developments": developments,
+        "confirmation": provenance.get("confirmation", {}),
+        "as_of": as_of.isoformat(),
+    }
