@@ -58,6 +58,17 @@ class NegotiationQueries:
         self.notifier = notifier
         self.now = now
 
+    def _current(self, negotiation_id: str) -> StoredView:
+        """Return the projected view as it stands: one row read, nothing folded."""
+        try:
+            stream_for(negotiation_id)
+        except InvalidNegotiationId as error:
+            raise InvalidRequest([Violation("negotiation_id", str(error))]) from None
+        current = self.views.get(negotiation_id)
+        if current is None:
+            raise NegotiationNotFound(negotiation_id)
+        return current
+
     def _cut(self, negotiation_id: str, known_at: datetime | None) -> int:
         """Return the stream version answered at: the last recorded by known_at, or the last."""
         try:
@@ -83,6 +94,8 @@ class NegotiationQueries:
         self, negotiation_id: str, known_at: datetime | None = None, cut: int | None = None
     ) -> StoredView:
         """Return the negotiation's state as known at an instant (now when None)."""
+        if known_at is None and cut is None:
+            return self._current(negotiation_id)
         cut = self._cut(negotiation_id, known_at) if cut is None else cut
         with self.store.engine.connect() as conn:
             stored = view_at_version(conn, negotiation_id, cut)

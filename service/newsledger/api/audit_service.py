@@ -11,16 +11,11 @@ from newsledger.api import conversions
 from newsledger.audit.audit_log import AuditLog
 from newsledger.audit.entries import AuditEntry
 from newsledger.audit.signed_heads import SignedCheckpoint
-from newsledger.domain.events import RecordedEvent
 from newsledger.store.records import (
-    AppendResult,
-    micros_from_time,
-    normalise_json,
     time_from_micros,
 )
 from newsledger.v1 import audit_pb2 as pb
 from newsledger.v1 import audit_pb2_grpc
-from newsledger.v1 import event_store_pb2 as es
 
 
 def _today_utc() -> date:
@@ -45,36 +40,6 @@ def log_entry(entry: AuditEntry) -> pb.LogEntry:
             for level, index, node in entry.subtrees
         ],
     )
-
-
-def _append_response(result: AppendResult) -> es.AppendEventsResponse:
-    response = es.AppendEventsResponse(
-        positions=[
-            es.EventPosition(
-                event_id=str(e.event_id), position=e.position, stream_version=e.stream_version
-            )
-            for e in result.events
-        ],
-        already_recorded=result.already_recorded,
-        stream_version=max(e.stream_version for e in result.events),
-    )
-    response.record_time.FromMicroseconds(result.events[-1].recorded_at_us)
-    return response
-
-
-def _recorded_event(event: RecordedEvent) -> es.RecordedEvent:
-    message = es.RecordedEvent(
-        event_id=str(event.event_id),
-        stream=event.stream,
-        stream_version=event.stream_version,
-        position=event.position,
-        event_type=event.event_type,
-        schema_version=event.schema_version,
-        payload_json=normalise_json(event.payload),
-        metadata_json=normalise_json(event.metadata),
-    )
-    message.record_time.FromMicroseconds(micros_from_time(event.record_time))
-    return message
 
 
 def _inclusion(position: int, tree_size: int, hashes: Sequence[bytes]) -> pb.InclusionProof:
@@ -130,7 +95,7 @@ class AuditService(audit_pb2_grpc.AuditServiceServicer):
         events = conversions.proposed_events(request.events)
         expected = conversions.expected_version(request.expected_version)
         proven = self.audit.append_and_prove(request.stream, events, expected)
-        append = _append_response(proven.result)
+        append = conversions.append_response(proven.result)
         size = proven.checkpoint.size
         return pb.AppendAndProveResponse(
             append=append,
@@ -157,7 +122,7 @@ class AuditService(audit_pb2_grpc.AuditServiceServicer):
             known_at = time_from_micros(request.known_at_time.ToMicroseconds())
         for step in self.audit.replay(request.negotiation_id, known_at, as_of):
             yield pb.ReplayNegotiationResponse(
-                event=_recorded_event(step.event),
+                event=conversions.domain_recorded_event(step.event),
                 view=conversions.negotiation_view(step.view),
                 as_of=as_of.isoformat(),
             )

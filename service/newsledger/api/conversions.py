@@ -11,6 +11,7 @@ from typing import Any
 
 from google.protobuf import json_format
 
+from newsledger.domain.events import RecordedEvent
 from newsledger.ledger import InvalidRequest, Violation
 from newsledger.schemas import SLUG_PATTERN as SLUG
 from newsledger.schemas import known_event_types
@@ -18,8 +19,11 @@ from newsledger.store.records import (
     ANY,
     NO_STREAM,
     STREAM_EXISTS,
+    AppendResult,
     ExpectedVersion,
     StoredEvent,
+    micros_from_time,
+    normalise_json,
     time_from_micros,
 )
 from newsledger.store.records import ProposedEvent as StoreProposedEvent
@@ -86,6 +90,38 @@ def expected_version(message: pb.ExpectedVersion) -> ExpectedVersion:
     if kind == "exact":
         return ExpectedVersion.exact(message.exact)
     return ANY
+
+
+def append_response(result: AppendResult) -> pb.AppendEventsResponse:
+    """Convert an append's result: every event's position, in the request's order."""
+    response = pb.AppendEventsResponse(
+        positions=[
+            pb.EventPosition(
+                event_id=str(e.event_id), position=e.position, stream_version=e.stream_version
+            )
+            for e in result.events
+        ],
+        already_recorded=result.already_recorded,
+        stream_version=max(e.stream_version for e in result.events),
+    )
+    response.record_time.FromMicroseconds(result.events[-1].recorded_at_us)
+    return response
+
+
+def domain_recorded_event(event: RecordedEvent) -> pb.RecordedEvent:
+    """Convert an event the domain replayed (JSON parsed) to its protobuf form."""
+    message = pb.RecordedEvent(
+        event_id=str(event.event_id),
+        stream=event.stream,
+        stream_version=event.stream_version,
+        position=event.position,
+        event_type=event.event_type,
+        schema_version=event.schema_version,
+        payload_json=normalise_json(event.payload),
+        metadata_json=normalise_json(event.metadata),
+    )
+    message.record_time.FromMicroseconds(micros_from_time(event.record_time))
+    return message
 
 
 def recorded_event(event: StoredEvent) -> pb.RecordedEvent:

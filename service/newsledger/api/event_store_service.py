@@ -46,18 +46,7 @@ class EventStoreService(event_store_pb2_grpc.EventStoreServiceServicer):
         events = conversions.proposed_events(request.events)
         expected = conversions.expected_version(request.expected_version)
         result = self.ledger.append(request.stream, events, expected)
-        response = pb.AppendEventsResponse(
-            positions=[
-                pb.EventPosition(
-                    event_id=str(e.event_id), position=e.position, stream_version=e.stream_version
-                )
-                for e in result.events
-            ],
-            already_recorded=result.already_recorded,
-            stream_version=max(e.stream_version for e in result.events),
-        )
-        response.record_time.FromMicroseconds(result.events[-1].recorded_at_us)
-        return response
+        return conversions.append_response(result)
 
     def ReadStream(
         self, request: pb.ReadStreamRequest, context: grpc.ServicerContext

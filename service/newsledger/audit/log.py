@@ -11,23 +11,11 @@ from newsledger.audit.bulk import insert_rows, select_nodes
 from newsledger.audit.envelope import EnvelopeError, leaf_of
 from newsledger.audit.merkle import hash_leaf, nodes_to_store_on_append_batch
 from newsledger.store.errors import InvalidAppend
+from newsledger.store.event_store import EVENT_COLUMNS
 from newsledger.store.records import StoredEvent
 from newsledger.store.tables import audit_leaves, audit_nodes, events
 
 BACKFILL_PAGE = 1000
-
-EVENT_COLUMNS = (
-    events.c.position,
-    events.c.event_id,
-    events.c.stream,
-    events.c.stream_version,
-    events.c.event_type,
-    events.c.schema_version,
-    events.c.payload,
-    events.c.metadata,
-    events.c.recorded_at_us,
-)
-"""The event columns in StoredEvent's field order."""
 
 
 class AuditLogGap(RuntimeError):
