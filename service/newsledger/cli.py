@@ -270,6 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from newsledger.store.errors import SchemaNotReady
     from newsledger.story_file import StoryFileError
 
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
