@@ -1,0 +1,102 @@
+"""A growing log for the scale checks: the seed negotiation plus filler, bulk-loaded in-process.
+
+Bulk loading goes through ``EventStore.append`` in this process, in batches of 1,000, with
+the service's own observers (the negotiation projector and the audit log), so the database
+is exactly what the server would have written — only the gRPC hop and the schema
+validation of the filler are skipped, to keep a 1,000,000-event log within the run's budget.
+The negotiation gets its 200 extra statements (20 appends of 10, spread over the first
+load's record times) during the first load only, so its size — and so
+what its views should cost — stays the same while the log grows around it.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from bench.backends import Site
+from bench.workload import EVENT_TYPE, statement
+from newsledger.ingest import ingest_story_in_process
+from newsledger.ledger import Ledger
+from newsledger.store.engine import create_engine
+from newsledger.store.event_store import EventStore
+from newsledger.store.migrate import upgrade_to_head
+from newsledger.store.records import ProposedEvent
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED_STORY = ROOT / "data" / "stories" / "us-china-trade-2025.yaml"
+BULK_BATCH = 1000
+STATEMENT_BATCH = 10  # the negotiation grows by 10 statements per append
+PAST_DATE = "2025-06-11"
+
+
+@dataclass
+class ScaleLog:
+    """The log of one backend's scale checks, and the negotiation whose views are timed."""
+
+    site: Site
+    negotiation_statements: int = 200
+    ledger: Ledger = field(init=False)
+    negotiation_id: str = field(init=False)
+    stream: str = field(init=False)
+    size: int = field(init=False)
+    _filler_streams: int = 0
+
+    def __post_init__(self) -> None:
+        engine = create_engine(self.site.newsledger_url)
+        upgrade_to_head(engine)
+        self.ledger = Ledger(EventStore(engine))
+        report = ingest_story_in_process(self.ledger, SEED_STORY)
+        self.negotiation_id, self.stream = report.negotiation_id, report.stream
+        rng = random.Random(7)
+        self._payloads = [statement(0, v, rng) for v in range(BULK_BATCH)]
+        self.size = self._head() + 1
+
+    def _head(self) -> int:
+        head = self.ledger.store.head_position()
+        return -1 if head is None else head
+
+    def _filler_batch(self) -> None:
+        stream = f"fill-{self._filler_streams:06d}"
+        self._filler_streams += 1
+        batch = [ProposedEvent(uuid.uuid4(), EVENT_TYPE, p) for p in self._payloads]
+        self.ledger.store.append(stream, batch)
+
+    def _negotiation_statements(self, first: int) -> None:
+        """Append STATEMENT_BATCH statements to the negotiation, validated like any append."""
+        batch = []
+        for n in range(first, first + STATEMENT_BATCH):
+            payload = statement(9999, n, random.Random(n))
+            payload["statement_id"] = f"bench-statement-{n}"
+            batch.append(ProposedEvent(uuid.uuid4(), EVENT_TYPE, payload))
+        self.ledger.append(self.stream, batch)
+
+    def grow_to(self, target: int) -> None:
+        """Append filler (and, the first time, the negotiation's statements) up to target events."""
+        extra = self.negotiation_statements
+        self.negotiation_statements = 0
+        batches = max(0, -(-(target - self.size - extra) // BULK_BATCH))
+        appends = extra // STATEMENT_BATCH
+        every = max(1, batches // appends) if appends else 0
+        added = 0
+        for number in range(batches):
+            self._filler_batch()
+            if appends and number % every == 0 and added < extra:
+                self._negotiation_statements(added)
+                added += STATEMENT_BATCH
+        for first in range(added, extra, STATEMENT_BATCH):
+            self._negotiation_statements(first)
+        self.size = self._head() + 1
+
+    def known_at_instant(self) -> datetime:
+        """Return the record time of the negotiation's middle event: a past point to query."""
+        last = self.ledger.store.stream_version(self.stream) or 0
+        middle = self.ledger.store.read_stream(self.stream, from_version=last // 2, limit=1)
+        return middle[0].record_time
+
+    def close(self) -> None:
+        """Release the connections."""
+        self.ledger.store.engine.dispose()
