@@ -54,7 +54,7 @@ def render(results: Results, config: Config, quick: bool, chart: Path | None, co
     parts = [
         "# Benchmarks",
         "",
-        "Written by `bench/` (issue 5); every figure below comes from one run of",
+        "Written by `bench/`; every figure below comes from one run of",
         f"`{command}`. Machines are noisy: compare the ratios measured side by side in one",
         "run, not absolute figures across runs. See the README's Benchmark section to run it.",
         "",

@@ -1,4 +1,4 @@
-"""The targets of issue 5, each evaluated per backend from one run's medians."""
+"""The performance targets, each evaluated per backend from one run's medians."""
 
 from __future__ import annotations
 
