@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -197,8 +196,3 @@ def negotiation_view(view: dict[str, Any]) -> negotiation_view_pb2.NegotiationVi
     message = negotiation_view_pb2.NegotiationView()
     json_format.ParseDict(view, message, ignore_unknown_fields=False)
     return message
-
-
-def is_finite_number(value: Any) -> bool:
-    """Tell whether value is a finite JSON number."""
-    return isinstance(value, int | float) and math.isfinite(value)

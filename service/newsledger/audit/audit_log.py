@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from newsledger.audit.entries import AuditEntry, read_entries
-from newsledger.audit.log import backfill_leaves, leaf_count, read_leaves
+from newsledger.audit.log import leaf_count, read_leaves
 from newsledger.audit.note import Signer
 from newsledger.audit.replay import ReplayStep, known_at_cut, replay_views
 from newsledger.audit.signed_heads import CheckpointSigner, SignedCheckpoint
@@ -15,7 +15,6 @@ from newsledger.audit.tree_reader import stored_consistency_proof, stored_inclus
 from newsledger.domain.events import RecordedEvent
 from newsledger.domain.negotiation import stream_for
 from newsledger.ledger import InvalidRequest, Ledger, NegotiationNotFound, Violation
-from newsledger.store import locking
 from newsledger.store.records import ANY, AppendResult, ExpectedVersion, ProposedEvent
 
 STREAM_PAGE = 500
@@ -50,12 +49,6 @@ class AuditLog:
     def vkey(self) -> str:
         """Return the verifier key that checks this log's checkpoints."""
         return self.signer.vkey
-
-    def catch_up(self) -> int:
-        """Add leaves for events recorded without the audit; return how many were added."""
-        store = self.ledger.store
-        with locking.append_transaction(self.engine, store.lock_timeout_seconds) as connection:
-            return backfill_leaves(connection, self.origin)
 
     def checkpoint(self) -> SignedCheckpoint:
         """Return the latest signed checkpoint, signing the current tree if it has grown."""

@@ -102,11 +102,6 @@ def parse_object(text: str, document: str = "payload") -> dict[str, Any]:
     return value
 
 
-def parse_payload(text: str) -> dict[str, Any]:
-    """Parse a stored payload; a non-object is an EnvelopeError."""
-    return parse_object(text, "payload")
-
-
 def _sha256_of(value: dict[str, Any], document: str) -> str:
     try:
         return hashlib.sha256(canonical_json(value, "$")).hexdigest()

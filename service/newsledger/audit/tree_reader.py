@@ -45,11 +45,6 @@ def completed_subtrees(index: int) -> list[tuple[int, int]]:
     return completed
 
 
-def stored_subtrees_completed_by(index: int, read: NodeReader) -> list[StoredNode]:
-    """Return the stored hashes of the complete subtrees that leaf ``index`` finished."""
-    return [(level, idx, read(level, idx)) for level, idx in completed_subtrees(index)]
-
-
 def stored_root(connection: Connection, size: int) -> bytes:
     """Return the root of the first ``size`` leaves from the stored subtree hashes."""
     return merkle.root(size, NodeReader(connection))

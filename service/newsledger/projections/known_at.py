@@ -60,9 +60,3 @@ def view_at_version(conn: Connection, negotiation_id: str, cut: int) -> StoredVi
         return None
     last_position = tail[-1].position if tail else snapshot.position if snapshot else -1
     return StoredView(negotiation_id, stream, state, last_position, cut)
-
-
-def view_known_at(conn: Connection, negotiation_id: str, known_at_us: int) -> StoredView | None:
-    """Return the negotiation as known at an instant, or None if nothing was recorded by then."""
-    cut = version_known_at(conn, stream_for(negotiation_id), known_at_us)
-    return None if cut is None else view_at_version(conn, negotiation_id, cut)

@@ -105,5 +105,3 @@ audit_checkpoints = sa.Table(
     sa.Column("note", sa.Text(), nullable=False),
     sa.Column("signed_at_us", BigInt, nullable=False),
 )
-
-IMMUTABLE_TABLES = ("events", "audit_leaves", "audit_nodes", "audit_checkpoints")
