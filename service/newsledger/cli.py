@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from google.protobuf import json_format
 
@@ -17,6 +18,9 @@ from newsledger.cli_negotiations import add_negotiation_commands
 from newsledger.config import DEFAULT_ADDRESS, Settings
 from newsledger.serve_options import add_client_options, add_serve_options
 from newsledger.text_output import format_event
+
+if TYPE_CHECKING:
+    from newsledger.ledger import Ledger
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -102,7 +106,8 @@ def _settings() -> Settings:
     return Settings.from_env()
 
 
-def _open_ledger(settings: Settings, *, migrate: bool = False) -> object:
+def _open_ledger(settings: Settings, *, migrate: bool = False) -> Ledger:
+    """Open the configured database (migrating it first if asked) behind the application."""
     from newsledger.ledger import Ledger
     from newsledger.store.engine import create_engine
     from newsledger.store.event_store import EventStore
@@ -126,7 +131,6 @@ def _serve(args: argparse.Namespace) -> int:
     from newsledger.api.server import ShutdownSignals, create_server
     from newsledger.audit.keys import load_or_create_signer
     from newsledger.ingest import ingest_story_in_process
-    from newsledger.ledger import Ledger
     from newsledger.log_format import configure_logging
     from newsledger.serve_options import server_security
 
@@ -136,7 +140,6 @@ def _serve(args: argparse.Namespace) -> int:
     security = server_security(args, settings)
     check_exposure(args.address or settings.address, security)
     ledger = _open_ledger(settings, migrate=args.migrate)
-    assert isinstance(ledger, Ledger)
     for path in args.ingest:
         print(ingest_story_in_process(ledger, path), flush=True)
     address = args.address or settings.address
@@ -188,11 +191,9 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _rebuild(args: argparse.Namespace) -> int:
-    from newsledger.ledger import Ledger
     from newsledger.projections.rebuild import rebuild_views, views_differing_from_rebuild
 
     ledger = _open_ledger(_settings())
-    assert isinstance(ledger, Ledger)
     if args.check:
         differing = views_differing_from_rebuild(ledger.store)
         for negotiation_id in differing:
