@@ -6,7 +6,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from newsledger.text_output import enum_words, format_reported_time, format_view
+from newsledger.text_basics import enum_words, format_reported_time
+from newsledger.text_output import format_view
 from newsledger.v1 import developments_pb2 as dev
 from newsledger.v1 import negotiation_view_pb2 as nv
 from newsledger.v1 import negotiations_pb2 as ng

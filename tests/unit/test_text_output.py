@@ -17,13 +17,8 @@ from newsledger.domain.events import RecordedEvent
 from newsledger.domain.negotiation import fold, render_view
 from newsledger.domain.state import NegotiationState
 from newsledger.story_file import load_story
-from newsledger.text_output import (
-    enum_words,
-    format_event,
-    format_instant,
-    format_negotiations,
-    format_view,
-)
+from newsledger.text_basics import enum_words, format_instant
+from newsledger.text_output import format_event, format_negotiations, format_view
 from newsledger.v1 import developments_pb2, negotiation_view_pb2
 
 ROOT = Path(__file__).resolve().parents[2]
