@@ -83,9 +83,7 @@ class LedgerClient:
     def __init__(
         self, target: str, timeout_seconds: float = 30.0, security: ClientSecurity | None = None
     ) -> None:
-        self.channel = open_channel(
-            target, security, options=[("grpc.max_receive_message_length", 8 * 1024 * 1024)]
-        )
+        self.channel = open_channel(target, security)
         self.events = event_store_pb2_grpc.EventStoreServiceStub(self.channel)
         self.negotiations = negotiations_pb2_grpc.NegotiationServiceStub(self.channel)
         self.timeout = timeout_seconds

@@ -9,6 +9,8 @@ from pathlib import Path
 
 DEFAULT_ADDRESS = "127.0.0.1:50051"
 DEFAULT_DATA_DIR = Path("var")
+# The largest gRPC message either side sends: room for a full batch of capped events.
+MAX_MESSAGE_BYTES = 8 * 1024 * 1024
 DEFAULT_LOG_ORIGIN = "newsledger.local/log"
 DEFAULT_SIGNING_KEY_PATH = DEFAULT_DATA_DIR / "signing.key"
 

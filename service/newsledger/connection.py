@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import grpc
 
 from newsledger.api.tls import ClientTls
+from newsledger.config import MAX_MESSAGE_BYTES
 
 ChannelOptions = Sequence[tuple[str, Any]]
 
@@ -102,12 +103,17 @@ class BearerToken(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterc
 def open_channel(
     target: str, security: ClientSecurity | None = None, options: ChannelOptions = ()
 ) -> grpc.Channel:
-    """Open a channel to target with security (default: default_security())."""
+    """Open a channel to target with security (default: default_security()).
+
+    Every channel accepts replies up to the service's message cap, so a full page of
+    capped events always fits.
+    """
     security = security or default_security()
+    options = [("grpc.max_receive_message_length", MAX_MESSAGE_BYTES), *options]
     if security.tls is not None:
-        channel = grpc.secure_channel(target, security.tls.credentials(), options=list(options))
+        channel = grpc.secure_channel(target, security.tls.credentials(), options=options)
     else:
-        channel = grpc.insecure_channel(target, options=list(options))
+        channel = grpc.insecure_channel(target, options=options)
     if security.token:
         channel = grpc.intercept_channel(channel, BearerToken(security.token))
     return channel

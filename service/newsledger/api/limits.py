@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from google.protobuf.descriptor import EnumDescriptor, FieldDescriptor
 from google.protobuf.message import Message
 
-from newsledger.config import StoreLimits
+from newsledger.api.conversions import MAX_PAGE_SIZE
+from newsledger.config import MAX_MESSAGE_BYTES, StoreLimits
 from newsledger.ledger import Violation
 
 MAX_INT64 = 2**63 - 1
@@ -39,10 +40,10 @@ _INTEGERS = frozenset(
 class RequestLimits:
     """Caps on a request as a whole and on each kind of field."""
 
-    max_request_bytes: int = 8 * 1024 * 1024
+    max_request_bytes: int = MAX_MESSAGE_BYTES
     max_string_chars: int = 1024
     max_repeated: int = 1000
-    max_page_size: int = 1000
+    max_page_size: int = MAX_PAGE_SIZE
     # Longer caps for named fields; the store still enforces its exact byte limits.
     string_chars: dict[str, int] = field(default_factory=dict)
 

@@ -25,6 +25,7 @@ from newsledger.api.request_log import RequestLogInterceptor
 from newsledger.api.security import ServerSecurity, check_exposure, warn_about_exposure
 from newsledger.audit.audit_log import AuditLog
 from newsledger.audit.note import Signer, generate_signer
+from newsledger.config import MAX_MESSAGE_BYTES
 from newsledger.ledger import Ledger
 from newsledger.v1 import (
     audit_pb2,
@@ -42,7 +43,6 @@ SERVICE_NAMES = (
     negotiations_pb2.DESCRIPTOR.services_by_name["NegotiationService"].full_name,
     audit_pb2.DESCRIPTOR.services_by_name["AuditService"].full_name,
 )
-MAX_MESSAGE_BYTES = 8 * 1024 * 1024
 # Requests a little over the limit still reach the guard, which names the limit.
 TRANSPORT_HEADROOM_BYTES = 1024 * 1024
 

@@ -19,7 +19,6 @@ from newsledger.audit.verifier import AuditError, ForkDetected, TrustedState
 from newsledger.connection import open_channel
 
 DEFAULT_STATE = Path("newsledger-trusted-state.json")
-MAX_MESSAGE_BYTES = 8 * 1024 * 1024
 EXIT_FINDINGS, EXIT_REJECTED = 1, 3
 
 
@@ -57,8 +56,7 @@ def _as_of(text: str) -> date:
 
 
 def _client(server: str) -> AuditClient:
-    options = [("grpc.max_receive_message_length", MAX_MESSAGE_BYTES)]
-    return AuditClient(open_channel(server, options=options))
+    return AuditClient(open_channel(server))
 
 
 def _initial_state(args: argparse.Namespace, client: AuditClient | None) -> TrustedState | None:
