@@ -109,18 +109,19 @@ def append_response(result: AppendResult) -> pb.AppendEventsResponse:
 
 def domain_recorded_event(event: RecordedEvent) -> pb.RecordedEvent:
     """Convert an event the domain replayed (JSON parsed) to its protobuf form."""
-    message = pb.RecordedEvent(
-        event_id=str(event.event_id),
-        stream=event.stream,
-        stream_version=event.stream_version,
-        position=event.position,
-        event_type=event.event_type,
-        schema_version=event.schema_version,
-        payload_json=normalise_json(event.payload),
-        metadata_json=normalise_json(event.metadata),
+    return recorded_event(
+        StoredEvent(
+            position=event.position,
+            event_id=event.event_id,
+            stream=event.stream,
+            stream_version=event.stream_version,
+            event_type=event.event_type,
+            schema_version=event.schema_version,
+            payload=normalise_json(event.payload),
+            metadata=normalise_json(event.metadata),
+            recorded_at_us=micros_from_time(event.record_time),
+        )
     )
-    message.record_time.FromMicroseconds(micros_from_time(event.record_time))
-    return message
 
 
 def recorded_event(event: StoredEvent) -> pb.RecordedEvent:

@@ -13,6 +13,7 @@ from grpc_status import rpc_status
 from sqlalchemy import exc as sa_exc
 
 from newsledger.api.auth import PermissionDenied, Unauthenticated
+from newsledger.api.handlers import BehaviourWrapper, StreamBehaviour, UnaryBehaviour, rewrap
 from newsledger.audit.signed_heads import CheckpointRefused
 from newsledger.ledger import InvalidRequest, NegotiationNotFound, Violation
 from newsledger.store.errors import (
@@ -136,28 +137,6 @@ def _abort(context: grpc.ServicerContext, error: Exception) -> None:
     context.abort_with_status(status)
 
 
-def _guard_unary(behaviour: Callable[[Any, grpc.ServicerContext], Any]) -> Callable[..., Any]:
-    def guarded(request: Any, context: grpc.ServicerContext) -> Any:
-        try:
-            return behaviour(request, context)
-        except _KNOWN as error:
-            _abort(context, error)
-
-    return guarded
-
-
-def _guard_stream(
-    behaviour: Callable[[Any, grpc.ServicerContext], Iterator[Any]],
-) -> Callable[..., Iterator[Any]]:
-    def guarded(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
-        try:
-            yield from behaviour(request, context)
-        except _KNOWN as error:
-            _abort(context, error)
-
-    return guarded
-
-
 _KNOWN = (
     Unauthenticated,
     PermissionDenied,
@@ -174,7 +153,7 @@ _KNOWN = (
 )
 
 
-class ErrorInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
+class ErrorInterceptor(grpc.ServerInterceptor, BehaviourWrapper):  # type: ignore[misc]
     """Turns the application's errors into rich statuses for every RPC."""
 
     def intercept_service(
@@ -183,19 +162,26 @@ class ErrorInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
         handler_call_details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler | None:
         """Wrap the unary and server-streaming behaviours of the handler."""
-        handler = continuation(handler_call_details)
-        if handler is None:
-            return None
-        if handler.unary_unary is not None:
-            return grpc.unary_unary_rpc_method_handler(
-                _guard_unary(handler.unary_unary),
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
-            )
-        if handler.unary_stream is not None:
-            return grpc.unary_stream_rpc_method_handler(
-                _guard_stream(handler.unary_stream),
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
-            )
-        return handler
+        return rewrap(continuation(handler_call_details), handler_call_details.method, self)
+
+    def unary(self, method: str, behaviour: UnaryBehaviour) -> UnaryBehaviour:
+        """Run the behaviour; abort with the error's status when it raises a known error."""
+
+        def guarded(request: Any, context: grpc.ServicerContext) -> Any:
+            try:
+                return behaviour(request, context)
+            except _KNOWN as error:
+                _abort(context, error)
+
+        return guarded
+
+    def stream(self, method: str, behaviour: StreamBehaviour) -> StreamBehaviour:
+        """Stream the behaviour's replies; abort with the error's status on a known error."""
+
+        def guarded(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+            try:
+                yield from behaviour(request, context)
+            except _KNOWN as error:
+                _abort(context, error)
+
+        return guarded
