@@ -32,10 +32,10 @@ class LogNotifier:
         self._last_position = -1
         self._closed = False
 
-    def publish(self, position: int) -> None:
-        """Record that the log now reaches position and wake every waiting follower."""
+    def publish(self, appended: Sequence[StoredEvent]) -> None:
+        """Record that the log now reaches the appended events and wake every follower."""
         with self._condition:
-            self._last_position = max(self._last_position, position)
+            self._last_position = max(self._last_position, appended[-1].position)
             self._condition.notify_all()
 
     def close(self) -> None:

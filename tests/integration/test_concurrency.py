@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from newsledger.store.errors import AppendLockTimeout, WrongExpectedVersion
 from newsledger.store.event_store import EventStore
-from newsledger.store.records import ExpectedVersion, StoredEvent
+from newsledger.store.records import AppendedEvent, ExpectedVersion
 from tests.factories import events
 
 EngineFactory = Callable[..., Engine]
@@ -28,7 +28,7 @@ class SlowCommit:
     def __init__(self, seed: int) -> None:
         self.random = random.Random(seed)
 
-    def on_append(self, connection: Connection, appended: Sequence[StoredEvent]) -> None:
+    def on_append(self, connection: Connection, appended: Sequence[AppendedEvent]) -> None:
         time.sleep(self.random.uniform(0, 0.003))
 
 

@@ -22,8 +22,8 @@ from newsledger.store.records import (
     ANY,
     NO_STREAM,
     STREAM_EXISTS,
+    AppendedEvent,
     ExpectedVersion,
-    StoredEvent,
 )
 from tests.factories import event, events
 
@@ -180,7 +180,7 @@ class TestAtomicBatches:
         self, store: EventStore
     ) -> None:
         class Failing:
-            def on_append(self, connection: Connection, appended: Sequence[StoredEvent]) -> None:
+            def on_append(self, connection: Connection, appended: Sequence[AppendedEvent]) -> None:
                 raise RuntimeError("projection failed")
 
         store.add_observer(Failing())

@@ -15,7 +15,7 @@ from newsledger.audit.canonical import (
 )
 from newsledger.audit.envelope_codec import encode_fields, encode_valid_time
 from newsledger.audit.jcs import MAX_SAFE_INTEGER, CanonicalError, canonical_json
-from newsledger.store.records import StoredEvent
+from newsledger.store.records import AppendedEvent, StoredEvent
 
 VALID_TIME_FIELDS = (
     "occurred_start",
@@ -159,10 +159,30 @@ def leaf_of(event: StoredEvent, log_origin: str) -> bytes:
     return leaf if leaf is not None else _envelope_leaf(event, log_origin)
 
 
+def leaf_of_appended(event: AppendedEvent, log_origin: str) -> bytes:
+    """Return the leaf bytes of an event just appended: the same bytes as ``leaf_of``.
+
+    When the stored text is known to be the canonical form of the objects it was made
+    from, their digests are the digests of the stored text and the envelope's fields are
+    read from the objects, so nothing is parsed or encoded again.
+    """
+    stored = event.stored
+    if not event.text_is_canonical:
+        return leaf_of(stored, log_origin)
+    payload_hash = hashlib.sha256(stored.payload.encode()).hexdigest()
+    metadata_hash = (
+        EMPTY_OBJECT_SHA256
+        if stored.metadata == EMPTY_OBJECT
+        else hashlib.sha256(stored.metadata.encode()).hexdigest()
+    )
+    leaf = _direct_leaf(stored, log_origin, event.payload, payload_hash, metadata_hash)
+    return leaf if leaf is not None else _envelope_leaf(stored, log_origin)
+
+
 def _direct_leaf(
     event: StoredEvent,
     log_origin: str,
-    payload: dict[str, Any],
+    payload: Mapping[str, Any],
     payload_hash: str,
     metadata_hash: str,
 ) -> bytes | None:

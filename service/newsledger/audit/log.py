@@ -7,12 +7,12 @@ from collections.abc import Iterator, Mapping, Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from newsledger.audit.bulk import insert_rows, select_nodes
-from newsledger.audit.envelope import EnvelopeError, leaf_of
+from newsledger.audit.envelope import EnvelopeError, leaf_of, leaf_of_appended
 from newsledger.audit.merkle import hash_leaf, nodes_to_store_on_append_batch
+from newsledger.store.bulk import insert_rows, select_nodes
 from newsledger.store.errors import InvalidAppend
 from newsledger.store.event_store import EVENT_COLUMNS
-from newsledger.store.records import StoredEvent
+from newsledger.store.records import AppendedEvent, StoredEvent
 from newsledger.store.tables import audit_leaves, audit_nodes, events
 
 BACKFILL_PAGE = 1000
@@ -138,19 +138,20 @@ class AuditObserver:
         """Write leaves for the log named ``log_origin``."""
         self.log_origin = log_origin
 
-    def on_append(self, connection: Connection, appended: Sequence[StoredEvent]) -> None:
+    def on_append(self, connection: Connection, appended: Sequence[AppendedEvent]) -> None:
         """Write the leaves of the appended events; refuse the append if one has no leaf."""
         if not appended:
             return
         leaves: list[bytes] = []
         for offset, event in enumerate(appended):
             try:
-                leaves.append(leaf_of(event, self.log_origin))
+                leaves.append(leaf_of_appended(event, self.log_origin))
             except EnvelopeError as error:
                 raise InvalidAppend(
-                    _request_field(offset, error), f"{error.problem} (event {event.event_id})"
+                    _request_field(offset, error),
+                    f"{error.problem} (event {event.stored.event_id})",
                 ) from None
-        first = appended[0].position
+        first = appended[0].stored.position
         # One read: the frontier the new leaves combine with, and the previous leaf's hash.
         # Leaves are only ever added in order, so if leaf first - 1 has its hash stored, the
         # log has every leaf before ``first`` and nothing needs backfilling.

@@ -23,7 +23,7 @@ from newsledger.projections.snapshots import (
     is_snapshot_point,
     save_snapshot,
 )
-from newsledger.store.records import StoredEvent
+from newsledger.store.records import AppendedEvent, StoredEvent
 from newsledger.store.tables import negotiation_views
 
 
@@ -153,9 +153,10 @@ def _snapshot_saver(conn: Connection, negotiation_id: str) -> SnapshotSink:
 class NegotiationProjector:
     """Folds each append's negotiation events into the view table, in the same transaction."""
 
-    def on_append(self, connection: Connection, appended: Sequence[StoredEvent]) -> None:
+    def on_append(self, connection: Connection, appended: Sequence[AppendedEvent]) -> None:
         """Update the view (and snapshots) of every negotiation stream the append touched."""
-        for stream, group in groupby(appended, key=lambda event: event.stream):
+        stored = [event.stored for event in appended]
+        for stream, group in groupby(stored, key=lambda event: event.stream):
             negotiation_id = negotiation_id_from_stream(stream)
             if negotiation_id is None:
                 continue

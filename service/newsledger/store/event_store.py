@@ -13,13 +13,16 @@ from sqlalchemy.engine import Connection, Engine
 
 from newsledger.config import StoreLimits
 from newsledger.store import locking
+from newsledger.store.bulk import insert_rows
 from newsledger.store.errors import AppendLockTimeout, EventIdConflict, WrongExpectedVersion
 from newsledger.store.records import (
     ANY,
+    AppendedEvent,
     AppendResult,
     ExpectedVersion,
     ProposedEvent,
     StoredEvent,
+    is_canonical_value,
     normalise_json,
 )
 from newsledger.store.tables import events
@@ -43,7 +46,7 @@ EVENT_COLUMNS = _COLUMNS
 class AppendObserver(Protocol):
     """Work that must commit atomically with an append (projections, the audit tree)."""
 
-    def on_append(self, connection: Connection, appended: Sequence[StoredEvent]) -> None:
+    def on_append(self, connection: Connection, appended: Sequence[AppendedEvent]) -> None:
         """Apply the newly appended events inside the append's transaction."""
 
 
@@ -67,7 +70,7 @@ class EventStore:
         self.lock_timeout_seconds = lock_timeout_seconds
         self._clock = clock
         self._observers: list[AppendObserver] = []
-        self._commit_listeners: list[Callable[[int], None]] = []
+        self._commit_listeners: list[Callable[[Sequence[StoredEvent]], None]] = []
         # Writers in this process queue here first, so they hand the database lock over
         # directly instead of polling for it; the database lock still orders other processes.
         self._local_writer = threading.Lock()
@@ -76,8 +79,12 @@ class EventStore:
         """Run observer inside every append transaction, after the events are inserted."""
         self._observers.append(observer)
 
-    def add_commit_listener(self, listener: Callable[[int], None]) -> None:
-        """Call listener with the last position after every append that wrote events."""
+    def add_commit_listener(self, listener: Callable[[Sequence[StoredEvent]], None]) -> None:
+        """Call listener with the events of every append that wrote some, once committed.
+
+        Listeners run in commit order (before the next writer in this process may append),
+        so they see this process's appends with their positions in increasing order.
+        """
         self._commit_listeners.append(listener)
 
     def append(
@@ -92,12 +99,12 @@ class EventStore:
             raise AppendLockTimeout(self.lock_timeout_seconds)
         try:
             with locking.append_transaction(self.engine, self.lock_timeout_seconds) as conn:
-                result = self._append_locked(conn, stream, proposed, rows, expected)
+                result, appended = self._append_locked(conn, stream, proposed, rows, expected)
+            if appended:
+                for listener in self._commit_listeners:
+                    listener(appended)
         finally:
             self._local_writer.release()
-        if not result.already_recorded:
-            for listener in self._commit_listeners:
-                listener(result.last_position)
         return result
 
     def _append_locked(
@@ -107,12 +114,13 @@ class EventStore:
         proposed: Sequence[ProposedEvent],
         rows: list[dict[str, Any]],
         expected: ExpectedVersion,
-    ) -> AppendResult:
+    ) -> tuple[AppendResult, tuple[StoredEvent, ...]]:
+        """Write the batch under the lock; return the result and the events it added."""
         recorded = _already_recorded(conn, stream, rows)
         if len(recorded) == len(rows):
             ordered = tuple(recorded[event.event_id] for event in proposed)
-            return AppendResult(stream=stream, events=ordered, already_recorded=True)
-        actual = self._stream_version(conn, stream)
+            return AppendResult(stream=stream, events=ordered, already_recorded=True), ()
+        actual = _stream_version(conn, stream)
         if not expected.is_met_by(actual):
             raise WrongExpectedVersion(stream, expected.describe(), actual)
         last_position, last_recorded_us = _log_head(conn)
@@ -120,29 +128,47 @@ class EventStore:
         # an answer "as known at T" must not change once T has been seen in the log.
         recorded_at_us = max(self._clock(), last_recorded_us + 1)
         next_version = 0 if actual is None else actual + 1
-        new_rows = [row for row in rows if row["event_id"] not in recorded]
-        for offset, row in enumerate(new_rows):
-            row["position"] = last_position + 1 + offset
-            row["stream_version"] = next_version + offset
-            row["recorded_at_us"] = recorded_at_us
-        conn.execute(events.insert(), new_rows)
-        appended = tuple(StoredEvent(**row) for row in new_rows)
-        for observer in self._observers:
-            observer.on_append(conn, appended)
+        new = [
+            (row, event)
+            for row, event in zip(rows, proposed, strict=True)
+            if event.event_id not in recorded
+        ]
+        appended = tuple(
+            StoredEvent(
+                position=last_position + 1 + offset,
+                event_id=event.event_id,
+                stream=stream,
+                stream_version=next_version + offset,
+                event_type=event.event_type,
+                schema_version=event.schema_version,
+                payload=row["payload"],
+                metadata=row["metadata"],
+                recorded_at_us=recorded_at_us,
+            )
+            for offset, (row, event) in enumerate(new)
+        )
+        insert_rows(conn, events, [_row_of(conn, event) for event in appended])
+        if self._observers:
+            with_objects = [
+                AppendedEvent(
+                    stored=stored,
+                    payload=event.payload,
+                    metadata=event.metadata,
+                    text_is_canonical=is_canonical_value(event.payload)
+                    and is_canonical_value(event.metadata),
+                )
+                for stored, (_, event) in zip(appended, new, strict=True)
+            ]
+            for observer in self._observers:
+                observer.on_append(conn, with_objects)
         by_id = {**recorded, **{event.event_id: event for event in appended}}
         ordered = tuple(by_id[event.event_id] for event in proposed)
-        return AppendResult(stream=stream, events=ordered, already_recorded=False)
-
-    @staticmethod
-    def _stream_version(conn: Connection, stream: str) -> int | None:
-        query = sa.select(sa.func.max(events.c.stream_version)).where(events.c.stream == stream)
-        version: int | None = conn.execute(query).scalar()
-        return version
+        return AppendResult(stream=stream, events=ordered, already_recorded=False), appended
 
     def stream_version(self, stream: str) -> int | None:
         """Return the version of the stream's last event, or None if it has none."""
         with self.engine.connect() as conn:
-            return self._stream_version(conn, stream)
+            return _stream_version(conn, stream)
 
     def head_position(self) -> int | None:
         """Return the position of the last event in the log, or None if it is empty."""
@@ -204,11 +230,44 @@ class EventStore:
             return [StoredEvent(*row) for row in conn.execute(query)]
 
 
+_STREAM_VERSION = sa.select(sa.func.max(events.c.stream_version)).where(
+    events.c.stream == sa.bindparam("stream")
+)
+_LOG_HEAD = (
+    sa.select(events.c.position, events.c.recorded_at_us)
+    .order_by(events.c.position.desc())
+    .limit(1)
+)
+_BY_IDS = sa.select(*_COLUMNS).where(events.c.event_id.in_(sa.bindparam("ids", expanding=True)))
+# Built once, so each append's lookups hit SQLAlchemy's compiled cache without rebuilding.
+
+
+def _stream_version(conn: Connection, stream: str) -> int | None:
+    """Return the version of the stream's last event, or None if it has none."""
+    version: int | None = conn.execute(_STREAM_VERSION, {"stream": stream}).scalar()
+    return version
+
+
 def _log_head(conn: Connection) -> tuple[int, int]:
     """Return (last position, its record time), or (-1, 0) for an empty log."""
-    query = sa.select(events.c.position, events.c.recorded_at_us)
-    row = conn.execute(query.order_by(events.c.position.desc()).limit(1)).first()
+    row = conn.execute(_LOG_HEAD).first()
     return (-1, 0) if row is None else (row[0], row[1])
+
+
+def _row_of(conn: Connection, event: StoredEvent) -> tuple[Any, ...]:
+    """Return the events table row of event, its id as the driver takes it."""
+    event_id: Any = event.event_id.hex if conn.dialect.name == "sqlite" else event.event_id
+    return (
+        event.position,
+        event_id,
+        event.stream,
+        event.stream_version,
+        event.event_type,
+        event.schema_version,
+        event.payload,
+        event.metadata,
+        event.recorded_at_us,
+    )
 
 
 def _already_recorded(
@@ -216,8 +275,9 @@ def _already_recorded(
 ) -> dict[uuid.UUID, StoredEvent]:
     """Return the batch's events already in the log; raise if one differs from its retry."""
     wanted = {row["event_id"]: row for row in rows}
-    query = sa.select(*_COLUMNS).where(events.c.event_id.in_(list(wanted)))
-    found = {row.event_id: StoredEvent(*row) for row in conn.execute(query)}
+    found = {
+        row.event_id: StoredEvent(*row) for row in conn.execute(_BY_IDS, {"ids": list(wanted)})
+    }
     for event_id, stored in found.items():
         row = wanted[event_id]
         if stored.stream != stream:

@@ -1,7 +1,7 @@
-"""Driver-level SQL for the audit's hot path: one statement per batch, no per-row ORM work.
+"""Driver-level SQL for the append path: one statement per batch, no per-row ORM work.
 
-The audit writes about three rows per event (its leaf, its leaf hash, the subtree hashes
-it completes) and reads a few subtree hashes per append. Through SQLAlchemy each row
+Each append writes its events and, through the audit, about three rows per event (its
+leaf, its leaf hash, the subtree hashes it completes). Through SQLAlchemy each row
 costs a parameter dictionary and each statement a compile-cache lookup; here SQLite gets
 the driver's ``executemany`` with positional rows and PostgreSQL a single
 ``INSERT … SELECT FROM unnest(arrays)``. Other dialects fall back to SQLAlchemy.
