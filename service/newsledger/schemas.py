@@ -14,6 +14,7 @@ from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from newsledger.domain.upcasting import UnsupportedSchemaVersion, upcast
+from newsledger.schema_verdicts import compile_checks
 from newsledger.v1 import developments_pb2
 
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -248,6 +249,10 @@ def _check_message(
             out.append(FieldViolation(f"{prefix}{name}", "required"))
 
 
+VERDICTS = compile_checks(RULES, _scalar_problem, _is_missing, TEXT_CHECKS)
+"""Per message name: does a value pass, without describing why not (see schema_verdicts)."""
+
+
 def validate_payload(
     event_type: str, schema_version: int, payload: Mapping[str, Any]
 ) -> list[FieldViolation]:
@@ -259,6 +264,8 @@ def validate_payload(
         current = upcast(event_type, schema_version, payload)
     except UnsupportedSchemaVersion as error:
         return [FieldViolation("schema_version", str(error))]
+    if VERDICTS[message.full_name](current):
+        return []
     violations: list[FieldViolation] = []
     _check_message(RULES[message.full_name], current, "", violations)
     return violations
