@@ -161,6 +161,40 @@ class TestIdempotency:
         reordered = dataclasses.replace(original, payload={"b": 2, "a": 1})
         assert store.append("s", [reordered]).already_recorded
 
+    @pytest.mark.parametrize("size", [1, 3, 8, 40])
+    def test_a_retry_of_any_size_with_an_outdated_exact_version_returns_the_original(
+        self, store: EventStore, size: int
+    ) -> None:
+        batch = events(size)
+        original = store.append("s", batch, NO_STREAM)
+        store.append("s", events(2))
+
+        retry = store.append("s", batch, ExpectedVersion.exact(size - 1))
+        grown = store.append("s", [*batch, *events(size)])
+
+        assert retry.already_recorded and retry.events == original.events
+        assert [e.stream_version for e in grown.events] == list(range(size)) + list(
+            range(size + 2, 2 * size + 2)
+        )
+        assert all_positions(store) == list(range(2 * size + 2))
+
+    def test_an_append_that_is_no_retry_does_not_look_its_ids_up(
+        self, store: EventStore, engine: Engine
+    ) -> None:
+        statements: list[str] = []
+
+        def record(*args: object) -> None:
+            statements.append(str(args[2]))
+
+        sa.event.listen(engine, "before_cursor_execute", record)
+        try:
+            store.append("s", events(20), NO_STREAM)
+            store.append("s", events(1), ExpectedVersion.exact(19))
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", record)
+        lookups = [s for s in statements if "event_id IN" in s.replace("\n", " ")]
+        assert statements and not lookups
+
     def test_an_id_twice_in_one_batch_is_rejected(self, store: EventStore) -> None:
         twice = event()
         with pytest.raises(InvalidAppend, match=r"events\[1\].event_id"):

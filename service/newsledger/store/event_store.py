@@ -95,11 +95,29 @@ class EventStore:
     ) -> AppendResult:
         """Append proposed to stream atomically, or raise and write nothing."""
         rows = validate_batch(stream, proposed, self.limits)
+        try:
+            return self._append_once(stream, proposed, rows, expected, retry_aware=False)
+        except _MaybeARetry:
+            # Replay the append on the careful path, which first looks the ids up.
+            return self._append_once(stream, proposed, rows, expected, retry_aware=True)
+
+    def _append_once(
+        self,
+        stream: str,
+        proposed: Sequence[ProposedEvent],
+        rows: list[dict[str, Any]],
+        expected: ExpectedVersion,
+        *,
+        retry_aware: bool,
+    ) -> AppendResult:
+        """Run one append transaction under the in-process and the database lock."""
         if not self._local_writer.acquire(timeout=self.lock_timeout_seconds):
             raise AppendLockTimeout(self.lock_timeout_seconds)
         try:
             with locking.append_transaction(self.engine, self.lock_timeout_seconds) as conn:
-                result, appended = self._append_locked(conn, stream, proposed, rows, expected)
+                result, appended = self._append_locked(
+                    conn, stream, proposed, rows, expected, retry_aware
+                )
             if appended:
                 for listener in self._commit_listeners:
                     listener(appended)
@@ -114,16 +132,24 @@ class EventStore:
         proposed: Sequence[ProposedEvent],
         rows: list[dict[str, Any]],
         expected: ExpectedVersion,
+        retry_aware: bool,
     ) -> tuple[AppendResult, tuple[StoredEvent, ...]]:
-        """Write the batch under the lock; return the result and the events it added."""
-        recorded = _already_recorded(conn, stream, rows)
+        """Write the batch under the lock; return the result and the events it added.
+
+        Most appends are not retries, so the first attempt skips looking the ids up and
+        lets the unique key on event ids catch a retry; a retry, or a wrong expected
+        version (which an exact retry of an earlier append also meets), raises
+        _MaybeARetry so the append is replayed with ``retry_aware`` set.
+        """
+        recorded = _already_recorded(conn, stream, rows) if retry_aware else {}
         if len(recorded) == len(rows):
             ordered = tuple(recorded[event.event_id] for event in proposed)
             return AppendResult(stream=stream, events=ordered, already_recorded=True), ()
-        actual = _stream_version(conn, stream)
+        actual, last_position, last_recorded_us = _stream_and_log_heads(conn, stream)
         if not expected.is_met_by(actual):
+            if not retry_aware:
+                raise _MaybeARetry
             raise WrongExpectedVersion(stream, expected.describe(), actual)
-        last_position, last_recorded_us = _log_head(conn)
         # Strictly later than the previous append, even if the clock stalls or steps back:
         # an answer "as known at T" must not change once T has been seen in the log.
         recorded_at_us = max(self._clock(), last_recorded_us + 1)
@@ -147,7 +173,12 @@ class EventStore:
             )
             for offset, (row, event) in enumerate(new)
         )
-        insert_rows(conn, events, [_row_of(conn, event) for event in appended])
+        try:
+            insert_rows(conn, events, [_row_of(conn, event) for event in appended])
+        except sa.exc.IntegrityError:
+            if not retry_aware:
+                raise _MaybeARetry from None
+            raise
         if self._observers:
             with_objects = [
                 AppendedEvent(
@@ -230,6 +261,10 @@ class EventStore:
             return [StoredEvent(*row) for row in conn.execute(query)]
 
 
+class _MaybeARetry(Exception):
+    """The fast attempt met what a retry of a recorded append would meet; look it up."""
+
+
 _STREAM_VERSION = sa.select(sa.func.max(events.c.stream_version)).where(
     events.c.stream == sa.bindparam("stream")
 )
@@ -246,6 +281,23 @@ def _stream_version(conn: Connection, stream: str) -> int | None:
     """Return the version of the stream's last event, or None if it has none."""
     version: int | None = conn.execute(_STREAM_VERSION, {"stream": stream}).scalar()
     return version
+
+
+_HEADS = sa.select(
+    _STREAM_VERSION.scalar_subquery(),
+    _LOG_HEAD.with_only_columns(events.c.position).scalar_subquery(),
+    _LOG_HEAD.with_only_columns(events.c.recorded_at_us).scalar_subquery(),
+)
+
+
+def _stream_and_log_heads(conn: Connection, stream: str) -> tuple[int | None, int, int]:
+    """Return the stream's version (None: no stream) and the log's last position and its
+    record time ((-1, 0) for an empty log), in one query."""
+    row = conn.execute(_HEADS, {"stream": stream}).one()
+    version, position, recorded_at_us = row
+    if position is None:
+        return version, -1, 0
+    return version, position, recorded_at_us
 
 
 def _log_head(conn: Connection) -> tuple[int, int]:

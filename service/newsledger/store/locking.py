@@ -30,8 +30,11 @@ def append_transaction(engine: Engine, timeout_seconds: float) -> Iterator[Conne
         else:
             transaction = conn.begin()
             try:
-                conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(timeout_seconds * 1000)}ms'")
-                conn.exec_driver_sql("LOCK TABLE events IN EXCLUSIVE MODE")
+                # One round trip: without parameters, both statements go as one query.
+                conn.exec_driver_sql(
+                    f"SET LOCAL lock_timeout = '{int(timeout_seconds * 1000)}ms'; "
+                    "LOCK TABLE events IN EXCLUSIVE MODE"
+                )
             except exc.OperationalError as error:
                 transaction.rollback()
                 if getattr(error.orig, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
