@@ -23,6 +23,7 @@ from newsledger.domain.negotiation import NEGOTIATION_STREAM_PREFIX, negotiation
 from newsledger.projections.negotiation_views import NegotiationProjector, NegotiationViews
 from newsledger.queries import NegotiationQueries
 from newsledger.schemas import validate_payload
+from newsledger.store.event_rows import EventRow
 from newsledger.store.event_store import EventStore
 from newsledger.store.records import ANY, AppendResult, ExpectedVersion, ProposedEvent, StoredEvent
 from newsledger.subscriptions import CaughtUp, Checkpoint, LogNotifier, follow
@@ -90,13 +91,13 @@ class Ledger:
             raise InvalidRequest(violations, reason="INVALID_EVENT")
         return self.store.append(stream, proposed, expected)
 
-    def read_stream(self, stream: str, **options: Any) -> list[StoredEvent]:
-        """Return a page of one stream (see EventStore.read_stream)."""
-        return self.store.read_stream(stream, **options)
+    def read_stream(self, stream: str, **options: Any) -> list[EventRow]:
+        """Return a page of one stream as rows (see EventStore.read_stream_rows)."""
+        return self.store.read_stream_rows(stream, **options)
 
-    def read_log(self, **options: Any) -> list[StoredEvent]:
-        """Return a page of the whole log (see EventStore.read_all)."""
-        return self.store.read_all(**options)
+    def read_log(self, **options: Any) -> list[EventRow]:
+        """Return a page of the whole log as rows (see EventStore.read_all_rows)."""
+        return self.store.read_all_rows(**options)
 
     def follow(self, **options: Any) -> Iterator[StoredEvent | Checkpoint | CaughtUp]:
         """Yield events from a position, then live (see subscriptions.follow)."""

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from google.protobuf import json_format
+from google.protobuf.internal.containers import RepeatedCompositeFieldContainer
 
 from newsledger.domain.events import RecordedEvent
 from newsledger.ledger import InvalidRequest, Violation
 from newsledger.schemas import SLUG_PATTERN as SLUG
 from newsledger.schemas import known_event_types
+from newsledger.store.event_rows import EventRow
 from newsledger.store.records import (
     ANY,
     NO_STREAM,
@@ -31,6 +33,9 @@ from newsledger.v1 import negotiation_view_pb2
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
+# The instants a Timestamp can hold: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z.
+_EARLIEST_MICROS = -62_135_596_800 * 1_000_000
+_LATEST_MICROS = 253_402_300_799 * 1_000_000 + 999_999
 
 
 def _reject_constant(name: str) -> Any:
@@ -126,18 +131,60 @@ def domain_recorded_event(event: RecordedEvent) -> pb.RecordedEvent:
 
 def recorded_event(event: StoredEvent) -> pb.RecordedEvent:
     """Convert a stored event to its protobuf form."""
-    message = pb.RecordedEvent(
-        event_id=str(event.event_id),
-        stream=event.stream,
-        stream_version=event.stream_version,
-        position=event.position,
-        event_type=event.event_type,
-        schema_version=event.schema_version,
-        payload_json=event.payload,
-        metadata_json=event.metadata,
+    message = pb.RecordedEvent()
+    _copy_event_row(
+        (
+            event.position,
+            str(event.event_id),
+            event.stream,
+            event.stream_version,
+            event.event_type,
+            event.schema_version,
+            event.payload,
+            event.metadata,
+            event.recorded_at_us,
+        ),
+        message,
     )
-    message.record_time.FromMicroseconds(event.recorded_at_us)
     return message
+
+
+def add_recorded_events(
+    rows: Iterable[EventRow], into: RepeatedCompositeFieldContainer[pb.RecordedEvent]
+) -> None:
+    """Append each event row to a response's repeated events, as recorded_event would convert it."""
+    add = into.add
+    for row in rows:
+        _copy_event_row(row, add())
+
+
+def _copy_event_row(row: EventRow, message: pb.RecordedEvent) -> None:
+    """Set an empty RecordedEvent's fields from an event row, field by field (the fastest way)."""
+    (
+        position,
+        event_id,
+        stream,
+        stream_version,
+        event_type,
+        schema_version,
+        payload,
+        metadata,
+        recorded_at_us,
+    ) = row
+    message.event_id = event_id
+    message.stream = stream
+    message.stream_version = stream_version
+    message.position = position
+    message.event_type = event_type
+    message.schema_version = schema_version
+    message.payload_json = payload
+    message.metadata_json = metadata
+    record_time = message.record_time
+    if not _EARLIEST_MICROS <= recorded_at_us <= _LATEST_MICROS:
+        record_time.FromMicroseconds(recorded_at_us)  # raises, naming the valid range
+    seconds, micros = divmod(recorded_at_us, 1_000_000)
+    record_time.seconds = seconds
+    record_time.nanos = micros * 1000
 
 
 def page_size(value: int, field: str = "page_size") -> int:

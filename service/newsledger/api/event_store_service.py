@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import grpc
 
 from newsledger.api import conversions, page_tokens
 from newsledger.api.page_tokens import PageCursor
 from newsledger.ledger import InvalidRequest, Ledger, Violation
-from newsledger.store.records import StoredEvent
+from newsledger.store.event_rows import EventRow
 from newsledger.subscriptions import CaughtUp, Checkpoint
 from newsledger.v1 import event_store_pb2 as pb
 from newsledger.v1 import event_store_pb2_grpc
@@ -24,13 +24,13 @@ def _direction_is_backward(direction: int) -> bool:
     return direction == _BACKWARD
 
 
-def _next_token(page: list[StoredEvent], limit: int, cursor: PageCursor, key: str) -> str:
+def _next_token(page: Sequence[EventRow], limit: int, cursor: PageCursor, key: str) -> str:
     """Return the token of the page after this one, or "" when there is none."""
     if len(page) <= limit:
         return ""
-    following = page[limit]
-    position = following.position if cursor.read == "log" else following.stream_version
-    return page_tokens.encode(PageCursor(cursor.read, cursor.backwards, position, key))
+    position, _, _, stream_version, *_ = page[limit]
+    start = position if cursor.read == "log" else stream_version
+    return page_tokens.encode(PageCursor(cursor.read, cursor.backwards, start, key))
 
 
 class EventStoreService(event_store_pb2_grpc.EventStoreServiceServicer):
@@ -69,10 +69,11 @@ class EventStoreService(event_store_pb2_grpc.EventStoreServiceServicer):
         page = self.ledger.read_stream(
             request.stream, from_version=start, backwards=backwards, limit=limit + 1
         )
-        return pb.ReadStreamResponse(
-            events=[conversions.recorded_event(e) for e in page[:limit]],
-            next_page_token=_next_token(page, limit, cursor, request.stream),
+        response = pb.ReadStreamResponse(
+            next_page_token=_next_token(page, limit, cursor, request.stream)
         )
+        conversions.add_recorded_events(page[:limit], into=response.events)
+        return response
 
     def ReadLog(
         self, request: pb.ReadLogRequest, context: grpc.ServicerContext
@@ -98,10 +99,9 @@ class EventStoreService(event_store_pb2_grpc.EventStoreServiceServicer):
             limit=limit + 1,
             event_types=list(request.event_types),
         )
-        return pb.ReadLogResponse(
-            events=[conversions.recorded_event(e) for e in page[:limit]],
-            next_page_token=_next_token(page, limit, cursor, key),
-        )
+        response = pb.ReadLogResponse(next_page_token=_next_token(page, limit, cursor, key))
+        conversions.add_recorded_events(page[:limit], into=response.events)
+        return response
 
     def Subscribe(
         self, request: pb.SubscribeRequest, context: grpc.ServicerContext

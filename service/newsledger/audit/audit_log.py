@@ -114,7 +114,9 @@ class AuditLog:
 
     def _stream_events(self, stream: str) -> Iterator[RecordedEvent]:
         version = 0
-        while page := self.ledger.read_stream(stream, from_version=version, limit=STREAM_PAGE):
+        while page := self.ledger.store.read_stream(
+            stream, from_version=version, limit=STREAM_PAGE
+        ):
             for event in page:
                 yield event.to_domain()
             version = page[-1].stream_version + 1

@@ -6,7 +6,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -15,6 +15,7 @@ from newsledger.config import StoreLimits
 from newsledger.store import locking
 from newsledger.store.bulk import insert_rows
 from newsledger.store.errors import AppendLockTimeout, EventIdConflict, WrongExpectedVersion
+from newsledger.store.event_rows import EVENT_ROW_COLUMNS, EventRow
 from newsledger.store.records import (
     ANY,
     AppendedEvent,
@@ -216,12 +217,19 @@ class EventStore:
         limit: int = 100,
     ) -> list[StoredEvent]:
         """Return up to limit events of stream from from_version (inclusive), in either order."""
-        query = sa.select(*_COLUMNS).where(events.c.stream == stream)
-        column = events.c.stream_version
-        if from_version is not None:
-            query = query.where(column <= from_version if backwards else column >= from_version)
-        query = query.order_by(column.desc() if backwards else column).limit(limit)
-        return self._fetch(query)
+        return self._fetch(_stream_query(_COLUMNS, stream, from_version, backwards, limit))
+
+    def read_stream_rows(
+        self,
+        stream: str,
+        *,
+        from_version: int | None = None,
+        backwards: bool = False,
+        limit: int = 100,
+    ) -> list[EventRow]:
+        """Return the events read_stream returns, as EventRows (the id as canonical text)."""
+        query = _stream_query(EVENT_ROW_COLUMNS, stream, from_version, backwards, limit)
+        return self._fetch_rows(query)
 
     def read_all(
         self,
@@ -234,19 +242,26 @@ class EventStore:
         event_types: Iterable[str] = (),
     ) -> list[StoredEvent]:
         """Return up to limit events of the log between from_ and to_position (inclusive)."""
-        query = sa.select(*_COLUMNS)
-        column = events.c.position
-        if from_position is not None:
-            query = query.where(column <= from_position if backwards else column >= from_position)
-        if to_position is not None:
-            query = query.where(column >= to_position if backwards else column <= to_position)
-        if stream is not None:
-            query = query.where(events.c.stream == stream)
-        types = list(event_types)
-        if types:
-            query = query.where(events.c.event_type.in_(types))
-        query = query.order_by(column.desc() if backwards else column).limit(limit)
+        query = _log_query(
+            _COLUMNS, from_position, to_position, backwards, limit, stream, event_types
+        )
         return self._fetch(query)
+
+    def read_all_rows(
+        self,
+        *,
+        from_position: int | None = None,
+        to_position: int | None = None,
+        backwards: bool = False,
+        limit: int = 100,
+        stream: str | None = None,
+        event_types: Iterable[str] = (),
+    ) -> list[EventRow]:
+        """Return the events read_all returns, as EventRows (the id as canonical text)."""
+        query = _log_query(
+            EVENT_ROW_COLUMNS, from_position, to_position, backwards, limit, stream, event_types
+        )
+        return self._fetch_rows(query)
 
     def events_by_id(self, event_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, StoredEvent]:
         """Return the recorded events among these ids, keyed by id."""
@@ -259,6 +274,51 @@ class EventStore:
     def _fetch(self, query: sa.Select[Any]) -> list[StoredEvent]:
         with self.engine.connect() as conn:
             return [StoredEvent(*row) for row in conn.execute(query)]
+
+    def _fetch_rows(self, query: sa.Select[Any]) -> list[EventRow]:
+        with self.engine.connect() as conn:
+            # SQLAlchemy's rows unpack, index and compare as tuples (and are typed as such):
+            # handing them over as they are saves a copy per event.
+            return cast(list[EventRow], conn.execute(query).all())
+
+
+def _stream_query(
+    columns: Sequence[sa.ColumnElement[Any]],
+    stream: str,
+    from_version: int | None,
+    backwards: bool,
+    limit: int,
+) -> sa.Select[Any]:
+    """Select up to limit events of stream from from_version (inclusive), in either order."""
+    query = sa.select(*columns).where(events.c.stream == stream)
+    column = events.c.stream_version
+    if from_version is not None:
+        query = query.where(column <= from_version if backwards else column >= from_version)
+    return query.order_by(column.desc() if backwards else column).limit(limit)
+
+
+def _log_query(
+    columns: Sequence[sa.ColumnElement[Any]],
+    from_position: int | None,
+    to_position: int | None,
+    backwards: bool,
+    limit: int,
+    stream: str | None,
+    event_types: Iterable[str],
+) -> sa.Select[Any]:
+    """Select up to limit events of the log between from_ and to_position (inclusive)."""
+    query = sa.select(*columns)
+    column = events.c.position
+    if from_position is not None:
+        query = query.where(column <= from_position if backwards else column >= from_position)
+    if to_position is not None:
+        query = query.where(column >= to_position if backwards else column <= to_position)
+    if stream is not None:
+        query = query.where(events.c.stream == stream)
+    types = list(event_types)
+    if types:
+        query = query.where(events.c.event_type.in_(types))
+    return query.order_by(column.desc() if backwards else column).limit(limit)
 
 
 class _MaybeARetry(Exception):

@@ -1,0 +1,143 @@
+"""Reads as EventRows give exactly the events the StoredEvent reads give, on every backend."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from newsledger.api.conversions import add_recorded_events, recorded_event
+from newsledger.store.event_rows import EventRow
+from newsledger.store.event_store import EventStore
+from newsledger.store.records import StoredEvent
+from newsledger.store.tables import events as events_table
+from newsledger.v1 import event_store_pb2 as pb
+from tests.factories import event, events
+from tests.plain_messages import plain_message, row_of
+
+LARGEST_BIGINT = 2**63 - 1
+
+
+def wire_bytes(rows: list[EventRow]) -> bytes:
+    response = pb.ReadLogResponse()
+    add_recorded_events(rows, into=response.events)
+    return response.SerializeToString(deterministic=True)
+
+
+def plain_wire_bytes(page: list[StoredEvent]) -> bytes:
+    response = pb.ReadLogResponse(events=[plain_message(e) for e in page])
+    return response.SerializeToString(deterministic=True)
+
+
+@pytest.fixture
+def filled(store: EventStore) -> EventStore:
+    for round_ in range(5):
+        store.append("a", events(2, "A"))
+        store.append("b", [event("B" if round_ % 2 else "C", text=f"Zoë 北京 \U0001f600 {round_}")])
+    return store
+
+
+LOG_READS: dict[str, dict[str, Any]] = {
+    "everything": {"limit": 100},
+    "a page": {"from_position": 3, "limit": 4},
+    "backward": {"backwards": True, "limit": 100},
+    "backward from a position": {"from_position": 9, "backwards": True, "limit": 4},
+    "up to a position": {"from_position": 2, "to_position": 11, "limit": 100},
+    "backward down to a position": {
+        "from_position": 12,
+        "to_position": 4,
+        "backwards": True,
+        "limit": 100,
+    },
+    "one stream": {"stream": "b", "limit": 100},
+    "some types": {"event_types": ["B", "C"], "backwards": True, "limit": 3},
+    "past the end": {"from_position": 15, "limit": 10},
+}
+
+
+@pytest.mark.parametrize("options", LOG_READS.values(), ids=LOG_READS.keys())
+def test_log_rows_are_the_log_events(filled: EventStore, options: dict[str, Any]) -> None:
+    stored = filled.read_all(**options)
+    assert filled.read_all_rows(**options) == [row_of(e) for e in stored]
+
+
+STREAM_READS: dict[str, dict[str, Any]] = {
+    "everything": {},
+    "from a version": {"from_version": 3, "limit": 4},
+    "backward": {"backwards": True, "limit": 2},
+    "backward from a version": {"from_version": 3, "backwards": True, "limit": 10},
+}
+
+
+@pytest.mark.parametrize("options", STREAM_READS.values(), ids=STREAM_READS.keys())
+def test_stream_rows_are_the_stream_events(filled: EventStore, options: dict[str, Any]) -> None:
+    for stream in ("a", "b", "nothing"):
+        stored = filled.read_stream(stream, **options)
+        assert filled.read_stream_rows(stream, **options) == [row_of(e) for e in stored]
+
+
+def insert(engine: Engine, rows: list[dict[str, Any]]) -> None:
+    with engine.begin() as conn:
+        conn.execute(events_table.insert(), rows)
+
+
+def test_edge_values_convert_to_the_plain_messages(engine: Engine, store: EventStore) -> None:
+    """Positions near the 64-bit limit, record times around 1970, and non-ASCII JSON."""
+    edges = [
+        (0, 0, -62_135_596_800 * 1_000_000, '{"text":"earliest"}'),
+        (1, 1, -1_234_567_890_123_457, '{"text":"long before 1970"}'),
+        (2, 2, -1, '{"text":"a microsecond before 1970"}'),
+        (3, 3, 0, '{"text":"the epoch"}'),
+        (4, 4, 1, '{"text":"Zoë 北京 \u2028 \U0001f600 e\u0301"}'),
+        (LARGEST_BIGINT - 1, 5, 1_750_000_000_000_000, '{"\u00e9":"\u0394"}'),
+        (LARGEST_BIGINT, LARGEST_BIGINT, 253_402_300_799_999_999, '{"text":"latest"}'),
+    ]
+    insert(
+        engine,
+        [
+            {
+                "position": position,
+                "event_id": uuid.uuid4(),
+                "stream": "edges",
+                "stream_version": version,
+                "event_type": "Noted",
+                "schema_version": 2**31 - 1,
+                "payload": payload,
+                "metadata": '{"source":"\u00fcber"}',
+                "recorded_at_us": recorded_at_us,
+            }
+            for position, version, recorded_at_us, payload in edges
+        ],
+    )
+    stored = store.read_all(limit=100)
+    rows = store.read_all_rows(limit=100)
+    assert [e.position for e in stored] == [position for position, *_ in edges]
+    assert rows == [row_of(e) for e in stored]
+    assert wire_bytes(rows) == plain_wire_bytes(stored)
+    assert [recorded_event(e) for e in stored] == [plain_message(e) for e in stored]
+    backward = store.read_stream_rows("edges", backwards=True, limit=100)
+    assert wire_bytes(backward) == plain_wire_bytes(store.read_stream("edges", backwards=True))
+
+
+def test_an_id_stored_in_another_spelling_reads_as_its_canonical_text(
+    engine: Engine, store: EventStore
+) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("only SQLite keeps a UUID as text the way it was written")
+    event_id = uuid.uuid4()
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO events (position, event_id, stream, stream_version, event_type,"
+                " schema_version, payload, metadata, recorded_at_us)"
+                " VALUES (0, :event_id, 's', 0, 'Noted', 1, '{}', '{}', 5)"
+            ),
+            {"event_id": str(event_id).upper()},
+        )
+    [stored] = store.read_all()
+    assert stored.event_id == event_id
+    assert store.read_all_rows() == [row_of(stored)]
+    assert store.read_all_rows()[0][1] == str(event_id)
