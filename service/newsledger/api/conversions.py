@@ -42,12 +42,15 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
 def parse_json_object(text: str, field: str, violations: list[Violation]) -> dict[str, Any]:
     """Parse text as a JSON object; record a violation naming field when it is not one."""
-    if not text:
+    if not text or text == "{}":
         return {}
     try:
-        value = json.loads(text, parse_constant=_reject_constant)
+        value = _DECODER.decode(text)
     except ValueError as error:
         violations.append(Violation(field, f"is not valid JSON: {error}"))
         return {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -18,9 +18,42 @@ MAX_SAFE_INTEGER = 2**53 - 1
 _FIRST_UNSAFE_KEY_CHAR = "\ue000"
 
 
+_COMPACT = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _c_compact_encoder() -> Callable[[Any, int], Iterable[str]] | None:
+    """Return the C encoder behind ``_COMPACT``, made once instead of on every call.
+
+    Made without circular-reference markers: objects parsed from JSON or YAML have no
+    cycles. None where the private constructor is missing or differs.
+    """
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return None
+    try:
+        made: Callable[[Any, int], Iterable[str]] = make(
+            None, _COMPACT.default, json.encoder.encode_basestring, None, ":", ",",
+            True, False, True,
+        )  # fmt: skip
+    except TypeError:
+        return None
+    return made
+
+
+_C_COMPACT = _c_compact_encoder()
+
+
 def normalise_json(value: Mapping[str, Any]) -> str:
-    """Serialise a JSON object with sorted keys and no spaces, so equal objects compare equal."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Serialise a JSON object with sorted keys and no spaces, so equal objects compare equal.
+
+    The same text as ``json.dumps(value, sort_keys=True, separators=(",", ":"),
+    ensure_ascii=False)``.
+    """
+    if not value and type(value) is dict:
+        return "{}"
+    if _C_COMPACT is None:
+        return _COMPACT.encode(value)
+    return "".join(_C_COMPACT(value, 0))
 
 
 def is_canonical_value(value: Any) -> bool:

@@ -10,12 +10,21 @@ from newsledger.store.errors import InvalidAppend, LimitExceeded
 from newsledger.store.records import ProposedEvent, normalise_json
 
 
+def is_printable_without_spaces(value: str) -> bool:
+    """Tell that value has no whitespace or control characters.
+
+    Of the characters Python calls whitespace, only the space is printable, so one pass of
+    str.isprintable and a search for the space decide it.
+    """
+    return value.isprintable() and " " not in value
+
+
 def _check_name(field: str, value: str, max_length: int) -> None:
     if not value:
         raise InvalidAppend(field, "must not be empty")
     if len(value) > max_length:
         raise LimitExceeded(field, f"is {len(value)} characters long; the limit is {max_length}")
-    if any(ch.isspace() or not ch.isprintable() for ch in value):
+    if not is_printable_without_spaces(value):
         raise InvalidAppend(field, "must not contain whitespace or control characters")
 
 
