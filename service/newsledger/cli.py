@@ -15,7 +15,7 @@ from google.protobuf import json_format
 from newsledger import __version__
 from newsledger.audit import verify_cli
 from newsledger.cli_negotiations import add_negotiation_commands
-from newsledger.config import DEFAULT_ADDRESS, Settings
+from newsledger.config import DEFAULT_ADDRESS, DEFAULT_MAX_WORKERS, Settings
 from newsledger.serve_options import add_client_options, add_serve_options
 from newsledger.text_output import format_event
 
@@ -59,6 +59,15 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE",
         help="load a story file before serving (repeatable; loading twice changes nothing)",
+    )
+    serve.add_argument(
+        "--max-streams",
+        type=int,
+        default=None,
+        metavar="N",
+        help="most streaming calls open at once; one more is refused with RESOURCE_EXHAUSTED "
+        f"(NEWSLEDGER_MAX_STREAMS; 1 to {DEFAULT_MAX_WORKERS - 1}, default: three quarters "
+        f"of the {DEFAULT_MAX_WORKERS} worker threads, the rest kept for unary calls)",
     )
     add_serve_options(serve)
     serve.set_defaults(run=_serve)
@@ -129,6 +138,7 @@ def _serve(args: argparse.Namespace) -> int:
     from newsledger.api.metrics import ServerMetrics
     from newsledger.api.security import check_exposure
     from newsledger.api.server import ShutdownSignals, create_server
+    from newsledger.api.stream_slots import stream_limit
     from newsledger.audit.keys import load_or_create_signer
     from newsledger.ingest import ingest_story_in_process
     from newsledger.log_format import configure_logging
@@ -139,6 +149,8 @@ def _serve(args: argparse.Namespace) -> int:
     settings = _settings()
     security = server_security(args, settings)
     check_exposure(args.address or settings.address, security)
+    requested_streams = settings.max_streams if args.max_streams is None else args.max_streams
+    max_streams = stream_limit(DEFAULT_MAX_WORKERS, requested_streams)
     ledger = _open_ledger(settings, migrate=args.migrate)
     for path in args.ingest:
         print(ingest_story_in_process(ledger, path), flush=True)
@@ -151,7 +163,14 @@ def _serve(args: argparse.Namespace) -> int:
         metrics_port = metrics.serve(metrics_address)
         metrics_host = metrics_address.rsplit(":", 1)[0]
         print(f"metrics on http://{metrics_host}:{metrics_port}/metrics", flush=True)
-    running = create_server(ledger, address, signer=signer, security=security, metrics=metrics)
+    running = create_server(
+        ledger,
+        address,
+        signer=signer,
+        security=security,
+        metrics=metrics,
+        max_streams=max_streams,
+    )
     print(f"audit log {signer.name}, verifier key {signer.vkey}", flush=True)
     host = address.rsplit(":", 1)[0]
     print(
@@ -263,6 +282,7 @@ def _events(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     from newsledger.api.security import ExposureRefused
+    from newsledger.api.stream_slots import InvalidStreamLimit
     from newsledger.api.tokens import TokenFileError
     from newsledger.audit.keys import KeyFileError
     from newsledger.client import ApiError
@@ -290,7 +310,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         print(f"newsledger: {error}", file=sys.stderr)
         return 1
-    except (SchemaNotReady, StoryFileError, KeyFileError, TokenFileError, ExposureRefused) as error:
+    except (
+        SchemaNotReady,
+        StoryFileError,
+        KeyFileError,
+        TokenFileError,
+        ExposureRefused,
+        InvalidStreamLimit,
+    ) as error:
         print(f"newsledger: {error}", file=sys.stderr)
         return 2
     except BrokenPipeError:

@@ -13,6 +13,8 @@ DEFAULT_DATA_DIR = Path("var")
 MAX_MESSAGE_BYTES = 8 * 1024 * 1024
 DEFAULT_LOG_ORIGIN = "newsledger.local/log"
 DEFAULT_SIGNING_KEY_PATH = DEFAULT_DATA_DIR / "signing.key"
+# Threads serving RPCs; each open stream holds one (see newsledger.api.stream_slots).
+DEFAULT_MAX_WORKERS = 128
 
 
 def default_database_url(data_dir: Path = DEFAULT_DATA_DIR) -> str:
@@ -50,6 +52,8 @@ class Settings:
     tls_client_ca_file: Path | None = None
     # Where Prometheus metrics are served over HTTP; None means not at all.
     metrics_address: str | None = None
+    # Most server-streaming calls open at once; None derives it from the worker threads.
+    max_streams: int | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -67,8 +71,13 @@ class Settings:
             tls_key_file=_path(env.get("NEWSLEDGER_TLS_KEY_FILE")),
             tls_client_ca_file=_path(env.get("NEWSLEDGER_TLS_CLIENT_CA_FILE")),
             metrics_address=env.get("NEWSLEDGER_METRICS_ADDRESS") or None,
+            max_streams=_count(env.get("NEWSLEDGER_MAX_STREAMS")),
         )
 
 
 def _path(value: str | None) -> Path | None:
     return Path(value) if value else None
+
+
+def _count(value: str | None) -> int | None:
+    return int(value) if value else None

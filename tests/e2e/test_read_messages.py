@@ -62,4 +62,6 @@ def test_stream_pages_carry_the_stored_events(client: LedgerClient, ledger: Ledg
         if not token:
             break
     assert received == expected
-    assert [e.event_id for e in received] == [str(e.event_id) for e in ledger.store.read_stream("a")]
+    assert [e.event_id for e in received] == [
+        str(e.event_id) for e in ledger.store.read_stream("a")
+    ]

@@ -23,9 +23,15 @@ from newsledger.api.negotiation_service import NegotiationService
 from newsledger.api.request_guard import RequestGuardInterceptor
 from newsledger.api.request_log import RequestLogInterceptor
 from newsledger.api.security import ServerSecurity, check_exposure, warn_about_exposure
+from newsledger.api.stream_slots import (
+    StreamSlotInterceptor,
+    StreamSlots,
+    StreamSlotsCollector,
+    stream_limit,
+)
 from newsledger.audit.audit_log import AuditLog
 from newsledger.audit.note import Signer, generate_signer
-from newsledger.config import MAX_MESSAGE_BYTES
+from newsledger.config import DEFAULT_MAX_WORKERS, MAX_MESSAGE_BYTES
 from newsledger.ledger import Ledger
 from newsledger.v1 import (
     audit_pb2,
@@ -56,6 +62,7 @@ class RunningServer:
     health: health.HealthServicer
     ledger: Ledger
     metrics: ServerMetrics | None = None
+    stream_slots: StreamSlots | None = None
 
     def stop(self, grace_seconds: float = 5.0) -> None:
         """Report NOT_SERVING, end live subscriptions, and let in-flight calls finish."""
@@ -67,9 +74,12 @@ class RunningServer:
 
 
 def interceptors(
-    security: ServerSecurity, limits: RequestLimits, metrics: ServerMetrics | None
+    security: ServerSecurity,
+    limits: RequestLimits,
+    metrics: ServerMetrics | None,
+    stream_slots: StreamSlots,
 ) -> list[grpc.ServerInterceptor]:
-    """Return the interceptors, outermost first: request log, errors, auth, request guard."""
+    """Return the interceptors, outermost first: request log, errors, auth, guard, stream cap."""
     chain: list[grpc.ServerInterceptor] = [
         RequestLogInterceptor([metrics] if metrics else []),
         ErrorInterceptor(),
@@ -77,30 +87,37 @@ def interceptors(
     if security.tokens.enabled:
         chain.append(AuthInterceptor(security.tokens))
     chain.append(RequestGuardInterceptor(limits))
+    chain.append(StreamSlotInterceptor(stream_slots))
     return chain
 
 
 def create_server(
     ledger: Ledger,
     address: str,
-    max_workers: int = 64,
+    max_workers: int = DEFAULT_MAX_WORKERS,
     signer: Signer | None = None,
     *,
     security: ServerSecurity | None = None,
     metrics: ServerMetrics | None = None,
+    max_streams: int | None = None,
 ) -> RunningServer:
     """Build and start a server for ledger on address (port 0 picks a free port).
 
     Checkpoints are signed by signer; without one, by a throwaway key (for tests).
     Without security the server is open and plaintext, so only loopback is allowed.
+    At most max_streams server-streaming calls are open at once (default: see
+    stream_slots.default_stream_limit), so unary calls always find a worker thread.
     """
     security = security or ServerSecurity()
     check_exposure(address, security)
     warn_about_exposure(address, security)
     limits = RequestLimits.for_store(ledger.store.limits)
+    stream_slots = StreamSlots(stream_limit(max_workers, max_streams))
+    if metrics is not None:
+        metrics.registry.register(StreamSlotsCollector(stream_slots))
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="rpc"),
-        interceptors=interceptors(security, limits, metrics),
+        interceptors=interceptors(security, limits, metrics, stream_slots),
         options=[
             (
                 "grpc.max_receive_message_length",
@@ -131,7 +148,12 @@ def create_server(
         raise OSError(f"cannot listen on {address}")
     server.start()
     return RunningServer(
-        server=server, port=port, health=health_servicer, ledger=ledger, metrics=metrics
+        server=server,
+        port=port,
+        health=health_servicer,
+        ledger=ledger,
+        metrics=metrics,
+        stream_slots=stream_slots,
     )
 
 
