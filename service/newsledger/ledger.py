@@ -72,7 +72,9 @@ class Ledger:
         store.add_observer(NegotiationProjector())
         # The audit log's leaves and subtree hashes commit with every append.
         self.log_origin = log_origin
-        store.add_observer(AuditObserver(log_origin))
+        audit = AuditObserver(log_origin)
+        store.add_observer(audit)
+        store.add_commit_listener(audit.committed)
         store.add_commit_listener(self.notifier.publish)
 
     def append(

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from newsledger.audit.envelope import EnvelopeError, leaf_of, leaf_of_appended
-from newsledger.audit.merkle import hash_leaf, nodes_to_store_on_append_batch
+from newsledger.audit.merkle import StoredNode, hash_leaf, nodes_to_store_on_append_batch
 from newsledger.store.bulk import insert_rows, select_nodes
 from newsledger.store.errors import InvalidAppend
 from newsledger.store.event_store import EVENT_COLUMNS
@@ -67,10 +67,11 @@ def write_leaves(
     first_index: int,
     leaves: Sequence[bytes],
     known: Mapping[tuple[int, int], bytes] | None = None,
-) -> None:
+) -> list[StoredNode]:
     """Insert the leaves from ``first_index`` on and the complete subtrees they finish.
 
     ``known`` may hold stored nodes already read (the frontier of ``first_index``).
+    Return the subtree hashes written.
     """
     insert_rows(
         connection,
@@ -87,6 +88,7 @@ def write_leaves(
         first_index, [hash_leaf(leaf) for leaf in leaves], get_node
     )
     insert_rows(connection, audit_nodes, nodes)
+    return nodes
 
 
 def _events_between(connection: Connection, start: int, end: int) -> Iterator[list[StoredEvent]]:
@@ -131,15 +133,42 @@ def _backfilled_leaf(event: StoredEvent, log_origin: str) -> bytes:
         raise EnvelopeError(error.path, problem, error.document) from None
 
 
+Frontier = tuple[int, dict[tuple[int, int], bytes]]
+"""A tree size and the hashes of the complete subtrees it ends with (see ``frontier``)."""
+
+
+def next_frontier(
+    size: int, old: Mapping[tuple[int, int], bytes], created: Sequence[StoredNode]
+) -> Frontier | None:
+    """Return the frontier of ``size`` from an older frontier and the nodes made since.
+
+    None if one of its nodes is in neither (it is then read from the database).
+    """
+    known = {**old, **{(level, index): node for level, index, node in created}}
+    wanted = frontier(size)
+    if not all(key in known for key in wanted):
+        return None
+    return size, {key: known[key] for key in wanted}
+
+
 class AuditObserver:
-    """Adds each append's leaves and subtree hashes in the append's own transaction."""
+    """Adds each append's leaves and subtree hashes in the append's own transaction.
+
+    It remembers the frontier of the tree its last committed append left (``committed``
+    is told of each commit), so the next append of this process, if nothing was appended
+    in between, combines with it without reading it back. An append from another process
+    changes the size, and the frontier is then read from the database.
+    """
 
     def __init__(self, log_origin: str) -> None:
         """Write leaves for the log named ``log_origin``."""
         self.log_origin = log_origin
+        self._committed: Frontier | None = None
+        self._staged: Frontier | None = None
 
     def on_append(self, connection: Connection, appended: Sequence[AppendedEvent]) -> None:
         """Write the leaves of the appended events; refuse the append if one has no leaf."""
+        self._staged = None
         if not appended:
             return
         leaves: list[bytes] = []
@@ -152,6 +181,23 @@ class AuditObserver:
                     f"{error.problem} (event {event.stored.event_id})",
                 ) from None
         first = appended[0].stored.position
+        if self._committed is not None and self._committed[0] == first:
+            stored = self._committed[1]
+            created = write_leaves(connection, first, leaves, stored)
+        else:
+            stored, created = self._write_after_reading(connection, first, leaves)
+        self._staged = next_frontier(first + len(leaves), stored, created)
+
+    def committed(self, appended: Sequence[StoredEvent]) -> None:
+        """Keep the frontier of the append that just committed (appended are its events)."""
+        staged, self._staged = self._staged, None
+        fits = staged is not None and staged[0] == appended[-1].position + 1
+        self._committed = staged if fits else None
+
+    def _write_after_reading(
+        self, connection: Connection, first: int, leaves: Sequence[bytes]
+    ) -> tuple[dict[tuple[int, int], bytes], list[StoredNode]]:
+        """Write the leaves after reading the frontier they combine with from the database."""
         # One read: the frontier the new leaves combine with, and the previous leaf's hash.
         # Leaves are only ever added in order, so if leaf first - 1 has its hash stored, the
         # log has every leaf before ``first`` and nothing needs backfilling.
@@ -162,9 +208,9 @@ class AuditObserver:
         if first and (0, first - 1) not in stored:
             # Events appended by a store without the audit get their leaves first, in order.
             backfill_leaves(connection, self.log_origin, up_to=first)
-            write_leaves(connection, first, leaves)
-        else:
-            write_leaves(connection, first, leaves, stored)
+            stored = read_nodes(connection, frontier(first))
+            return stored, write_leaves(connection, first, leaves, stored)
+        return stored, write_leaves(connection, first, leaves, stored)
 
 
 def _request_field(offset: int, error: EnvelopeError) -> str:

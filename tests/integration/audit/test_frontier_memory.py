@@ -1,0 +1,102 @@
+"""The audit observer reuses the frontier its last commit left, and never a stale one."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from newsledger.audit.merkle import MemoryNodeStore
+from newsledger.ledger import Ledger
+from newsledger.store.event_store import EventStore
+from newsledger.store.records import AppendedEvent
+from tests.factories import events
+from tests.integration.audit.conftest import ORIGIN
+
+
+class FailOnce:
+    """Fails the append transaction it is asked to, after the audit has written its rows."""
+
+    def __init__(self) -> None:
+        self.armed = False
+
+    def on_append(self, connection: Connection, appended: Sequence[AppendedEvent]) -> None:
+        if self.armed:
+            self.armed = False
+            raise RuntimeError("a later observer failed")
+
+
+def tree_matches_leaves(engine: Engine) -> None:
+    with engine.connect() as connection:
+        leaves = [bytes(row[0]) for row in connection.execute(sa.text(
+            "SELECT leaf FROM audit_leaves ORDER BY position"))]  # fmt: skip
+        nodes = {
+            (level, index): bytes(node)
+            for level, index, node in connection.execute(
+                sa.text("SELECT level, idx, hash FROM audit_nodes")
+            )
+        }
+    expected = MemoryNodeStore()
+    expected.append_leaves(leaves)
+    assert nodes == expected.nodes
+
+
+def test_an_append_after_this_process_committed_does_not_read_the_frontier(
+    ledger: Ledger, engine: Engine
+) -> None:
+    ledger.store.append("s", events(5))
+    reads: list[str] = []
+
+    def record(*args: object) -> None:
+        statement = str(args[2])
+        if "FROM audit_nodes" in statement:
+            reads.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        for size in (1, 2, 3, 8):
+            ledger.store.append("s", events(size))
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert reads == []
+    tree_matches_leaves(engine)
+
+
+def test_rollbacks_and_other_writers_never_leave_a_stale_frontier(
+    ledger: Ledger, engine: Engine
+) -> None:
+    failing = FailOnce()
+    ledger.store.add_observer(failing)
+    other = Ledger(EventStore(engine), log_origin=ORIGIN)  # as another process would
+    rng = random.Random(7)
+    for round_number in range(60):
+        size = rng.choice([1, 1, 2, 3, 5, 8, 13])
+        choice = rng.random()
+        if choice < 0.2:
+            failing.armed = True
+            with pytest.raises(RuntimeError):
+                ledger.store.append(f"s-{round_number}", events(size))
+        elif choice < 0.4:
+            other.store.append(f"o-{round_number}", events(size))
+        else:
+            ledger.store.append(f"s-{round_number}", events(size))
+    tree_matches_leaves(engine)
+
+
+@pytest.mark.parametrize("size", [1, 3, 4])
+def test_a_rolled_back_append_is_never_combined_with(
+    ledger: Ledger, engine: Engine, size: int
+) -> None:
+    failing = FailOnce()
+    ledger.store.add_observer(failing)
+    other = Ledger(EventStore(engine), log_origin=ORIGIN)
+    ledger.store.append("s", events(5))
+    failing.armed = True
+    with pytest.raises(RuntimeError):
+        ledger.store.append("s", events(size))
+    other.store.append("o", events(size))  # the log reaches the size the failed append would
+    ledger.store.append("s", events(2))
+    tree_matches_leaves(engine)
