@@ -98,6 +98,8 @@ class SideBySide:
         requests = grpc_cases.append_requests(append_plan)
         with Server(site) as server, LedgerClient(server.target) as client:
             self._record(f"append_b{batch}/newsledger", grpc_cases.append_rate(client, requests))
+            if batch == 1:
+                self._record("round_trip/newsledger", grpc_cases.round_trip_rate(client))
             if batch == 100:
                 self._record("read/newsledger", grpc_cases.read_log_rate(client))
         drop_site(self.backend, site)

@@ -11,6 +11,7 @@ from typing import Any
 
 import grpc
 from google.protobuf.empty_pb2 import Empty
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from bench.stats import latencies_ms, percentile, rate
 from bench.workload import EVENT_TYPE, PAGE, AppendPlan, Event
@@ -58,6 +59,22 @@ def append_rate(client: LedgerClient, requests: list[es.AppendEventsRequest]) ->
     started = time.perf_counter()
     for request in requests:
         call(request, timeout=TIMEOUT)
+    return rate(count, time.perf_counter() - started)
+
+
+def round_trip_rate(client: LedgerClient, count: int = 500) -> float:
+    """Return health Checks per second, sent one after another.
+
+    A Check does no work behind the interceptors, so this is the most calls of any kind
+    the API can answer one at a time on this machine: the ceiling of single appends.
+    """
+    check = health_pb2_grpc.HealthStub(client.channel).Check
+    request = health_pb2.HealthCheckRequest()
+    for _ in range(20):
+        check(request, timeout=TIMEOUT)
+    started = time.perf_counter()
+    for _ in range(count):
+        check(request, timeout=TIMEOUT)
     return rate(count, time.perf_counter() - started)
 
 

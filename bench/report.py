@@ -74,6 +74,21 @@ def side_by_side(results: Results, backend: str, layout: Layout) -> str:
                 _fmt(ratio(ours, figures[3]), "\u00d7"),
             ]
         )
+    round_trip = results.get(backend, "round_trip/newsledger")
+    if not math.isnan(round_trip):
+        raw_single = results.get(backend, "append_b1/raw")
+        rows.append(
+            [
+                "gRPC round trip alone, health Check (calls/s)",
+                _fmt(round_trip),
+                "",
+                "",
+                "",
+                "",
+                "",
+                _fmt(ratio(round_trip, raw_single), "\u00d7") + " of raw batches of 1",
+            ]
+        )
     copy = results.get(backend, "append_b100/raw-copy")
     if not math.isnan(copy):
         rows.append(["append, batches of 100, raw COPY (ev/s)", "", "", "", _fmt(copy), "", "", ""])
