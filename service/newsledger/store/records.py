@@ -43,17 +43,18 @@ def _c_compact_encoder() -> Callable[[Any, int], Iterable[str]] | None:
 _C_COMPACT = _c_compact_encoder()
 
 
-def normalise_json(value: Mapping[str, Any]) -> str:
-    """Serialise a JSON object with sorted keys and no spaces, so equal objects compare equal.
-
-    The same text as ``json.dumps(value, sort_keys=True, separators=(",", ":"),
-    ensure_ascii=False)``.
-    """
-    if not value and type(value) is dict:
-        return "{}"
+def compact_json(value: Any) -> str:
+    """Return ``json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)``."""
     if _C_COMPACT is None:
         return _COMPACT.encode(value)
     return "".join(_C_COMPACT(value, 0))
+
+
+def normalise_json(value: Mapping[str, Any]) -> str:
+    """Serialise a JSON object with sorted keys and no spaces, so equal objects compare equal."""
+    if not value and type(value) is dict:
+        return "{}"
+    return compact_json(value)
 
 
 def is_canonical_value(value: Any) -> bool:
