@@ -8,9 +8,9 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from google.protobuf import json_format
 from google.protobuf.internal.containers import RepeatedCompositeFieldContainer
 
+from newsledger.api.message_dicts import message_from_dict
 from newsledger.domain.events import RecordedEvent
 from newsledger.ledger import InvalidRequest, Violation
 from newsledger.schemas import SLUG_PATTERN as SLUG
@@ -243,7 +243,5 @@ def event_types(names: Sequence[str]) -> list[str]:
 
 
 def negotiation_view(view: dict[str, Any]) -> negotiation_view_pb2.NegotiationView:
-    """Convert the rendered view (proto JSON shape) to its message."""
-    message = negotiation_view_pb2.NegotiationView()
-    json_format.ParseDict(view, message, ignore_unknown_fields=False)
-    return message
+    """Convert the rendered view (proto JSON shape) to its message, as ParseDict would."""
+    return message_from_dict(view, negotiation_view_pb2.NegotiationView)

@@ -84,21 +84,6 @@ class Confirmer:
             **({"independent_source_count": len(outlets)} if outlets else {}),
         }
 
-    def annotate(self, value: Any) -> Any:
-        """Return a copy of a rendered value with a confirmation in every provenance."""
-        if isinstance(value, Mapping):
-            return {
-                key: (
-                    {**item, "confirmation": self.confirmation(item)}
-                    if key == "provenance" and isinstance(item, Mapping) and item
-                    else self.annotate(item)
-                )
-                for key, item in value.items()
-            }
-        if isinstance(value, list):
-            return [self.annotate(item) for item in value]
-        return value
-
 
 def disputes(registry: Sequence[JsonDict], as_of: date) -> list[JsonDict]:
     """Return every dispute raised by the date with both accounts, open ones first."""

@@ -50,18 +50,33 @@ def _in_force_by_party(state: NegotiationState, measures: list[JsonDict]) -> lis
     return grouped
 
 
-def _pruned(value: Any) -> Any:
-    """Drop empty strings, lists, objects and false, as protobuf JSON omits those defaults."""
-    if isinstance(value, Mapping):
-        pruned = {key: _pruned(item) for key, item in value.items()}
-        return {
-            key: item
-            for key, item in pruned.items()
-            if item is not False and item not in ("", [], {})
-        }
+_OMITTED_DEFAULTS: tuple[Any, ...] = ("", [], {})
+"""Empty values protobuf JSON omits (besides false, compared by identity)."""
+
+_SCALARS = (str, int, float, type(None))
+"""Types of JSON leaves, told apart from containers without the slower Mapping check."""
+
+
+def _finished(value: Any, confirmer: Confirmer) -> Any:
+    """Return a fresh copy with a confirmation in every provenance and empty values dropped.
+
+    Empty strings, lists, objects and false are dropped, as protobuf JSON omits those
+    defaults; an object emptied that way is dropped in turn. One walk builds the copy, so
+    the result shares no list or object with the state it was rendered from.
+    """
     if isinstance(value, list):
-        return [_pruned(item) for item in value]
-    return value
+        return [_finished(item, confirmer) for item in value]
+    if isinstance(value, _SCALARS) or not isinstance(value, Mapping):
+        return value
+    finished = {}
+    for key, item in value.items():
+        if key == "provenance" and isinstance(item, Mapping) and item:
+            item = {**item, "confirmation": confirmer.confirmation(item)}
+        if not isinstance(item, _SCALARS):
+            item = _finished(item, confirmer)
+        if item is not False and item not in _OMITTED_DEFAULTS:
+            finished[key] = item
+    return finished
 
 
 def render_view(state: NegotiationState, as_of: date) -> JsonDict:
@@ -108,6 +123,5 @@ def render_view(state: NegotiationState, as_of: date) -> JsonDict:
         "problems": state.problems,
         "stale": bool(state.problems),
     }
-    annotated = Confirmer(state.developments, state.party_ids(), as_of).annotate(view)
-    pruned: JsonDict = _pruned(annotated)
-    return pruned
+    finished: JsonDict = _finished(view, Confirmer(state.developments, state.party_ids(), as_of))
+    return finished

@@ -77,3 +77,24 @@ def test_rendered_view_parses_strictly_and_is_canonical() -> None:
     assert message.truce.days_remaining == 62
     assert message.stale and message.problems[0].event_type == "OutcomeReached"
     assert json_format.MessageToDict(message, preserving_proto_field_name=True) == rendered
+
+
+def _containers(value: object) -> list[object]:
+    """Return every list and dict inside a JSON-shaped value, itself included."""
+    if isinstance(value, dict):
+        return [value, *(c for item in value.values() for c in _containers(item))]
+    if isinstance(value, list):
+        return [value, *(c for item in value for c in _containers(item))]
+    return []
+
+
+def test_rendering_reads_the_state_and_shares_no_list_or_object_with_it() -> None:
+    """Given a folded state, rendering leaves it as it was; changing the view cannot change it."""
+    stream = Stream().opened().person("ana", "us").truce()
+    state = fold(stream.events)
+    assert state is not None
+    before = state.to_json()
+    view = render_view(state, date(2025, 6, 11))
+    assert state.to_json() == before
+    in_state = {id(c) for c in _containers(state.to_json(shared=True))}
+    assert not in_state & {id(c) for c in _containers(view)}
