@@ -19,7 +19,12 @@ from newsledger.domain.state import JsonDict
 from newsledger.domain.timeline import TimelineFilter, timeline
 from newsledger.domain.view import render_view
 from newsledger.projections.known_at import version_known_at, view_at_version
-from newsledger.projections.negotiation_views import NegotiationViews, StoredView, ViewSummary
+from newsledger.projections.negotiation_views import (
+    NegotiationViews,
+    StoredView,
+    ViewSummary,
+    current_version,
+)
 from newsledger.store.event_store import EventStore
 from newsledger.store.records import StoredEvent, micros_from_time
 from newsledger.subscriptions import LogNotifier, follow
@@ -32,6 +37,16 @@ class TimelinePage:
     entries: list[JsonDict]
     cut_version: int
     next_offset: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ViewPoint:
+    """Which view a query asks for: a negotiation's state right after one stream version,
+    rendered as of a date. The view at a point never changes, so it may be kept."""
+
+    negotiation_id: str
+    stream_version: int
+    as_of: date
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +96,7 @@ class NegotiationQueries:
             )
         with self.store.engine.connect() as conn:
             if known_at is None:
-                current = self.views.get(negotiation_id)
-                cut = None if current is None else current.last_stream_version
+                cut = current_version(conn, negotiation_id)
             else:
                 cut = version_known_at(conn, stream, micros_from_time(known_at))
         if cut is None:
@@ -106,6 +120,18 @@ class NegotiationQueries:
     def view(self, negotiation_id: str, as_of: date, known_at: datetime | None = None) -> JsonDict:
         """Return the negotiation's view as of a date, as known at an instant."""
         return render_view(self.stored(negotiation_id, known_at).state, as_of)
+
+    def view_point(
+        self, negotiation_id: str, as_of: date, known_at: datetime | None = None
+    ) -> ViewPoint:
+        """Return the point a view query answers at (one indexed lookup, nothing decoded)."""
+        return ViewPoint(negotiation_id, self._cut(negotiation_id, known_at), as_of)
+
+    def view_at(self, point: ViewPoint) -> JsonDict:
+        """Return the view at a point: the state right after its stream version, rendered."""
+        return render_view(
+            self.stored(point.negotiation_id, cut=point.stream_version).state, point.as_of
+        )
 
     def summaries(
         self, after_id: str, limit: int, party_id: str = "", phase: str = ""

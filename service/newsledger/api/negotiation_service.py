@@ -11,8 +11,10 @@ from google.protobuf import json_format
 
 from newsledger.api import conversions, page_tokens
 from newsledger.api.page_tokens import PageCursor
+from newsledger.api.view_cache import ViewCache
 from newsledger.domain.timeline import TimelineFilter
 from newsledger.ledger import InvalidRequest, Ledger, Violation
+from newsledger.queries import ViewPoint
 from newsledger.v1 import negotiation_view_pb2 as nv
 from newsledger.v1 import negotiations_pb2 as pb
 from newsledger.v1 import negotiations_pb2_grpc
@@ -31,9 +33,15 @@ def _required_id(negotiation_id: str) -> str:
 class NegotiationService(negotiations_pb2_grpc.NegotiationServiceServicer):
     """Translates NegotiationService calls to the ledger."""
 
-    def __init__(self, ledger: Ledger, today: Callable[[], date] = _today_utc) -> None:
+    def __init__(
+        self,
+        ledger: Ledger,
+        today: Callable[[], date] = _today_utc,
+        views: ViewCache | None = None,
+    ) -> None:
         self.ledger = ledger
         self.today = today
+        self.views = ViewCache() if views is None else views
 
     def GetNegotiation(
         self, request: pb.GetNegotiationRequest, context: grpc.ServicerContext
@@ -42,13 +50,21 @@ class NegotiationService(negotiations_pb2_grpc.NegotiationServiceServicer):
         negotiation_id = _required_id(request.negotiation_id)
         as_of = conversions.query_date(request.as_of, self.today())
         known_at = conversions.known_at(request)
-        view = self.ledger.negotiation_view(negotiation_id, as_of, known_at)
-        response = pb.GetNegotiationResponse(
-            view=conversions.negotiation_view(view), as_of=as_of.isoformat()
-        )
+        point = self.ledger.queries.view_point(negotiation_id, as_of, known_at)
+        response = pb.GetNegotiationResponse(as_of=as_of.isoformat())
+        response.view.MergeFromString(self._serialized_view(point))
         if known_at is not None:
             response.known_at.CopyFrom(request.known_at)
         return response
+
+    def _serialized_view(self, point: ViewPoint) -> bytes:
+        """Return the view at a point as a serialized NegotiationView, built once per point."""
+        data = self.views.get(point)
+        if data is None:
+            view = conversions.negotiation_view(self.ledger.queries.view_at(point))
+            data = view.SerializeToString()
+            self.views.put(point, data)
+        return data
 
     def ListNegotiations(
         self, request: pb.ListNegotiationsRequest, context: grpc.ServicerContext

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from newsledger.domain.negotiation import fold_in_place, stream_for
-from newsledger.projections.negotiation_views import StoredView, current_version, load_view
+from newsledger.projections.negotiation_views import StoredView, load_view_at
 from newsledger.projections.snapshots import latest_snapshot
 from newsledger.store.event_store import EVENT_COLUMNS
 from newsledger.store.records import StoredEvent
@@ -46,9 +46,14 @@ def _events_between(conn: Connection, stream: str, first: int, last: int) -> lis
 
 
 def view_at_version(conn: Connection, negotiation_id: str, cut: int) -> StoredView | None:
-    """Return the negotiation's state right after stream version `cut`: snapshot plus tail."""
-    if current_version(conn, negotiation_id) == cut:
-        return load_view(conn, negotiation_id)
+    """Return the negotiation's state right after stream version `cut`: snapshot plus tail.
+
+    When the stored view has folded exactly up to `cut` it is the answer, read in the same
+    statement that checks its version, so an append landing meanwhile cannot slip in.
+    """
+    stored = load_view_at(conn, negotiation_id, cut)
+    if stored is not None:
+        return stored
     stream = stream_for(negotiation_id)
     snapshot = latest_snapshot(conn, negotiation_id, cut)
     first = 0 if snapshot is None else snapshot.stream_version + 1

@@ -71,6 +71,16 @@ def load_view(conn: Connection, negotiation_id: str) -> StoredView | None:
     return None if row is None else _decode(row)
 
 
+def load_view_at(conn: Connection, negotiation_id: str, stream_version: int) -> StoredView | None:
+    """Return the stored view if it has folded exactly up to stream_version, else None."""
+    table = negotiation_views
+    query = sa.select(*_COLUMNS).where(
+        table.c.negotiation_id == negotiation_id, table.c.last_stream_version == stream_version
+    )
+    row = conn.execute(query).first()
+    return None if row is None else _decode(row)
+
+
 def current_version(conn: Connection, negotiation_id: str) -> int | None:
     """Return the stream version the stored view has folded up to, without decoding it."""
     table = negotiation_views
