@@ -34,13 +34,19 @@ def _workload(config: Config, quick: bool) -> str:
   keys, under the same lock (SQLite `BEGIN IMMEDIATE`; PostgreSQL `LOCK TABLE … IN
   EXCLUSIVE MODE`), with `executemany` (pipelined on PostgreSQL); COPY is shown as well.
 - Scale checks at {steps} events on SQLite and {pg_steps} on PostgreSQL: the log is
-  the seed story plus 200 statements of its negotiation, plus filler streams
+  the seed story plus 200 statements of its negotiation (by one of its people, so the
+  fold applies them), plus filler streams
   **bulk-loaded in-process through `EventStore.append`** (batches of 1,000, with the
   service's projector and audit observers, so the database is what the server would
   write; only gRPC and the filler's schema validation are skipped).
   At each size: 100-batch appends via gRPC, a {config.scale_read_window:,}-event ReadLog
-  window from the middle of the log, and {config.view_calls} GetNegotiation calls each for the
-  current view, a past `as_of` date and a past `known_at` instant. At the largest size the
+  window from the middle of the log, and GetNegotiation calls: {config.view_calls} repeated
+  calls for the current view (what a polling client sees: served from the server's view
+  cache), {config.view_calls // 2} current views each right after appending a statement to
+  the negotiation through the API (the append untimed), {config.view_calls} `as_of` views at
+  as many different dates and {config.view_calls} `known_at` views at the record times of
+  as many different events. Only the repeated calls can be answered from the cache; every
+  other call asks for a point no earlier call asked for. At the largest size the
   whole log is read with ReadLog and, at the same time, replayed with Subscribe from
   position 0, while the server's RSS is sampled every 20 ms (psutil).
 - Live subscribers: {config.subscribers} Subscribe streams from the head while

@@ -138,12 +138,54 @@ class ViewProbe:
         """Return the latencies (ms) of the view as of a past date (valid time)."""
         return latencies_ms(self._get(as_of=day), count)
 
+    def current_after_appends(self, append: Callable[[int], object], count: int) -> list[float]:
+        """Return the latencies (ms) of the current view, each right after append(n) (untimed).
+
+        Every answer is at a new stream version, so none can come from a cache.
+        """
+        call = self.client.negotiations.GetNegotiation
+        request = neg.GetNegotiationRequest(negotiation_id=self.negotiation_id)
+        latencies = []
+        for number in range(count):
+            append(number)
+            started = time.perf_counter()
+            call(request, timeout=TIMEOUT)
+            latencies.append((time.perf_counter() - started) * 1000)
+        return latencies
+
+    def each_as_of(self, days: list[str]) -> list[float]:
+        """Return the latency (ms) of one view per date: each a different, uncached point."""
+        call = self.client.negotiations.GetNegotiation
+        requests = [
+            neg.GetNegotiationRequest(negotiation_id=self.negotiation_id, as_of=day) for day in days
+        ]
+        return _each(call, requests)
+
+    def each_known_at(self, instants: list[datetime]) -> list[float]:
+        """Return the latency (ms) of one view per instant: each a different, uncached point."""
+        requests = []
+        for instant in instants:
+            request = neg.GetNegotiationRequest(negotiation_id=self.negotiation_id)
+            request.known_at.FromDatetime(instant)
+            requests.append(request)
+        return _each(self.client.negotiations.GetNegotiation, requests)
+
     def known_at(self, instant: datetime, count: int) -> list[float]:
         """Return the latencies (ms) of the view as known at a past instant (record time)."""
         request = neg.GetNegotiationRequest(negotiation_id=self.negotiation_id)
         request.known_at.FromDatetime(instant)
         call = self.client.negotiations.GetNegotiation
         return latencies_ms(lambda: call(request, timeout=TIMEOUT), count)
+
+
+def _each(call: Callable[..., object], requests: list[Any]) -> list[float]:
+    """Send each request once, one after another; return each call's milliseconds."""
+    latencies = []
+    for request in requests:
+        started = time.perf_counter()
+        call(request, timeout=TIMEOUT)
+        latencies.append((time.perf_counter() - started) * 1000)
+    return latencies
 
 
 @dataclass

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bench import grpc_cases
 from bench.backends import DEFAULT_POSTGRES_URL, Backend, PostgresBackend, SqliteBackend
-from bench.scale import PAST_DATE, ScaleLog
+from bench.scale import ScaleLog, past_dates
 from bench.server import Server, py_spy
 from bench.workload import plan
 from newsledger.client import LedgerClient
@@ -103,8 +103,8 @@ def _phase_view(server: Server, out: Path, log: ScaleLog) -> Path:
         probe = grpc_cases.ViewProbe(client, log.negotiation_id)
         for name, latencies in (
             ("current", probe.current(200)),
-            ("as_of", probe.as_of(PAST_DATE, 200)),
-            ("known_at", probe.known_at(log.known_at_instant(), 200)),
+            ("as_of", probe.each_as_of(past_dates(200))),
+            ("known_at", probe.each_known_at(log.past_instants(200))),
         ):
             print(f"view {name}: median {sorted(latencies)[len(latencies) // 2]:.1f} ms")
     return raw

@@ -14,8 +14,9 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from bench.backends import Site
 from bench.workload import EVENT_TYPE, statement
@@ -31,6 +32,24 @@ SEED_STORY = ROOT / "data" / "stories" / "us-china-trade-2025.yaml"
 BULK_BATCH = 1000
 STATEMENT_BATCH = 10  # the negotiation grows by 10 statements per append
 PAST_DATE = "2025-06-11"
+SPEAKER = "scott-bessent"  # a person of the seed story, so the statements apply
+
+
+def statement_payload(number: int) -> dict[str, Any]:
+    """Return the payload of the negotiation's statement number (valid, and applied by the fold)."""
+    payload = statement(9999, number, random.Random(number))
+    payload["statement_id"] = f"bench-statement-{number}"
+    payload["speaker_id"] = SPEAKER
+    for source in payload["report"]["sources"]:
+        for quote in source.get("quotes", []):
+            quote["speaker_id"] = SPEAKER
+    return payload
+
+
+def past_dates(count: int) -> list[str]:
+    """Return count different as_of dates, one a day back from PAST_DATE."""
+    last = date.fromisoformat(PAST_DATE)
+    return [(last - timedelta(days=days)).isoformat() for days in range(count)]
 
 
 @dataclass
@@ -67,12 +86,20 @@ class ScaleLog:
 
     def _negotiation_statements(self, first: int) -> None:
         """Append STATEMENT_BATCH statements to the negotiation, validated like any append."""
-        batch = []
-        for n in range(first, first + STATEMENT_BATCH):
-            payload = statement(9999, n, random.Random(n))
-            payload["statement_id"] = f"bench-statement-{n}"
-            batch.append(ProposedEvent(uuid.uuid4(), EVENT_TYPE, payload))
+        batch = [
+            ProposedEvent(uuid.uuid4(), EVENT_TYPE, statement_payload(n))
+            for n in range(first, first + STATEMENT_BATCH)
+        ]
         self.ledger.append(self.stream, batch)
+
+    def past_instants(self, count: int) -> list[datetime]:
+        """Return the record times of up to count of the negotiation's events, spread evenly.
+
+        Each is a different past point, so no two calls can share a cached answer.
+        """
+        events = self.ledger.store.read_stream(self.stream, limit=100_000)
+        step = max(1, len(events) // count)
+        return [event.record_time for event in events[::step][:count]]
 
     def grow_to(self, target: int) -> None:
         """Append filler (and, the first time, the negotiation's statements) up to target events."""
