@@ -127,7 +127,8 @@ def _apply_in_place(state: NegotiationState | None, event: RecordedEvent) -> Neg
     """Apply one event to `state`, recording a problem when it cannot; return the new state.
 
     A development is applied to the records directly. A correction edits the registry, and
-    the records are derived again from it; if that fails, the state is left as it was.
+    the records are derived again from it. An event that fails leaves the state as it was:
+    a refused one never changed it, and a malformed one is undone by `_as_before`.
     """
     working = state or NegotiationState(negotiation_id_from_stream(event.stream) or "")
     try:
@@ -145,7 +146,7 @@ def _apply_in_place(state: NegotiationState | None, event: RecordedEvent) -> Neg
             working = derive(working, editor(working, development_of(entry)))
         working.developments.append(entry)
     except (UnappliedEvent, UnsupportedSchemaVersion) as error:
-        working = _as_before(state, event)
+        working = _as_refused(state, event)
         _record_problem(working, event, str(error))
     except (KeyError, TypeError, ValueError) as error:
         working = _as_before(state, event)
@@ -158,14 +159,27 @@ def _apply_in_place(state: NegotiationState | None, event: RecordedEvent) -> Neg
     return working
 
 
-def _as_before(state: NegotiationState | None, event: RecordedEvent) -> NegotiationState:
-    """Return the state as it was before a failed event, undoing any partial change.
+def _as_refused(state: NegotiationState | None, event: RecordedEvent) -> NegotiationState:
+    """Return the state as it was before a refused event, which changed nothing.
 
-    Records are a function of the registry, which a failed event never reaches, so deriving
-    them again restores them exactly.
+    Upcasting, the place and stream checks, and every applier and editor refuse an event
+    (UnappliedEvent, UnsupportedSchemaVersion) before changing the state: appliers check first,
+    and editors and `derive` work on copies. So there is nothing to undo.
     """
     if state is None:
         return NegotiationState(negotiation_id_from_stream(event.stream) or "")
+    return state
+
+
+def _as_before(state: NegotiationState | None, event: RecordedEvent) -> NegotiationState:
+    """Return the state as it was before a malformed event, undoing any partial change.
+
+    A malformed payload can break an applier part-way, after it changed records. Records are
+    a function of the registry, which a failed event never reaches, so deriving them again
+    restores them exactly.
+    """
+    if state is None:
+        return _as_refused(state, event)
     return derive(state, state.developments)
 
 

@@ -11,7 +11,11 @@ from newsledger.domain.valid_time import counts_from
 
 
 class UnappliedEvent(Exception):
-    """The fold cannot apply an event; the message becomes a problem in the state."""
+    """The fold cannot apply an event; the message becomes a problem in the state.
+
+    Raise it only before changing the state (check, then change): the fold keeps the state
+    of a refused event as it is, with nothing to undo.
+    """
 
 
 @dataclass(frozen=True, slots=True)
