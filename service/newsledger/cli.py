@@ -137,7 +137,11 @@ def _open_ledger(settings: Settings, *, migrate: bool = False) -> Ledger:
 def _serve(args: argparse.Namespace) -> int:
     from newsledger.api.metrics import ServerMetrics
     from newsledger.api.security import check_exposure
-    from newsledger.api.server import ShutdownSignals, create_server
+    from newsledger.api.server import (
+        ShutdownSignals,
+        create_server,
+        exempt_startup_objects_from_gc,
+    )
     from newsledger.api.stream_slots import stream_limit
     from newsledger.audit.keys import load_or_create_signer
     from newsledger.ingest import ingest_story_in_process
@@ -180,6 +184,7 @@ def _serve(args: argparse.Namespace) -> int:
         "Ctrl-C or SIGTERM stops it",
         flush=True,
     )
+    exempt_startup_objects_from_gc()
     signals.serve_until_received(running)
     print("newsledger stopped", flush=True)
     return 0

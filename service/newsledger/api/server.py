@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import threading
@@ -89,6 +90,18 @@ def interceptors(
     chain.append(RequestGuardInterceptor(limits))
     chain.append(StreamSlotInterceptor(stream_slots))
     return chain
+
+
+def exempt_startup_objects_from_gc() -> None:
+    """Leave what starting the server allocated out of the garbage collector's full passes.
+
+    Modules, protobuf descriptors, SQLAlchemy metadata and the like live as long as the
+    process; a full collection walked all of them again and again, which showed as pauses of
+    30 to 40 ms in calls that allocate a lot (building a large view). Frozen objects are still
+    freed by reference counting; only the cycle search skips them.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def create_server(
