@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from newsledger.audit.merkle import StoredNode
 from newsledger.audit.tree_reader import completed_subtrees
-from newsledger.store.event_store import EVENT_COLUMNS
+from newsledger.store.log_queries import EVENT_COLUMNS
 from newsledger.store.records import StoredEvent
 from newsledger.store.tables import audit_leaves, audit_nodes, events
 

@@ -11,7 +11,7 @@ from newsledger.audit.envelope import EnvelopeError, leaf_of, leaf_of_appended
 from newsledger.audit.merkle import StoredNode, hash_leaf, nodes_to_store_on_append_batch
 from newsledger.store.bulk import insert_rows, select_nodes
 from newsledger.store.errors import InvalidAppend
-from newsledger.store.event_store import EVENT_COLUMNS
+from newsledger.store.log_queries import EVENT_COLUMNS
 from newsledger.store.records import AppendedEvent, StoredEvent
 from newsledger.store.tables import audit_leaves, audit_nodes, events
 

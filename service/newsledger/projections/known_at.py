@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 from newsledger.domain.negotiation import fold_in_place, stream_for
 from newsledger.projections.negotiation_views import StoredView, load_view_at
 from newsledger.projections.snapshots import latest_snapshot
-from newsledger.store.event_store import EVENT_COLUMNS
+from newsledger.store.log_queries import EVENT_COLUMNS
 from newsledger.store.records import StoredEvent
 from newsledger.store.tables import events
 

@@ -24,7 +24,8 @@ from newsledger.projections.snapshots import (
     snapshot_versions,
 )
 from newsledger.store import locking
-from newsledger.store.event_store import EVENT_COLUMNS, EventStore
+from newsledger.store.event_store import EventStore
+from newsledger.store.log_queries import EVENT_COLUMNS
 from newsledger.store.records import StoredEvent
 from newsledger.store.tables import events
 

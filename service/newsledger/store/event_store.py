@@ -12,10 +12,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from newsledger.config import StoreLimits
-from newsledger.store import locking
+from newsledger.store import locking, log_queries
 from newsledger.store.bulk import insert_rows
-from newsledger.store.errors import AppendLockTimeout, EventIdConflict, WrongExpectedVersion
+from newsledger.store.errors import AppendLockTimeout, WrongExpectedVersion
 from newsledger.store.event_rows import EVENT_ROW_COLUMNS, EventRow
+from newsledger.store.log_queries import EVENT_COLUMNS
 from newsledger.store.records import (
     ANY,
     AppendedEvent,
@@ -28,20 +29,6 @@ from newsledger.store.records import (
 )
 from newsledger.store.tables import events
 from newsledger.store.validation import validate_batch
-
-_COLUMNS = (
-    events.c.position,
-    events.c.event_id,
-    events.c.stream,
-    events.c.stream_version,
-    events.c.event_type,
-    events.c.schema_version,
-    events.c.payload,
-    events.c.metadata,
-    events.c.recorded_at_us,
-)
-EVENT_COLUMNS = _COLUMNS
-"""The events table's columns in StoredEvent's field order: `StoredEvent(*row)` reads a row."""
 
 
 class AppendObserver(Protocol):
@@ -142,11 +129,11 @@ class EventStore:
         version (which an exact retry of an earlier append also meets), raises
         _MaybeARetry so the append is replayed with ``retry_aware`` set.
         """
-        recorded = _already_recorded(conn, stream, rows) if retry_aware else {}
+        recorded = log_queries.already_recorded(conn, stream, rows) if retry_aware else {}
         if len(recorded) == len(rows):
             ordered = tuple(recorded[event.event_id] for event in proposed)
             return AppendResult(stream=stream, events=ordered, already_recorded=True), ()
-        actual, last_position, last_recorded_us = _stream_and_log_heads(conn, stream)
+        actual, last_position, last_recorded_us = log_queries.stream_and_log_heads(conn, stream)
         if not expected.is_met_by(actual):
             if not retry_aware:
                 raise _MaybeARetry
@@ -175,7 +162,7 @@ class EventStore:
             for offset, (row, event) in enumerate(new)
         )
         try:
-            insert_rows(conn, events, [_row_of(conn, event) for event in appended])
+            insert_rows(conn, events, [log_queries.row_of(conn, event) for event in appended])
         except sa.exc.IntegrityError:
             if not retry_aware:
                 raise _MaybeARetry from None
@@ -200,12 +187,12 @@ class EventStore:
     def stream_version(self, stream: str) -> int | None:
         """Return the version of the stream's last event, or None if it has none."""
         with self.engine.connect() as conn:
-            return _stream_version(conn, stream)
+            return log_queries.stream_version(conn, stream)
 
     def head_position(self) -> int | None:
         """Return the position of the last event in the log, or None if it is empty."""
         with self.engine.connect() as conn:
-            position = _log_head(conn)[0]
+            position = log_queries.log_head(conn)[0]
         return None if position < 0 else position
 
     def read_stream(
@@ -217,7 +204,9 @@ class EventStore:
         limit: int = 100,
     ) -> list[StoredEvent]:
         """Return up to limit events of stream from from_version (inclusive), in either order."""
-        return self._fetch(_stream_query(_COLUMNS, stream, from_version, backwards, limit))
+        return self._fetch(
+            log_queries.stream_query(EVENT_COLUMNS, stream, from_version, backwards, limit)
+        )
 
     def read_stream_rows(
         self,
@@ -228,7 +217,7 @@ class EventStore:
         limit: int = 100,
     ) -> list[EventRow]:
         """Return the events read_stream returns, as EventRows (the id as canonical text)."""
-        query = _stream_query(EVENT_ROW_COLUMNS, stream, from_version, backwards, limit)
+        query = log_queries.stream_query(EVENT_ROW_COLUMNS, stream, from_version, backwards, limit)
         return self._fetch_rows(query)
 
     def read_all(
@@ -242,8 +231,8 @@ class EventStore:
         event_types: Iterable[str] = (),
     ) -> list[StoredEvent]:
         """Return up to limit events of the log between from_ and to_position (inclusive)."""
-        query = _log_query(
-            _COLUMNS, from_position, to_position, backwards, limit, stream, event_types
+        query = log_queries.log_query(
+            EVENT_COLUMNS, from_position, to_position, backwards, limit, stream, event_types
         )
         return self._fetch(query)
 
@@ -258,7 +247,7 @@ class EventStore:
         event_types: Iterable[str] = (),
     ) -> list[EventRow]:
         """Return the events read_all returns, as EventRows (the id as canonical text)."""
-        query = _log_query(
+        query = log_queries.log_query(
             EVENT_ROW_COLUMNS, from_position, to_position, backwards, limit, stream, event_types
         )
         return self._fetch_rows(query)
@@ -268,7 +257,7 @@ class EventStore:
         wanted = list(event_ids)
         if not wanted:
             return {}
-        query = sa.select(*_COLUMNS).where(events.c.event_id.in_(wanted))
+        query = sa.select(*EVENT_COLUMNS).where(events.c.event_id.in_(wanted))
         return {event.event_id: event for event in self._fetch(query)}
 
     def _fetch(self, query: sa.Select[Any]) -> list[StoredEvent]:
@@ -282,127 +271,8 @@ class EventStore:
             return cast(list[EventRow], conn.execute(query).all())
 
 
-def _stream_query(
-    columns: Sequence[sa.ColumnElement[Any]],
-    stream: str,
-    from_version: int | None,
-    backwards: bool,
-    limit: int,
-) -> sa.Select[Any]:
-    """Select up to limit events of stream from from_version (inclusive), in either order."""
-    query = sa.select(*columns).where(events.c.stream == stream)
-    column = events.c.stream_version
-    if from_version is not None:
-        query = query.where(column <= from_version if backwards else column >= from_version)
-    return query.order_by(column.desc() if backwards else column).limit(limit)
-
-
-def _log_query(
-    columns: Sequence[sa.ColumnElement[Any]],
-    from_position: int | None,
-    to_position: int | None,
-    backwards: bool,
-    limit: int,
-    stream: str | None,
-    event_types: Iterable[str],
-) -> sa.Select[Any]:
-    """Select up to limit events of the log between from_ and to_position (inclusive)."""
-    query = sa.select(*columns)
-    column = events.c.position
-    if from_position is not None:
-        query = query.where(column <= from_position if backwards else column >= from_position)
-    if to_position is not None:
-        query = query.where(column >= to_position if backwards else column <= to_position)
-    if stream is not None:
-        query = query.where(events.c.stream == stream)
-    types = list(event_types)
-    if types:
-        query = query.where(events.c.event_type.in_(types))
-    return query.order_by(column.desc() if backwards else column).limit(limit)
-
-
 class _MaybeARetry(Exception):
     """The fast attempt met what a retry of a recorded append would meet; look it up."""
 
 
-_STREAM_VERSION = sa.select(sa.func.max(events.c.stream_version)).where(
-    events.c.stream == sa.bindparam("stream")
-)
-_LOG_HEAD = (
-    sa.select(events.c.position, events.c.recorded_at_us)
-    .order_by(events.c.position.desc())
-    .limit(1)
-)
-_BY_IDS = sa.select(*_COLUMNS).where(events.c.event_id.in_(sa.bindparam("ids", expanding=True)))
-# Built once, so each append's lookups hit SQLAlchemy's compiled cache without rebuilding.
-
-
-def _stream_version(conn: Connection, stream: str) -> int | None:
-    """Return the version of the stream's last event, or None if it has none."""
-    version: int | None = conn.execute(_STREAM_VERSION, {"stream": stream}).scalar()
-    return version
-
-
-_HEADS = sa.select(
-    _STREAM_VERSION.scalar_subquery(),
-    _LOG_HEAD.with_only_columns(events.c.position).scalar_subquery(),
-    _LOG_HEAD.with_only_columns(events.c.recorded_at_us).scalar_subquery(),
-)
-
-
-def _stream_and_log_heads(conn: Connection, stream: str) -> tuple[int | None, int, int]:
-    """Return the stream's version (None: no stream) and the log's last position and its
-    record time ((-1, 0) for an empty log), in one query."""
-    row = conn.execute(_HEADS, {"stream": stream}).one()
-    version, position, recorded_at_us = row
-    if position is None:
-        return version, -1, 0
-    return version, position, recorded_at_us
-
-
-def _log_head(conn: Connection) -> tuple[int, int]:
-    """Return (last position, its record time), or (-1, 0) for an empty log."""
-    row = conn.execute(_LOG_HEAD).first()
-    return (-1, 0) if row is None else (row[0], row[1])
-
-
-def _row_of(conn: Connection, event: StoredEvent) -> tuple[Any, ...]:
-    """Return the events table row of event, its id as the driver takes it."""
-    event_id: Any = event.event_id.hex if conn.dialect.name == "sqlite" else event.event_id
-    return (
-        event.position,
-        event_id,
-        event.stream,
-        event.stream_version,
-        event.event_type,
-        event.schema_version,
-        event.payload,
-        event.metadata,
-        event.recorded_at_us,
-    )
-
-
-def _already_recorded(
-    conn: Connection, stream: str, rows: list[dict[str, Any]]
-) -> dict[uuid.UUID, StoredEvent]:
-    """Return the batch's events already in the log; raise if one differs from its retry."""
-    wanted = {row["event_id"]: row for row in rows}
-    found = {
-        row.event_id: StoredEvent(*row) for row in conn.execute(_BY_IDS, {"ids": list(wanted)})
-    }
-    for event_id, stored in found.items():
-        row = wanted[event_id]
-        if stored.stream != stream:
-            raise EventIdConflict(event_id, f"already recorded in stream {stored.stream!r}")
-        same = (
-            stored.event_type == row["event_type"]
-            and stored.schema_version == row["schema_version"]
-            and stored.payload == row["payload"]
-            and stored.metadata == row["metadata"]
-        )
-        if not same:
-            raise EventIdConflict(event_id, "already recorded with different content")
-    return found
-
-
-__all__ = ["EVENT_COLUMNS", "AppendObserver", "EventStore", "normalise_json"]
+__all__ = ["AppendObserver", "EventStore", "normalise_json"]

@@ -1,0 +1,148 @@
+"""The SQL of the log: the columns read, page queries, and the append's lookups and rows."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from newsledger.store.errors import EventIdConflict
+from newsledger.store.records import StoredEvent
+from newsledger.store.tables import events
+
+EVENT_COLUMNS = (
+    events.c.position,
+    events.c.event_id,
+    events.c.stream,
+    events.c.stream_version,
+    events.c.event_type,
+    events.c.schema_version,
+    events.c.payload,
+    events.c.metadata,
+    events.c.recorded_at_us,
+)
+"""The events table's columns in StoredEvent's field order: `StoredEvent(*row)` reads a row."""
+
+
+def stream_query(
+    columns: Sequence[sa.ColumnElement[Any]],
+    stream: str,
+    from_version: int | None,
+    backwards: bool,
+    limit: int,
+) -> sa.Select[Any]:
+    """Select up to limit events of stream from from_version (inclusive), in either order."""
+    query = sa.select(*columns).where(events.c.stream == stream)
+    column = events.c.stream_version
+    if from_version is not None:
+        query = query.where(column <= from_version if backwards else column >= from_version)
+    return query.order_by(column.desc() if backwards else column).limit(limit)
+
+
+def log_query(
+    columns: Sequence[sa.ColumnElement[Any]],
+    from_position: int | None,
+    to_position: int | None,
+    backwards: bool,
+    limit: int,
+    stream: str | None,
+    event_types: Iterable[str],
+) -> sa.Select[Any]:
+    """Select up to limit events of the log between from_ and to_position (inclusive)."""
+    query = sa.select(*columns)
+    column = events.c.position
+    if from_position is not None:
+        query = query.where(column <= from_position if backwards else column >= from_position)
+    if to_position is not None:
+        query = query.where(column >= to_position if backwards else column <= to_position)
+    if stream is not None:
+        query = query.where(events.c.stream == stream)
+    types = list(event_types)
+    if types:
+        query = query.where(events.c.event_type.in_(types))
+    return query.order_by(column.desc() if backwards else column).limit(limit)
+
+
+_STREAM_VERSION = sa.select(sa.func.max(events.c.stream_version)).where(
+    events.c.stream == sa.bindparam("stream")
+)
+_LOG_HEAD = (
+    sa.select(events.c.position, events.c.recorded_at_us)
+    .order_by(events.c.position.desc())
+    .limit(1)
+)
+_BY_IDS = sa.select(*EVENT_COLUMNS).where(
+    events.c.event_id.in_(sa.bindparam("ids", expanding=True))
+)
+# Built once, so each append's lookups hit SQLAlchemy's compiled cache without rebuilding.
+
+
+def stream_version(conn: Connection, stream: str) -> int | None:
+    """Return the version of the stream's last event, or None if it has none."""
+    version: int | None = conn.execute(_STREAM_VERSION, {"stream": stream}).scalar()
+    return version
+
+
+_HEADS = sa.select(
+    _STREAM_VERSION.scalar_subquery(),
+    _LOG_HEAD.with_only_columns(events.c.position).scalar_subquery(),
+    _LOG_HEAD.with_only_columns(events.c.recorded_at_us).scalar_subquery(),
+)
+
+
+def stream_and_log_heads(conn: Connection, stream: str) -> tuple[int | None, int, int]:
+    """Return the stream's version (None: no stream) and the log's last position and its
+    record time ((-1, 0) for an empty log), in one query."""
+    row = conn.execute(_HEADS, {"stream": stream}).one()
+    version, position, recorded_at_us = row
+    if position is None:
+        return version, -1, 0
+    return version, position, recorded_at_us
+
+
+def log_head(conn: Connection) -> tuple[int, int]:
+    """Return (last position, its record time), or (-1, 0) for an empty log."""
+    row = conn.execute(_LOG_HEAD).first()
+    return (-1, 0) if row is None else (row[0], row[1])
+
+
+def row_of(conn: Connection, event: StoredEvent) -> tuple[Any, ...]:
+    """Return the events table row of event, its id as the driver takes it."""
+    event_id: Any = event.event_id.hex if conn.dialect.name == "sqlite" else event.event_id
+    return (
+        event.position,
+        event_id,
+        event.stream,
+        event.stream_version,
+        event.event_type,
+        event.schema_version,
+        event.payload,
+        event.metadata,
+        event.recorded_at_us,
+    )
+
+
+def already_recorded(
+    conn: Connection, stream: str, rows: list[dict[str, Any]]
+) -> dict[uuid.UUID, StoredEvent]:
+    """Return the batch's events already in the log; raise if one differs from its retry."""
+    wanted = {row["event_id"]: row for row in rows}
+    found = {
+        row.event_id: StoredEvent(*row) for row in conn.execute(_BY_IDS, {"ids": list(wanted)})
+    }
+    for event_id, stored in found.items():
+        row = wanted[event_id]
+        if stored.stream != stream:
+            raise EventIdConflict(event_id, f"already recorded in stream {stored.stream!r}")
+        same = (
+            stored.event_type == row["event_type"]
+            and stored.schema_version == row["schema_version"]
+            and stored.payload == row["payload"]
+            and stored.metadata == row["metadata"]
+        )
+        if not same:
+            raise EventIdConflict(event_id, "already recorded with different content")
+    return found
