@@ -16,6 +16,7 @@ from newsledger.ledger import InvalidRequest, Violation
 from newsledger.schemas import SLUG_PATTERN as SLUG
 from newsledger.schemas import known_event_types
 from newsledger.store.event_rows import EventRow
+from newsledger.store.json_text import normalise_json
 from newsledger.store.records import (
     ANY,
     NO_STREAM,
@@ -24,7 +25,6 @@ from newsledger.store.records import (
     ExpectedVersion,
     StoredEvent,
     micros_from_time,
-    normalise_json,
     time_from_micros,
 )
 from newsledger.store.records import ProposedEvent as StoreProposedEvent

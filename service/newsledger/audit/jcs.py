@@ -2,7 +2,7 @@
 
 Two encoders give the same bytes. The fast one is the standard library's C encoder,
 ``json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)``; it is
-used only when one pass over the value (``store.records.is_canonical_value``, the check
+used only when one pass over the value (``store.json_text.is_canonical_value``, the check
 the append path uses too) shows that, for this value, it *is* RFC 8785:
 
 - no floats and every integer within +/-(2**53 - 1): JCS then prints numbers as plain
@@ -30,7 +30,7 @@ from typing import Any
 
 import rfc8785
 
-from newsledger.store.records import MAX_SAFE_INTEGER, compact_json, is_canonical_value
+from newsledger.store.json_text import MAX_SAFE_INTEGER, compact_json, is_canonical_value
 
 __all__ = ["MAX_SAFE_INTEGER", "CanonicalError", "canonical_json", "fast_canonical_json"]
 

@@ -16,6 +16,7 @@ from newsledger.store import locking, log_queries
 from newsledger.store.bulk import insert_rows
 from newsledger.store.errors import AppendLockTimeout, WrongExpectedVersion
 from newsledger.store.event_rows import EVENT_ROW_COLUMNS, EventRow
+from newsledger.store.json_text import is_canonical_value
 from newsledger.store.log_queries import EVENT_COLUMNS
 from newsledger.store.records import (
     ANY,
@@ -24,11 +25,9 @@ from newsledger.store.records import (
     ExpectedVersion,
     ProposedEvent,
     StoredEvent,
-    is_canonical_value,
-    normalise_json,
 )
 from newsledger.store.tables import events
-from newsledger.store.validation import validate_batch
+from newsledger.store.validation import JsonTexts, validate_batch
 
 
 class AppendObserver(Protocol):
@@ -82,18 +81,18 @@ class EventStore:
         expected: ExpectedVersion = ANY,
     ) -> AppendResult:
         """Append proposed to stream atomically, or raise and write nothing."""
-        rows = validate_batch(stream, proposed, self.limits)
+        texts = validate_batch(stream, proposed, self.limits)
         try:
-            return self._append_once(stream, proposed, rows, expected, retry_aware=False)
+            return self._append_once(stream, proposed, texts, expected, retry_aware=False)
         except _MaybeARetry:
             # Replay the append on the careful path, which first looks the ids up.
-            return self._append_once(stream, proposed, rows, expected, retry_aware=True)
+            return self._append_once(stream, proposed, texts, expected, retry_aware=True)
 
     def _append_once(
         self,
         stream: str,
         proposed: Sequence[ProposedEvent],
-        rows: list[dict[str, Any]],
+        texts: list[JsonTexts],
         expected: ExpectedVersion,
         *,
         retry_aware: bool,
@@ -104,7 +103,7 @@ class EventStore:
         try:
             with locking.append_transaction(self.engine, self.lock_timeout_seconds) as conn:
                 result, appended = self._append_locked(
-                    conn, stream, proposed, rows, expected, retry_aware
+                    conn, stream, proposed, texts, expected, retry_aware
                 )
             if appended:
                 for listener in self._commit_listeners:
@@ -118,7 +117,7 @@ class EventStore:
         conn: Connection,
         stream: str,
         proposed: Sequence[ProposedEvent],
-        rows: list[dict[str, Any]],
+        texts: list[JsonTexts],
         expected: ExpectedVersion,
         retry_aware: bool,
     ) -> tuple[AppendResult, tuple[StoredEvent, ...]]:
@@ -129,8 +128,10 @@ class EventStore:
         version (which an exact retry of an earlier append also meets), raises
         _MaybeARetry so the append is replayed with ``retry_aware`` set.
         """
-        recorded = log_queries.already_recorded(conn, stream, rows) if retry_aware else {}
-        if len(recorded) == len(rows):
+        recorded = {}
+        if retry_aware:
+            recorded = log_queries.already_recorded(conn, stream, proposed, texts)
+        if len(recorded) == len(proposed):
             ordered = tuple(recorded[event.event_id] for event in proposed)
             return AppendResult(stream=stream, events=ordered, already_recorded=True), ()
         actual, last_position, last_recorded_us = log_queries.stream_and_log_heads(conn, stream)
@@ -143,8 +144,8 @@ class EventStore:
         recorded_at_us = max(self._clock(), last_recorded_us + 1)
         next_version = 0 if actual is None else actual + 1
         new = [
-            (row, event)
-            for row, event in zip(rows, proposed, strict=True)
+            (event, text)
+            for event, text in zip(proposed, texts, strict=True)
             if event.event_id not in recorded
         ]
         appended = tuple(
@@ -155,14 +156,14 @@ class EventStore:
                 stream_version=next_version + offset,
                 event_type=event.event_type,
                 schema_version=event.schema_version,
-                payload=row["payload"],
-                metadata=row["metadata"],
+                payload=payload,
+                metadata=metadata,
                 recorded_at_us=recorded_at_us,
             )
-            for offset, (row, event) in enumerate(new)
+            for offset, (event, (payload, metadata)) in enumerate(new)
         )
         try:
-            insert_rows(conn, events, [log_queries.row_of(conn, event) for event in appended])
+            insert_rows(conn, events, log_queries.rows_of(conn, appended))
         except sa.exc.IntegrityError:
             if not retry_aware:
                 raise _MaybeARetry from None
@@ -176,7 +177,7 @@ class EventStore:
                     text_is_canonical=is_canonical_value(event.payload)
                     and is_canonical_value(event.metadata),
                 )
-                for stored, (_, event) in zip(appended, new, strict=True)
+                for stored, (event, _) in zip(appended, new, strict=True)
             ]
             for observer in self._observers:
                 observer.on_append(conn, with_objects)
@@ -254,11 +255,8 @@ class EventStore:
 
     def events_by_id(self, event_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, StoredEvent]:
         """Return the recorded events among these ids, keyed by id."""
-        wanted = list(event_ids)
-        if not wanted:
-            return {}
-        query = sa.select(*EVENT_COLUMNS).where(events.c.event_id.in_(wanted))
-        return {event.event_id: event for event in self._fetch(query)}
+        with self.engine.connect() as conn:
+            return log_queries.by_ids(conn, event_ids)
 
     def _fetch(self, query: sa.Select[Any]) -> list[StoredEvent]:
         with self.engine.connect() as conn:
@@ -275,4 +273,4 @@ class _MaybeARetry(Exception):
     """The fast attempt met what a retry of a recorded append would meet; look it up."""
 
 
-__all__ = ["AppendObserver", "EventStore", "normalise_json"]
+__all__ = ["AppendObserver", "EventStore"]

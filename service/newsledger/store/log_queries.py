@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from newsledger.store.errors import EventIdConflict
-from newsledger.store.records import StoredEvent
+from newsledger.store.records import ProposedEvent, StoredEvent
 from newsledger.store.tables import events
 
 EVENT_COLUMNS = (
@@ -109,39 +109,52 @@ def log_head(conn: Connection) -> tuple[int, int]:
     return (-1, 0) if row is None else (row[0], row[1])
 
 
-def row_of(conn: Connection, event: StoredEvent) -> tuple[Any, ...]:
-    """Return the events table row of event, its id as the driver takes it."""
-    event_id: Any = event.event_id.hex if conn.dialect.name == "sqlite" else event.event_id
-    return (
-        event.position,
-        event_id,
-        event.stream,
-        event.stream_version,
-        event.event_type,
-        event.schema_version,
-        event.payload,
-        event.metadata,
-        event.recorded_at_us,
-    )
+def rows_of(conn: Connection, appended: Sequence[StoredEvent]) -> list[tuple[Any, ...]]:
+    """Return the events table rows of appended events, each id as the driver takes it."""
+    as_hex = conn.dialect.name == "sqlite"  # SQLAlchemy's Uuid keeps 32 hex digits there
+    return [
+        (
+            event.position,
+            event.event_id.hex if as_hex else event.event_id,
+            event.stream,
+            event.stream_version,
+            event.event_type,
+            event.schema_version,
+            event.payload,
+            event.metadata,
+            event.recorded_at_us,
+        )
+        for event in appended
+    ]
+
+
+def by_ids(conn: Connection, event_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, StoredEvent]:
+    """Return the recorded events among these ids, keyed by id."""
+    rows = conn.execute(_BY_IDS, {"ids": list(event_ids)})
+    return {row.event_id: StoredEvent(*row) for row in rows}
 
 
 def already_recorded(
-    conn: Connection, stream: str, rows: list[dict[str, Any]]
+    conn: Connection,
+    stream: str,
+    proposed: Sequence[ProposedEvent],
+    texts: Sequence[tuple[str, str]],
 ) -> dict[uuid.UUID, StoredEvent]:
-    """Return the batch's events already in the log; raise if one differs from its retry."""
-    wanted = {row["event_id"]: row for row in rows}
-    found = {
-        row.event_id: StoredEvent(*row) for row in conn.execute(_BY_IDS, {"ids": list(wanted)})
-    }
+    """Return the batch's events already in the log; raise if one differs from its retry.
+
+    texts are the proposed events' normalised payload and metadata, as the store keeps them.
+    """
+    wanted = {event.event_id: (event, text) for event, text in zip(proposed, texts, strict=True)}
+    found = by_ids(conn, wanted)
     for event_id, stored in found.items():
-        row = wanted[event_id]
+        event, (payload, metadata) = wanted[event_id]
         if stored.stream != stream:
             raise EventIdConflict(event_id, f"already recorded in stream {stored.stream!r}")
         same = (
-            stored.event_type == row["event_type"]
-            and stored.schema_version == row["schema_version"]
-            and stored.payload == row["payload"]
-            and stored.metadata == row["metadata"]
+            stored.event_type == event.event_type
+            and stored.schema_version == event.schema_version
+            and stored.payload == payload
+            and stored.metadata == metadata
         )
         if not same:
             raise EventIdConflict(event_id, "already recorded with different content")

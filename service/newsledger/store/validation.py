@@ -7,7 +7,8 @@ from typing import Any
 
 from newsledger.config import StoreLimits
 from newsledger.store.errors import InvalidAppend, LimitExceeded
-from newsledger.store.records import ProposedEvent, normalise_json
+from newsledger.store.json_text import normalise_json
+from newsledger.store.records import ProposedEvent
 
 
 def is_printable_without_spaces(value: str) -> bool:
@@ -38,10 +39,14 @@ def _utf8_size(field: str, text: str) -> int:
         ) from None
 
 
+JsonTexts = tuple[str, str]
+"""An event's payload and metadata as the normalised JSON text the store keeps."""
+
+
 def validate_batch(
     stream: str, proposed: Sequence[ProposedEvent], limits: StoreLimits
-) -> list[dict[str, Any]]:
-    """Return the batch as table rows (JSON normalised), or raise naming the offending item."""
+) -> list[JsonTexts]:
+    """Return each event's normalised JSON texts, or raise naming the offending item."""
     _check_name("stream", stream, limits.max_stream_name_length)
     if not proposed:
         raise InvalidAppend("events", "an append needs at least one event")
@@ -49,7 +54,7 @@ def validate_batch(
         raise LimitExceeded(
             "events", f"{len(proposed)} events in one batch; the limit is {limits.max_batch_events}"
         )
-    rows: list[dict[str, Any]] = []
+    texts: list[JsonTexts] = []
     seen: set[Any] = set()
     batch_bytes = 0
     for index, event in enumerate(proposed):
@@ -69,18 +74,9 @@ def validate_batch(
                 f"payload and metadata take {size} bytes; the limit is {limits.max_event_bytes}",
             )
         batch_bytes += size
-        rows.append(
-            {
-                "event_id": event.event_id,
-                "stream": stream,
-                "event_type": event.event_type,
-                "schema_version": event.schema_version,
-                "payload": payload,
-                "metadata": metadata,
-            }
-        )
+        texts.append((payload, metadata))
     if batch_bytes > limits.max_batch_bytes:
         raise LimitExceeded(
             "events", f"the batch takes {batch_bytes} bytes; the limit is {limits.max_batch_bytes}"
         )
-    return rows
+    return texts

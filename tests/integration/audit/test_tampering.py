@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from newsledger.audit.client_verifier import AuditClient
 from newsledger.audit.note import Signer
 from newsledger.ledger import Ledger
-from newsledger.store.records import normalise_json
+from newsledger.store.json_text import normalise_json
 from tests.integration.audit.helpers import behind_the_service, seed, verify
 
 pytestmark = pytest.mark.usefixtures("server")
