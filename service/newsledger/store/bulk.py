@@ -11,10 +11,11 @@ back to SQLAlchemy.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Dialect
 
 COPY_FROM_ROWS = 8
 """From this many rows, COPY (two round trips, rows encoded in C) beats a pipelined
@@ -26,27 +27,39 @@ def insert_rows(connection: Connection, table: sa.Table, rows: Sequence[tuple[An
     if not rows:
         return
     dialect = connection.dialect
-    names = ", ".join(column.name for column in table.columns)
     if dialect.name == "postgresql" and dialect.driver == "psycopg" and len(rows) >= COPY_FROM_ROWS:
-        _copy_rows(connection, table, names, rows)
+        _copy_rows(connection, table, rows)
     elif (mark := _placeholder(connection)) is not None:
-        marks = ", ".join(mark for _ in table.columns)
-        statement = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
-        connection.exec_driver_sql(statement, list(rows))
+        connection.exec_driver_sql(_insert_statement(table, mark), list(rows))
     else:
         keys = [column.key for column in table.columns]
         connection.execute(table.insert(), [dict(zip(keys, row, strict=True)) for row in rows])
 
 
-def _copy_rows(
-    connection: Connection, table: sa.Table, names: str, rows: Sequence[tuple[Any, ...]]
-) -> None:
+@cache
+def _insert_statement(table: sa.Table, mark: str) -> str:
+    """Return the positional INSERT of every column of table."""
+    names = ", ".join(column.name for column in table.columns)
+    marks = ", ".join(mark for _ in table.columns)
+    return f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
+
+
+@cache
+def _copy_plan(table: sa.Table, dialect: Dialect) -> tuple[str, tuple[str, ...]]:
+    """Return the binary COPY of every column of table, and the columns' type names."""
+    names = ", ".join(column.name for column in table.columns)
+    types = tuple(
+        column.type.compile(dialect=dialect).split("(")[0].lower() for column in table.columns
+    )
+    return f"COPY {table.name} ({names}) FROM STDIN (FORMAT BINARY)", types
+
+
+def _copy_rows(connection: Connection, table: sa.Table, rows: Sequence[tuple[Any, ...]]) -> None:
     """Stream rows into ``table`` with binary COPY, in the connection's transaction."""
     dialect = connection.dialect
-    types = [column.type.compile(dialect=dialect).split("(")[0].lower() for column in table.columns]
+    statement, types = _copy_plan(table, dialect)
     driver = connection.connection.driver_connection
     assert driver is not None
-    statement = f"COPY {table.name} ({names}) FROM STDIN (FORMAT BINARY)"
     dbapi_error = dialect.loaded_dbapi.Error
     try:
         with driver.cursor() as cursor, cursor.copy(statement) as copy:
