@@ -119,7 +119,7 @@ class NegotiationQueries:
 
     def view(self, negotiation_id: str, as_of: date, known_at: datetime | None = None) -> JsonDict:
         """Return the negotiation's view as of a date, as known at an instant."""
-        return render_view(self.stored(negotiation_id, known_at).state, as_of)
+        return self.view_at(self.view_point(negotiation_id, as_of, known_at))
 
     def view_point(
         self, negotiation_id: str, as_of: date, known_at: datetime | None = None

@@ -10,6 +10,7 @@ which then builds the message or raises its usual ParseError: the result is the 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from collections.abc import Callable
@@ -47,10 +48,8 @@ def message_from_dict(data: dict[str, Any], message_type: type[MessageType]) -> 
     rejected), raising ParseError where ParseDict would."""
     convert = _message_converter(message_type.DESCRIPTOR)
     if convert is not None:
-        try:
+        with contextlib.suppress(_NotQuick, TypeError, ValueError):  # ParseDict decides those
             return message_type(**convert(data))
-        except (_NotQuick, TypeError, ValueError):
-            pass
     return json_format.ParseDict(data, message_type(), ignore_unknown_fields=False)
 
 

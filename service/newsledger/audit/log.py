@@ -209,7 +209,6 @@ class AuditObserver:
             # Events appended by a store without the audit get their leaves first, in order.
             backfill_leaves(connection, self.log_origin, up_to=first)
             stored = read_nodes(connection, frontier(first))
-            return stored, write_leaves(connection, first, leaves, stored)
         return stored, write_leaves(connection, first, leaves, stored)
 
 
