@@ -113,11 +113,6 @@ def replay(client: LedgerClient, up_to: int) -> int:
     return count
 
 
-def has_known_at() -> bool:
-    """Tell whether GetNegotiation takes a `known_at` instant (the past-point view)."""
-    return "known_at" in neg.GetNegotiationRequest.DESCRIPTOR.fields_by_name
-
-
 @dataclass(frozen=True, slots=True)
 class ViewProbe:
     """Latency probes of one negotiation's views."""
@@ -125,67 +120,45 @@ class ViewProbe:
     client: LedgerClient
     negotiation_id: str
 
-    def _get(self, **fields: Any) -> Callable[[], object]:
-        request = neg.GetNegotiationRequest(negotiation_id=self.negotiation_id, **fields)
-        call = self.client.negotiations.GetNegotiation
-        return lambda: call(request, timeout=TIMEOUT)
+    def _request(self, **fields: Any) -> neg.GetNegotiationRequest:
+        return neg.GetNegotiationRequest(negotiation_id=self.negotiation_id, **fields)
+
+    def _timed(self, request: neg.GetNegotiationRequest) -> float:
+        """Return one call's milliseconds."""
+        started = time.perf_counter()
+        self.client.negotiations.GetNegotiation(request, timeout=TIMEOUT)
+        return (time.perf_counter() - started) * 1000
 
     def current(self, count: int) -> list[float]:
-        """Return the latencies (ms) of the current view, today."""
-        return latencies_ms(self._get(), count)
-
-    def as_of(self, day: str, count: int) -> list[float]:
-        """Return the latencies (ms) of the view as of a past date (valid time)."""
-        return latencies_ms(self._get(as_of=day), count)
+        """Return the latencies (ms) of the same current view asked count times."""
+        request = self._request()
+        call = self.client.negotiations.GetNegotiation
+        return latencies_ms(lambda: call(request, timeout=TIMEOUT), count)
 
     def current_after_appends(self, append: Callable[[int], object], count: int) -> list[float]:
         """Return the latencies (ms) of the current view, each right after append(n) (untimed).
 
         Every answer is at a new stream version, so none can come from a cache.
         """
-        call = self.client.negotiations.GetNegotiation
-        request = neg.GetNegotiationRequest(negotiation_id=self.negotiation_id)
+        request = self._request()
         latencies = []
         for number in range(count):
             append(number)
-            started = time.perf_counter()
-            call(request, timeout=TIMEOUT)
-            latencies.append((time.perf_counter() - started) * 1000)
+            latencies.append(self._timed(request))
         return latencies
 
     def each_as_of(self, days: list[str]) -> list[float]:
         """Return the latency (ms) of one view per date: each a different, uncached point."""
-        call = self.client.negotiations.GetNegotiation
-        requests = [
-            neg.GetNegotiationRequest(negotiation_id=self.negotiation_id, as_of=day) for day in days
-        ]
-        return _each(call, requests)
+        return [self._timed(self._request(as_of=day)) for day in days]
 
     def each_known_at(self, instants: list[datetime]) -> list[float]:
         """Return the latency (ms) of one view per instant: each a different, uncached point."""
-        requests = []
+        latencies = []
         for instant in instants:
-            request = neg.GetNegotiationRequest(negotiation_id=self.negotiation_id)
+            request = self._request()
             request.known_at.FromDatetime(instant)
-            requests.append(request)
-        return _each(self.client.negotiations.GetNegotiation, requests)
-
-    def known_at(self, instant: datetime, count: int) -> list[float]:
-        """Return the latencies (ms) of the view as known at a past instant (record time)."""
-        request = neg.GetNegotiationRequest(negotiation_id=self.negotiation_id)
-        request.known_at.FromDatetime(instant)
-        call = self.client.negotiations.GetNegotiation
-        return latencies_ms(lambda: call(request, timeout=TIMEOUT), count)
-
-
-def _each(call: Callable[..., object], requests: list[Any]) -> list[float]:
-    """Send each request once, one after another; return each call's milliseconds."""
-    latencies = []
-    for request in requests:
-        started = time.perf_counter()
-        call(request, timeout=TIMEOUT)
-        latencies.append((time.perf_counter() - started) * 1000)
-    return latencies
+            latencies.append(self._timed(request))
+        return latencies
 
 
 @dataclass

@@ -118,12 +118,6 @@ class ScaleLog:
             self._negotiation_statements(first)
         self.size = self._head() + 1
 
-    def known_at_instant(self) -> datetime:
-        """Return the record time of the negotiation's middle event: a past point to query."""
-        last = self.ledger.store.stream_version(self.stream) or 0
-        middle = self.ledger.store.read_stream(self.stream, from_version=last // 2, limit=1)
-        return middle[0].record_time
-
     def close(self) -> None:
         """Release the connections."""
         self.ledger.store.engine.dispose()
