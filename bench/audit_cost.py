@@ -20,7 +20,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
-from newsledger.audit.log import AuditObserver
+from newsledger.audit.storage.tree import AuditObserver
 from newsledger.store.engine import create_engine, normalise_url
 from newsledger.store.event_store import EventStore
 from newsledger.store.migrate import upgrade_to_head

@@ -17,7 +17,7 @@ from bench.scale import ScaleLog, past_dates, statement_payload
 from bench.server import PeakRss, Server
 from bench.stats import percentile
 from bench.workload import EVENT_TYPE, AppendPlan, plan
-from newsledger.client import LedgerClient, proposed
+from newsledger.client.ledger_client import LedgerClient, proposed
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from bench.stats import latencies_ms, percentile, rate
 from bench.workload import EVENT_TYPE, PAGE, AppendPlan, Event
-from newsledger.client import LedgerClient
+from newsledger.client.ledger_client import LedgerClient
 from newsledger.v1 import event_store_pb2 as es
 from newsledger.v1 import negotiations_pb2 as neg
 

@@ -31,7 +31,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from newsledger.client import LedgerClient, proposed
+from newsledger.client.ledger_client import LedgerClient, proposed
 from newsledger.store.engine import create_engine, normalise_url
 from newsledger.v1 import event_store_pb2 as es
 
@@ -80,7 +80,7 @@ class Server:
 
     def __init__(self, database_url: str, cwd: Path) -> None:
         env = {**os.environ, "NEWSLEDGER_DATABASE_URL": database_url}
-        command = [sys.executable, "-m", "newsledger.cli", "serve", "--migrate"]
+        command = [sys.executable, "-m", "newsledger.cli.main", "serve", "--migrate"]
         command += ["--ingest", str(SEED), "--address", "127.0.0.1:0", "--log-format", "text"]
         self.process = subprocess.Popen(
             command,

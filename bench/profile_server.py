@@ -23,7 +23,7 @@ from bench.backends import DEFAULT_POSTGRES_URL, Backend, PostgresBackend, Sqlit
 from bench.scale import ScaleLog, past_dates
 from bench.server import Server, py_spy
 from bench.workload import plan
-from newsledger.client import LedgerClient
+from newsledger.client.ledger_client import LedgerClient
 
 FRAME = re.compile(r"^(?P<function>.*) \((?P<file>[^()]*?)(?::\d+)?\)$")
 

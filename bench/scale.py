@@ -20,12 +20,12 @@ from typing import Any
 
 from bench.backends import Site
 from bench.workload import EVENT_TYPE, statement
-from newsledger.ingest import ingest_story_in_process
-from newsledger.ledger import Ledger
+from newsledger.application.ledger import Ledger
 from newsledger.store.engine import create_engine
 from newsledger.store.event_store import EventStore
 from newsledger.store.migrate import upgrade_to_head
 from newsledger.store.records import ProposedEvent
+from newsledger.stories.ingest import ingest_story_in_process
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_STORY = ROOT / "data" / "stories" / "us-china-trade-2025.yaml"

@@ -2,7 +2,7 @@
 
 Events recorded before this revision get their leaves and subtree hashes here, so a log
 upgraded from 0001 verifies like one that had the audit from its first event. The
-backfill runs the live append path's own code (``newsledger.audit.log.backfill_leaves``
+backfill runs the live append path's own code (``newsledger.audit.storage.tree.backfill_leaves``
 reading every event column, metadata included), so its leaves are byte-identical to the
 ones an audited append writes, ``metadata_sha256`` included; an integration test
 (test_upgrade_backfill) pins this on both backends.
@@ -70,7 +70,7 @@ def upgrade() -> None:
 
 def _backfill() -> None:
     # Imported here so that loading the revision list never imports the application.
-    from newsledger.audit.log import backfill_leaves
+    from newsledger.audit.storage.tree import backfill_leaves
     from newsledger.config import Settings
 
     backfill_leaves(op.get_bind(), Settings.from_env().log_origin)

@@ -13,7 +13,7 @@ DEFAULT_DATA_DIR = Path("var")
 MAX_MESSAGE_BYTES = 8 * 1024 * 1024
 DEFAULT_LOG_ORIGIN = "newsledger.local/log"
 DEFAULT_SIGNING_KEY_PATH = DEFAULT_DATA_DIR / "signing.key"
-# Threads serving RPCs; each open stream holds one (see newsledger.api.stream_slots).
+# Threads serving RPCs; each open stream holds one (see newsledger.api.interceptors.stream_slots).
 DEFAULT_MAX_WORKERS = 128
 
 

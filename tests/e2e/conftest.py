@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from newsledger.api.server import RunningServer, create_server
-from newsledger.client import LedgerClient
-from newsledger.ledger import Ledger
+from newsledger.application.ledger import Ledger
+from newsledger.client.ledger_client import LedgerClient
 from newsledger.store.event_store import EventStore
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from google.protobuf import json_format
 
-from newsledger.cli import build_parser
-from newsledger.client import LedgerClient
+from newsledger.cli.main import build_parser
+from newsledger.client.ledger_client import LedgerClient
 from newsledger.store.migrate import head_revision
 from tests.e2e.conftest import SEED_STORY
 
@@ -26,7 +26,7 @@ SEED_EVENTS = 39
 
 @dataclass(frozen=True)
 class Cli:
-    """Runs `python -m newsledger.cli` in a scratch directory with a given environment."""
+    """Runs `python -m newsledger.cli.main` in a scratch directory with a given environment."""
 
     cwd: Path
     env: dict[str, str]
@@ -34,7 +34,7 @@ class Cli:
     def run(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
         """Run the command to completion and capture its output."""
         return subprocess.run(
-            [sys.executable, "-m", "newsledger.cli", *args],
+            [sys.executable, "-m", "newsledger.cli.main", *args],
             cwd=self.cwd,
             env=self.env,
             capture_output=True,

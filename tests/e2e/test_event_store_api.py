@@ -11,7 +11,7 @@ import grpc
 import pytest
 from google.protobuf import empty_pb2
 
-from newsledger.client import ApiError, LedgerClient, proposed
+from newsledger.client.ledger_client import ApiError, LedgerClient, proposed
 from newsledger.v1 import event_store_pb2 as es
 from tests.payloads import statement
 

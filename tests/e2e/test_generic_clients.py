@@ -18,8 +18,8 @@ from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
     ProtoReflectionDescriptorDatabase,
 )
 
-from newsledger.client import LedgerClient
-from newsledger.ingest import ingest_story_over_grpc
+from newsledger.client.ledger_client import LedgerClient
+from newsledger.stories.ingest import ingest_story_over_grpc
 from tests.e2e.conftest import SEED_STORY
 
 PUBLIC_SERVICES = {

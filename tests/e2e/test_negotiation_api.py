@@ -5,8 +5,8 @@ from __future__ import annotations
 import grpc
 import pytest
 
-from newsledger.client import ApiError, LedgerClient
-from newsledger.ingest import ingest_story_over_grpc
+from newsledger.client.ledger_client import ApiError, LedgerClient
+from newsledger.stories.ingest import ingest_story_over_grpc
 from newsledger.v1 import developments_pb2 as developments
 from newsledger.v1 import negotiation_view_pb2 as views
 from tests.e2e.conftest import SEED_STORY

@@ -10,8 +10,8 @@ import grpc
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from newsledger.client import ApiError, LedgerClient, proposed
-from newsledger.ingest import ingest_story_over_grpc
+from newsledger.client.ledger_client import ApiError, LedgerClient, proposed
+from newsledger.stories.ingest import ingest_story_over_grpc
 from newsledger.v1 import developments_pb2 as dev
 from newsledger.v1 import negotiation_view_pb2 as nv
 from newsledger.v1 import negotiations_pb2 as pb

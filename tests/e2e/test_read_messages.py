@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from newsledger.client import LedgerClient, proposed
-from newsledger.ledger import Ledger
+from newsledger.application.ledger import Ledger
+from newsledger.client.ledger_client import LedgerClient, proposed
 from newsledger.v1 import event_store_pb2 as es
 from tests.payloads import statement
 from tests.plain_messages import plain_message

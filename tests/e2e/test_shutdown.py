@@ -18,7 +18,7 @@ import grpc
 import pytest
 from sqlalchemy.engine import Engine
 
-from newsledger.client import ApiError, LedgerClient, proposed
+from newsledger.client.ledger_client import ApiError, LedgerClient, proposed
 from newsledger.store.locking import append_transaction
 from newsledger.v1 import event_store_pb2 as es
 from tests.payloads import statement
@@ -27,7 +27,7 @@ GRACE_SECONDS = 5.0
 """The grace period `newsledger serve` gives in-flight calls after SIGTERM."""
 SERVING = re.compile(r"serving on 127\.0\.0\.1:(\d+) ")
 BATCH = 25
-SERVE = [sys.executable, "-m", "newsledger.cli", "serve", "--migrate"]
+SERVE = [sys.executable, "-m", "newsledger.cli.main", "serve", "--migrate"]
 
 
 class ServeProcess:

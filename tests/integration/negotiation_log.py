@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from newsledger.ledger import Ledger
+from newsledger.application.ledger import Ledger
 from newsledger.store.event_store import EventStore
 from newsledger.store.records import ProposedEvent, micros_from_time
 

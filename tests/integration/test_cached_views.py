@@ -16,15 +16,15 @@ import pytest
 from google.protobuf import json_format
 from sqlalchemy.engine import Engine
 
-from newsledger.api.negotiation_service import NegotiationService
+from newsledger.api.services.negotiations import NegotiationService
 from newsledger.api.view_cache import ViewCache
+from newsledger.application.ledger import Ledger
+from newsledger.application.queries import ViewPoint
 from newsledger.domain.negotiation import fold
 from newsledger.domain.view import render_view
-from newsledger.ledger import Ledger
-from newsledger.queries import ViewPoint
 from newsledger.store.event_store import EventStore
 from newsledger.store.records import StoredEvent, micros_from_time
-from newsledger.story_file import load_story
+from newsledger.stories.story_file import load_story
 from newsledger.v1 import negotiations_pb2 as pb
 from newsledger.v1.negotiation_view_pb2 import NegotiationView
 

@@ -337,7 +337,7 @@ def test_a_refined_date_moves_when_a_development_counts(log: NegotiationLog) -> 
 
 
 def test_a_correction_naming_no_event_of_the_stream_is_refused(log: NegotiationLog) -> None:
-    from newsledger.ledger import InvalidRequest
+    from newsledger.application.ledger import InvalidRequest
 
     with pytest.raises(InvalidRequest) as refused:
         log.add(

@@ -19,15 +19,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
+from newsledger.application.ledger import Ledger
 from newsledger.domain.negotiation import fold, render_view
-from newsledger.ingest import ingest_story_in_process
-from newsledger.ledger import Ledger
 from newsledger.projections import known_at, snapshots
 from newsledger.projections.rebuild import views_differing_from_rebuild
 from newsledger.store.event_store import EventStore
 from newsledger.store.migrate import migrations_dir
 from newsledger.store.records import StoredEvent, micros_from_time, time_from_micros
-from newsledger.story_file import load_story
+from newsledger.stories.ingest import ingest_story_in_process
+from newsledger.stories.story_file import load_story
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "data" / "stories" / "us-china-trade-2025.yaml"
@@ -121,7 +121,7 @@ def test_a_past_point_costs_a_snapshot_plus_a_short_tail(
 def test_nothing_was_known_before_the_first_event(
     recorded: tuple[Ledger, list[StoredEvent]],
 ) -> None:
-    from newsledger.ledger import NegotiationNotFound
+    from newsledger.application.ledger import NegotiationNotFound
 
     ledger, _ = recorded
     with pytest.raises(NegotiationNotFound, match="recorded by"):

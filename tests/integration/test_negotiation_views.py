@@ -11,8 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from newsledger.ingest import ingest_story_in_process
-from newsledger.ledger import Ledger
+from newsledger.application.ledger import Ledger
 from newsledger.projections.rebuild import (
     fold_stream,
     rebuild_views,
@@ -24,7 +23,8 @@ from newsledger.store.event_store import EventStore
 from newsledger.store.migrate import upgrade_to_head
 from newsledger.store.records import NO_STREAM, ProposedEvent
 from newsledger.store.tables import negotiation_views
-from newsledger.story_file import load_story
+from newsledger.stories.ingest import ingest_story_in_process
+from newsledger.stories.story_file import load_story
 from tests.conftest import fresh_postgres_schema
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from newsledger.application.subscriptions import CaughtUp, Checkpoint, LogNotifier, follow
 from newsledger.store.event_store import EventStore
 from newsledger.store.records import StoredEvent
-from newsledger.subscriptions import CaughtUp, Checkpoint, LogNotifier, follow
 from tests.factories import events
 
 EngineFactory = Callable[..., Engine]

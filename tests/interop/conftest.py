@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from newsledger.api.security import ServerSecurity
 from newsledger.api.server import RunningServer, create_server
 from newsledger.api.tokens import Role, TokenRegistry, entry_line, new_token
-from newsledger.ledger import Ledger
+from newsledger.application.ledger import Ledger
 from newsledger.store.event_store import EventStore
 
 NODE_DIR = Path(__file__).resolve().parent / "node"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from newsledger.api.server import RunningServer
 from newsledger.api.tokens import Role
-from newsledger.client import LedgerClient
-from newsledger.connection import ClientSecurity
+from newsledger.client.connection import ClientSecurity
+from newsledger.client.ledger_client import LedgerClient
 from tests.interop.conftest import TOKENS
 from tools.genproto import googleapis_root
 

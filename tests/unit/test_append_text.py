@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsledger.api.conversions import parse_json_object
-from newsledger.ledger import Violation
-from newsledger.store.json_text import normalise_json
+from newsledger.application.ledger import Violation
+from newsledger.domain.json_text import normalise_json
 
 values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+from newsledger.application.subscriptions import LogNotifier
 from newsledger.store.records import StoredEvent
-from newsledger.subscriptions import LogNotifier
 
 
 def stored(position: int, payload: str = '{"n":1}') -> StoredEvent:

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from newsledger import schemas
+from newsledger.application.validation import payloads as schemas
 from newsledger.domain.upcasting import upcast
-from newsledger.story_file import load_story
+from newsledger.stories.story_file import load_story
 
 ROOT = Path(__file__).resolve().parents[2]
 STORIES = [ROOT / "data" / "stories", ROOT / "tests" / "fixtures" / "stories"]

@@ -7,8 +7,12 @@ from typing import Any
 
 import pytest
 
+from newsledger.application.validation.payloads import (
+    FieldViolation,
+    known_event_types,
+    validate_payload,
+)
 from newsledger.domain.negotiation import NEGOTIATION_EVENT_TYPES
-from newsledger.schemas import FieldViolation, known_event_types, validate_payload
 
 VALID: dict[str, Any] = {
     "talks_id": "round-1",

@@ -9,7 +9,13 @@ import pytest
 
 from newsledger.domain.events import RecordedEvent
 from newsledger.domain.negotiation import fold, render_view
-from newsledger.story_file import Story, StoryFileError, event_id_for, load_story, parse_story
+from newsledger.stories.story_file import (
+    Story,
+    StoryFileError,
+    event_id_for,
+    load_story,
+    parse_story,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "data" / "stories" / "us-china-trade-2025.yaml"

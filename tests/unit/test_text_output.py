@@ -13,12 +13,12 @@ import pytest
 from google.protobuf import json_format
 from google.protobuf.descriptor import EnumDescriptor
 
+from newsledger.cli.text.basics import enum_words, format_instant
+from newsledger.cli.text.output import format_event, format_negotiations, format_view
 from newsledger.domain.events import RecordedEvent
 from newsledger.domain.negotiation import fold, render_view
 from newsledger.domain.state import NegotiationState
-from newsledger.story_file import load_story
-from newsledger.text_basics import enum_words, format_instant
-from newsledger.text_output import format_event, format_negotiations, format_view
+from newsledger.stories.story_file import load_story
 from newsledger.v1 import developments_pb2, negotiation_view_pb2
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,12 +11,12 @@ from typing import Any
 from google.protobuf.internal.containers import RepeatedCompositeFieldContainer
 
 from newsledger.api.message_dicts import message_from_dict
+from newsledger.application.ledger import InvalidRequest, Violation
+from newsledger.application.validation.payloads import SLUG_PATTERN as SLUG
+from newsledger.application.validation.payloads import known_event_types
 from newsledger.domain.events import RecordedEvent
-from newsledger.ledger import InvalidRequest, Violation
-from newsledger.schemas import SLUG_PATTERN as SLUG
-from newsledger.schemas import known_event_types
+from newsledger.domain.json_text import normalise_json
 from newsledger.store.event_rows import EventRow
-from newsledger.store.json_text import normalise_json
 from newsledger.store.records import (
     ANY,
     NO_STREAM,

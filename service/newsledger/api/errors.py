@@ -12,10 +12,15 @@ from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 from sqlalchemy import exc as sa_exc
 
-from newsledger.api.auth import PermissionDenied, Unauthenticated
-from newsledger.api.handlers import BehaviourWrapper, StreamBehaviour, UnaryBehaviour, rewrap
-from newsledger.audit.signed_heads import CheckpointRefused
-from newsledger.ledger import InvalidRequest, NegotiationNotFound, Violation
+from newsledger.api.interceptors.auth import PermissionDenied, Unauthenticated
+from newsledger.api.interceptors.base import (
+    BehaviourWrapper,
+    StreamBehaviour,
+    UnaryBehaviour,
+    rewrap,
+)
+from newsledger.application.ledger import InvalidRequest, NegotiationNotFound, Violation
+from newsledger.audit.storage.checkpoints import CheckpointRefused
 from newsledger.store.errors import (
     AppendLockTimeout,
     EventIdConflict,

@@ -12,7 +12,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, star
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from newsledger.api.auth import service_of
+from newsledger.api.interceptors.auth import service_of
 from newsledger.projections.lag import projection_lag
 from newsledger.store.event_store import EventStore
 

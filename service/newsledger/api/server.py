@@ -14,26 +14,26 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from newsledger.api.audit_service import AuditService
-from newsledger.api.auth import AuthInterceptor
 from newsledger.api.errors import ErrorInterceptor
-from newsledger.api.event_store_service import EventStoreService
-from newsledger.api.limits import RequestLimits
-from newsledger.api.metrics import ServerMetrics
-from newsledger.api.negotiation_service import NegotiationService
-from newsledger.api.request_guard import RequestGuardInterceptor
-from newsledger.api.request_log import RequestLogInterceptor
-from newsledger.api.security import ServerSecurity, check_exposure, warn_about_exposure
-from newsledger.api.stream_slots import (
+from newsledger.api.interceptors.auth import AuthInterceptor
+from newsledger.api.interceptors.request_guard import RequestGuardInterceptor
+from newsledger.api.interceptors.request_log import RequestLogInterceptor
+from newsledger.api.interceptors.stream_slots import (
     StreamSlotInterceptor,
     StreamSlots,
     StreamSlotsCollector,
     stream_limit,
 )
-from newsledger.audit.audit_log import AuditLog
+from newsledger.api.limits import RequestLimits
+from newsledger.api.metrics import ServerMetrics
+from newsledger.api.security import ServerSecurity, check_exposure, warn_about_exposure
+from newsledger.api.services.audit import AuditService
+from newsledger.api.services.event_store import EventStoreService
+from newsledger.api.services.negotiations import NegotiationService
+from newsledger.application.audit import AuditLog
+from newsledger.application.ledger import Ledger
 from newsledger.audit.note import Signer, generate_signer
 from newsledger.config import DEFAULT_MAX_WORKERS, MAX_MESSAGE_BYTES
-from newsledger.ledger import Ledger
 from newsledger.v1 import (
     audit_pb2,
     audit_pb2_grpc,

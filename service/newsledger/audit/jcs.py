@@ -30,7 +30,7 @@ from typing import Any
 
 import rfc8785
 
-from newsledger.store.json_text import MAX_SAFE_INTEGER, compact_json, is_canonical_value
+from newsledger.domain.json_text import MAX_SAFE_INTEGER, compact_json, is_canonical_value
 
 __all__ = ["MAX_SAFE_INTEGER", "CanonicalError", "canonical_json", "fast_canonical_json"]
 

@@ -12,11 +12,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from newsledger.config import StoreLimits
+from newsledger.domain.json_text import is_canonical_value
 from newsledger.store import locking, log_queries
 from newsledger.store.bulk import insert_rows
 from newsledger.store.errors import AppendLockTimeout, WrongExpectedVersion
 from newsledger.store.event_rows import EVENT_ROW_COLUMNS, EventRow
-from newsledger.store.json_text import is_canonical_value
 from newsledger.store.log_queries import EVENT_COLUMNS
 from newsledger.store.records import (
     ANY,

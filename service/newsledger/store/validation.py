@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from newsledger.config import StoreLimits
+from newsledger.domain.json_text import normalise_json
 from newsledger.store.errors import InvalidAppend, LimitExceeded
-from newsledger.store.json_text import normalise_json
 from newsledger.store.records import ProposedEvent
 
 

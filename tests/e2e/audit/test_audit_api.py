@@ -11,12 +11,12 @@ import pytest
 
 from newsledger.api.server import RunningServer
 from newsledger.audit.checkpoint import open_checkpoint
-from newsledger.audit.client_verifier import AuditClient
 from newsledger.audit.merkle import hash_leaf, verify_consistency, verify_inclusion
 from newsledger.audit.note import parse_vkey
-from newsledger.cli import main
-from newsledger.client import ApiError, LedgerClient, proposed
-from newsledger.ingest import ingest_story_over_grpc
+from newsledger.audit.verify.live import AuditClient
+from newsledger.cli.main import main
+from newsledger.client.ledger_client import ApiError, LedgerClient, proposed
+from newsledger.stories.ingest import ingest_story_over_grpc
 from newsledger.v1 import audit_pb2, audit_pb2_grpc, negotiations_pb2
 from tests.e2e.conftest import SEED_STORY
 from tests.payloads import statement

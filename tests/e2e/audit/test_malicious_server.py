@@ -15,9 +15,9 @@ from typing import Any
 import grpc
 import pytest
 
-from newsledger.audit.client_verifier import AuditClient
-from newsledger.client import LedgerClient, proposed
-from newsledger.ingest import ingest_story_over_grpc
+from newsledger.audit.verify.live import AuditClient
+from newsledger.client.ledger_client import LedgerClient, proposed
+from newsledger.stories.ingest import ingest_story_over_grpc
 from newsledger.v1 import audit_pb2
 from tests.e2e.conftest import SEED_STORY
 from tests.integration.audit.helpers import verify

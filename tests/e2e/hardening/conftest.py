@@ -10,9 +10,9 @@ import pytest
 from newsledger.api.security import ServerSecurity
 from newsledger.api.server import RunningServer, create_server
 from newsledger.api.tokens import Role, TokenRegistry, entry_line, new_token, parse_entries
-from newsledger.client import LedgerClient
-from newsledger.connection import ClientSecurity
-from newsledger.ledger import Ledger
+from newsledger.application.ledger import Ledger
+from newsledger.client.connection import ClientSecurity
+from newsledger.client.ledger_client import LedgerClient
 from tests.e2e.hardening.certificates import Certificates, make_certificates
 
 TOKENS = {role: new_token() for role in Role}

@@ -16,7 +16,7 @@ from google.protobuf.message import Message
 from google.protobuf.message_factory import GetMessageClass
 from hypothesis import strategies as st
 
-from newsledger.schemas import known_event_types
+from newsledger.application.validation.payloads import known_event_types
 from tests.payloads import statement
 
 EDGE_INTEGERS = [0, 1, 2, 7, 100, 999, 1000, 1001, 2**31 - 1, 2**32 - 1, 2**53, 2**63 - 1]

@@ -26,7 +26,7 @@ class ServeProcess:
                 [
                     sys.executable,
                     "-m",
-                    "newsledger.cli",
+                    "newsledger.cli.main",
                     "serve",
                     "--migrate",
                     "--address",

@@ -13,10 +13,10 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from newsledger.api.server import RunningServer
 from newsledger.api.tokens import Role
-from newsledger.cli import main
-from newsledger.client import ApiError, LedgerClient, proposed
-from newsledger.ingest import ingest_story_in_process
-from newsledger.ledger import Ledger
+from newsledger.application.ledger import Ledger
+from newsledger.cli.main import main
+from newsledger.client.ledger_client import ApiError, LedgerClient, proposed
+from newsledger.stories.ingest import ingest_story_in_process
 from newsledger.v1 import event_store_pb2 as es
 from tests.e2e.conftest import SEED_STORY
 from tests.e2e.hardening.conftest import TOKENS
@@ -93,12 +93,12 @@ def test_denials_are_logged_without_the_token(
     client_as: Connect, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Given refused calls, the log names the method and why, never the token presented."""
-    caplog.set_level(logging.WARNING, logger="newsledger.api.auth")
+    caplog.set_level(logging.WARNING, logger="newsledger.api.interceptors.auth")
     wrong = "wrong-" + uuid.uuid4().hex
     for client in (client_as(Role.READER), client_as(None, token=wrong), client_as(None)):
         with pytest.raises(ApiError):
             client.append("talks", one_statement())
-    denials = [r for r in caplog.records if r.name == "newsledger.api.auth"]
+    denials = [r for r in caplog.records if r.name == "newsledger.api.interceptors.auth"]
     assert len(denials) == 3
     logged = "\n".join(f"{r.getMessage()} {getattr(r, 'fields', '')}" for r in denials)
     assert "AppendEvents" in logged

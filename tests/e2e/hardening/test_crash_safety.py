@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from newsledger.client import LedgerClient, proposed
+from newsledger.client.ledger_client import LedgerClient, proposed
 from newsledger.projections.rebuild import views_differing_from_rebuild
 from newsledger.store.engine import create_engine
 from newsledger.store.event_store import EventStore
@@ -124,7 +124,7 @@ def assert_audit_log_verifies(target: str, state: Path, cwd: Path) -> None:
         [
             sys.executable,
             "-m",
-            "newsledger.cli",
+            "newsledger.cli.main",
             "verify",
             "--server",
             target,

@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsledger.api.server import RunningServer
-from newsledger.ingest import ingest_story_in_process
-from newsledger.ledger import Ledger
+from newsledger.application.ledger import Ledger
+from newsledger.stories.ingest import ingest_story_in_process
 from newsledger.v1 import audit_pb2, event_store_pb2, negotiations_pb2
 from tests.e2e.conftest import SEED_STORY
 from tests.e2e.hardening.request_strategies import messages

@@ -10,8 +10,8 @@ import grpc
 import pytest
 from google.protobuf.message import Message
 
-from newsledger.client import ApiError, LedgerClient, proposed
-from newsledger.ledger import Ledger
+from newsledger.application.ledger import Ledger
+from newsledger.client.ledger_client import ApiError, LedgerClient, proposed
 from newsledger.v1 import audit_pb2, audit_pb2_grpc, negotiations_pb2, negotiations_pb2_grpc
 from newsledger.v1 import event_store_pb2 as es
 from tests.payloads import statement

@@ -11,11 +11,11 @@ from collections.abc import Iterator
 import grpc
 import pytest
 
+from newsledger.api.log_format import JsonFormatter
 from newsledger.api.metrics import ServerMetrics
 from newsledger.api.server import RunningServer, create_server
-from newsledger.client import LedgerClient, proposed
-from newsledger.ledger import Ledger
-from newsledger.log_format import JsonFormatter
+from newsledger.application.ledger import Ledger
+from newsledger.client.ledger_client import LedgerClient, proposed
 from newsledger.v1 import event_store_pb2 as es
 from tests.payloads import statement
 

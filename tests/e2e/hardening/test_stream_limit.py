@@ -13,12 +13,12 @@ from typing import Any
 import grpc
 import pytest
 
+from newsledger.api.interceptors.stream_slots import TOO_MANY_STREAMS
 from newsledger.api.metrics import ServerMetrics
 from newsledger.api.server import RunningServer, create_server
-from newsledger.api.stream_slots import TOO_MANY_STREAMS
-from newsledger.client import ApiError, LedgerClient, proposed
-from newsledger.ingest import ingest_story_in_process
-from newsledger.ledger import Ledger
+from newsledger.application.ledger import Ledger
+from newsledger.client.ledger_client import ApiError, LedgerClient, proposed
+from newsledger.stories.ingest import ingest_story_in_process
 from newsledger.v1 import event_store_pb2 as es
 from tests.e2e.conftest import SEED_STORY
 from tests.payloads import statement
@@ -202,7 +202,7 @@ def test_serve_refuses_a_stream_limit_that_fits_no_worker_pool(
         **variables,
     }
     result = subprocess.run(
-        [sys.executable, "-m", "newsledger.cli", "serve", *arguments],
+        [sys.executable, "-m", "newsledger.cli.main", "serve", *arguments],
         cwd=tmp_path,
         env=env,
         capture_output=True,

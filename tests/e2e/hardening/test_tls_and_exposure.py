@@ -13,13 +13,13 @@ import pytest
 from newsledger.api.security import ServerSecurity
 from newsledger.api.server import RunningServer
 from newsledger.api.tls import ClientTls, ServerTls
-from newsledger.client import ApiError, LedgerClient
-from newsledger.connection import ClientSecurity
+from newsledger.client.connection import ClientSecurity
+from newsledger.client.ledger_client import ApiError, LedgerClient
 from tests.e2e.hardening.certificates import Certificates
 from tests.e2e.hardening.conftest import token_file
 
 Serve = Callable[[ServerSecurity], RunningServer]
-SERVE = [sys.executable, "-m", "newsledger.cli", "serve"]
+SERVE = [sys.executable, "-m", "newsledger.cli.main", "serve"]
 
 
 def tls_client(server: RunningServer, tls: ClientTls) -> LedgerClient:

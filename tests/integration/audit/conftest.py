@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from newsledger.api.server import RunningServer, create_server
-from newsledger.audit.audit_log import AuditLog
-from newsledger.audit.client_verifier import AuditClient
+from newsledger.application.audit import AuditLog
+from newsledger.application.ledger import Ledger
 from newsledger.audit.note import Signer, generate_signer
-from newsledger.ledger import Ledger
+from newsledger.audit.verify.live import AuditClient
 from newsledger.store.event_store import EventStore
 
 ORIGIN = "audit.test/log"

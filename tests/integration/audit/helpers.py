@@ -10,10 +10,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from newsledger.audit.client_verifier import AuditClient
-from newsledger.audit.verify_cli import add_arguments, run_verify
-from newsledger.ingest import ingest_story_in_process
-from newsledger.ledger import Ledger
+from newsledger.application.ledger import Ledger
+from newsledger.audit.verify.live import AuditClient
+from newsledger.cli.verify import add_arguments, run_verify
+from newsledger.stories.ingest import ingest_story_in_process
 from tests.factories import events
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -12,10 +12,10 @@ import sqlalchemy as sa
 from sqlalchemy import exc
 from sqlalchemy.engine import Engine
 
-from newsledger.audit.audit_log import AuditLog
+from newsledger.application.audit import AuditLog
+from newsledger.application.ledger import Ledger
 from newsledger.audit.merkle import MemoryNodeStore
-from newsledger.audit.signed_heads import CheckpointRefused
-from newsledger.ledger import Ledger
+from newsledger.audit.storage.checkpoints import CheckpointRefused
 from newsledger.store.errors import InvalidAppend
 from newsledger.store.records import ProposedEvent
 from tests.factories import events

@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from newsledger.application.ledger import Ledger
 from newsledger.audit.merkle import MemoryNodeStore
-from newsledger.ledger import Ledger
 from newsledger.store.event_store import EventStore
 from newsledger.store.records import AppendedEvent
 from tests.factories import events

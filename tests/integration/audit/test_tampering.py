@@ -14,10 +14,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from newsledger.audit.client_verifier import AuditClient
+from newsledger.application.ledger import Ledger
 from newsledger.audit.note import Signer
-from newsledger.ledger import Ledger
-from newsledger.store.json_text import normalise_json
+from newsledger.audit.verify.live import AuditClient
+from newsledger.domain.json_text import normalise_json
 from tests.integration.audit.helpers import behind_the_service, seed, verify
 
 pytestmark = pytest.mark.usefixtures("server")

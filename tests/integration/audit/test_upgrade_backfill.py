@@ -12,12 +12,12 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 
-from newsledger.audit.audit_log import AuditLog
-from newsledger.audit.log import AuditObserver
-from newsledger.audit.log_auditor import LogAuditor
+from newsledger.application.audit import AuditLog
+from newsledger.application.ledger import Ledger
 from newsledger.audit.note import generate_signer
+from newsledger.audit.storage.tree import AuditObserver
+from newsledger.audit.verify.auditor import LogAuditor
 from newsledger.config import DEFAULT_LOG_ORIGIN
-from newsledger.ledger import Ledger
 from newsledger.store.engine import create_engine
 from newsledger.store.event_store import EventStore
 from newsledger.store.migrate import (

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from newsledger.api.auth import METHOD_ROLES, SERVICE_ROLES, bearer_token, required_role
+from newsledger.api.interceptors.auth import (
+    METHOD_ROLES,
+    SERVICE_ROLES,
+    bearer_token,
+    required_role,
+)
 from newsledger.api.tokens import Role
 from newsledger.v1 import audit_pb2, event_store_pb2, negotiations_pb2
 

@@ -10,7 +10,7 @@ import grpc
 import pytest
 from google.rpc import error_details_pb2, status_pb2
 
-from newsledger.api.stream_slots import (
+from newsledger.api.interceptors.stream_slots import (
     TOO_MANY_STREAMS,
     InvalidStreamLimit,
     StreamSlotInterceptor,

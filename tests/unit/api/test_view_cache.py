@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from newsledger.api.view_cache import ViewCache
-from newsledger.queries import ViewPoint
+from newsledger.application.queries import ViewPoint
 
 JUNE_11 = date(2025, 6, 11)
 

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsledger.audit.envelope import leaf_of, leaf_of_appended
-from newsledger.store.json_text import MAX_SAFE_INTEGER, is_canonical_value, normalise_json
+from newsledger.domain.json_text import MAX_SAFE_INTEGER, is_canonical_value, normalise_json
 from newsledger.store.records import AppendedEvent, StoredEvent
 from tests.unit.audit.test_jcs_fast_path import has_key_at_or_above_e000, json_values
 

@@ -16,7 +16,7 @@ from newsledger.audit.canonical import LeafEnvelope, format_record_time, leaf_by
 from newsledger.audit.envelope import EnvelopeError, envelope_of, leaf_of
 from newsledger.audit.envelope_codec import MEMBER_ORDER, encode_envelope
 from newsledger.audit.jcs import MAX_SAFE_INTEGER, CanonicalError
-from newsledger.store.json_text import normalise_json
+from newsledger.domain.json_text import normalise_json
 from newsledger.store.records import StoredEvent
 
 from .test_jcs_fast_path import TRICKY

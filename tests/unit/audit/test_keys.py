@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from newsledger.audit.keys import KeyFileError, load_or_create_signer
+from newsledger.audit.storage.signing_key import KeyFileError, load_or_create_signer
 
 
 def test_first_use_creates_a_private_key_file_and_later_uses_load_it(tmp_path: Path) -> None:

@@ -7,7 +7,6 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsledger.audit.log import frontier
 from newsledger.audit.merkle import (
     MemoryNodeStore,
     consistency_proof,
@@ -18,6 +17,7 @@ from newsledger.audit.merkle import (
     nodes_to_store_on_append_batch,
     root,
 )
+from newsledger.audit.storage.tree import frontier
 
 from .helpers import numbered_leaves, store_with
 

@@ -10,7 +10,7 @@ import pytest
 from newsledger.audit.checkpoint import sign_checkpoint
 from newsledger.audit.merkle import EMPTY_ROOT, MemoryNodeStore, consistency_proof
 from newsledger.audit.note import Signer, generate_signer
-from newsledger.audit.verifier import (
+from newsledger.audit.verify.trusted_state import (
     AuditError,
     CheckpointRejected,
     ForkDetected,

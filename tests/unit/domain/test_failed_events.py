@@ -25,7 +25,7 @@ from newsledger.domain.negotiation import (
 )
 from newsledger.domain.references import Development
 from newsledger.store.records import ProposedEvent
-from newsledger.story_file import load_story
+from newsledger.stories.story_file import load_story
 from tests.unit.domain.builders import SOURCE, Stream, report
 
 ROOT = Path(__file__).resolve().parents[3]

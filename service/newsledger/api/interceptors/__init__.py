@@ -1,0 +1,1 @@
+"""Interceptors every RPC passes: request log, errors, auth, request guard, stream cap."""

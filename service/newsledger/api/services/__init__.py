@@ -1,0 +1,1 @@
+"""The gRPC servicers: each translates protobuf to application calls and back."""

@@ -1,0 +1,128 @@
+"""AuditService: checkpoints, proofs, entries, proven appends and replays, over gRPC."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime
+
+import grpc
+
+from newsledger.api import conversions
+from newsledger.application.audit import AuditLog
+from newsledger.audit.storage.checkpoints import SignedCheckpoint
+from newsledger.audit.storage.entries import AuditEntry
+from newsledger.store.records import (
+    time_from_micros,
+)
+from newsledger.v1 import audit_pb2 as pb
+from newsledger.v1 import audit_pb2_grpc
+
+
+def _today_utc() -> date:
+    return datetime.now(UTC).date()
+
+
+def signed_checkpoint(checkpoint: SignedCheckpoint) -> pb.SignedCheckpoint:
+    """Convert a signed checkpoint to its message."""
+    return pb.SignedCheckpoint(
+        note=checkpoint.note, size=checkpoint.size, root_hash=checkpoint.root
+    )
+
+
+def log_entry(entry: AuditEntry) -> pb.LogEntry:
+    """Convert an audit entry to its message."""
+    return pb.LogEntry(
+        sequence_number=entry.event.position,
+        leaf=entry.leaf,
+        event=conversions.recorded_event(entry.event),
+        completed_subtrees=[
+            pb.SubtreeHash(level=level, index=index, hash=node)
+            for level, index, node in entry.subtrees
+        ],
+    )
+
+
+def _inclusion(position: int, tree_size: int, hashes: Sequence[bytes]) -> pb.InclusionProof:
+    return pb.InclusionProof(position=position, tree_size=tree_size, hashes=list(hashes))
+
+
+class AuditService(audit_pb2_grpc.AuditServiceServicer):
+    """Translates AuditService calls to the audit log."""
+
+    def __init__(self, audit: AuditLog) -> None:
+        """Serve ``audit``."""
+        self.audit = audit
+
+    def GetCheckpoint(
+        self, request: pb.GetCheckpointRequest, context: grpc.ServicerContext
+    ) -> pb.GetCheckpointResponse:
+        """Return the latest signed checkpoint and the key that verifies it."""
+        return pb.GetCheckpointResponse(
+            checkpoint=signed_checkpoint(self.audit.checkpoint()),
+            origin=self.audit.origin,
+            verifier_key=self.audit.vkey,
+        )
+
+    def GetInclusionProof(
+        self, request: pb.GetInclusionProofRequest, context: grpc.ServicerContext
+    ) -> pb.GetInclusionProofResponse:
+        """Return the inclusion proof of one event in one tree size."""
+        hashes = self.audit.inclusion_proof(request.position, request.tree_size)
+        return pb.GetInclusionProofResponse(
+            proof=_inclusion(request.position, request.tree_size, hashes)
+        )
+
+    def GetConsistencyProof(
+        self, request: pb.GetConsistencyProofRequest, context: grpc.ServicerContext
+    ) -> pb.GetConsistencyProofResponse:
+        """Return the consistency proof between two tree sizes."""
+        hashes = self.audit.consistency_proof(request.old_size, request.new_size)
+        return pb.GetConsistencyProofResponse(
+            old_size=request.old_size, new_size=request.new_size, hashes=hashes
+        )
+
+    def StreamEntries(
+        self, request: pb.StreamEntriesRequest, context: grpc.ServicerContext
+    ) -> Iterator[pb.StreamEntriesResponse]:
+        """Stream the entries of a range of sequence numbers."""
+        for entry in self.audit.entries(request.start, request.end):
+            yield pb.StreamEntriesResponse(entry=log_entry(entry))
+
+    def AppendAndProve(
+        self, request: pb.AppendAndProveRequest, context: grpc.ServicerContext
+    ) -> pb.AppendAndProveResponse:
+        """Append, then prove every event's inclusion in a signed checkpoint."""
+        events = conversions.proposed_events(request.events)
+        expected = conversions.expected_version(request.expected_version)
+        proven = self.audit.append_and_prove(request.stream, events, expected)
+        append = conversions.append_response(proven.result)
+        size = proven.checkpoint.size
+        return pb.AppendAndProveResponse(
+            append=append,
+            checkpoint=signed_checkpoint(proven.checkpoint),
+            events=[
+                pb.ProvenEvent(
+                    position=position,
+                    leaf=leaf,
+                    inclusion_proof=_inclusion(position.position, size, proof),
+                )
+                for position, leaf, proof in zip(
+                    append.positions, proven.leaves, proven.inclusion_proofs, strict=True
+                )
+            ],
+        )
+
+    def ReplayNegotiation(
+        self, request: pb.ReplayNegotiationRequest, context: grpc.ServicerContext
+    ) -> Iterator[pb.ReplayNegotiationResponse]:
+        """Stream a negotiation's events with the view after each."""
+        as_of = conversions.query_date(request.as_of, _today_utc())
+        known_at = None
+        if request.HasField("known_at_time"):
+            known_at = time_from_micros(request.known_at_time.ToMicroseconds())
+        for step in self.audit.replay(request.negotiation_id, known_at, as_of):
+            yield pb.ReplayNegotiationResponse(
+                event=conversions.domain_recorded_event(step.event),
+                view=conversions.negotiation_view(step.view),
+                as_of=as_of.isoformat(),
+            )

@@ -1,0 +1,1 @@
+"""The application layer: appends, queries, subscriptions and the audit log's service side."""

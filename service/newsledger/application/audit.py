@@ -1,0 +1,131 @@
+"""The audit application service: checkpoints, proofs, entries, proven appends and replays."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from newsledger.application.ledger import InvalidRequest, Ledger, NegotiationNotFound, Violation
+from newsledger.audit.note import Signer
+from newsledger.audit.replay import ReplayStep, known_at_cut, replay_views
+from newsledger.audit.storage.checkpoints import CheckpointSigner, SignedCheckpoint
+from newsledger.audit.storage.entries import AuditEntry, read_entries
+from newsledger.audit.storage.proofs import stored_consistency_proof, stored_inclusion_proof
+from newsledger.audit.storage.tree import leaf_count, read_leaves
+from newsledger.domain.events import RecordedEvent
+from newsledger.domain.negotiation import stream_for
+from newsledger.store.records import ANY, AppendResult, ExpectedVersion, ProposedEvent
+
+STREAM_PAGE = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ProvenAppend:
+    """An append's result, the checkpoint covering it, and each event's inclusion proof."""
+
+    result: AppendResult
+    checkpoint: SignedCheckpoint
+    leaves: tuple[bytes, ...]
+    inclusion_proofs: tuple[tuple[bytes, ...], ...]
+
+
+class AuditLog:
+    """What auditors can ask of the ledger, independent of the transport."""
+
+    def __init__(self, ledger: Ledger, signer: Signer) -> None:
+        """Serve the audit of ``ledger``'s log, signing checkpoints with ``signer``."""
+        self.ledger = ledger
+        self.engine = ledger.store.engine
+        self.signer = signer
+        self.checkpoints = CheckpointSigner(self.engine, signer)
+
+    @property
+    def origin(self) -> str:
+        """Return the log's origin, the name of its signing key."""
+        return self.signer.name
+
+    @property
+    def vkey(self) -> str:
+        """Return the verifier key that checks this log's checkpoints."""
+        return self.signer.vkey
+
+    def checkpoint(self) -> SignedCheckpoint:
+        """Return the latest signed checkpoint, signing the current tree if it has grown."""
+        return self.checkpoints.latest()
+
+    def inclusion_proof(self, position: int, tree_size: int) -> list[bytes]:
+        """Return the inclusion proof of the event at ``position`` in the tree of ``tree_size``."""
+        self._check_size("tree_size", tree_size)
+        if not 0 <= position < tree_size:
+            raise InvalidRequest(
+                [Violation("position", f"{position} is not below tree_size {tree_size}")],
+                "POSITION_OUT_OF_RANGE",
+            )
+        with self.engine.connect() as connection:
+            return stored_inclusion_proof(connection, position, tree_size)
+
+    def consistency_proof(self, old_size: int, new_size: int) -> list[bytes]:
+        """Return the proof that the tree of ``old_size`` is a prefix of that of ``new_size``."""
+        self._check_size("new_size", new_size)
+        if not 0 <= old_size <= new_size:
+            raise InvalidRequest(
+                [Violation("old_size", f"{old_size} is larger than new_size {new_size}")],
+                "TREE_SIZE_OUT_OF_RANGE",
+            )
+        with self.engine.connect() as connection:
+            return stored_consistency_proof(connection, old_size, new_size)
+
+    def entries(self, start: int, end: int) -> Iterator[AuditEntry]:
+        """Yield the entries with sequence numbers in [start, end) (fewer if the log is shorter)."""
+        if not 0 <= start <= end:
+            raise InvalidRequest(
+                [Violation("start", f"{start} is after end {end}")], "TREE_SIZE_OUT_OF_RANGE"
+            )
+        return read_entries(self.engine, start, end)
+
+    def append_and_prove(
+        self, stream: str, proposed: Sequence[ProposedEvent], expected: ExpectedVersion = ANY
+    ) -> ProvenAppend:
+        """Append through the ledger, then prove each event's inclusion in a signed checkpoint."""
+        result = self.ledger.append(stream, proposed, expected)
+        checkpoint = self.checkpoint()
+        positions = [event.position for event in result.events]
+        with self.engine.connect() as connection:
+            stored = read_leaves(connection, positions)
+            proofs = tuple(
+                tuple(stored_inclusion_proof(connection, position, checkpoint.size))
+                for position in positions
+            )
+        leaves = tuple(stored[position] for position in positions)
+        return ProvenAppend(result, checkpoint, leaves, proofs)
+
+    def replay(
+        self, negotiation_id: str, known_at: datetime | None, as_of: date
+    ) -> Iterator[ReplayStep]:
+        """Yield a negotiation's events recorded by ``known_at`` with the view after each."""
+        try:
+            stream = stream_for(negotiation_id)
+        except ValueError as error:
+            raise InvalidRequest([Violation("negotiation_id", str(error))]) from None
+        if self.ledger.store.stream_version(stream) is None:
+            raise NegotiationNotFound(negotiation_id)
+        return replay_views(known_at_cut(self._stream_events(stream), known_at), as_of)
+
+    def _stream_events(self, stream: str) -> Iterator[RecordedEvent]:
+        version = 0
+        while page := self.ledger.store.read_stream(
+            stream, from_version=version, limit=STREAM_PAGE
+        ):
+            for event in page:
+                yield event.to_domain()
+            version = page[-1].stream_version + 1
+
+    def _check_size(self, field: str, size: int) -> None:
+        with self.engine.connect() as connection:
+            available = leaf_count(connection)
+        if size > available:
+            raise InvalidRequest(
+                [Violation(field, f"{size} is larger than the log's {available} entries")],
+                "TREE_SIZE_OUT_OF_RANGE",
+            )

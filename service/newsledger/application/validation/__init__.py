@@ -1,0 +1,1 @@
+"""The one validation pipeline every append passes: stream, payloads, corrections."""

@@ -1,0 +1,1 @@
+"""The `newsledger` command: one module per command group."""

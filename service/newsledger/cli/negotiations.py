@@ -1,0 +1,205 @@
+"""The `newsledger` commands that read negotiations: state, negotiations, timeline, explain, watch.
+
+Each is a gRPC client of a running server, prints readable text by default and JSON with
+`--json`. `--as-of` is a date (valid time); `--known-at` an instant or a date (record time:
+a date means the end of that day, UTC).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from google.protobuf import json_format
+from google.protobuf.message import Message
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from newsledger.cli.text.output import format_negotiations, format_view
+from newsledger.cli.text.timeline import format_change, format_explanation, format_timeline_entry
+
+AddServerOption = Callable[[argparse.ArgumentParser], None]
+AS_OF_HELP = "the date the view is for: what counts by then, days remaining (default today)"
+KNOWN_AT_HELP = (
+    "answer as the ledger knew it then: an RFC 3339 instant (2025-06-12T09:00:00Z) or a date "
+    "(the end of that day, UTC); default now"
+)
+
+
+def known_at(text: str) -> Timestamp | None:
+    """Parse --known-at: an RFC 3339 instant, or a date meaning the end of that day (UTC)."""
+    if not text:
+        return None
+    stamp = Timestamp()
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            stamp.FromDatetime(datetime.combine(day, time.max, tzinfo=UTC))
+        else:
+            stamp.FromJsonString(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is neither an RFC 3339 instant nor a date YYYY-MM-DD"
+        ) from None
+    return stamp
+
+
+def _as_json(message: Message) -> dict[str, Any]:
+    return json_format.MessageToDict(message, preserving_proto_field_name=True)
+
+
+def _print(value: Any, text: str, args: argparse.Namespace) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False) if args.json else text, flush=True)
+
+
+def add_negotiation_commands(commands: Any, add_server_option: AddServerOption) -> None:
+    """Add the negotiation reading commands to the command line's subparsers."""
+    state = commands.add_parser("state", help="show a negotiation's view")
+    state.add_argument("negotiation", metavar="NEGOTIATION", help="the negotiation's id")
+    state.add_argument("--as-of", default="", metavar="YYYY-MM-DD", help=AS_OF_HELP)
+    state.add_argument(
+        "--known-at", type=known_at, default=None, metavar="WHEN", help=KNOWN_AT_HELP
+    )
+    add_server_option(state)
+    state.set_defaults(run=_state)
+
+    listing = commands.add_parser("negotiations", help="list the negotiations")
+    listing.add_argument("--party", default="", metavar="PARTY_ID", help="only with this party")
+    listing.add_argument(
+        "--phase", default="", metavar="PHASE", help="only in this phase, e.g. truce or talks"
+    )
+    add_server_option(listing)
+    listing.set_defaults(run=_negotiations)
+
+    timeline = commands.add_parser(
+        "timeline", help="list a negotiation's developments in time order"
+    )
+    timeline.add_argument("negotiation", metavar="NEGOTIATION", help="the negotiation's id")
+    timeline.add_argument(
+        "--type",
+        dest="types",
+        action="append",
+        default=[],
+        help="only this event type (repeatable)",
+    )
+    timeline.add_argument(
+        "--party", default="", metavar="PARTY_ID", help="only involving this party"
+    )
+    timeline.add_argument(
+        "--actor", default="", metavar="PERSON_ID", help="only involving this person"
+    )
+    timeline.add_argument(
+        "--from", dest="after", default="", metavar="YYYY-MM-DD", help="happened on or after"
+    )
+    timeline.add_argument(
+        "--to", dest="before", default="", metavar="YYYY-MM-DD", help="happened on or before"
+    )
+    timeline.add_argument(
+        "--known-at", type=known_at, default=None, metavar="WHEN", help=KNOWN_AT_HELP
+    )
+    timeline.add_argument("--limit", type=int, default=200, help="most entries to print (200)")
+    add_server_option(timeline)
+    timeline.set_defaults(run=_timeline)
+
+    explain = commands.add_parser("explain", help="say which developments and sources set a field")
+    explain.add_argument("negotiation", metavar="NEGOTIATION", help="the negotiation's id")
+    explain.add_argument(
+        "field", metavar="FIELD", help="a view path: phase, truce.deadline, measures[ID].status…"
+    )
+    explain.add_argument("--as-of", default="", metavar="YYYY-MM-DD", help=AS_OF_HELP)
+    explain.add_argument(
+        "--known-at", type=known_at, default=None, metavar="WHEN", help=KNOWN_AT_HELP
+    )
+    add_server_option(explain)
+    explain.set_defaults(run=_explain)
+
+    watch = commands.add_parser("watch", help="print a negotiation's view, then each change to it")
+    watch.add_argument("negotiation", metavar="NEGOTIATION", help="the negotiation's id")
+    watch.add_argument("--as-of", default="", metavar="YYYY-MM-DD", help=AS_OF_HELP)
+    watch.add_argument(
+        "--count", type=int, default=0, help="stop after this many messages (0: never)"
+    )
+    add_server_option(watch)
+    watch.set_defaults(run=_watch)
+
+
+def _client(args: argparse.Namespace) -> Any:
+    from newsledger.client.ledger_client import LedgerClient
+
+    return LedgerClient(args.server)
+
+
+def _state(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        response = client.negotiation(args.negotiation, as_of=args.as_of, known_at=args.known_at)
+    view = _as_json(response.view)
+    _print(view, format_view(view), args)
+    return 0
+
+
+def _phase(text: str) -> int:
+    from newsledger.v1 import negotiation_view_pb2 as nv
+
+    if not text:
+        return 0
+    name = text.upper().replace(" ", "_").replace("-", "_")
+    name = name if name.startswith("NEGOTIATION_PHASE_") else f"NEGOTIATION_PHASE_{name}"
+    names = list(nv.NegotiationPhase.keys())
+    if name not in names:
+        words = ", ".join(p.removeprefix("NEGOTIATION_PHASE_").lower() for p in names[1:])
+        raise SystemExit(f"newsledger: unknown phase {text!r}; one of {words}")
+    return int(nv.NegotiationPhase.Value(name))
+
+
+def _negotiations(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        found = [_as_json(n) for n in client.list_negotiations(args.party, _phase(args.phase))]
+    _print(found, format_negotiations(found), args)
+    return 0
+
+
+def _timeline(args: argparse.Namespace) -> int:
+    filters = {
+        "event_types": args.types,
+        "party_id": args.party,
+        "actor_id": args.actor,
+        "occurred_after": args.after,
+        "occurred_before": args.before,
+        "known_at": args.known_at,
+    }
+    with _client(args) as client:
+        entries: list[dict[str, Any]] = []
+        for entry in client.timeline(args.negotiation, **filters):
+            if len(entries) >= args.limit:
+                break
+            entries.append(_as_json(entry))
+    text = "\n".join(format_timeline_entry(e) for e in entries) or "no developments match"
+    _print(entries, text, args)
+    return 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        response = client.explain(args.negotiation, args.field, args.as_of, args.known_at)
+    explanation = _as_json(response)
+    _print(explanation, format_explanation(explanation), args)
+    return 0
+
+
+def _watch(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        stream = client.watch(args.negotiation, args.as_of)
+        try:
+            for number, message in enumerate(stream, start=1):
+                change = _as_json(message)
+                if args.json:
+                    print(json.dumps(change, ensure_ascii=False), flush=True)
+                else:
+                    print(format_change(change), flush=True)
+                if args.count and number >= args.count:
+                    break
+        finally:
+            stream.cancel()
+    return 0

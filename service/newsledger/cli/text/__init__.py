@@ -1,0 +1,1 @@
+"""Plain-text renderings of views, timelines, explanations and events for the terminal."""

@@ -1,0 +1,198 @@
+"""Text for the view's records: measures by side, court cases, indicators, markets, people."""
+
+from __future__ import annotations
+
+from newsledger.cli.text.basics import (
+    Names,
+    View,
+    enum_words,
+    format_reported_time,
+    joined,
+    list_of,
+)
+from newsledger.v1 import developments_pb2 as dev
+
+MEASURE_STATUS_ORDER = (
+    "MEASURE_STATUS_IN_FORCE",
+    "MEASURE_STATUS_MODIFIED",
+    "MEASURE_STATUS_SUSPENDED",
+    "MEASURE_STATUS_ANNOUNCED",
+    "MEASURE_STATUS_THREATENED",
+    "MEASURE_STATUS_ENDED",
+    "MEASURE_STATUS_UNSPECIFIED",
+)
+
+
+def _measure_detail(measure: View) -> str:
+    if measure.get("measure_type") == "TariffMeasureChanged":
+        rate = (
+            f"{measure['rate_percent']}%"
+            if measure.get("rate_percent")
+            else measure.get("rate_phrase", "")
+        )
+        return f"tariff, {rate}" if rate else "tariff"
+    kind = enum_words(measure.get("export_control_kind"), dev.ExportControlKind.DESCRIPTOR)
+    return f"export control, {kind}"
+
+
+def measures_block(measures: list[View], names: Names) -> list[str]:
+    """List the measures under each side that imposes them, in force first."""
+    if not measures:
+        return []
+    sides = list(names.parties)
+    sides += [p for m in measures for p in list_of(m, "imposed_by") if p not in sides]
+    lines = ["", "Measures, by the side imposing them"]
+    for side in [*sides, ""]:
+        mine = [m for m in measures if _imposed_by(m, side)]
+        if not mine:
+            continue
+        lines.append(f"  {names.party(side) if side else 'side not reported'}")
+        for measure in sorted(mine, key=_status_rank):
+            status = enum_words(measure.get("status"), dev.MeasureStatus.DESCRIPTOR)
+            text = measure.get("description") or measure.get("measure_id", "")
+            targets = joined(names.party(p) for p in list_of(measure, "targets"))
+            on = f"; targets {targets}" if targets else ""
+            force = " [in force]" if measure.get("in_force") else ""
+            lines.append(f"    {status:<10} {text} ({_measure_detail(measure)}{on}){force}")
+    return lines
+
+
+def _imposed_by(measure: View, side: str) -> bool:
+    """Return whether side imposes the measure; side "" matches measures with no side given."""
+    imposers = list_of(measure, "imposed_by")
+    return side in imposers if side else not imposers
+
+
+def _status_rank(measure: View) -> int:
+    status = measure.get("status", "MEASURE_STATUS_UNSPECIFIED")
+    return MEASURE_STATUS_ORDER.index(status) if status in MEASURE_STATUS_ORDER else 99
+
+
+def court_case(case: View) -> list[str]:
+    """Return a court case with its latest ruling and next step."""
+    ruling = case.get("latest_ruling") or {}
+    kind = enum_words(ruling.get("kind"), dev.CourtRulingKind.DESCRIPTOR)
+    court = f" by {ruling['court']}" if ruling.get("court") else ""
+    when = format_reported_time(ruling.get("occurred"))
+    lines = [f"{case.get('case_name') or case.get('case_id')}: latest ruling {kind}{court}, {when}"]
+    if ruling.get("holding"):
+        lines.append(ruling["holding"])
+    if ruling.get("next_step"):
+        lines.append(f"next: {ruling['next_step']}")
+    return lines
+
+
+def investigation(record: View) -> list[str]:
+    """Return an investigation: what, by whom, its status."""
+    status = enum_words(record.get("status"), dev.InvestigationStatus.DESCRIPTOR)
+    by = f" by {record['authority']}" if record.get("authority") else ""
+    lines = [f"{record.get('subject') or record.get('investigation_id')}{by}: {status}"]
+    if record.get("finding"):
+        lines.append(f"finding: {record['finding']}")
+    return lines
+
+
+def purchase(record: View, names: Names) -> list[str]:
+    """Return a reported purchase: buyer, goods and amount."""
+    amount = joined([record.get("quantity_value", ""), record.get("quantity_unit", "")])
+    value = joined([record.get("amount_value", ""), record.get("currency", "")])
+    figures = "; ".join(
+        part for part in (amount.replace(", ", " "), value.replace(", ", " ")) if part
+    )
+    when = format_reported_time(record.get("occurred"))
+    buyer = names.party(record.get("party_id", ""))
+    return [
+        f"{buyer} bought {record.get('goods', '?')} ({figures or 'no figures reported'}), {when}"
+    ]
+
+
+def dispute(record: View, names: Names) -> list[str]:
+    """Return a dispute with each side's account."""
+    state = "open" if record.get("open") else "closed"
+    lines = [
+        f"{record.get('subject_development_id')} ({state}), disputed by "
+        f"{names.party(record.get('disputed_by', ''))}"
+    ]
+    for account in list_of(record, "accounts"):
+        who = joined(names.party(p) for p in list_of(account, "party_ids")) or "the press"
+        lines.append(f"{who}: {account.get('account') or '(no account given)'}")
+    return lines
+
+
+def indicator(record: View) -> list[str]:
+    """Return an economic indicator with its figures and release date."""
+    direction = enum_words(record.get("direction"), dev.Direction.DESCRIPTOR)
+    unit = f" {record['unit']}" if record.get("unit") else ""
+    if record.get("reported_value"):
+        figures = f"{record['reported_value']}{unit}"
+        if record.get("previous_value"):
+            figures += f" (previously {record['previous_value']}{unit})"
+    else:
+        figures = "no figures reported"
+    period = f" for {record['period']}" if record.get("period") else ""
+    name = f"{record.get('publisher', '')} {record.get('name', '')}".strip()
+    lines = [
+        f"{name}{period}: {direction}, {figures}; "
+        f"released {format_reported_time(record.get('released'))}"
+    ]
+    if record.get("reason"):
+        lines.append(f"reason: {record['reason']}")
+    return lines
+
+
+def _move(move: View) -> str:
+    market = move.get("market", "?")
+    if move.get("index_name"):
+        market += f" ({move['index_name']})"
+    text = f"{market} {enum_words(move.get('direction'), dev.Direction.DESCRIPTOR)}"
+    if move.get("change_percent"):
+        text += f" {move['change_percent']}%"
+    return text
+
+
+def market_reaction(reaction: View, names: Names) -> list[str]:
+    """Return a market reaction: what moved and what it is attributed to."""
+    when = format_reported_time(reaction.get("occurred"))
+    lines = [f"{when}: {joined(_move(m) for m in list_of(reaction, 'moves'))}"]
+    causes = joined(names.thing(i) for i in list_of(reaction, "attributed_to_ids"))
+    if causes:
+        lines.append(f"attributed to {causes}")
+    if reaction.get("attribution"):
+        lines.append(f"\u201c{reaction['attribution']}\u201d")
+    return lines
+
+
+def people_by_party(view: View) -> list[View]:
+    """Return the people grouped by party in the parties' order, outsiders last."""
+    order = [p["party_id"] for p in list_of(view, "parties")]
+    people = list_of(view, "people")
+    return sorted(
+        people,
+        key=lambda p: order.index(p["party_id"]) if p.get("party_id") in order else len(order),
+    )
+
+
+def person(record: View, names: Names) -> list[str]:
+    """Return a person with their roles."""
+    side = f" ({names.party(record['party_id'])})" if record.get("party_id") else ""
+    roles = []
+    for role in list_of(record, "roles"):
+        office = joined([role.get("office", ""), role.get("organisation", "")])
+        part = role.get("negotiation_role", "")
+        roles.append(f"{office}; {part}" if office and part else office or part)
+    return [f"{record.get('name') or record.get('person_id')}{side}: {' / '.join(roles) or '-'}"]
+
+
+def next_round_text(next_round: View) -> str:
+    """Return the next round's status in words ("not scheduled" when none is set)."""
+    status = enum_words(next_round.get("status"), dev.NextRoundStatus.DESCRIPTOR)
+    if status == "unspecified":
+        status = "not scheduled"
+    details = []
+    if next_round.get("planned"):
+        details.append(f"for {format_reported_time(next_round['planned'])}")
+    place = next_round.get("location") or {}
+    where = joined([place.get("venue", ""), place.get("city", "")])
+    if where:
+        details.append(f"in {where}")
+    return " ".join([status, *details])

@@ -1,0 +1,92 @@
+"""Readable text for timelines, explanations and watched changes (protobuf JSON in)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from newsledger.cli.text.basics import enum_words, format_reported_time
+from newsledger.cli.text.output import format_view
+from newsledger.v1 import developments_pb2 as dev
+from newsledger.v1 import negotiation_view_pb2 as nv
+from newsledger.v1 import negotiations_pb2 as ng
+
+View = Mapping[str, Any]
+MAX_VALUE = 160
+
+
+def _confirmation(confirmation: View | None) -> str:
+    """Return a confirmation as words: level, who stands behind it, how many outlets."""
+    if not confirmation:
+        return "confirmation unknown"
+    words = [enum_words(confirmation.get("level"), nv.ConfirmationLevel.DESCRIPTOR)]
+    for key, verb in (("claimed_by", "claimed by"), ("confirmed_by", "confirmed by")):
+        if confirmation.get(key):
+            words.append(f"{verb} {', '.join(confirmation[key])}")
+    if confirmation.get("disputed_by"):
+        words.append(f"disputed by {', '.join(confirmation['disputed_by'])}")
+    count = int(confirmation.get("independent_source_count", 0))
+    words.append(f"{count} independent source{'' if count == 1 else 's'}")
+    return "; ".join(words)
+
+
+def format_timeline_entry(entry: View) -> str:
+    """Return one timeline entry as a line: when, type, development, summary, status."""
+    status = enum_words(entry.get("status"), ng.TimelineEntryStatus.DESCRIPTOR)
+    flags = "" if status == "active" else f"  [{status}"
+    if entry.get("merged_into"):
+        flags += f" into {entry['merged_into']}"
+    flags += "]" if flags else ""
+    if entry.get("corrects"):
+        flags += f"  corrects {', '.join(entry['corrects'])}"
+    if entry.get("corrected_by"):
+        flags += f"  corrected by {', '.join(entry['corrected_by'])}"
+    sources = len(entry.get("source_ids", []))
+    when = format_reported_time(entry.get("occurred"))
+    return (
+        f"{when:<24} {entry.get('event_type', '?'):<26} {entry.get('development_id', '')}: "
+        f"{entry.get('summary', '')} ({sources} source{'' if sources == 1 else 's'}){flags}"
+    )
+
+
+def _value(value_json: str) -> str:
+    """Return a field's JSON value shortened to one line."""
+    text = json.dumps(json.loads(value_json or "null"), ensure_ascii=False)
+    return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
+
+
+def format_explanation(explanation: View) -> str:
+    """Return why a field says what it says: its value, then each development behind it."""
+    lines = [
+        f"{explanation.get('field_path')} = {_value(explanation.get('value_json', ''))}",
+        f"  as of {explanation.get('as_of')}; explained by "
+        f"{explanation.get('explained_by_path') or 'nothing (no provenance)'}",
+        f"  {_confirmation(explanation.get('confirmation'))}",
+    ]
+    for development in explanation.get("developments", []):
+        lines.append(
+            f"  - {development.get('development_id')} ({development.get('event_type')}), "
+            f"happened {format_reported_time(development.get('occurred'))}, "
+            f"recorded {development.get('record_time', '?')}"
+        )
+        if development.get("summary"):
+            lines.append(f"      {development['summary']}")
+        for source in development.get("sources", []):
+            kind = enum_words(source.get("kind"), dev.SourceKind.DESCRIPTOR)
+            published = source.get("published_date") or source.get("published_time") or "undated"
+            lines.append(f"      source: {source.get('outlet')} ({kind}, {published})")
+        if development.get("corrected_by"):
+            lines.append(f"      corrected by {', '.join(development['corrected_by'])}")
+        lines.append(f"      {_confirmation(development.get('confirmation'))}")
+    return "\n".join(lines)
+
+
+def format_change(change: View) -> str:
+    """Return a watched message: the whole view first, then what changed at each event."""
+    view = change.get("view") or {}
+    paths = change.get("changed_paths", [])
+    header = f"#{change.get('position', 0)} changed: {', '.join(paths) or 'nothing'}"
+    if "negotiation_id" in paths:
+        return f"{header}\n{format_view(view)}"
+    return header

@@ -1,0 +1,162 @@
+"""`newsledger verify` and `newsledger export`: audit a server or an export file from the shell."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import grpc
+
+from newsledger.audit.note import NoteError, parse_vkey
+from newsledger.audit.verify.auditor import AuditReport, Progress
+from newsledger.audit.verify.export import export_log, verify_export
+from newsledger.audit.verify.live import AuditClient, verify_live
+from newsledger.audit.verify.trusted_state import AuditError, ForkDetected, TrustedState
+from newsledger.client.connection import open_channel
+
+DEFAULT_STATE = Path("newsledger-trusted-state.json")
+EXIT_FINDINGS, EXIT_REJECTED = 1, 3
+
+
+def add_arguments(parser: argparse.ArgumentParser, *, export: bool) -> None:
+    """Add the options `verify` (export=False) or `export` (export=True) take."""
+    if export:
+        parser.add_argument("--output", type=Path, required=True, metavar="FILE")
+    else:
+        parser.add_argument("--file", type=Path, metavar="FILE", help="verify an export file")
+    parser.add_argument("--server", default=None, metavar="HOST:PORT", help="a live server")
+    parser.add_argument(
+        "--state", type=Path, default=DEFAULT_STATE, metavar="FILE",
+        help=f"trusted state: pinned origin and key, size, root (default {DEFAULT_STATE})",
+    )  # fmt: skip
+    parser.add_argument("--vkey", default="", metavar="KEY", help="the log's verifier key to pin")
+    parser.add_argument("--as-of", default="", metavar="YYYY-MM-DD", help="date of the views")
+    parser.add_argument("--evidence-dir", type=Path, default=None, metavar="DIR")
+
+
+def stderr_progress(what: str) -> Progress:
+    """Return a callback that prints progress to stderr at most once a second, and at the end."""
+    last = [0.0]
+
+    def report(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done == total or now - last[0] >= 1.0:
+            last[0] = now
+            print(f"{what}: {done}/{total} entries", file=sys.stderr, flush=True)
+
+    return report
+
+
+def _as_of(text: str) -> date:
+    return date.fromisoformat(text) if text else datetime.now(UTC).date()
+
+
+def _client(server: str) -> AuditClient:
+    return AuditClient(open_channel(server))
+
+
+def _initial_state(args: argparse.Namespace, client: AuditClient | None) -> TrustedState | None:
+    """Load the trusted state, pin --vkey, or (live only) trust the server's key on first use."""
+    if args.state.exists():
+        state = TrustedState.load(args.state)
+        if args.vkey and args.vkey != state.vkey:
+            raise AuditError(f"--vkey differs from the key pinned in {args.state}")
+        return state
+    if args.vkey:
+        try:
+            return TrustedState.pin(parse_vkey(args.vkey).name, args.vkey)
+        except NoteError as error:
+            raise AuditError(f"--vkey: {error}") from None
+    if client is None:
+        return None
+    offered = client.checkpoint()
+    print(
+        f"warning: trusting the server's key on first use: {offered.verifier_key}\n"
+        "  compare it with the key `newsledger serve` printed, or pin it with --vkey",
+        file=sys.stderr,
+    )
+    return TrustedState.pin(offered.origin, offered.verifier_key)
+
+
+def save_evidence(fork: ForkDetected, directory: Path) -> list[Path]:
+    """Write both signed notes and the failing proof of a fork; return the files written."""
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    files = {
+        directory / f"fork-{stamp}-trusted.note": fork.trusted_note,
+        directory / f"fork-{stamp}-presented.note": fork.new_note,
+        directory / f"fork-{stamp}-evidence.json": json.dumps(fork.evidence(), indent=2) + "\n",
+    }
+    for path, text in files.items():
+        path.write_text(text, encoding="utf-8")
+    return list(files)
+
+
+def _print_report(report: AuditReport, state: TrustedState) -> int:
+    for finding in report.findings:
+        print(f"FAIL {finding}")
+    summary = (
+        f"{report.entries_checked} entries, {report.views_checked} views checked "
+        f"({report.views_skipped} newer than the checkpoint skipped), tree size {report.size}"
+    )
+    if not report.ok:
+        print(f"verification FAILED at sequence {report.first_failure}: {summary}")
+        return EXIT_FINDINGS
+    print(f"verified: {summary}; root {state.root.hex()}")
+    return 0
+
+
+def run_verify(args: argparse.Namespace, client: AuditClient | None = None) -> int:
+    """Verify a live server or an export file; keep the advanced state only if all passed."""
+    if bool(args.file) == bool(args.server):
+        print("newsledger verify: give exactly one of --server or --file", file=sys.stderr)
+        return 2
+    if args.server and client is None:
+        client = _client(args.server)
+    try:
+        state = _initial_state(args, client)
+        if client is not None and state is not None:
+            outcome = verify_live(client, state, _as_of(args.as_of), stderr_progress("verify"))
+            report, new_state = outcome.report, outcome.new_state
+        else:
+            report, new_state = verify_export(args.file, state, stderr_progress("verify"))
+            if state is None:
+                print("warning: no pinned key; the file's own key was used", file=sys.stderr)
+    except ForkDetected as fork:
+        where = args.evidence_dir or args.state.parent
+        print(f"newsledger verify: {fork}", file=sys.stderr)
+        for path in save_evidence(fork, where):
+            print(f"  evidence saved: {path}", file=sys.stderr)
+        return EXIT_REJECTED
+    except AuditError as error:
+        print(f"newsledger verify: {error}", file=sys.stderr)
+        return EXIT_REJECTED
+    except grpc.RpcError as error:
+        print(f"newsledger verify: the server failed: {error.code().name}", file=sys.stderr)
+        return EXIT_REJECTED
+    status = _print_report(report, new_state)
+    if status == 0 and (args.state.exists() or args.server or args.vkey):
+        new_state.save(args.state)
+    return status
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Export the log of a live server to an NDJSON file."""
+    if not args.server:
+        print("newsledger export: --server is required", file=sys.stderr)
+        return 2
+    client = _client(args.server)
+    try:
+        state = _initial_state(args, client)
+        assert state is not None
+        with args.output.open("w", encoding="utf-8") as out:
+            exported = export_log(client, state, out, _as_of(args.as_of), stderr_progress("export"))
+    except AuditError as error:
+        print(f"newsledger export: {error}", file=sys.stderr)
+        return EXIT_REJECTED
+    print(f"exported {exported.size} entries to {args.output}")
+    return 0

@@ -1,0 +1,1 @@
+"""Story files: the YAML format for a negotiation's developments, and loading them."""
