@@ -1,21 +1,166 @@
-"""The envelope of a stored event: which fields of the event and its payload become its leaf."""
+"""The envelope of a stored event: which fields of the event and its payload become its leaf.
+
+An envelope (``LeafEnvelope``) holds the log's name, the event's place and identity, its
+record time, the valid time its report states, the events it corrects, and the SHA-256 of
+its canonical payload and metadata. ``newsledger.audit.leaf`` turns it into the leaf bytes.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from newsledger.audit.canonical import (
-    LeafEnvelope,
-    format_record_micros,
-    is_record_time,
-    leaf_bytes,
-)
-from newsledger.audit.envelope_codec import encode_fields, encode_valid_time
 from newsledger.audit.jcs import MAX_SAFE_INTEGER, CanonicalError, canonical_json
-from newsledger.store.records import AppendedEvent, StoredEvent
+from newsledger.domain.events import StoredEvent
+
+_RECORD_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z", re.ASCII)
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}", re.ASCII)
+_RECORD_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_TEXT_FIELDS = ("log_origin", "event_id", "stream", "event_type")
+_INTEGER_FIELDS = ("sequence_number", "stream_version", "schema_version")
+_DIGEST_FIELDS = ("payload_sha256", "metadata_sha256")
+
+
+def format_record_time(moment: datetime) -> str:
+    """Return ``moment`` as RFC 3339 UTC with exactly six fractional digits and ``Z``."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise CanonicalError("record time must be timezone-aware")
+    return moment.astimezone(UTC).strftime(_RECORD_TIME_FORMAT)
+
+
+@lru_cache(maxsize=256)
+def format_record_micros(micros: int) -> str:
+    """Return the record time ``micros`` after the epoch as ``format_record_time`` does.
+
+    Cached: the events of one append share one record time.
+    """
+    try:
+        return format_record_time(_EPOCH + timedelta(microseconds=micros))
+    except OverflowError:
+        raise CanonicalError(f"$.record_time: {micros} microseconds is out of range") from None
+
+
+@lru_cache(maxsize=256)
+def is_record_time(text: str) -> bool:
+    """Tell whether ``text`` is a real instant in the record-time format (cached)."""
+    if not _RECORD_TIME.fullmatch(text):
+        return False
+    try:
+        datetime.strptime(text, _RECORD_TIME_FORMAT)
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class LeafEnvelope:
+    """The fields of one log leaf, exactly as they are canonicalised and hashed."""
+
+    log_origin: str
+    sequence_number: int
+    record_time: str
+    event_id: str
+    stream: str
+    stream_version: int
+    event_type: str
+    schema_version: int
+    valid_time: Mapping[str, str | None] = field(hash=False)
+    corrects: tuple[str, ...]
+    payload_sha256: str
+    metadata_sha256: str
+
+    def __post_init__(self) -> None:
+        """Reject field values that the spec does not allow."""
+        if not self._is_valid():
+            self._explain_invalid()
+
+    def _is_valid(self) -> bool:
+        """Tell, in one straight pass, whether every field is allowed (the common case)."""
+        lo, hi = 0, MAX_SAFE_INTEGER
+        return (
+            type(self.log_origin) is str
+            and self.log_origin != ""
+            and type(self.event_id) is str
+            and self.event_id != ""
+            and type(self.stream) is str
+            and self.stream != ""
+            and type(self.event_type) is str
+            and self.event_type != ""
+            and type(self.sequence_number) is int
+            and lo <= self.sequence_number <= hi
+            and type(self.stream_version) is int
+            and lo <= self.stream_version <= hi
+            and type(self.schema_version) is int
+            and lo <= self.schema_version <= hi
+            and type(self.record_time) is str
+            and is_record_time(self.record_time)
+            and isinstance(self.valid_time, Mapping)
+            and all(
+                type(key) is str and (value is None or type(value) is str)
+                for key, value in self.valid_time.items()
+            )
+            and type(self.corrects) is tuple
+            and all(type(c) is str for c in self.corrects)
+            and type(self.payload_sha256) is str
+            and _SHA256_HEX.fullmatch(self.payload_sha256) is not None
+            and type(self.metadata_sha256) is str
+            and _SHA256_HEX.fullmatch(self.metadata_sha256) is not None
+        )
+
+    def _explain_invalid(self) -> None:
+        """Raise CanonicalError naming the first field that is not allowed."""
+        texts = (self.log_origin, self.event_id, self.stream, self.event_type)
+        for name, text in zip(_TEXT_FIELDS, texts, strict=True):
+            if type(text) is not str or not text:
+                raise CanonicalError(f"$.{name}: must be a non-empty string")
+        numbers = (self.sequence_number, self.stream_version, self.schema_version)
+        for name, number in zip(_INTEGER_FIELDS, numbers, strict=True):
+            if type(number) is not int or not 0 <= number <= MAX_SAFE_INTEGER:
+                raise CanonicalError(
+                    f"$.{name}: must be an integer in [0, 2**53 - 1], got {number!r}"
+                )
+        if type(self.record_time) is not str or not is_record_time(self.record_time):
+            raise CanonicalError(
+                "$.record_time: must be a real time like 2024-01-31T12:00:00.000000Z, "
+                f"got {self.record_time!r}"
+            )
+        if not isinstance(self.valid_time, Mapping):
+            raise CanonicalError("$.valid_time: must be an object")
+        for key, value in self.valid_time.items():
+            if type(key) is not str or not (value is None or type(value) is str):
+                raise CanonicalError(f"$.valid_time.{key}: must be a string or null")
+        if type(self.corrects) is not tuple or not all(type(c) is str for c in self.corrects):
+            raise CanonicalError("$.corrects: must be a tuple of event id strings")
+        digests = (self.payload_sha256, self.metadata_sha256)
+        for name, digest in zip(_DIGEST_FIELDS, digests, strict=True):
+            if type(digest) is not str or not _SHA256_HEX.fullmatch(digest):
+                raise CanonicalError(f"$.{name}: must be 64 lowercase hex digits")
+        raise CanonicalError("$: the envelope is not valid")  # unreachable: _is_valid agrees
+
+    def to_json_object(self) -> dict[str, Any]:
+        """Return the envelope as the JSON object whose canonical bytes form the leaf."""
+        return {
+            "log_origin": self.log_origin,
+            "sequence_number": self.sequence_number,
+            "record_time": self.record_time,
+            "event_id": self.event_id,
+            "stream": self.stream,
+            "stream_version": self.stream_version,
+            "event_type": self.event_type,
+            "schema_version": self.schema_version,
+            "valid_time": dict(self.valid_time),
+            "corrects": list(self.corrects),
+            "payload_sha256": self.payload_sha256,
+            "metadata_sha256": self.metadata_sha256,
+        }
+
 
 VALID_TIME_FIELDS = (
     "occurred_start",
@@ -110,7 +255,7 @@ def _sha256_of(value: dict[str, Any], document: str) -> str:
         raise EnvelopeError(path, problem or str(error), document) from None
 
 
-def _documents(event: StoredEvent) -> tuple[dict[str, Any], str, str]:
+def digests_of(event: StoredEvent) -> tuple[dict[str, Any], str, str]:
     """Return the parsed payload and the SHA-256 of the canonical payload and metadata.
 
     Each is parsed once and canonicalised once.
@@ -124,7 +269,7 @@ def _documents(event: StoredEvent) -> tuple[dict[str, Any], str, str]:
 
 def envelope_of(event: StoredEvent, log_origin: str) -> LeafEnvelope:
     """Return the leaf envelope of a stored event in the log named ``log_origin``."""
-    payload, payload_hash, metadata_hash = _documents(event)
+    payload, payload_hash, metadata_hash = digests_of(event)
     try:
         return LeafEnvelope(
             log_origin=log_origin,
@@ -140,98 +285,6 @@ def envelope_of(event: StoredEvent, log_origin: str) -> LeafEnvelope:
             payload_sha256=payload_hash,
             metadata_sha256=metadata_hash,
         )
-    except CanonicalError as error:
-        path, _, problem = str(error).partition(": ")
-        raise EnvelopeError(path, problem or str(error), "envelope") from None
-
-
-def leaf_of(event: StoredEvent, log_origin: str) -> bytes:
-    """Return the leaf bytes of a stored event: the canonical bytes of its envelope.
-
-    The same bytes as ``leaf_bytes(envelope_of(event, log_origin))``, without building
-    and re-checking a LeafEnvelope: every field is checked here as LeafEnvelope checks
-    it, or holds by construction (the id is a UUID's text, the digests are hexdigests,
-    valid_time and corrects are built from the payload with string values). Anything
-    unusual takes the envelope path, which refuses it naming the field.
-    """
-    payload, payload_hash, metadata_hash = _documents(event)
-    leaf = _direct_leaf(event, log_origin, payload, payload_hash, metadata_hash)
-    return leaf if leaf is not None else _envelope_leaf(event, log_origin)
-
-
-def leaf_of_appended(event: AppendedEvent, log_origin: str) -> bytes:
-    """Return the leaf bytes of an event just appended: the same bytes as ``leaf_of``.
-
-    When the stored text is known to be the canonical form of the objects it was made
-    from, their digests are the digests of the stored text and the envelope's fields are
-    read from the objects, so nothing is parsed or encoded again.
-    """
-    stored = event.stored
-    if not event.text_is_canonical:
-        return leaf_of(stored, log_origin)
-    payload_hash = hashlib.sha256(stored.payload.encode()).hexdigest()
-    metadata_hash = (
-        EMPTY_OBJECT_SHA256
-        if stored.metadata == EMPTY_OBJECT
-        else hashlib.sha256(stored.metadata.encode()).hexdigest()
-    )
-    leaf = _direct_leaf(stored, log_origin, event.payload, payload_hash, metadata_hash)
-    return leaf if leaf is not None else _envelope_leaf(stored, log_origin)
-
-
-def _direct_leaf(
-    event: StoredEvent,
-    log_origin: str,
-    payload: Mapping[str, Any],
-    payload_hash: str,
-    metadata_hash: str,
-) -> bytes | None:
-    """Return the leaf written directly, or None when the envelope path must decide."""
-    position, version, schema = event.position, event.stream_version, event.schema_version
-    try:
-        record_time = format_record_micros(event.recorded_at_us)
-    except CanonicalError:
-        return None
-    if not (
-        type(log_origin) is str
-        and log_origin
-        and type(event.stream) is str
-        and event.stream
-        and type(event.event_type) is str
-        and event.event_type
-        and type(position) is int
-        and 0 <= position <= MAX_SAFE_INTEGER
-        and type(version) is int
-        and 0 <= version <= MAX_SAFE_INTEGER
-        and type(schema) is int
-        and 0 <= schema <= MAX_SAFE_INTEGER
-        and is_record_time(record_time)
-    ):
-        return None
-    valid_time_json = encode_valid_time(valid_time_of(payload))
-    if valid_time_json is None:
-        return None
-    return encode_fields(
-        corrects=corrected_ids_of(payload),
-        event_id=str(event.event_id),
-        event_type=event.event_type,
-        log_origin=log_origin,
-        metadata_sha256=metadata_hash,
-        payload_sha256=payload_hash,
-        record_time=record_time,
-        schema_version=schema,
-        sequence_number=position,
-        stream=event.stream,
-        stream_version=version,
-        valid_time_json=valid_time_json,
-    )
-
-
-def _envelope_leaf(event: StoredEvent, log_origin: str) -> bytes:
-    """Return ``leaf_bytes(envelope_of(…))``, any refusal as an EnvelopeError."""
-    envelope = envelope_of(event, log_origin)
-    try:
-        return leaf_bytes(envelope)
     except CanonicalError as error:
         path, _, problem = str(error).partition(": ")
         raise EnvelopeError(path, problem or str(error), "envelope") from None

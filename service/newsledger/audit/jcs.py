@@ -2,7 +2,7 @@
 
 Two encoders give the same bytes. The fast one is the standard library's C encoder,
 ``json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)``; it is
-used only when one pass over the value (``store.json_text.is_canonical_value``, the check
+used only when one pass over the value (``domain.json_text.is_canonical_value``, the check
 the append path uses too) shows that, for this value, it *is* RFC 8785:
 
 - no floats and every integer within +/-(2**53 - 1): JCS then prints numbers as plain
@@ -21,6 +21,9 @@ exactly ``"``, ``\\`` and U+0000..U+001F, the latter as ``\\b \\t \\n \\f \\r`` 
 lone surrogate survives ``json.dumps`` but not ``str.encode("utf-8")``, so it is refused
 there. Everything else, and every refusal (so that it names the offending JSON path),
 goes through the reference ``rfc8785`` package after a precise walk.
+
+Fast path: ``fast_canonical_json``. Reference: ``reference_canonical_json`` (``rfc8785``).
+Equivalence test: ``tests/unit/audit/test_jcs_fast_path.py``.
 """
 
 from __future__ import annotations

@@ -6,8 +6,7 @@ import pytest
 
 from newsledger.audit.merkle import MemoryNodeStore
 from newsledger.audit.note import Signer
-
-from .helpers import store_with
+from tests.support.merkle import store_with
 
 
 @pytest.fixture(scope="session")

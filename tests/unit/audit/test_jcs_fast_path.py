@@ -41,6 +41,8 @@ json_values = st.recursive(
     max_leaves=25,
 )
 
+pytestmark = pytest.mark.equivalence
+
 
 def has_key_at_or_above_e000(value: Any) -> bool:
     """Tell whether any object key anywhere holds a character >= U+E000."""

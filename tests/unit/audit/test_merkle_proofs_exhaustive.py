@@ -14,8 +14,7 @@ from newsledger.audit.merkle import (
     verify_consistency,
     verify_inclusion,
 )
-
-from .helpers import numbered_leaves, store_with
+from tests.support.merkle import numbered_leaves, store_with
 
 MAX = 64
 

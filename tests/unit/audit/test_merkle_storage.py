@@ -18,8 +18,7 @@ from newsledger.audit.merkle import (
     root,
 )
 from newsledger.audit.storage.tree import frontier
-
-from .helpers import numbered_leaves, store_with
+from tests.support.merkle import numbered_leaves, store_with
 
 
 def complete_subtrees_from_scratch(leaves: list[bytes]) -> dict[tuple[int, int], bytes]:

@@ -3,27 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from newsledger.audit.entry import AuditEntry
 from newsledger.audit.merkle import StoredNode
 from newsledger.audit.storage.proofs import completed_subtrees
+from newsledger.domain.events import StoredEvent
 from newsledger.store.log_queries import EVENT_COLUMNS
-from newsledger.store.records import StoredEvent
 from newsledger.store.tables import audit_leaves, audit_nodes, events
 
 ENTRY_PAGE = 500
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    """One leaf of the log as served: the event, its leaf bytes and the subtrees it completed."""
-
-    event: StoredEvent
-    leaf: bytes
-    subtrees: tuple[StoredNode, ...]
 
 
 def _subtree_ranges(start: int, end: int) -> list[tuple[int, int, int]]:

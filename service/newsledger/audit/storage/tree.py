@@ -7,12 +7,14 @@ from collections.abc import Iterator, Mapping, Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from newsledger.audit.envelope import EnvelopeError, leaf_of, leaf_of_appended
+from newsledger.audit.envelope import EnvelopeError
+from newsledger.audit.leaf import leaf_of, leaf_of_parsed
 from newsledger.audit.merkle import StoredNode, hash_leaf, nodes_to_store_on_append_batch
+from newsledger.domain.events import StoredEvent
 from newsledger.store.bulk import insert_rows, select_nodes
 from newsledger.store.errors import InvalidAppend
 from newsledger.store.log_queries import EVENT_COLUMNS
-from newsledger.store.records import AppendedEvent, StoredEvent
+from newsledger.store.records import AppendedEvent
 from newsledger.store.tables import audit_leaves, audit_nodes, events
 
 BACKFILL_PAGE = 1000
@@ -174,7 +176,9 @@ class AuditObserver:
         leaves: list[bytes] = []
         for offset, event in enumerate(appended):
             try:
-                leaves.append(leaf_of_appended(event, self.log_origin))
+                leaves.append(
+                    leaf_of_parsed(event.stored, event.payload, event.metadata, self.log_origin)
+                )
             except EnvelopeError as error:
                 raise InvalidAppend(
                     _request_field(offset, error),

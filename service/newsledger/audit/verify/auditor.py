@@ -12,10 +12,11 @@ from datetime import date
 from typing import Any
 
 from newsledger.audit import merkle
-from newsledger.audit.canonical import CanonicalError, LeafEnvelope, leaf_bytes
-from newsledger.audit.envelope import EnvelopeError, envelope_of
+from newsledger.audit.entry import AuditEntry
+from newsledger.audit.envelope import EnvelopeError, LeafEnvelope, envelope_of
+from newsledger.audit.jcs import CanonicalError
+from newsledger.audit.leaf import leaf_bytes
 from newsledger.audit.replay import ViewReplayer
-from newsledger.audit.storage.entries import AuditEntry
 from newsledger.audit.verify.views import served_last_position, view_difference
 from newsledger.v1.negotiation_view_pb2 import NegotiationView
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from newsledger.audit.checkpoint import open_checkpoint
+from newsledger.audit.entry import AuditEntry
 from newsledger.audit.note import NoteError, parse_vkey
-from newsledger.audit.storage.entries import AuditEntry
 from newsledger.audit.verify.auditor import AuditReport, LogAuditor, Progress
 from newsledger.audit.verify.live import AuditClient, advance_state
 from newsledger.audit.verify.trusted_state import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,6 @@ from newsledger.audit.merkle import (
     EMPTY_ROOT,
     ProofError,
     hash_children,
-    hash_leaf,
     verify_consistency,
 )
 from newsledger.audit.note import NoteError, parse_vkey
@@ -161,14 +160,6 @@ class RootAccumulator:
         for peak in reversed(self._peaks[:-1]):
             accumulated = hash_children(peak, accumulated)
         return accumulated
-
-
-def recompute_root_from_leaves(leaves: Iterable[bytes]) -> tuple[int, bytes]:
-    """Return (size, root) of the leaf bytes, streaming them with O(log n) memory."""
-    accumulator = RootAccumulator()
-    for leaf in leaves:
-        accumulator.add_leaf_hash(hash_leaf(leaf))
-    return accumulator.size, accumulator.root()
 
 
 def _open(state: TrustedState, note: str) -> Checkpoint:

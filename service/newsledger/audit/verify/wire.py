@@ -6,9 +6,9 @@ import base64
 import uuid
 from typing import Any
 
+from newsledger.audit.entry import AuditEntry
 from newsledger.audit.note import NoteError, strict_b64decode
-from newsledger.audit.storage.entries import AuditEntry
-from newsledger.store.records import StoredEvent
+from newsledger.domain.events import StoredEvent
 from newsledger.v1 import audit_pb2
 
 

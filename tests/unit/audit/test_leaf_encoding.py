@@ -12,14 +12,14 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsledger.audit.canonical import LeafEnvelope, format_record_time, leaf_bytes
-from newsledger.audit.envelope import EnvelopeError, envelope_of, leaf_of
-from newsledger.audit.envelope_codec import MEMBER_ORDER, encode_envelope
+from newsledger.audit.envelope import EnvelopeError, LeafEnvelope, envelope_of, format_record_time
 from newsledger.audit.jcs import MAX_SAFE_INTEGER, CanonicalError
+from newsledger.audit.leaf import MEMBER_ORDER, encode_envelope, leaf_bytes, leaf_of
+from newsledger.domain.events import StoredEvent
 from newsledger.domain.json_text import normalise_json
-from newsledger.store.records import StoredEvent
+from tests.unit.audit.test_jcs_fast_path import TRICKY
 
-from .test_jcs_fast_path import TRICKY
+pytestmark = pytest.mark.equivalence
 
 characters = st.characters(exclude_categories=["Cs"]) | st.sampled_from(TRICKY)
 texts = st.text(characters, min_size=1, max_size=10)
