@@ -17,20 +17,21 @@ DEFAULT_SIGNING_KEY_PATH = DEFAULT_DATA_DIR / "signing.key"
 DEFAULT_MAX_WORKERS = 128
 
 
+class TlsConfigError(OSError):
+    """TLS is configured incompletely, or a certificate or key file cannot be read."""
+
+
+def read_tls_file(path: Path, what: str) -> bytes:
+    """Return the bytes of a certificate or key file, or raise TlsConfigError naming it."""
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise TlsConfigError(f"cannot read the {what} {path}: {error.strerror or error}") from None
+
+
 def default_database_url(data_dir: Path = DEFAULT_DATA_DIR) -> str:
     """Return the URL of the embedded SQLite file under data_dir."""
     return f"sqlite:///{data_dir / 'newsledger.db'}"
-
-
-@dataclass(frozen=True, slots=True)
-class StoreLimits:
-    """Caps that keep one append small enough to stay a short transaction."""
-
-    max_event_bytes: int = 256 * 1024
-    max_batch_events: int = 1000
-    max_batch_bytes: int = 4 * 1024 * 1024
-    max_stream_name_length: int = 200
-    max_event_type_length: int = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +41,6 @@ class Settings:
     database_url: str
     address: str = DEFAULT_ADDRESS
     lock_timeout_seconds: float = 5.0
-    limits: StoreLimits = StoreLimits()
     # The audit log's name (in every leaf and checkpoint) and its checkpoint signing key.
     log_origin: str = DEFAULT_LOG_ORIGIN
     signing_key_path: Path = DEFAULT_SIGNING_KEY_PATH

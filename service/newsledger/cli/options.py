@@ -6,10 +6,11 @@ import argparse
 from pathlib import Path
 
 from newsledger.api.security import ServerSecurity
-from newsledger.api.tls import ClientTls, ServerTls, TlsConfigError
+from newsledger.api.tls import ServerTls
 from newsledger.api.tokens import TokenRegistry
 from newsledger.client.connection import ClientSecurity
-from newsledger.config import Settings
+from newsledger.client.tls import ClientTls
+from newsledger.config import Settings, TlsConfigError
 
 
 def add_serve_options(parser: argparse.ArgumentParser) -> None:

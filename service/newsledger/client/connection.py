@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 import grpc
 
-from newsledger.api.tls import ClientTls
+from newsledger.client.tls import ClientTls
 from newsledger.config import MAX_MESSAGE_BYTES
 
 ChannelOptions = Sequence[tuple[str, Any]]

@@ -6,6 +6,10 @@ costs a parameter dictionary and each statement a compile-cache lookup; here the
 ``executemany`` takes positional rows (psycopg 3 pipelines them), and on PostgreSQL a
 larger batch goes by binary ``COPY``, whose rows psycopg encodes in C. Other drivers fall
 back to SQLAlchemy.
+
+Fast path: ``insert_rows``. Reference: SQLAlchemy Core's ``table.insert()`` with one
+dictionary per row. Equivalence test: ``tests/integration/test_bulk_inserts.py`` (both
+backends, below and above the COPY threshold).
 """
 
 from __future__ import annotations

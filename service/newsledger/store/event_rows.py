@@ -2,6 +2,10 @@
 
 Reading a page as StoredEvent builds a uuid.UUID and a dataclass per event, which a reader
 that turns the id straight back into text does not need: these rows carry the id as text.
+
+Fast path: ``EVENT_ROW_COLUMNS`` read by ``EventStore.read_*_rows``. Reference: the
+``StoredEvent`` that ``EventStore.read_*`` returns. Equivalence test:
+``tests/integration/test_event_rows.py`` (both backends).
 """
 
 from __future__ import annotations

@@ -11,12 +11,12 @@ from typing import Any, Protocol, cast
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from newsledger.config import StoreLimits
-from newsledger.domain.json_text import is_canonical_value
+from newsledger.domain.events import StoredEvent
 from newsledger.store import locking, log_queries
 from newsledger.store.bulk import insert_rows
 from newsledger.store.errors import AppendLockTimeout, WrongExpectedVersion
 from newsledger.store.event_rows import EVENT_ROW_COLUMNS, EventRow
+from newsledger.store.limits import StoreLimits
 from newsledger.store.log_queries import EVENT_COLUMNS
 from newsledger.store.records import (
     ANY,
@@ -24,7 +24,6 @@ from newsledger.store.records import (
     AppendResult,
     ExpectedVersion,
     ProposedEvent,
-    StoredEvent,
 )
 from newsledger.store.tables import events
 from newsledger.store.validation import JsonTexts, validate_batch
@@ -170,13 +169,7 @@ class EventStore:
             raise
         if self._observers:
             with_objects = [
-                AppendedEvent(
-                    stored=stored,
-                    payload=event.payload,
-                    metadata=event.metadata,
-                    text_is_canonical=is_canonical_value(event.payload)
-                    and is_canonical_value(event.metadata),
-                )
+                AppendedEvent(stored=stored, payload=event.payload, metadata=event.metadata)
                 for stored, (event, _) in zip(appended, new, strict=True)
             ]
             for observer in self._observers:

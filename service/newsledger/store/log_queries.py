@@ -9,8 +9,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from newsledger.domain.events import StoredEvent
 from newsledger.store.errors import EventIdConflict
-from newsledger.store.records import ProposedEvent, StoredEvent
+from newsledger.store.records import ProposedEvent
 from newsledger.store.tables import events
 
 EVENT_COLUMNS = (

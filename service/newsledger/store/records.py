@@ -1,28 +1,13 @@
-"""Value types that cross the store boundary: proposed events, stored events, expectations."""
+"""Values that cross the store boundary: proposed and appended events, expectations, results."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from newsledger.domain.events import RecordedEvent
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def time_from_micros(micros: int) -> datetime:
-    """Return the UTC instant micros microseconds after the Unix epoch."""
-    return _EPOCH + timedelta(microseconds=micros)
-
-
-def micros_from_time(instant: datetime) -> int:
-    """Return instant as whole microseconds since the Unix epoch."""
-    delta = instant - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+from newsledger.domain.events import StoredEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,53 +22,17 @@ class ProposedEvent:
 
 
 @dataclass(frozen=True, slots=True)
-class StoredEvent:
-    """An event as it lies in the log, with its JSON kept as text."""
-
-    position: int
-    event_id: uuid.UUID
-    stream: str
-    stream_version: int
-    event_type: str
-    schema_version: int
-    payload: str
-    metadata: str
-    recorded_at_us: int
-
-    @property
-    def record_time(self) -> datetime:
-        """Return the instant the store recorded the event (UTC)."""
-        return time_from_micros(self.recorded_at_us)
-
-    def to_domain(self) -> RecordedEvent:
-        """Return the event with its JSON parsed, as the domain fold consumes it."""
-        return RecordedEvent(
-            event_id=self.event_id,
-            stream=self.stream,
-            stream_version=self.stream_version,
-            position=self.position,
-            event_type=self.event_type,
-            schema_version=self.schema_version,
-            payload=json.loads(self.payload),
-            metadata=json.loads(self.metadata),
-            record_time=self.record_time,
-        )
-
-
-@dataclass(frozen=True, slots=True)
 class AppendedEvent:
     """An event an append has just written, with the JSON objects its text was made from.
 
-    When ``text_is_canonical`` holds, parsing the stored payload and metadata gives these
-    objects back and the stored text is their RFC 8785 form (see ``json_text.is_canonical_value``),
-    so work inside the append transaction may read them instead of parsing the text. They
-    are the caller's objects: read them, never change them.
+    The stored text is ``normalise_json`` of these objects, so work inside the append
+    transaction may read them instead of parsing the text. They are the caller's objects:
+    read them, never change them.
     """
 
     stored: StoredEvent
     payload: Mapping[str, Any]
     metadata: Mapping[str, Any]
-    text_is_canonical: bool
 
 
 ExpectationKind = Literal["any", "no_stream", "stream_exists", "exact"]

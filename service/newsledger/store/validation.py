@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from newsledger.config import StoreLimits
 from newsledger.domain.json_text import normalise_json
 from newsledger.store.errors import InvalidAppend, LimitExceeded
+from newsledger.store.limits import StoreLimits
 from newsledger.store.records import ProposedEvent
 
 
