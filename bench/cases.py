@@ -260,7 +260,7 @@ class ScaleChecks:
         """
         key = f"scale/{step}"
         self._record(f"{key}/rss_start", float(server.rss_bytes()))
-        head = log.ledger.store.head_position() or 0
+        head = log.app.store.head_position() or 0
         rates: dict[str, float] = {}
 
         def read() -> None:

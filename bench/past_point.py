@@ -30,13 +30,14 @@ from sqlalchemy.engine import Engine, make_url
 
 from newsledger.application.queries import NegotiationQueries
 from newsledger.application.subscriptions import LogNotifier
+from newsledger.domain.events import time_from_micros
 from newsledger.domain.negotiation import fold, render_view
 from newsledger.projections.negotiation_views import NegotiationProjector
 from newsledger.projections.snapshots import SNAPSHOT_INTERVAL
 from newsledger.store.engine import create_engine, normalise_url
 from newsledger.store.event_store import EventStore
 from newsledger.store.migrate import upgrade_to_head
-from newsledger.store.records import ProposedEvent, time_from_micros
+from newsledger.store.records import ProposedEvent
 
 NEGOTIATIONS = 100
 BATCH = 137

@@ -20,7 +20,8 @@ from typing import Any
 
 from bench.backends import Site
 from bench.workload import EVENT_TYPE, statement
-from newsledger.application.ledger import Ledger
+from newsledger.application.app import Application
+from newsledger.bootstrap import build_application
 from newsledger.store.engine import create_engine
 from newsledger.store.event_store import EventStore
 from newsledger.store.migrate import upgrade_to_head
@@ -58,7 +59,7 @@ class ScaleLog:
 
     site: Site
     negotiation_statements: int = 200
-    ledger: Ledger = field(init=False)
+    app: Application = field(init=False)
     negotiation_id: str = field(init=False)
     stream: str = field(init=False)
     size: int = field(init=False)
@@ -67,22 +68,22 @@ class ScaleLog:
     def __post_init__(self) -> None:
         engine = create_engine(self.site.newsledger_url)
         upgrade_to_head(engine)
-        self.ledger = Ledger(EventStore(engine))
-        report = ingest_story_in_process(self.ledger, SEED_STORY)
+        self.app = build_application(EventStore(engine))
+        report = ingest_story_in_process(self.app.ledger, SEED_STORY)
         self.negotiation_id, self.stream = report.negotiation_id, report.stream
         rng = random.Random(7)
         self._payloads = [statement(0, v, rng) for v in range(BULK_BATCH)]
         self.size = self._head() + 1
 
     def _head(self) -> int:
-        head = self.ledger.store.head_position()
+        head = self.app.store.head_position()
         return -1 if head is None else head
 
     def _filler_batch(self) -> None:
         stream = f"fill-{self._filler_streams:06d}"
         self._filler_streams += 1
         batch = [ProposedEvent(uuid.uuid4(), EVENT_TYPE, p) for p in self._payloads]
-        self.ledger.store.append(stream, batch)
+        self.app.store.append(stream, batch)
 
     def _negotiation_statements(self, first: int) -> None:
         """Append STATEMENT_BATCH statements to the negotiation, validated like any append."""
@@ -90,14 +91,14 @@ class ScaleLog:
             ProposedEvent(uuid.uuid4(), EVENT_TYPE, statement_payload(n))
             for n in range(first, first + STATEMENT_BATCH)
         ]
-        self.ledger.append(self.stream, batch)
+        self.app.ledger.append(self.stream, batch)
 
     def past_instants(self, count: int) -> list[datetime]:
         """Return the record times of up to count of the negotiation's events, spread evenly.
 
         Each is a different past point, so no two calls can share a cached answer.
         """
-        events = self.ledger.store.read_stream(self.stream, limit=100_000)
+        events = self.app.store.read_stream(self.stream, limit=100_000)
         step = max(1, len(events) // count)
         return [event.record_time for event in events[::step][:count]]
 
@@ -120,4 +121,4 @@ class ScaleLog:
 
     def close(self) -> None:
         """Release the connections."""
-        self.ledger.store.engine.dispose()
+        self.app.store.engine.dispose()

@@ -3,30 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 
 from newsledger.api.server import RunningServer, create_server
-from newsledger.application.ledger import Ledger
+from newsledger.application.app import Application
+from newsledger.bootstrap import build_application
 from newsledger.client.ledger_client import LedgerClient
 from newsledger.store.event_store import EventStore
 
-ROOT = Path(__file__).resolve().parents[2]
-SEED_STORY = ROOT / "data" / "stories" / "us-china-trade-2025.yaml"
-
 
 @pytest.fixture
-def ledger(engine: Engine) -> Ledger:
+def app(engine: Engine) -> Application:
     """Return the application service over the migrated test database."""
-    return Ledger(EventStore(engine, lock_timeout_seconds=5.0))
+    return build_application(EventStore(engine, lock_timeout_seconds=5.0))
 
 
 @pytest.fixture
-def server(ledger: Ledger) -> Iterator[RunningServer]:
+def server(app: Application) -> Iterator[RunningServer]:
     """Yield a started server bound to a free loopback port."""
-    running = create_server(ledger, "127.0.0.1:0", max_workers=16)
+    running = create_server(app, "127.0.0.1:0", max_workers=16)
     yield running
     running.stop(grace_seconds=1.0)
 

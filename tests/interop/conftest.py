@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from newsledger.api.security import ServerSecurity
 from newsledger.api.server import RunningServer, create_server
 from newsledger.api.tokens import Role, TokenRegistry, entry_line, new_token
-from newsledger.application.ledger import Ledger
+from newsledger.bootstrap import build_application
 from newsledger.store.event_store import EventStore
 
 NODE_DIR = Path(__file__).resolve().parent / "node"
@@ -53,7 +53,7 @@ def token_server(engine: Engine) -> Iterator[RunningServer]:
     """Yield a loopback server that needs a reader's or a writer's token."""
     lines = [entry_line(role, role.label, token) for role, token in TOKENS.items()]
     security = ServerSecurity(tokens=TokenRegistry.load(text="\n".join(lines)))
-    ledger = Ledger(EventStore(engine, lock_timeout_seconds=5.0))
-    running = create_server(ledger, "127.0.0.1:0", max_workers=8, security=security)
+    app = build_application(EventStore(engine, lock_timeout_seconds=5.0))
+    running = create_server(app, "127.0.0.1:0", max_workers=8, security=security)
     yield running
     running.stop(grace_seconds=1.0)

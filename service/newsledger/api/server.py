@@ -14,8 +14,8 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from newsledger.api.errors import ErrorInterceptor
 from newsledger.api.interceptors.auth import AuthInterceptor
+from newsledger.api.interceptors.errors import ErrorInterceptor
 from newsledger.api.interceptors.request_guard import RequestGuardInterceptor
 from newsledger.api.interceptors.request_log import RequestLogInterceptor
 from newsledger.api.interceptors.stream_slots import (
@@ -30,9 +30,7 @@ from newsledger.api.security import ServerSecurity, check_exposure, warn_about_e
 from newsledger.api.services.audit import AuditService
 from newsledger.api.services.event_store import EventStoreService
 from newsledger.api.services.negotiations import NegotiationService
-from newsledger.application.audit import AuditLog
-from newsledger.application.ledger import Ledger
-from newsledger.audit.note import Signer, generate_signer
+from newsledger.application.app import Application
 from newsledger.config import DEFAULT_MAX_WORKERS, MAX_MESSAGE_BYTES
 from newsledger.v1 import (
     audit_pb2,
@@ -61,14 +59,14 @@ class RunningServer:
     server: grpc.Server
     port: int
     health: health.HealthServicer
-    ledger: Ledger
+    app: Application
     metrics: ServerMetrics | None = None
     stream_slots: StreamSlots | None = None
 
     def stop(self, grace_seconds: float = 5.0) -> None:
         """Report NOT_SERVING, end live subscriptions, and let in-flight calls finish."""
         self.health.enter_graceful_shutdown()
-        self.ledger.notifier.close()
+        self.app.notifier.close()
         self.server.stop(grace_seconds).wait()
         if self.metrics is not None:
             self.metrics.close()
@@ -105,18 +103,16 @@ def exempt_startup_objects_from_gc() -> None:
 
 
 def create_server(
-    ledger: Ledger,
+    app: Application,
     address: str,
     max_workers: int = DEFAULT_MAX_WORKERS,
-    signer: Signer | None = None,
     *,
     security: ServerSecurity | None = None,
     metrics: ServerMetrics | None = None,
     max_streams: int | None = None,
 ) -> RunningServer:
-    """Build and start a server for ledger on address (port 0 picks a free port).
+    """Build and start a server for the application on address (port 0 picks a free port).
 
-    Checkpoints are signed by signer; without one, by a throwaway key (for tests).
     Without security the server is open and plaintext, so only loopback is allowed.
     At most max_streams server-streaming calls are open at once (default: see
     stream_slots.default_stream_limit), so unary calls always find a worker thread.
@@ -124,7 +120,7 @@ def create_server(
     security = security or ServerSecurity()
     check_exposure(address, security)
     warn_about_exposure(address, security)
-    limits = RequestLimits.for_store(ledger.store.limits)
+    limits = RequestLimits.for_store(app.store.limits)
     stream_slots = StreamSlots(stream_limit(max_workers, max_streams))
     if metrics is not None:
         metrics.registry.register(StreamSlotsCollector(stream_slots))
@@ -140,12 +136,13 @@ def create_server(
             ("grpc.so_reuseport", 0),
         ],
     )
-    event_store_pb2_grpc.add_EventStoreServiceServicer_to_server(EventStoreService(ledger), server)
-    negotiations_pb2_grpc.add_NegotiationServiceServicer_to_server(
-        NegotiationService(ledger), server
+    event_store_pb2_grpc.add_EventStoreServiceServicer_to_server(
+        EventStoreService(app.ledger), server
     )
-    audit = AuditLog(ledger, signer or generate_signer(ledger.log_origin))
-    audit_pb2_grpc.add_AuditServiceServicer_to_server(AuditService(audit), server)
+    negotiations_pb2_grpc.add_NegotiationServiceServicer_to_server(
+        NegotiationService(app.queries), server
+    )
+    audit_pb2_grpc.add_AuditServiceServicer_to_server(AuditService(app.audit), server)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for name in ("", *SERVICE_NAMES):
@@ -164,7 +161,7 @@ def create_server(
         server=server,
         port=port,
         health=health_servicer,
-        ledger=ledger,
+        app=app,
         metrics=metrics,
         stream_slots=stream_slots,
     )

@@ -6,11 +6,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from newsledger.application.ledger import InvalidRequest, Ledger, NegotiationNotFound, Violation
+from newsledger.application.errors import InvalidRequest, NegotiationNotFound, Violation
+from newsledger.application.ledger import Ledger
+from newsledger.audit.entry import AuditEntry
 from newsledger.audit.note import Signer
 from newsledger.audit.replay import ReplayStep, known_at_cut, replay_views
 from newsledger.audit.storage.checkpoints import CheckpointSigner, SignedCheckpoint
-from newsledger.audit.storage.entries import AuditEntry, read_entries
+from newsledger.audit.storage.entries import read_entries
 from newsledger.audit.storage.proofs import stored_consistency_proof, stored_inclusion_proof
 from newsledger.audit.storage.tree import leaf_count, read_leaves
 from newsledger.domain.events import RecordedEvent

@@ -14,6 +14,7 @@ from typing import Any
 
 from newsledger.application.errors import InvalidRequest, NegotiationNotFound, Violation
 from newsledger.application.subscriptions import LogNotifier, follow
+from newsledger.domain.events import StoredEvent, micros_from_time
 from newsledger.domain.explain import FieldNotFound, explain
 from newsledger.domain.negotiation import InvalidNegotiationId, stream_for
 from newsledger.domain.state import JsonDict
@@ -27,7 +28,6 @@ from newsledger.projections.negotiation_views import (
     current_version,
 )
 from newsledger.store.event_store import EventStore
-from newsledger.store.records import StoredEvent, micros_from_time
 
 
 @dataclass(frozen=True, slots=True)

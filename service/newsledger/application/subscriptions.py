@@ -13,8 +13,8 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from newsledger.domain.events import StoredEvent
 from newsledger.store.event_store import EventStore
-from newsledger.store.records import StoredEvent
 
 
 @dataclass(frozen=True, slots=True)

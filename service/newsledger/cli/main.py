@@ -20,7 +20,7 @@ from newsledger.cli.text.output import format_event
 from newsledger.config import DEFAULT_ADDRESS, DEFAULT_MAX_WORKERS, Settings
 
 if TYPE_CHECKING:
-    from newsledger.application.ledger import Ledger
+    from newsledger.store.event_store import EventStore
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -115,23 +115,13 @@ def _settings() -> Settings:
     return Settings.from_env()
 
 
-def _open_ledger(settings: Settings, *, migrate: bool = False) -> Ledger:
-    """Open the configured database (migrating it first if asked) behind the application."""
-    from newsledger.application.ledger import Ledger
-    from newsledger.store.engine import create_engine
+def _open_store(settings: Settings) -> EventStore:
+    """Open the configured database, its schema checked, for work that does not append."""
+    from newsledger.bootstrap import open_engine
     from newsledger.store.event_store import EventStore
-    from newsledger.store.migrate import check_schema, upgrade_to_head
 
-    engine = create_engine(
-        settings.database_url, lock_timeout_seconds=settings.lock_timeout_seconds
-    )
-    if migrate:
-        upgrade_to_head(engine)
-    check_schema(engine)
-    store = EventStore(
-        engine, limits=settings.limits, lock_timeout_seconds=settings.lock_timeout_seconds
-    )
-    return Ledger(store, log_origin=settings.log_origin)
+    engine = open_engine(settings)
+    return EventStore(engine, lock_timeout_seconds=settings.lock_timeout_seconds)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -144,7 +134,7 @@ def _serve(args: argparse.Namespace) -> int:
         create_server,
         exempt_startup_objects_from_gc,
     )
-    from newsledger.audit.storage.signing_key import load_or_create_signer
+    from newsledger.bootstrap import open_application
     from newsledger.cli.options import server_security
     from newsledger.stories.ingest import ingest_story_in_process
 
@@ -155,31 +145,29 @@ def _serve(args: argparse.Namespace) -> int:
     check_exposure(args.address or settings.address, security)
     requested_streams = settings.max_streams if args.max_streams is None else args.max_streams
     max_streams = stream_limit(DEFAULT_MAX_WORKERS, requested_streams)
-    ledger = _open_ledger(settings, migrate=args.migrate)
+    app = open_application(settings, migrate=args.migrate)
     for path in args.ingest:
-        print(ingest_story_in_process(ledger, path), flush=True)
+        print(ingest_story_in_process(app.ledger, path), flush=True)
     address = args.address or settings.address
-    signer = load_or_create_signer(settings.signing_key_path, settings.log_origin)
     metrics = None
     metrics_address = args.metrics_address or settings.metrics_address
     if metrics_address:
-        metrics = ServerMetrics(ledger.store)
+        metrics = ServerMetrics(app.store)
         metrics_port = metrics.serve(metrics_address)
         metrics_host = metrics_address.rsplit(":", 1)[0]
         print(f"metrics on http://{metrics_host}:{metrics_port}/metrics", flush=True)
     running = create_server(
-        ledger,
+        app,
         address,
-        signer=signer,
         security=security,
         metrics=metrics,
         max_streams=max_streams,
     )
-    print(f"audit log {signer.name}, verifier key {signer.vkey}", flush=True)
+    print(f"audit log {app.audit.origin}, verifier key {app.audit.vkey}", flush=True)
     host = address.rsplit(":", 1)[0]
     print(
         f"newsledger {__version__} serving on {host}:{running.port} "
-        f"(database {ledger.store.engine.url.render_as_string(hide_password=True)}; "
+        f"(database {app.engine.url.render_as_string(hide_password=True)}; "
         f"{_protection(security)}); "
         "Ctrl-C or SIGTERM stops it",
         flush=True,
@@ -217,14 +205,14 @@ def _migrate(args: argparse.Namespace) -> int:
 def _rebuild(args: argparse.Namespace) -> int:
     from newsledger.projections.rebuild import rebuild_views, views_differing_from_rebuild
 
-    ledger = _open_ledger(_settings())
+    store = _open_store(_settings())
     if args.check:
-        differing = views_differing_from_rebuild(ledger.store)
+        differing = views_differing_from_rebuild(store)
         for negotiation_id in differing:
             print(f"differs from a rebuild: {negotiation_id}")
         print(f"{len(differing)} view(s) differ from a rebuild")
         return 1 if differing else 0
-    count = rebuild_views(ledger.store, progress=lambda line: print(line, file=sys.stderr))
+    count = rebuild_views(store, progress=lambda line: print(line, file=sys.stderr))
     print(f"rebuilt {count} negotiation view(s)")
     return 0
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from newsledger.domain.events import StoredEvent
 from newsledger.domain.negotiation import fold_in_place, stream_for
 from newsledger.projections.negotiation_views import StoredView, load_view_at
 from newsledger.projections.snapshots import latest_snapshot
 from newsledger.store.log_queries import EVENT_COLUMNS
-from newsledger.store.records import StoredEvent
 from newsledger.store.tables import events
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from newsledger.domain.events import StoredEvent
 from newsledger.domain.negotiation import fold_in_place, negotiation_id_from_stream
 from newsledger.domain.state import NegotiationState
 from newsledger.projections.snapshots import (
@@ -23,7 +24,7 @@ from newsledger.projections.snapshots import (
     is_snapshot_point,
     save_snapshot,
 )
-from newsledger.store.records import AppendedEvent, StoredEvent
+from newsledger.store.records import AppendedEvent
 from newsledger.store.tables import negotiation_views
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from newsledger.domain.events import StoredEvent
 from newsledger.domain.negotiation import NEGOTIATION_STREAM_PREFIX, negotiation_id_from_stream
 from newsledger.domain.state import JsonDict, NegotiationState
 from newsledger.projections.negotiation_views import (
@@ -26,7 +27,6 @@ from newsledger.projections.snapshots import (
 from newsledger.store import locking
 from newsledger.store.event_store import EventStore
 from newsledger.store.log_queries import EVENT_COLUMNS
-from newsledger.store.records import StoredEvent
 from newsledger.store.tables import events
 
 PAGE = 1000

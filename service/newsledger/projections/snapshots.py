@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from newsledger.domain.events import StoredEvent
 from newsledger.domain.negotiation import FOLD_VERSION
 from newsledger.domain.state import NegotiationState
-from newsledger.store.records import StoredEvent
 from newsledger.store.tables import negotiation_snapshots
 
 SNAPSHOT_INTERVAL = 100

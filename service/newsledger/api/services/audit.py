@@ -9,11 +9,9 @@ import grpc
 
 from newsledger.api import conversions
 from newsledger.application.audit import AuditLog
+from newsledger.audit.entry import AuditEntry
 from newsledger.audit.storage.checkpoints import SignedCheckpoint
-from newsledger.audit.storage.entries import AuditEntry
-from newsledger.store.records import (
-    time_from_micros,
-)
+from newsledger.domain.events import time_from_micros
 from newsledger.v1 import audit_pb2 as pb
 from newsledger.v1 import audit_pb2_grpc
 

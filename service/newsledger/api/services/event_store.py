@@ -8,7 +8,8 @@ import grpc
 
 from newsledger.api import conversions, page_tokens
 from newsledger.api.page_tokens import PageCursor
-from newsledger.application.ledger import InvalidRequest, Ledger, Violation
+from newsledger.application.errors import InvalidRequest, Violation
+from newsledger.application.ledger import Ledger
 from newsledger.application.subscriptions import CaughtUp, Checkpoint
 from newsledger.store.event_rows import EventRow
 from newsledger.v1 import event_store_pb2 as pb

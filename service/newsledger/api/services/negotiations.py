@@ -12,8 +12,8 @@ from google.protobuf import json_format
 from newsledger.api import conversions, page_tokens
 from newsledger.api.page_tokens import PageCursor
 from newsledger.api.view_cache import ViewCache
-from newsledger.application.ledger import InvalidRequest, Ledger, Violation
-from newsledger.application.queries import ViewPoint
+from newsledger.application.errors import InvalidRequest, Violation
+from newsledger.application.queries import NegotiationQueries, ViewPoint
 from newsledger.domain.timeline import TimelineFilter
 from newsledger.v1 import negotiation_view_pb2 as nv
 from newsledger.v1 import negotiations_pb2 as pb
@@ -31,15 +31,15 @@ def _required_id(negotiation_id: str) -> str:
 
 
 class NegotiationService(negotiations_pb2_grpc.NegotiationServiceServicer):
-    """Translates NegotiationService calls to the ledger."""
+    """Translates NegotiationService calls to the negotiation queries."""
 
     def __init__(
         self,
-        ledger: Ledger,
+        queries: NegotiationQueries,
         today: Callable[[], date] = _today_utc,
         views: ViewCache | None = None,
     ) -> None:
-        self.ledger = ledger
+        self.queries = queries
         self.today = today
         self.views = ViewCache() if views is None else views
 
@@ -50,7 +50,7 @@ class NegotiationService(negotiations_pb2_grpc.NegotiationServiceServicer):
         negotiation_id = _required_id(request.negotiation_id)
         as_of = conversions.query_date(request.as_of, self.today())
         known_at = conversions.known_at(request)
-        point = self.ledger.queries.view_point(negotiation_id, as_of, known_at)
+        point = self.queries.view_point(negotiation_id, as_of, known_at)
         response = pb.GetNegotiationResponse(as_of=as_of.isoformat())
         response.view.MergeFromString(self._serialized_view(point))
         if known_at is not None:
@@ -61,7 +61,7 @@ class NegotiationService(negotiations_pb2_grpc.NegotiationServiceServicer):
         """Return the view at a point as a serialized NegotiationView, built once per point."""
         data = self.views.get(point)
         if data is None:
-            view = conversions.negotiation_view(self.ledger.queries.view_at(point))
+            view = conversions.negotiation_view(self.queries.view_at(point))
             data = view.SerializeToString()
             self.views.put(point, data)
         return data
@@ -76,7 +76,7 @@ class NegotiationService(negotiations_pb2_grpc.NegotiationServiceServicer):
             after = page_tokens.decode(request.page_token, "negotiations").key
         party_id = conversions.slug_filter(request.party_id, "party_id")
         phase = nv.NegotiationPhase.Name(request.phase) if request.phase else ""
-        found = self.ledger.negotiations(after, limit + 1, party_id, phase)
+        found = self.queries.summaries(after, limit + 1, party_id, phase)
         token = ""
         if len(found) > limit:
             last = found[limit - 1].negotiation_id
@@ -86,7 +86,7 @@ class NegotiationService(negotiations_pb2_grpc.NegotiationServiceServicer):
                 pb.NegotiationSummary(
                     negotiation_id=n.negotiation_id,
                     title=n.title,
-                    parties=list(n.parties),
+                    parties=list(n.party_names),
                     stream=n.stream,
                     last_position=n.last_position,
                     party_ids=list(n.party_ids),
@@ -105,7 +105,7 @@ class NegotiationService(negotiations_pb2_grpc.NegotiationServiceServicer):
         if not request.field_path:
             raise InvalidRequest([Violation("field_path", "is required")])
         as_of = conversions.query_date(request.as_of, self.today())
-        explanation = self.ledger.queries.explain(
+        explanation = self.queries.explain(
             negotiation_id, request.field_path, as_of, conversions.known_at(request)
         )
         value = explanation.pop("value")
@@ -129,7 +129,7 @@ class NegotiationService(negotiations_pb2_grpc.NegotiationServiceServicer):
             occurred_after=conversions.date_filter(request.occurred_after, "occurred_after"),
             occurred_before=conversions.date_filter(request.occurred_before, "occurred_before"),
         )
-        page = self.ledger.queries.timeline(
+        page = self.queries.timeline(
             negotiation_id, wanted, conversions.known_at(request), cut, offset, limit
         )
         token = ""
@@ -147,7 +147,7 @@ class NegotiationService(negotiations_pb2_grpc.NegotiationServiceServicer):
         """Send the view, then the view again each time events change it."""
         negotiation_id = _required_id(request.negotiation_id)
         fixed = conversions.query_date(request.as_of, self.today()) if request.as_of else None
-        changes = self.ledger.queries.watch(
+        changes = self.queries.watch(
             negotiation_id, lambda: fixed or self.today(), context.is_active
         )
         for change in changes:
@@ -156,5 +156,5 @@ class NegotiationService(negotiations_pb2_grpc.NegotiationServiceServicer):
                 changed_paths=change.changed_paths,
                 position=change.position,
             )
-        if self.ledger.notifier.closed:
+        if self.queries.notifier.closed:
             context.abort(grpc.StatusCode.UNAVAILABLE, "the server is shutting down")

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from newsledger.application.errors import Violation
 from newsledger.application.validation.verdicts import compile_checks
 from newsledger.domain.upcasting import UnsupportedSchemaVersion, upcast
 from newsledger.v1 import developments_pb2
@@ -28,14 +29,6 @@ INT64_RANGE = range(-(2**63), 2**63)
 PARTY_REFERENCE_FIELDS = frozenset({"claimed_by", "imposed_by", "targets", "side"})
 _POOL = developments_pb2.DESCRIPTOR.pool
 REQUIRED = _POOL.FindEnumTypeByName("google.api.FieldBehavior").values_by_name["REQUIRED"].number
-
-
-@dataclass(frozen=True, slots=True)
-class FieldViolation:
-    """One problem with a payload: the field's path and what is wrong with it."""
-
-    field: str
-    description: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +98,11 @@ def _compile(descriptor: Descriptor, rules: dict[str, dict[str, FieldRule]]) -> 
 
 
 def _event_messages() -> dict[str, Descriptor]:
-    """Return the developments' messages that are event types: those carrying a report."""
+    """Return the developments' messages that are event types.
+
+    The rule: a message of `developments.proto` is an event type exactly when it has a
+    `report` field (who reported what, when); the other messages are its parts.
+    """
     messages = developments_pb2.DESCRIPTOR.message_types_by_name
     return {
         name: message for name, message in messages.items() if "report" in message.fields_by_name
@@ -214,39 +211,39 @@ def _is_missing(rule: FieldRule, value: Any) -> bool:
     return rule.kind == "enum" and str(value).endswith("_UNSPECIFIED")
 
 
-def _check_value(rule: FieldRule, value: Any, path: str, out: list[FieldViolation]) -> None:
+def _check_value(rule: FieldRule, value: Any, path: str, out: list[Violation]) -> None:
     """Append violations of one (non-repeated) value at `path`."""
     if value is None:
-        out.append(FieldViolation(path, "must not be null"))
+        out.append(Violation(path, "must not be null"))
     elif rule.kind == "message":
         _check_message(RULES[rule.message], value, path, out)
     elif (problem := _scalar_problem(rule, value)) is not None:
-        out.append(FieldViolation(path, problem))
+        out.append(Violation(path, problem))
 
 
 def _check_message(
-    rules: Mapping[str, FieldRule], value: Any, path: str, out: list[FieldViolation]
+    rules: Mapping[str, FieldRule], value: Any, path: str, out: list[Violation]
 ) -> None:
     """Append violations of one message object at `path` (empty for the payload itself)."""
     if not isinstance(value, Mapping):
-        out.append(FieldViolation(path or "payload", "must be an object"))
+        out.append(Violation(path or "payload", "must be an object"))
         return
     prefix = f"{path}." if path else ""
     for name, item in value.items():
         rule = rules.get(name)
         field_path = f"{prefix}{name}"
         if rule is None:
-            out.append(FieldViolation(field_path, "unknown field"))
+            out.append(Violation(field_path, "unknown field"))
         elif not rule.repeated:
             _check_value(rule, item, field_path, out)
         elif not isinstance(item, list):
-            out.append(FieldViolation(field_path, "must be a list"))
+            out.append(Violation(field_path, "must be a list"))
         else:
             for index, element in enumerate(item):
                 _check_value(rule, element, f"{field_path}[{index}]", out)
     for name, rule in rules.items():
         if rule.required and _is_missing(rule, value.get(name)):
-            out.append(FieldViolation(f"{prefix}{name}", "required"))
+            out.append(Violation(f"{prefix}{name}", "required"))
 
 
 VERDICTS = compile_checks(RULES, _scalar_problem, _is_missing, TEXT_CHECKS)
@@ -255,17 +252,17 @@ VERDICTS = compile_checks(RULES, _scalar_problem, _is_missing, TEXT_CHECKS)
 
 def validate_payload(
     event_type: str, schema_version: int, payload: Mapping[str, Any]
-) -> list[FieldViolation]:
+) -> list[Violation]:
     """Return every violation of the payload against its event type's schema (empty if valid)."""
     message = EVENT_MESSAGES.get(event_type)
     if message is None:
-        return [FieldViolation("event_type", f"unknown event type {event_type!r}")]
+        return [Violation("event_type", f"unknown event type {event_type!r}")]
     try:
         current = upcast(event_type, schema_version, payload)
     except UnsupportedSchemaVersion as error:
-        return [FieldViolation("schema_version", str(error))]
+        return [Violation("schema_version", str(error))]
     if VERDICTS[message.full_name](current):
         return []
-    violations: list[FieldViolation] = []
+    violations: list[Violation] = []
     _check_message(RULES[message.full_name], current, "", violations)
     return violations

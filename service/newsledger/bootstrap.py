@@ -1,0 +1,70 @@
+"""The one place that builds the service: engine → store → observers → application.
+
+Everything that must commit with an append (the negotiation views, the audit tree) is
+attached to the store here, and everything told after a commit (the audit frontier, live
+subscribers) is registered here, in that order. The command line, the server and the tests
+all get their application from these functions.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+
+from newsledger.application.app import Application
+from newsledger.application.audit import AuditLog
+from newsledger.application.ledger import Ledger
+from newsledger.application.queries import NegotiationQueries
+from newsledger.application.subscriptions import LogNotifier
+from newsledger.audit.note import Signer, generate_signer
+from newsledger.audit.storage.signing_key import load_or_create_signer
+from newsledger.audit.storage.tree import AuditObserver
+from newsledger.config import DEFAULT_LOG_ORIGIN, Settings
+from newsledger.projections.negotiation_views import NegotiationProjector
+from newsledger.store.engine import create_engine
+from newsledger.store.event_store import EventStore
+from newsledger.store.migrate import check_schema, upgrade_to_head
+
+
+def build_application(
+    store: EventStore,
+    *,
+    log_origin: str = DEFAULT_LOG_ORIGIN,
+    signer: Signer | None = None,
+) -> Application:
+    """Wire an application over a store; checkpoints are signed by signer (else a throwaway key).
+
+    The store is wired once: build one application per store.
+    """
+    notifier = LogNotifier()
+    store.add_observer(NegotiationProjector())
+    audit_tree = AuditObserver(log_origin)
+    store.add_observer(audit_tree)
+    store.add_commit_listener(audit_tree.committed)
+    store.add_commit_listener(notifier.publish)
+    ledger = Ledger(store, notifier)
+    return Application(
+        store=store,
+        notifier=notifier,
+        ledger=ledger,
+        queries=NegotiationQueries(store, notifier),
+        audit=AuditLog(ledger, signer or generate_signer(log_origin)),
+    )
+
+
+def open_engine(settings: Settings, *, migrate: bool = False) -> Engine:
+    """Return an engine on the configured database, migrated first if asked, schema checked."""
+    engine = create_engine(
+        settings.database_url, lock_timeout_seconds=settings.lock_timeout_seconds
+    )
+    if migrate:
+        upgrade_to_head(engine)
+    check_schema(engine)
+    return engine
+
+
+def open_application(settings: Settings, *, migrate: bool = False) -> Application:
+    """Open the configured database behind an application signing with the configured key."""
+    engine = open_engine(settings, migrate=migrate)
+    store = EventStore(engine, lock_timeout_seconds=settings.lock_timeout_seconds)
+    signer = load_or_create_signer(settings.signing_key_path, settings.log_origin)
+    return build_application(store, log_origin=settings.log_origin, signer=signer)
