@@ -9,7 +9,7 @@ import pytest
 from google.rpc import error_details_pb2, status_pb2
 
 from newsledger.api.errors import status_for
-from newsledger.application.ledger import InvalidRequest, NegotiationNotFound, Violation
+from newsledger.application.errors import InvalidRequest, NegotiationNotFound, Violation
 from newsledger.audit.storage.checkpoints import CheckpointRefused
 from newsledger.store.errors import (
     AppendLockTimeout,

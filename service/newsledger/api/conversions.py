@@ -11,22 +11,13 @@ from typing import Any
 from google.protobuf.internal.containers import RepeatedCompositeFieldContainer
 
 from newsledger.api.message_dicts import message_from_dict
-from newsledger.application.ledger import InvalidRequest, Violation
+from newsledger.application.errors import InvalidRequest, Violation
 from newsledger.application.validation.payloads import SLUG_PATTERN as SLUG
 from newsledger.application.validation.payloads import known_event_types
-from newsledger.domain.events import RecordedEvent
+from newsledger.domain.events import RecordedEvent, StoredEvent, micros_from_time, time_from_micros
 from newsledger.domain.json_text import normalise_json
 from newsledger.store.event_rows import EventRow
-from newsledger.store.records import (
-    ANY,
-    NO_STREAM,
-    STREAM_EXISTS,
-    AppendResult,
-    ExpectedVersion,
-    StoredEvent,
-    micros_from_time,
-    time_from_micros,
-)
+from newsledger.store.records import ANY, NO_STREAM, STREAM_EXISTS, AppendResult, ExpectedVersion
 from newsledger.store.records import ProposedEvent as StoreProposedEvent
 from newsledger.v1 import event_store_pb2 as pb
 from newsledger.v1 import negotiation_view_pb2

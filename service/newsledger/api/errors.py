@@ -1,9 +1,16 @@
-"""One place that maps every application and store error to a rich gRPC status."""
+"""One table maps every error the service raises on purpose to a rich gRPC status.
+
+Each row is keyed by an error class and declares, once, its status code, its ErrorInfo
+reason (domain `newsledger.dev`), the metadata it carries and whether a retry may help. An
+error is looked up by its class and then its base classes, so a subclass answers as its
+base does unless it has a row of its own. An error with no row is a bug, not an answer.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import grpc
@@ -13,13 +20,7 @@ from grpc_status import rpc_status
 from sqlalchemy import exc as sa_exc
 
 from newsledger.api.interceptors.auth import PermissionDenied, Unauthenticated
-from newsledger.api.interceptors.base import (
-    BehaviourWrapper,
-    StreamBehaviour,
-    UnaryBehaviour,
-    rewrap,
-)
-from newsledger.application.ledger import InvalidRequest, NegotiationNotFound, Violation
+from newsledger.application.errors import InvalidRequest, NegotiationNotFound, Violation
 from newsledger.audit.storage.checkpoints import CheckpointRefused
 from newsledger.store.errors import (
     AppendLockTimeout,
@@ -70,123 +71,110 @@ def rich_status(
     return rpc_status.to_status(proto)
 
 
-def status_for(error: Exception) -> grpc.Status | None:
-    """Return the status for a known error, or None for an unexpected one."""
-    if isinstance(error, Unauthenticated):
-        metadata = {"method": error.method}
-        return rich_status(grpc.StatusCode.UNAUTHENTICATED, str(error), "UNAUTHENTICATED", metadata)
-    if isinstance(error, PermissionDenied):
-        metadata = {
-            "method": error.method,
-            "role": error.holder.role.label,
-            "required_role": error.needed.label,
-        }
+def _no_metadata(error: Any) -> Mapping[str, str]:
+    return {}
+
+
+def _no_violations(error: Any) -> Sequence[Violation]:
+    return ()
+
+
+def _one_violation(error: InvalidAppend | LimitExceeded) -> Sequence[Violation]:
+    return [Violation(error.field, str(error).split(": ", 1)[-1])]
+
+
+def _limit_reason(error: LimitExceeded) -> str:
+    if error.field == "events":
+        return "BATCH_TOO_LARGE"
+    return "EVENT_TOO_LARGE" if error.field.startswith("events") else "INVALID_ARGUMENT"
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorStatus:
+    """How one class of error answers: code, reason, metadata, violations, retry hint."""
+
+    code: grpc.StatusCode
+    reason: str | Callable[[Any], str]
+    metadata: Callable[[Any], Mapping[str, str]] = _no_metadata
+    violations: Callable[[Any], Sequence[Violation]] = _no_violations
+    retry_after_seconds: float | None = None
+    message: Callable[[Any], str] = field(default=str)
+
+    def status(self, error: Exception) -> grpc.Status:
+        """Return the rich status that answers error."""
+        reason = self.reason if isinstance(self.reason, str) else self.reason(error)
         return rich_status(
-            grpc.StatusCode.PERMISSION_DENIED, str(error), "PERMISSION_DENIED", metadata
+            self.code,
+            self.message(error),
+            reason,
+            self.metadata(error),
+            self.violations(error),
+            self.retry_after_seconds,
         )
-    if isinstance(error, InvalidRequest):
-        return rich_status(
-            grpc.StatusCode.INVALID_ARGUMENT, str(error), error.reason, violations=error.violations
-        )
-    if isinstance(error, InvalidAppend):
-        violation = Violation(error.field, str(error).split(": ", 1)[-1])
-        return rich_status(
-            grpc.StatusCode.INVALID_ARGUMENT, str(error), "INVALID_EVENT", violations=[violation]
-        )
-    if isinstance(error, LimitExceeded):
-        reason = {"events": "BATCH_TOO_LARGE"}.get(error.field, "EVENT_TOO_LARGE")
-        if not error.field.startswith("events"):
-            reason = "INVALID_ARGUMENT"
-        violation = Violation(error.field, str(error).split(": ", 1)[-1])
-        return rich_status(
-            grpc.StatusCode.INVALID_ARGUMENT, str(error), reason, violations=[violation]
-        )
-    if isinstance(error, WrongExpectedVersion):
-        actual = "no stream" if error.actual is None else str(error.actual)
-        metadata = {"stream": error.stream, "expected": error.expected, "actual": actual}
-        return rich_status(grpc.StatusCode.ABORTED, str(error), "WRONG_EXPECTED_VERSION", metadata)
-    if isinstance(error, EventIdConflict):
-        metadata = {"event_id": str(error.event_id)}
-        return rich_status(
-            grpc.StatusCode.ALREADY_EXISTS, str(error), "EVENT_ID_CONFLICT", metadata
-        )
-    if isinstance(error, AppendLockTimeout):
-        return rich_status(
-            grpc.StatusCode.UNAVAILABLE,
-            str(error),
-            "APPEND_LOCK_TIMEOUT",
-            retry_after_seconds=0.1,
-        )
-    if isinstance(error, NegotiationNotFound):
-        metadata = {"negotiation_id": error.negotiation_id}
-        return rich_status(grpc.StatusCode.NOT_FOUND, str(error), "NEGOTIATION_NOT_FOUND", metadata)
-    if isinstance(error, CheckpointRefused):
-        log.error("refusing to sign a checkpoint: %s", error)
-        return rich_status(grpc.StatusCode.INTERNAL, str(error), "CHECKPOINT_REFUSED")
-    if isinstance(error, SchemaNotReady):
-        return rich_status(grpc.StatusCode.FAILED_PRECONDITION, str(error), "SCHEMA_NOT_READY")
-    if isinstance(error, sa_exc.OperationalError):
-        return rich_status(
-            grpc.StatusCode.UNAVAILABLE,
-            "the database is unavailable; retry later",
-            "DATABASE_UNAVAILABLE",
-        )
+
+
+Code = grpc.StatusCode
+ERROR_STATUSES: dict[type[Exception], ErrorStatus] = {
+    Unauthenticated: ErrorStatus(
+        Code.UNAUTHENTICATED, "UNAUTHENTICATED", lambda e: {"method": e.method}
+    ),
+    PermissionDenied: ErrorStatus(
+        Code.PERMISSION_DENIED,
+        "PERMISSION_DENIED",
+        lambda e: {
+            "method": e.method,
+            "role": e.holder.role.label,
+            "required_role": e.needed.label,
+        },
+    ),
+    InvalidRequest: ErrorStatus(
+        Code.INVALID_ARGUMENT, lambda e: e.reason, violations=lambda e: e.violations
+    ),
+    InvalidAppend: ErrorStatus(Code.INVALID_ARGUMENT, "INVALID_EVENT", violations=_one_violation),
+    LimitExceeded: ErrorStatus(Code.INVALID_ARGUMENT, _limit_reason, violations=_one_violation),
+    WrongExpectedVersion: ErrorStatus(
+        Code.ABORTED,
+        "WRONG_EXPECTED_VERSION",
+        lambda e: {
+            "stream": e.stream,
+            "expected": e.expected,
+            "actual": "no stream" if e.actual is None else str(e.actual),
+        },
+    ),
+    EventIdConflict: ErrorStatus(
+        Code.ALREADY_EXISTS, "EVENT_ID_CONFLICT", lambda e: {"event_id": str(e.event_id)}
+    ),
+    AppendLockTimeout: ErrorStatus(
+        Code.UNAVAILABLE, "APPEND_LOCK_TIMEOUT", retry_after_seconds=0.1
+    ),
+    NegotiationNotFound: ErrorStatus(
+        Code.NOT_FOUND, "NEGOTIATION_NOT_FOUND", lambda e: {"negotiation_id": e.negotiation_id}
+    ),
+    CheckpointRefused: ErrorStatus(Code.INTERNAL, "CHECKPOINT_REFUSED"),
+    SchemaNotReady: ErrorStatus(Code.FAILED_PRECONDITION, "SCHEMA_NOT_READY"),
+    sa_exc.OperationalError: ErrorStatus(
+        Code.UNAVAILABLE,
+        "DATABASE_UNAVAILABLE",
+        message=lambda e: "the database is unavailable; retry later",
+    ),
+}
+"""The status of every error raised on purpose, keyed by its class."""
+
+
+def error_status(error: Exception) -> ErrorStatus | None:
+    """Return the row that answers error (its class's, or its nearest base's), or None."""
+    for kind in type(error).__mro__:
+        row = ERROR_STATUSES.get(kind)
+        if row is not None:
+            return row
     return None
 
 
-def _abort(context: grpc.ServicerContext, error: Exception) -> None:
-    status = status_for(error)
-    if status is None:
-        log.exception("unexpected error in %s", type(error).__name__)
-        status = rich_status(grpc.StatusCode.INTERNAL, "internal error", "INTERNAL")
-    context.abort_with_status(status)
-
-
-_KNOWN = (
-    Unauthenticated,
-    PermissionDenied,
-    InvalidRequest,
-    InvalidAppend,
-    LimitExceeded,
-    WrongExpectedVersion,
-    EventIdConflict,
-    AppendLockTimeout,
-    NegotiationNotFound,
-    SchemaNotReady,
-    CheckpointRefused,
-    sa_exc.OperationalError,
-)
-
-
-class ErrorInterceptor(grpc.ServerInterceptor, BehaviourWrapper):  # type: ignore[misc]
-    """Turns the application's errors into rich statuses for every RPC."""
-
-    def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler | None:
-        """Wrap the unary and server-streaming behaviours of the handler."""
-        return rewrap(continuation(handler_call_details), handler_call_details.method, self)
-
-    def unary(self, method: str, behaviour: UnaryBehaviour) -> UnaryBehaviour:
-        """Run the behaviour; abort with the error's status when it raises a known error."""
-
-        def guarded(request: Any, context: grpc.ServicerContext) -> Any:
-            try:
-                return behaviour(request, context)
-            except _KNOWN as error:
-                _abort(context, error)
-
-        return guarded
-
-    def stream(self, method: str, behaviour: StreamBehaviour) -> StreamBehaviour:
-        """Stream the behaviour's replies; abort with the error's status on a known error."""
-
-        def guarded(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
-            try:
-                yield from behaviour(request, context)
-            except _KNOWN as error:
-                _abort(context, error)
-
-        return guarded
+def status_for(error: Exception) -> grpc.Status | None:
+    """Return the status that answers a known error, or None for an unexpected one."""
+    row = error_status(error)
+    if row is None:
+        return None
+    if isinstance(error, CheckpointRefused):
+        log.error("refusing to sign a checkpoint: %s", error)
+    return row.status(error)

@@ -15,8 +15,9 @@ from google.protobuf.descriptor import EnumDescriptor, FieldDescriptor
 from google.protobuf.message import Message
 
 from newsledger.api.conversions import MAX_PAGE_SIZE
-from newsledger.application.ledger import Violation
-from newsledger.config import MAX_MESSAGE_BYTES, StoreLimits
+from newsledger.application.errors import Violation
+from newsledger.config import MAX_MESSAGE_BYTES
+from newsledger.store.limits import StoreLimits
 
 MAX_INT64 = 2**63 - 1
 MIN_TIMESTAMP_SECONDS = -62_135_596_800  # 0001-01-01T00:00:00Z

@@ -7,7 +7,7 @@ import binascii
 import json
 from dataclasses import dataclass
 
-from newsledger.application.ledger import InvalidRequest, Violation
+from newsledger.application.errors import InvalidRequest, Violation
 
 
 @dataclass(frozen=True, slots=True)

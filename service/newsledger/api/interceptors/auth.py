@@ -7,17 +7,12 @@ A method no table names needs the admin role: a new RPC is closed until it is ma
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import grpc
 
-from newsledger.api.interceptors.base import (
-    BehaviourWrapper,
-    StreamBehaviour,
-    UnaryBehaviour,
-    rewrap,
-)
+from newsledger.api.interceptors.base import Interceptor, StreamBehaviour, UnaryBehaviour
 from newsledger.api.interceptors.request_log import current_scope
 from newsledger.api.tokens import Role, TokenEntry, TokenRegistry
 
@@ -94,23 +89,15 @@ def bearer_token(metadata: Any) -> str | None:
     return None
 
 
-class AuthInterceptor(grpc.ServerInterceptor, BehaviourWrapper):  # type: ignore[misc]
+class AuthInterceptor(Interceptor):
     """Refuses calls without a token that holds the role their method needs."""
 
     def __init__(self, registry: TokenRegistry) -> None:
         self.registry = registry
 
-    def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler | None:
-        """Wrap every method that needs a role with the token check."""
-        method = handler_call_details.method
-        handler = continuation(handler_call_details)
-        if required_role(method) is None:
-            return handler
-        return rewrap(handler, method, self)
+    def wraps(self, method: str, handler: grpc.RpcMethodHandler) -> bool:
+        """Apply to every method that needs a role (health and reflection stay open)."""
+        return required_role(method) is not None
 
     def check(self, method: str, context: grpc.ServicerContext) -> TokenEntry:
         """Return the holder of the call's token, or raise the refusal."""

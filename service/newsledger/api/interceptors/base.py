@@ -1,4 +1,10 @@
-"""Rebuild a gRPC method handler around a wrapped behaviour, keeping its kind and codecs."""
+"""One base for the interceptors: wrap each method's behaviour, keeping its kind and codecs.
+
+A subclass says which methods it wraps (`wraps`), how it wraps a unary and a
+server-streaming behaviour (`unary`, `stream`), and, if it must, which request
+deserializer replaces the method's own (`deserializer`). The base does the rest of
+`intercept_service`. Client-streaming handlers pass untouched: no service here has one.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,19 @@ import grpc
 
 UnaryBehaviour = Callable[[Any, grpc.ServicerContext], Any]
 StreamBehaviour = Callable[[Any, grpc.ServicerContext], Iterator[Any]]
+Deserializer = Callable[[bytes], Any]
 
 
-class BehaviourWrapper:
-    """How an interceptor wraps the two kinds of behaviour this service has."""
+class Interceptor(grpc.ServerInterceptor):  # type: ignore[misc]
+    """A server interceptor that wraps the behaviour of the methods it applies to."""
+
+    def wraps(self, method: str, handler: grpc.RpcMethodHandler) -> bool:
+        """Tell whether this interceptor applies to method (default: every method)."""
+        return True
+
+    def deserializer(self, handler: grpc.RpcMethodHandler) -> Deserializer | None:
+        """Return the request deserializer to use instead of the handler's (default: none)."""
+        return None
 
     def unary(self, method: str, behaviour: UnaryBehaviour) -> UnaryBehaviour:
         """Return the wrapped unary behaviour (the default wraps nothing)."""
@@ -22,30 +37,31 @@ class BehaviourWrapper:
         """Return the wrapped server-streaming behaviour (the default wraps nothing)."""
         return behaviour
 
+    def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler | None:
+        """Return the next handler with its behaviour wrapped, if this interceptor applies."""
+        handler = continuation(handler_call_details)
+        method = handler_call_details.method
+        if handler is None or not self.wraps(method, handler):
+            return handler
+        return self.rewrap(handler, method)
 
-def rewrap(
-    handler: grpc.RpcMethodHandler | None,
-    method: str,
-    wrapper: BehaviourWrapper,
-    request_deserializer: Callable[[bytes], Any] | None = None,
-) -> grpc.RpcMethodHandler | None:
-    """Return handler with its behaviour wrapped, and its deserializer replaced when given.
-
-    Client-streaming handlers are returned untouched: no service here has one.
-    """
-    if handler is None:
-        return None
-    deserializer = request_deserializer or handler.request_deserializer
-    if handler.unary_unary is not None:
-        return grpc.unary_unary_rpc_method_handler(
-            wrapper.unary(method, handler.unary_unary),
-            request_deserializer=deserializer,
-            response_serializer=handler.response_serializer,
-        )
-    if handler.unary_stream is not None:
-        return grpc.unary_stream_rpc_method_handler(
-            wrapper.stream(method, handler.unary_stream),
-            request_deserializer=deserializer,
-            response_serializer=handler.response_serializer,
-        )
-    return handler
+    def rewrap(self, handler: grpc.RpcMethodHandler, method: str) -> grpc.RpcMethodHandler:
+        """Return handler with its behaviour wrapped and its deserializer replaced if asked."""
+        deserializer = self.deserializer(handler) or handler.request_deserializer
+        if handler.unary_unary is not None:
+            return grpc.unary_unary_rpc_method_handler(
+                self.unary(method, handler.unary_unary),
+                request_deserializer=deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        if handler.unary_stream is not None:
+            return grpc.unary_stream_rpc_method_handler(
+                self.stream(method, handler.unary_stream),
+                request_deserializer=deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        return handler

@@ -14,13 +14,13 @@ import grpc
 from google.protobuf.message import Message
 
 from newsledger.api.interceptors.base import (
-    BehaviourWrapper,
+    Deserializer,
+    Interceptor,
     StreamBehaviour,
     UnaryBehaviour,
-    rewrap,
 )
 from newsledger.api.limits import RequestLimits, request_violations
-from newsledger.application.ledger import InvalidRequest, Violation
+from newsledger.application.errors import InvalidRequest, Violation
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,23 +54,19 @@ def guarded_deserializer(
     return deserialize
 
 
-class RequestGuardInterceptor(grpc.ServerInterceptor, BehaviourWrapper):  # type: ignore[misc]
+class RequestGuardInterceptor(Interceptor):
     """Checks every request against the generic limits; raises InvalidRequest on a breach."""
 
     def __init__(self, limits: RequestLimits) -> None:
         self.limits = limits
 
-    def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler | None:
-        """Wrap the deserializer and the behaviour of every unary-request method."""
-        handler = continuation(handler_call_details)
-        if handler is None or handler.request_deserializer is None:
-            return handler
-        deserializer = guarded_deserializer(handler.request_deserializer, self.limits)
-        return rewrap(handler, handler_call_details.method, self, deserializer)
+    def wraps(self, method: str, handler: grpc.RpcMethodHandler) -> bool:
+        """Apply to every method whose request is one message."""
+        return handler.request_deserializer is not None
+
+    def deserializer(self, handler: grpc.RpcMethodHandler) -> Deserializer | None:
+        """Parse requests with the guard that turns a failure into UnreadableRequest."""
+        return guarded_deserializer(handler.request_deserializer, self.limits)
 
     def check(self, request: Any) -> None:
         """Raise InvalidRequest when the request is unreadable or breaks a limit."""

@@ -12,18 +12,13 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import grpc
 
-from newsledger.api.interceptors.base import (
-    BehaviourWrapper,
-    StreamBehaviour,
-    UnaryBehaviour,
-    rewrap,
-)
+from newsledger.api.interceptors.base import Interceptor, StreamBehaviour, UnaryBehaviour
 
 REQUEST_ID_KEY = "x-request-id"
 _PLAUSIBLE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
@@ -93,19 +88,11 @@ def _return_request_id(context: grpc.ServicerContext, request_id: str) -> None:
         context.set_trailing_metadata((*existing, (REQUEST_ID_KEY, request_id)))
 
 
-class RequestLogInterceptor(grpc.ServerInterceptor, BehaviourWrapper):  # type: ignore[misc]
+class RequestLogInterceptor(Interceptor):
     """Gives every RPC a request id, logs its outcome and tells the observers."""
 
     def __init__(self, observers: Sequence[RpcObserver] = ()) -> None:
         self.observers = tuple(observers)
-
-    def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler | None:
-        """Wrap every method."""
-        return rewrap(continuation(handler_call_details), handler_call_details.method, self)
 
     def _begin(self, method: str, context: grpc.ServicerContext) -> _Entered:
         scope = RequestScope(request_id_from(context.invocation_metadata()), method)

@@ -18,7 +18,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from newsledger.api.errors import rich_status
-from newsledger.api.interceptors.base import BehaviourWrapper, StreamBehaviour, rewrap
+from newsledger.api.interceptors.base import Interceptor, StreamBehaviour
 
 TOO_MANY_STREAMS = "TOO_MANY_STREAMS"
 RETRY_AFTER_SECONDS = 1.0
@@ -114,19 +114,11 @@ def too_many_streams(limit: int) -> grpc.Status:
     )
 
 
-class StreamSlotInterceptor(grpc.ServerInterceptor, BehaviourWrapper):  # type: ignore[misc]
+class StreamSlotInterceptor(Interceptor):
     """Makes every server-streaming call hold a slot of slots while it is open."""
 
     def __init__(self, slots: StreamSlots) -> None:
         self.slots = slots
-
-    def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler | None:
-        """Wrap the server-streaming behaviour of the handler; unary ones pass through."""
-        return rewrap(continuation(handler_call_details), handler_call_details.method, self)
 
     def stream(self, method: str, behaviour: StreamBehaviour) -> StreamBehaviour:
         """Stream within a slot; abort with RESOURCE_EXHAUSTED when none is free."""
