@@ -35,7 +35,7 @@ def apply_negotiation_opened(state: NegotiationState, development: Development) 
     talks.set_phase(state, "NEGOTIATION_PHASE_OPENED", development)
 
 
-_APPLIERS: dict[str, Applier] = {
+APPLIERS: dict[str, Applier] = {
     NEGOTIATION_OPENED: apply_negotiation_opened,
     "TalksScheduled": talks.apply_talks_scheduled,
     "TalksHeld": talks.apply_talks_held,
@@ -61,8 +61,9 @@ _APPLIERS: dict[str, Applier] = {
     "CommitmentMade": positions.apply_commitment_made,
     "CommitmentStatusChanged": positions.apply_commitment_status_changed,
 }
+"""Every event type that sets records, with the function that applies it to the state."""
 
-NEGOTIATION_EVENT_TYPES: frozenset[str] = frozenset({*_APPLIERS, *EDITORS})
+NEGOTIATION_EVENT_TYPES: frozenset[str] = frozenset({*APPLIERS, *EDITORS})
 """The event type names the fold understands."""
 
 
@@ -104,7 +105,7 @@ def derive(state: NegotiationState, registry: Sequence[JsonDict]) -> Negotiation
     )
     for entry in applied(registry):
         try:
-            _APPLIERS[str(entry["event_type"])](fresh, development_of(entry))
+            APPLIERS[str(entry["event_type"])](fresh, development_of(entry))
         except UnappliedEvent as error:
             raise UnappliedEvent(
                 f"then {entry['development_id']} no longer applies: {error}"
@@ -141,7 +142,7 @@ def _apply_in_place(state: NegotiationState | None, event: RecordedEvent) -> Neg
         entry = new_entry(event, development_id_of(event), payload)
         editor = EDITORS.get(event.event_type)
         if editor is None:
-            _APPLIERS[event.event_type](working, development_of(entry))
+            APPLIERS[event.event_type](working, development_of(entry))
         else:
             working = derive(working, editor(working, development_of(entry)))
         working.developments.append(entry)

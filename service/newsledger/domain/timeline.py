@@ -6,12 +6,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from newsledger.domain.headlines import headline
 from newsledger.domain.registry import CORRECTION_TYPES
 from newsledger.domain.state import JsonDict, NegotiationState
 from newsledger.domain.valid_time import counts_from, span_end, span_start
 
 PARTY_FIELDS = ("party_id", "from_party_id", "imposed_by", "targets", "signatory_ids")
-TITLE_FIELDS = ("title", "name", "description", "subject", "holding", "attribution", "account")
 STATUS = {
     "active": "TIMELINE_ENTRY_STATUS_ACTIVE",
     "retracted": "TIMELINE_ENTRY_STATUS_RETRACTED",
@@ -55,13 +55,6 @@ def actors_of(payload: Mapping[str, Any]) -> list[str]:
     found += list(_listed(payload.get("speaker_id"))) + list(_listed(payload.get("person_id")))
     found += [str(q["speaker_id"]) for s in report.get("sources", []) for q in s.get("quotes", [])]
     return sorted(set(found))
-
-
-def _summary(payload: Mapping[str, Any]) -> str:
-    """Return the report's summary, or the development's own title, name or description."""
-    summary = str(payload.get("report", {}).get("summary", ""))
-    titles = [str(payload[name]) for name in TITLE_FIELDS if payload.get(name)]
-    return summary or (titles[0] if titles else "")
 
 
 def _matches(entry: Mapping[str, Any], wanted: TimelineFilter) -> bool:
@@ -114,7 +107,7 @@ def timeline(state: NegotiationState, wanted: TimelineFilter) -> list[JsonDict]:
                 "position": str(entry["position"]),
                 "record_time": entry["recorded_at"],
                 "occurred": report.get("occurred", {}),
-                "summary": _summary(payload),
+                "summary": headline(str(entry["event_type"]), payload),
                 "party_ids": parties_of(payload),
                 "actor_ids": actors_of(payload),
                 "source_ids": [str(s["source_id"]) for s in report.get("sources", [])],
