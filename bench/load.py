@@ -80,7 +80,7 @@ class Server:
 
     def __init__(self, database_url: str, cwd: Path) -> None:
         env = {**os.environ, "NEWSLEDGER_DATABASE_URL": database_url}
-        command = [sys.executable, "-m", "newsledger.cli.main", "serve", "--migrate"]
+        command = [sys.executable, "-m", "newsledger", "serve", "--migrate"]
         command += ["--ingest", str(SEED), "--address", "127.0.0.1:0", "--log-format", "text"]
         self.process = subprocess.Popen(
             command,

@@ -25,11 +25,7 @@ def newsledger_command() -> list[str]:
     script = Path(sys.executable).with_name("newsledger")
     if script.exists():
         return [str(script)]
-    return [
-        sys.executable,
-        "-c",
-        "import sys; from newsledger.cli.main import main; sys.exit(main())",
-    ]
+    return [sys.executable, "-m", "newsledger"]
 
 
 class Server:

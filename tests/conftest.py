@@ -16,6 +16,8 @@ from newsledger.store.engine import create_engine, normalise_url
 from newsledger.store.event_store import EventStore
 from newsledger.store.migrate import upgrade_to_head
 
+pytest_plugins = ("tests.support.audit_fixtures",)
+
 POSTGRES_URL = os.environ.get("NEWSLEDGER_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 

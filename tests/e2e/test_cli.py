@@ -7,7 +7,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +16,8 @@ from google.protobuf import json_format
 from newsledger.cli.main import build_parser
 from newsledger.client.ledger_client import LedgerClient
 from newsledger.store.migrate import head_revision
-from tests.e2e.conftest import SEED_STORY
+from tests.support.paths import SEED_STORY
+from tests.support.serve_process import run_newsledger
 
 NEGOTIATION = "us-china-trade-2025"
 STREAM = f"negotiation-{NEGOTIATION}"
@@ -26,22 +26,14 @@ SEED_EVENTS = 39
 
 @dataclass(frozen=True)
 class Cli:
-    """Runs `python -m newsledger.cli.main` in a scratch directory with a given environment."""
+    """Runs `python -m newsledger` in a scratch directory with a given environment."""
 
     cwd: Path
     env: dict[str, str]
 
     def run(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
         """Run the command to completion and capture its output."""
-        return subprocess.run(
-            [sys.executable, "-m", "newsledger.cli.main", *args],
-            cwd=self.cwd,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
+        return run_newsledger(*args, cwd=self.cwd, env=self.env, timeout=timeout)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from google.protobuf import empty_pb2
 
 from newsledger.client.ledger_client import ApiError, LedgerClient, proposed
 from newsledger.v1 import event_store_pb2 as es
-from tests.payloads import statement
+from tests.support.payloads import statement
 
 EMPTY = empty_pb2.Empty()
 

@@ -20,7 +20,7 @@ from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
 
 from newsledger.client.ledger_client import LedgerClient
 from newsledger.stories.ingest import ingest_story_over_grpc
-from tests.e2e.conftest import SEED_STORY
+from tests.support.paths import SEED_STORY
 
 PUBLIC_SERVICES = {
     "grpc.health.v1.Health",

@@ -9,7 +9,7 @@ from newsledger.client.ledger_client import ApiError, LedgerClient
 from newsledger.stories.ingest import ingest_story_over_grpc
 from newsledger.v1 import developments_pb2 as developments
 from newsledger.v1 import negotiation_view_pb2 as views
-from tests.e2e.conftest import SEED_STORY
+from tests.support.paths import SEED_STORY
 
 NEGOTIATION = "us-china-trade-2025"
 

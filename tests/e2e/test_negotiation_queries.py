@@ -15,7 +15,7 @@ from newsledger.stories.ingest import ingest_story_over_grpc
 from newsledger.v1 import developments_pb2 as dev
 from newsledger.v1 import negotiation_view_pb2 as nv
 from newsledger.v1 import negotiations_pb2 as pb
-from tests.e2e.conftest import SEED_STORY
+from tests.support.paths import SEED_STORY
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "stories" / "tri-basin-water-2026.yaml"
 SEED = "us-china-trade-2025"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from newsledger.application.ledger import Ledger
+from newsledger.application.app import Application
 from newsledger.client.ledger_client import LedgerClient, proposed
 from newsledger.v1 import event_store_pb2 as es
-from tests.payloads import statement
-from tests.plain_messages import plain_message
+from tests.support.payloads import statement
+from tests.support.plain_messages import plain_message
 
 
 def append_statements(client: LedgerClient, stream: str, count: int, start: int) -> None:
@@ -34,12 +34,12 @@ def read_all_pages(client: LedgerClient, **fields: object) -> list[es.RecordedEv
 
 
 def test_log_pages_carry_the_stored_events_forward_and_backward(
-    client: LedgerClient, ledger: Ledger
+    client: LedgerClient, app: Application
 ) -> None:
     for round_ in range(3):
         append_statements(client, "a", 4, 10 * round_)
         append_statements(client, "b", 3, 10 * round_ + 5)
-    stored = ledger.store.read_all(limit=1000)
+    stored = app.store.read_all(limit=1000)
     expected = [plain_message(e) for e in stored]
     assert read_all_pages(client, page_size=4) == expected
     backward = read_all_pages(client, page_size=5, direction=es.READ_DIRECTION_BACKWARD)
@@ -48,11 +48,11 @@ def test_log_pages_carry_the_stored_events_forward_and_backward(
     assert [m.payload_json for m in read_all_pages(client)] == [e.payload for e in stored]
 
 
-def test_stream_pages_carry_the_stored_events(client: LedgerClient, ledger: Ledger) -> None:
+def test_stream_pages_carry_the_stored_events(client: LedgerClient, app: Application) -> None:
     append_statements(client, "a", 5, 0)
     append_statements(client, "b", 2, 20)
     append_statements(client, "a", 4, 40)
-    expected = [plain_message(e) for e in ledger.store.read_stream("a", limit=1000)]
+    expected = [plain_message(e) for e in app.store.read_stream("a", limit=1000)]
     received: list[es.RecordedEvent] = []
     token = ""
     while True:
@@ -62,6 +62,4 @@ def test_stream_pages_carry_the_stored_events(client: LedgerClient, ledger: Ledg
         if not token:
             break
     assert received == expected
-    assert [e.event_id for e in received] == [
-        str(e.event_id) for e in ledger.store.read_stream("a")
-    ]
+    assert [e.event_id for e in received] == [str(e.event_id) for e in app.store.read_stream("a")]

@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import queue
-import re
-import signal
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -21,60 +15,12 @@ from sqlalchemy.engine import Engine
 from newsledger.client.ledger_client import ApiError, LedgerClient, proposed
 from newsledger.store.locking import append_transaction
 from newsledger.v1 import event_store_pb2 as es
-from tests.payloads import statement
+from tests.support.payloads import statement
+from tests.support.serve_process import ServeProcess
 
 GRACE_SECONDS = 5.0
 """The grace period `newsledger serve` gives in-flight calls after SIGTERM."""
-SERVING = re.compile(r"serving on 127\.0\.0\.1:(\d+) ")
 BATCH = 25
-SERVE = [sys.executable, "-m", "newsledger.cli.main", "serve", "--migrate"]
-
-
-class ServeProcess:
-    """A `newsledger serve --migrate` subprocess on an ephemeral port."""
-
-    def __init__(self, database_url: str, cwd: Path, lock_timeout_seconds: float) -> None:
-        env = {
-            **os.environ,
-            "NEWSLEDGER_DATABASE_URL": database_url,
-            "NEWSLEDGER_LOCK_TIMEOUT_SECONDS": str(lock_timeout_seconds),
-        }
-        self.stderr_path = cwd / "serve.stderr"
-        with self.stderr_path.open("w") as stderr:
-            self.process = subprocess.Popen(
-                [*SERVE, "--address", "127.0.0.1:0"],
-                cwd=cwd,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=stderr,
-                text=True,
-            )
-        self.lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._read_stdout, daemon=True).start()
-        self.target = f"127.0.0.1:{self._wait_for_port(timeout=60)}"
-
-    def _read_stdout(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.put(line)
-
-    def _wait_for_port(self, timeout: float) -> int:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=0.5)
-            except queue.Empty:
-                if self.process.poll() is not None:
-                    break
-                continue
-            if found := SERVING.search(line):
-                return int(found.group(1))
-        pytest.fail(f"serve did not start: {self.stderr_path.read_text()}")
-
-    def terminate(self) -> float:
-        """Send SIGTERM; return the monotonic time it was sent."""
-        self.process.send_signal(signal.SIGTERM)
-        return time.monotonic()
 
 
 @pytest.fixture
@@ -83,7 +29,8 @@ def start_server(database_url: str, tmp_path: Path) -> Iterator[Callable[[float]
     started: list[ServeProcess] = []
 
     def start(lock_timeout_seconds: float) -> ServeProcess:
-        server = ServeProcess(database_url, tmp_path, lock_timeout_seconds)
+        timeout = {"NEWSLEDGER_LOCK_TIMEOUT_SECONDS": str(lock_timeout_seconds)}
+        server = ServeProcess(database_url, tmp_path, environment=timeout)
         started.append(server)
         return server
 

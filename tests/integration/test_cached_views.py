@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,17 +17,17 @@ from sqlalchemy.engine import Engine
 
 from newsledger.api.services.negotiations import NegotiationService
 from newsledger.api.view_cache import ViewCache
-from newsledger.application.ledger import Ledger
 from newsledger.application.queries import ViewPoint
+from newsledger.bootstrap import build_application
+from newsledger.domain.events import StoredEvent, micros_from_time
 from newsledger.domain.negotiation import fold
 from newsledger.domain.view import render_view
 from newsledger.store.event_store import EventStore
-from newsledger.store.records import StoredEvent, micros_from_time
 from newsledger.stories.story_file import load_story
 from newsledger.v1 import negotiations_pb2 as pb
 from newsledger.v1.negotiation_view_pb2 import NegotiationView
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "stories" / "tri-basin-water-2026.yaml"
 NEGOTIATION = "tri-basin-water-2026"
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -44,7 +43,7 @@ class Log:
         self.store = EventStore(
             engine, clock=lambda: micros_from_time(START + timedelta(minutes=next(ticks)))
         )
-        self.ledger = Ledger(self.store)
+        self.app = build_application(self.store)
         self.story = load_story(FIXTURE)
         self.appended = 0
         for _ in range(len(self.story.events) - HELD_BACK):
@@ -52,7 +51,7 @@ class Log:
 
     def append_next(self) -> None:
         """Append the story's next event."""
-        self.ledger.append(self.story.stream, [self.story.events[self.appended]])
+        self.app.ledger.append(self.story.stream, [self.story.events[self.appended]])
         self.appended += 1
 
     def events(self) -> list[StoredEvent]:
@@ -73,7 +72,7 @@ def log(engine: Engine) -> Log:
 
 
 def service(log: Log, views: ViewCache | None = None) -> NegotiationService:
-    return NegotiationService(log.ledger, today=lambda: TODAY, views=views)
+    return NegotiationService(log.app.queries, today=lambda: TODAY, views=views)
 
 
 def ask(service: NegotiationService, as_of: str = "", known_at: datetime | None = None) -> bytes:
@@ -90,13 +89,13 @@ def counting_renders(
 ) -> list[ViewPoint]:
     """Record each point the service renders a view at."""
     rendered: list[ViewPoint] = []
-    real: Callable[[ViewPoint], Any] = service.ledger.queries.view_at
+    real: Callable[[ViewPoint], Any] = service.queries.view_at
 
     def view_at(point: ViewPoint) -> Any:
         rendered.append(point)
         return real(point)
 
-    monkeypatch.setattr(service.ledger.queries, "view_at", view_at)
+    monkeypatch.setattr(service.queries, "view_at", view_at)
     return rendered
 
 
@@ -126,9 +125,9 @@ def test_a_kept_view_is_never_served_after_an_append_changes_it(log: Log) -> Non
 def test_an_append_between_finding_the_point_and_rendering_it_does_not_leak_in(
     log: Log,
 ) -> None:
-    point = log.ledger.queries.view_point(NEGOTIATION, TODAY)
+    point = log.app.queries.view_point(NEGOTIATION, TODAY)
     log.append_next()
-    rendered = json_format.ParseDict(log.ledger.queries.view_at(point), NegotiationView())
+    rendered = json_format.ParseDict(log.app.queries.view_at(point), NegotiationView())
     assert rendered.SerializeToString() == log.replayed_view(point.stream_version, TODAY)
 
 

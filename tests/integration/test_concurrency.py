@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 from newsledger.store.errors import AppendLockTimeout, WrongExpectedVersion
 from newsledger.store.event_store import EventStore
 from newsledger.store.records import AppendedEvent, ExpectedVersion
-from tests.factories import events
+from tests.support.factories import events
 
 EngineFactory = Callable[..., Engine]
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from newsledger.domain.timeline import TimelineFilter
-from tests.integration.negotiation_log import NegotiationLog, report, source
+from tests.support.negotiation_log import NegotiationLog, report, source
 
 JUNE_11 = date(2025, 6, 11)
 
@@ -43,7 +43,7 @@ def test_duplicate_reports_from_two_outlets_become_one_development_with_two_sour
 ) -> None:
     kept = log.talks("round-1-wire", "round-1", source("wire-a", "Wire A"))
     duplicate = log.talks("round-1-paper", "round-1-again", source("paper-b", "Paper B"))
-    assert len(log.ledger.negotiation_view("test-talks", JUNE_11)["talks"]) == 2
+    assert len(log.app.queries.view("test-talks", JUNE_11)["talks"]) == 2
 
     log.add(
         "DuplicatesMerged",
@@ -51,11 +51,11 @@ def test_duplicate_reports_from_two_outlets_become_one_development_with_two_sour
         "merge-round-1",
     )
 
-    (talks,) = log.ledger.negotiation_view("test-talks", JUNE_11)["talks"]
+    (talks,) = log.app.queries.view("test-talks", JUNE_11)["talks"]
     assert talks["provenance"]["source_ids"] == ["wire-a", "paper-b"]
     assert talks["provenance"]["confirmation"]["level"] == "CONFIRMATION_LEVEL_CORROBORATED"
     assert talks["provenance"]["confirmation"]["independent_source_count"] == 2
-    entries = log.ledger.queries.timeline(
+    entries = log.app.queries.timeline(
         "test-talks", TimelineFilter(event_types=frozenset({"TalksHeld"}))
     ).entries
     assert [(e["development_id"], e["status"]) for e in entries] == [
@@ -90,7 +90,7 @@ def test_a_correction_changes_the_view_only_for_known_at_after_it(log: Negotiati
     )
 
     def rate(known_at: object) -> str:
-        view = log.ledger.negotiation_view("test-talks", JUNE_11, known_at)  # type: ignore[arg-type]
+        view = log.app.queries.view("test-talks", JUNE_11, known_at)  # type: ignore[arg-type]
         return str(view["measures"][0]["rate_percent"])
 
     assert rate(before_correction) == "25"
@@ -123,8 +123,8 @@ def test_a_retracted_report_leaves_the_view_and_stays_in_history(log: Negotiatio
         "retraction",
     )
 
-    assert "statements" not in log.ledger.negotiation_view("test-talks", JUNE_11)
-    entries = log.ledger.queries.timeline("test-talks", TimelineFilter()).entries
+    assert "statements" not in log.app.queries.view("test-talks", JUNE_11)
+    entries = log.app.queries.timeline("test-talks", TimelineFilter()).entries
     retracted = next(e for e in entries if e["development_id"] == "walkout-report")
     assert retracted["status"] == "TIMELINE_ENTRY_STATUS_RETRACTED"
     assert retracted["corrected_by"] == ["retraction"]
@@ -143,7 +143,7 @@ def test_a_disputed_outcome_shows_both_accounts(log: NegotiationLog) -> None:
         "cn-disputes",
     )
 
-    view = log.ledger.negotiation_view("test-talks", JUNE_11)
+    view = log.app.queries.view("test-talks", JUNE_11)
     (dispute,) = view["disputes"]
     assert dispute["open"] is True
     assert [(a["party_ids"], a["account"]) for a in dispute["accounts"]] == [
@@ -153,7 +153,7 @@ def test_a_disputed_outcome_shows_both_accounts(log: NegotiationLog) -> None:
     confirmation = view["outcomes"][0]["provenance"]["confirmation"]
     assert confirmation["level"] == "CONFIRMATION_LEVEL_DISPUTED"
     assert confirmation["disputed_by"] == ["cn"]
-    assert "disputes" not in log.ledger.negotiation_view("test-talks", date(2025, 6, 10))
+    assert "disputes" not in log.app.queries.view("test-talks", date(2025, 6, 10))
 
 
 def test_a_counterparty_confirmation_closes_its_dispute(log: NegotiationLog) -> None:
@@ -174,8 +174,8 @@ def test_a_counterparty_confirmation_closes_its_dispute(log: NegotiationLog) -> 
         "cn-confirms",
     )
 
-    on_11th = log.ledger.negotiation_view("test-talks", JUNE_11)
-    on_12th = log.ledger.negotiation_view("test-talks", date(2025, 6, 12))
+    on_11th = log.app.queries.view("test-talks", JUNE_11)
+    on_12th = log.app.queries.view("test-talks", date(2025, 6, 12))
     assert on_11th["disputes"][0]["open"] is True
     assert "open" not in on_12th["disputes"][0]
     confirmation = on_12th["outcomes"][0]["provenance"]["confirmation"]
@@ -199,7 +199,7 @@ def test_a_threat_never_appears_as_a_tariff_in_force(log: NegotiationLog) -> Non
             f"chips-{status.lower()}",
         )
     for as_of in (JUNE_11, date(2025, 6, 25), date(2025, 7, 2)):
-        view = log.ledger.negotiation_view("test-talks", as_of)
+        view = log.app.queries.view("test-talks", as_of)
         assert view["measures"][0]["status"] != "MEASURE_STATUS_IN_FORCE"
         assert "in_force" not in view["measures"][0]
         assert "measures_in_force" not in view
@@ -213,7 +213,7 @@ def test_a_threat_never_appears_as_a_tariff_in_force(log: NegotiationLog) -> Non
         },
         "chips-in-force",
     )
-    assert log.ledger.negotiation_view("test-talks", date(2025, 7, 2))["measures_in_force"] == [
+    assert log.app.queries.view("test-talks", date(2025, 7, 2))["measures_in_force"] == [
         {"party_id": "us", "tariff_measure_ids": ["chips"]}
     ]
 
@@ -253,10 +253,8 @@ def test_days_remaining_are_computed_not_quoted(log: NegotiationLog) -> None:
         },
         "sixty-days",
     )
-    assert log.ledger.negotiation_view("test-talks", JUNE_11)["truce"]["days_remaining"] == 62
-    assert (
-        log.ledger.negotiation_view("test-talks", date(2025, 8, 11))["truce"]["days_remaining"] == 1
-    )
+    assert log.app.queries.view("test-talks", JUNE_11)["truce"]["days_remaining"] == 62
+    assert log.app.queries.view("test-talks", date(2025, 8, 11))["truce"]["days_remaining"] == 1
 
 
 def test_a_deadline_extension_moves_the_deadline_and_keeps_its_history(log: NegotiationLog) -> None:
@@ -277,8 +275,8 @@ def test_a_deadline_extension_moves_the_deadline_and_keeps_its_history(log: Nego
         "truce-extended",
     )
 
-    before = log.ledger.negotiation_view("test-talks", date(2025, 8, 10))["truce"]
-    after = log.ledger.negotiation_view("test-talks", date(2025, 8, 20))["truce"]
+    before = log.app.queries.view("test-talks", date(2025, 8, 10))["truce"]
+    after = log.app.queries.view("test-talks", date(2025, 8, 20))["truce"]
     assert (
         before["deadline"]["start_time"] == "2025-08-12T04:01:00Z"
         and "deadline_history" not in before
@@ -296,7 +294,7 @@ def test_an_extension_to_an_earlier_date_is_a_problem_not_a_move(log: Negotiatio
         {"truce_id": "truce", "deadline": earlier, "report": report()},
         "bad-extension",
     )
-    view = log.ledger.negotiation_view("test-talks", JUNE_11)
+    view = log.app.queries.view("test-talks", JUNE_11)
     assert view["stale"] and "not later" in view["problems"][0]["description"]
     assert view["truce"]["deadline"]["start_time"] == "2025-08-12T04:01:00Z"
 
@@ -317,7 +315,7 @@ def test_a_refined_date_moves_when_a_development_counts(log: NegotiationLog) -> 
         },
         "vague-talks",
     )
-    assert "talks" not in log.ledger.negotiation_view("test-talks", date(2025, 6, 5))
+    assert "talks" not in log.app.queries.view("test-talks", date(2025, 6, 5))
     log.add(
         "DatePrecisionRefined",
         {
@@ -329,15 +327,13 @@ def test_a_refined_date_moves_when_a_development_counts(log: NegotiationLog) -> 
         "talks-dated",
     )
     assert (
-        log.ledger.negotiation_view("test-talks", date(2025, 6, 5))["talks"][0]["occurred"][
-            "start_date"
-        ]
+        log.app.queries.view("test-talks", date(2025, 6, 5))["talks"][0]["occurred"]["start_date"]
         == "2025-06-03"
     )
 
 
 def test_a_correction_naming_no_event_of_the_stream_is_refused(log: NegotiationLog) -> None:
-    from newsledger.application.ledger import InvalidRequest
+    from newsledger.application.errors import InvalidRequest
 
     with pytest.raises(InvalidRequest) as refused:
         log.add(

@@ -10,13 +10,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from newsledger.api.conversions import add_recorded_events, recorded_event
+from newsledger.domain.events import StoredEvent
 from newsledger.store.event_rows import EventRow
 from newsledger.store.event_store import EventStore
-from newsledger.store.records import StoredEvent
 from newsledger.store.tables import events as events_table
 from newsledger.v1 import event_store_pb2 as pb
-from tests.factories import event, events
-from tests.plain_messages import plain_message, row_of
+from tests.support.factories import event, events
+from tests.support.plain_messages import plain_message, row_of
+
+pytestmark = pytest.mark.equivalence
 
 LARGEST_BIGINT = 2**63 - 1
 

@@ -10,7 +10,6 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from newsledger.config import StoreLimits
 from newsledger.store.errors import (
     EventIdConflict,
     InvalidAppend,
@@ -18,14 +17,9 @@ from newsledger.store.errors import (
     WrongExpectedVersion,
 )
 from newsledger.store.event_store import EventStore
-from newsledger.store.records import (
-    ANY,
-    NO_STREAM,
-    STREAM_EXISTS,
-    AppendedEvent,
-    ExpectedVersion,
-)
-from tests.factories import event, events
+from newsledger.store.limits import StoreLimits
+from newsledger.store.records import ANY, NO_STREAM, STREAM_EXISTS, AppendedEvent, ExpectedVersion
+from tests.support.factories import event, events
 
 
 def all_positions(store: EventStore) -> list[int]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,18 +18,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
-from newsledger.application.ledger import Ledger
+from newsledger.application.app import Application
+from newsledger.bootstrap import build_application
+from newsledger.domain.events import StoredEvent, micros_from_time, time_from_micros
 from newsledger.domain.negotiation import fold, render_view
 from newsledger.projections import known_at, snapshots
 from newsledger.projections.rebuild import views_differing_from_rebuild
 from newsledger.store.event_store import EventStore
 from newsledger.store.migrate import migrations_dir
-from newsledger.store.records import StoredEvent, micros_from_time, time_from_micros
 from newsledger.stories.ingest import ingest_story_in_process
 from newsledger.stories.story_file import load_story
+from tests.support.paths import ROOT, SEED_STORY
 
-ROOT = Path(__file__).resolve().parents[2]
-SEED = ROOT / "data" / "stories" / "us-china-trade-2025.yaml"
 FIXTURE = ROOT / "tests" / "fixtures" / "stories" / "tri-basin-water-2026.yaml"
 INTERVAL = 5
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -61,17 +60,17 @@ def small_interval(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
-def recorded(engine: Engine, small_interval: None) -> tuple[Ledger, list[StoredEvent]]:
+def recorded(engine: Engine, small_interval: None) -> tuple[Application, list[StoredEvent]]:
     """Append the fictional story one event per append, a minute apart; return the events."""
     ticks = iter(range(10_000))
     store = EventStore(
         engine, clock=lambda: micros_from_time(START + timedelta(minutes=next(ticks)))
     )
-    ledger = Ledger(store)
+    app = build_application(store)
     story = load_story(FIXTURE)
     for event in story.events:
-        ledger.append(story.stream, [event])
-    return ledger, store.read_stream(story.stream, limit=1000)
+        app.ledger.append(story.stream, [event])
+    return app, store.read_stream(story.stream, limit=1000)
 
 
 @settings(
@@ -83,24 +82,22 @@ def recorded(engine: Engine, small_interval: None) -> tuple[Ledger, list[StoredE
     as_of=st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 12, 31)),
 )
 def test_a_view_at_as_of_and_known_at_equals_a_replay_cut_at_the_same_point(
-    recorded: tuple[Ledger, list[StoredEvent]], cut: int, seconds_after: int, as_of: date
+    recorded: tuple[Application, list[StoredEvent]], cut: int, seconds_after: int, as_of: date
 ) -> None:
-    ledger, events = recorded
+    app, events = recorded
     cut = cut % len(events)
     known = events[cut].record_time + timedelta(seconds=seconds_after)
 
     replayed = fold([event.to_domain() for event in events[: cut + 1]])
     assert replayed is not None
 
-    assert ledger.negotiation_view("tri-basin-water-2026", as_of, known) == render_view(
-        replayed, as_of
-    )
+    assert app.queries.view("tri-basin-water-2026", as_of, known) == render_view(replayed, as_of)
 
 
 def test_a_past_point_costs_a_snapshot_plus_a_short_tail(
-    recorded: tuple[Ledger, list[StoredEvent]], monkeypatch: pytest.MonkeyPatch
+    recorded: tuple[Application, list[StoredEvent]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ledger, events = recorded
+    app, events = recorded
     folded: list[int] = []
     real_fold = known_at.fold_in_place
 
@@ -110,51 +107,53 @@ def test_a_past_point_costs_a_snapshot_plus_a_short_tail(
 
     monkeypatch.setattr(known_at, "fold_in_place", counting_fold)
     for cut in range(len(events) - 1):
-        ledger.negotiation_view("tri-basin-water-2026", date(2026, 12, 31), events[cut].record_time)
+        app.queries.view("tri-basin-water-2026", date(2026, 12, 31), events[cut].record_time)
     assert max(folded) < INTERVAL
-    with ledger.store.engine.connect() as conn:
+    with app.store.engine.connect() as conn:
         assert list(snapshots.snapshot_versions(conn, "tri-basin-water-2026")) == [
             v for v in range(len(events)) if (v + 1) % INTERVAL == 0
         ]
 
 
 def test_nothing_was_known_before_the_first_event(
-    recorded: tuple[Ledger, list[StoredEvent]],
+    recorded: tuple[Application, list[StoredEvent]],
 ) -> None:
-    from newsledger.application.ledger import NegotiationNotFound
+    from newsledger.application.errors import NegotiationNotFound
 
-    ledger, _ = recorded
+    app, _ = recorded
     with pytest.raises(NegotiationNotFound, match="recorded by"):
-        ledger.negotiation_view("tri-basin-water-2026", date(2026, 6, 1), START - timedelta(days=1))
+        app.queries.view("tri-basin-water-2026", date(2026, 6, 1), START - timedelta(days=1))
 
 
-def test_a_rebuild_writes_the_same_snapshots(recorded: tuple[Ledger, list[StoredEvent]]) -> None:
-    ledger, _ = recorded
-    assert views_differing_from_rebuild(ledger.store) == []
-    with ledger.store.engine.begin() as conn:
+def test_a_rebuild_writes_the_same_snapshots(
+    recorded: tuple[Application, list[StoredEvent]],
+) -> None:
+    app, _ = recorded
+    assert views_differing_from_rebuild(app.store) == []
+    with app.store.engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM negotiation_snapshots WHERE stream_version = 4"))
-    assert views_differing_from_rebuild(ledger.store) == ["tri-basin-water-2026"]
+    assert views_differing_from_rebuild(app.store) == ["tri-basin-water-2026"]
 
 
 def test_a_second_negotiation_with_other_parties_needs_only_its_story(engine: Engine) -> None:
-    ledger = Ledger(EventStore(engine))
-    for path in (SEED, FIXTURE):
-        ingest_story_in_process(ledger, path)
-    again = ingest_story_in_process(ledger, FIXTURE)
+    app = build_application(EventStore(engine))
+    for path in (SEED_STORY, FIXTURE):
+        ingest_story_in_process(app.ledger, path)
+    again = ingest_story_in_process(app.ledger, FIXTURE)
 
     assert again.new == 0
-    assert [n.negotiation_id for n in ledger.negotiations("", 10)] == [
+    assert [n.negotiation_id for n in app.queries.summaries("", 10)] == [
         "tri-basin-water-2026",
         "us-china-trade-2025",
     ]
-    assert [n.negotiation_id for n in ledger.negotiations("", 10, party_id="hillmark")] == [
+    assert [n.negotiation_id for n in app.queries.summaries("", 10, party_id="hillmark")] == [
         "tri-basin-water-2026"
     ]
     assert [
         n.negotiation_id
-        for n in ledger.negotiations("", 10, phase="NEGOTIATION_PHASE_AGREED_IN_PRINCIPLE")
+        for n in app.queries.summaries("", 10, phase="NEGOTIATION_PHASE_AGREED_IN_PRINCIPLE")
     ] == ["us-china-trade-2025"]
-    view = ledger.negotiation_view("tri-basin-water-2026", date(2026, 7, 1))
+    view = app.queries.view("tri-basin-water-2026", date(2026, 7, 1))
     assert [p["party_id"] for p in view["parties"]] == ["riverland", "lakeland", "hillmark"]
     assert view["phase"] == "NEGOTIATION_PHASE_PRELIMINARY_CONSENSUS"
     assert not view.get("stale")
@@ -181,9 +180,9 @@ def test_an_upgrade_from_0002_keeps_events_and_builds_views_and_snapshots(
     upgrade_to(engine, "head")
 
     assert raw_events(engine) == before
-    ledger = Ledger(EventStore(engine))
-    assert views_differing_from_rebuild(ledger.store) == []
-    view = ledger.negotiation_view("tri-basin-water-2026", date(2026, 7, 1))
+    app = build_application(EventStore(engine))
+    assert views_differing_from_rebuild(app.store) == []
+    view = app.queries.view("tri-basin-water-2026", date(2026, 7, 1))
     assert view["phase"] == "NEGOTIATION_PHASE_PRELIMINARY_CONSENSUS"
     middle = time_from_micros(int(before[10][-1]))
-    assert ledger.negotiation_view("tri-basin-water-2026", date(2026, 7, 1), middle)
+    assert app.queries.view("tri-basin-water-2026", date(2026, 7, 1), middle)

@@ -11,7 +11,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from newsledger.application.ledger import Ledger
+from newsledger.application.app import Application
+from newsledger.bootstrap import build_application
 from newsledger.projections.rebuild import (
     fold_stream,
     rebuild_views,
@@ -26,15 +27,14 @@ from newsledger.store.tables import negotiation_views
 from newsledger.stories.ingest import ingest_story_in_process
 from newsledger.stories.story_file import load_story
 from tests.conftest import fresh_postgres_schema
+from tests.support.paths import SEED_STORY
 
-ROOT = Path(__file__).resolve().parents[2]
-SEED = ROOT / "data" / "stories" / "us-china-trade-2025.yaml"
 NEGOTIATION = "us-china-trade-2025"
 
 
 @pytest.fixture
-def ledger(engine: Engine) -> Ledger:
-    return Ledger(EventStore(engine))
+def app(engine: Engine) -> Application:
+    return build_application(EventStore(engine))
 
 
 def stored_state_text(engine: Engine, negotiation_id: str = NEGOTIATION) -> str:
@@ -46,25 +46,25 @@ def stored_state_text(engine: Engine, negotiation_id: str = NEGOTIATION) -> str:
     return text
 
 
-def test_the_view_is_kept_current_as_events_arrive_in_several_appends(ledger: Ledger) -> None:
-    story = load_story(SEED)
+def test_the_view_is_kept_current_as_events_arrive_in_several_appends(app: Application) -> None:
+    story = load_story(SEED_STORY)
     for start in range(0, len(story.events), 7):
-        ledger.append(story.stream, story.events[start : start + 7])
+        app.ledger.append(story.stream, story.events[start : start + 7])
 
-    stored = ledger.views.get(NEGOTIATION)
-    with ledger.store.engine.connect() as conn:
+    stored = app.queries.views.get(NEGOTIATION)
+    with app.store.engine.connect() as conn:
         fresh = fold_stream(conn, story.stream)
 
     assert stored is not None and fresh is not None
     assert stored.last_position == len(story.events) - 1
     assert stored.state.to_json() == fresh.state.to_json()
-    assert views_differing_from_rebuild(ledger.store) == []
+    assert views_differing_from_rebuild(app.store) == []
 
 
-def test_the_seed_view_shows_the_truce_deadline_and_the_framework(ledger: Ledger) -> None:
-    ingest_story_in_process(ledger, SEED)
+def test_the_seed_view_shows_the_truce_deadline_and_the_framework(app: Application) -> None:
+    ingest_story_in_process(app.ledger, SEED_STORY)
 
-    view = ledger.negotiation_view(NEGOTIATION, date(2025, 6, 11))
+    view = app.queries.view(NEGOTIATION, date(2025, 6, 11))
 
     assert view["truce"]["deadline"]["start_time"] == "2025-08-12T04:01:00Z"
     assert view["truce"]["days_remaining"] == 62
@@ -73,66 +73,66 @@ def test_the_seed_view_shows_the_truce_deadline_and_the_framework(ledger: Ledger
     assert view["next_round"]["status"] == "NEXT_ROUND_STATUS_NOT_SCHEDULED"
 
 
-def test_loading_the_story_twice_changes_nothing(ledger: Ledger, engine: Engine) -> None:
-    first = ingest_story_in_process(ledger, SEED)
+def test_loading_the_story_twice_changes_nothing(app: Application, engine: Engine) -> None:
+    first = ingest_story_in_process(app.ledger, SEED_STORY)
     view_before = stored_state_text(engine)
-    head_before = ledger.store.head_position()
+    head_before = app.store.head_position()
 
-    second = ingest_story_in_process(ledger, SEED)
+    second = ingest_story_in_process(app.ledger, SEED_STORY)
 
     assert (first.new, second.new) == (first.events, 0)
     assert second.already_recorded == second.events
-    assert ledger.store.head_position() == head_before
+    assert app.store.head_position() == head_before
     assert stored_state_text(engine) == view_before
 
 
-def test_a_rejected_append_leaves_the_view_untouched(ledger: Ledger, engine: Engine) -> None:
-    ingest_story_in_process(ledger, SEED)
+def test_a_rejected_append_leaves_the_view_untouched(app: Application, engine: Engine) -> None:
+    ingest_story_in_process(app.ledger, SEED_STORY)
     before = stored_state_text(engine)
-    story = load_story(SEED)
+    story = load_story(SEED_STORY)
     extra = ProposedEvent(
         event_id=uuid.uuid4(),
         event_type=story.events[-1].event_type,
         payload=story.events[-1].payload,
     )
     with pytest.raises(WrongExpectedVersion):
-        ledger.append(story.stream, [extra], NO_STREAM)
+        app.ledger.append(story.stream, [extra], NO_STREAM)
     assert stored_state_text(engine) == before
 
 
-def test_a_rebuild_from_scratch_equals_the_live_view(ledger: Ledger, engine: Engine) -> None:
-    ingest_story_in_process(ledger, SEED)
+def test_a_rebuild_from_scratch_equals_the_live_view(app: Application, engine: Engine) -> None:
+    ingest_story_in_process(app.ledger, SEED_STORY)
     live = stored_state_text(engine)
     with engine.begin() as conn:
         conn.execute(negotiation_views.delete())
 
-    assert views_differing_from_rebuild(ledger.store) == [NEGOTIATION]
-    assert rebuild_views(ledger.store) == 1
+    assert views_differing_from_rebuild(app.store) == [NEGOTIATION]
+    assert rebuild_views(app.store) == 1
     assert stored_state_text(engine) == live
 
 
-def test_rebuilding_while_writes_go_on_converges(ledger: Ledger, engine: Engine) -> None:
-    story = load_story(SEED)
-    ledger.append(story.stream, story.events[:10])
+def test_rebuilding_while_writes_go_on_converges(app: Application, engine: Engine) -> None:
+    story = load_story(SEED_STORY)
+    app.ledger.append(story.stream, story.events[:10])
     remaining = list(story.events[10:])
     errors: list[BaseException] = []
 
     def keep_writing() -> None:
         try:
             for event in remaining:
-                ledger.append(story.stream, [event])
+                app.ledger.append(story.stream, [event])
         except BaseException as error:
             errors.append(error)
 
     writer = threading.Thread(target=keep_writing)
     writer.start()
     for _ in range(5):
-        rebuild_views(ledger.store)
+        rebuild_views(app.store)
     writer.join()
 
     assert not errors
-    assert views_differing_from_rebuild(ledger.store) == []
-    stored = ledger.views.get(NEGOTIATION)
+    assert views_differing_from_rebuild(app.store) == []
+    stored = app.queries.views.get(NEGOTIATION)
     assert stored is not None and stored.last_position == len(story.events) - 1
 
 
@@ -147,7 +147,7 @@ def test_the_same_events_give_byte_identical_views_on_sqlite_and_postgresql(
             upgrade_to_head(engine)
             # The same events, record times included: one fixed clock on both backends.
             store = EventStore(engine, clock=lambda: 1_749_600_000_000_000)
-            ingest_story_in_process(Ledger(store), SEED)
+            ingest_story_in_process(build_application(store).ledger, SEED_STORY)
             texts.append(stored_state_text(engine))
             engine.dispose()
     assert texts[0] == texts[1]

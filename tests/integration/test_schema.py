@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from newsledger.store.errors import SchemaNotReady
 from newsledger.store.event_store import EventStore
 from newsledger.store.migrate import check_schema, current_revision, head_revision, upgrade_to_head
-from tests.factories import events
+from tests.support.factories import events
 
 
 def test_an_empty_database_is_reported_with_the_command_that_fixes_it(

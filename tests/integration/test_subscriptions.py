@@ -16,9 +16,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from newsledger.application.subscriptions import CaughtUp, Checkpoint, LogNotifier, follow
+from newsledger.domain.events import StoredEvent
 from newsledger.store.event_store import EventStore
-from newsledger.store.records import StoredEvent
-from tests.factories import events
+from tests.support.factories import events
 
 EngineFactory = Callable[..., Engine]
 Item = StoredEvent | Checkpoint | CaughtUp

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsledger.api.conversions import parse_json_object
-from newsledger.application.ledger import Violation
+from newsledger.application.errors import Violation
 from newsledger.domain.json_text import normalise_json
 
 values = st.recursive(

@@ -6,7 +6,8 @@ import importlib.util
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.paths import ROOT
+
 COMMITTED = ROOT / "service" / "newsledger" / "v1"
 
 

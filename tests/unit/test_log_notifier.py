@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from newsledger.application.subscriptions import LogNotifier
-from newsledger.store.records import StoredEvent
+from newsledger.domain.events import StoredEvent
 
 
 def stored(position: int, payload: str = '{"n":1}') -> StoredEvent:

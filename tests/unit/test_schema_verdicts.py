@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from newsledger.application.errors import Violation
 from newsledger.application.validation import payloads as schemas
 from newsledger.domain.upcasting import upcast
 from newsledger.stories.story_file import load_story
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.equivalence
+
 STORIES = [ROOT / "data" / "stories", ROOT / "tests" / "fixtures" / "stories"]
 REPLACEMENTS: list[Any] = [
     None, True, 0, 7, -3, 2**40, 1.5, "", "x", "Mixed Case", "2025-06-10", "2025-13-01",
@@ -58,7 +60,7 @@ def replaced(payload: dict[str, Any], path: tuple[Any, ...], new: Any) -> dict[s
 
 def verdict_and_description_agree(event_type: str, payload: dict[str, Any]) -> None:
     message = schemas.EVENT_MESSAGES[event_type].full_name
-    described: list[schemas.FieldViolation] = []
+    described: list[Violation] = []
     schemas._check_message(schemas.RULES[message], payload, "", described)
     assert schemas.VERDICTS[message](payload) == (not described), (payload, described)
 

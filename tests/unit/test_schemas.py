@@ -7,11 +7,8 @@ from typing import Any
 
 import pytest
 
-from newsledger.application.validation.payloads import (
-    FieldViolation,
-    known_event_types,
-    validate_payload,
-)
+from newsledger.application.errors import Violation
+from newsledger.application.validation.payloads import known_event_types, validate_payload
 from newsledger.domain.negotiation import NEGOTIATION_EVENT_TYPES
 
 VALID: dict[str, Any] = {
@@ -25,7 +22,7 @@ VALID: dict[str, Any] = {
 }
 
 
-def violations_after(change: Any) -> list[FieldViolation]:
+def violations_after(change: Any) -> list[Violation]:
     """Return the violations of VALID after `change` mutates a copy of it."""
     payload = copy.deepcopy(VALID)
     change(payload)
@@ -99,7 +96,7 @@ def test_floats_are_rejected_even_where_numbers_are_allowed() -> None:
     }
     violations = validate_payload("TruceAgreed", 1, payload)
     assert violations == [
-        FieldViolation("duration_days", "floats are not allowed: write figures as decimal strings")
+        Violation("duration_days", "floats are not allowed: write figures as decimal strings")
     ]
     moved = {
         "reaction_id": "r",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 
@@ -16,9 +15,8 @@ from newsledger.stories.story_file import (
     load_story,
     parse_story,
 )
+from tests.support.paths import ROOT, SEED_STORY
 
-ROOT = Path(__file__).resolve().parents[2]
-SEED = ROOT / "data" / "stories" / "us-china-trade-2025.yaml"
 FISHERIES = ROOT / "tests" / "fixtures" / "stories" / "eu-uk-fisheries.yaml"
 
 HEADER = """\
@@ -61,7 +59,7 @@ def recorded(story: Story) -> list[RecordedEvent]:
 
 def test_seed_story_loads_and_folds_with_no_problems() -> None:
     """Given the seed file, it loads, folds without problems, and shows the truce and framework."""
-    story = load_story(SEED)
+    story = load_story(SEED_STORY)
     assert story.stream == "negotiation-us-china-trade-2025"
     assert story.events[0].event_type == "NegotiationOpened"
     state = fold(recorded(story))
@@ -79,7 +77,7 @@ def test_seed_story_loads_and_folds_with_no_problems() -> None:
 
 def test_seed_story_encodes_the_article_without_invented_figures() -> None:
     """Given the seed file, the World Bank cut has no figure and every event cites Newslooks."""
-    story = load_story(SEED)
+    story = load_story(SEED_STORY)
     forecast = next(e for e in story.events if e.event_type == "EconomicIndicatorReleased")
     assert "reported_value" not in forecast.payload
     for event in story.events[1:]:
@@ -89,7 +87,7 @@ def test_seed_story_encodes_the_article_without_invented_figures() -> None:
 
 def test_event_ids_are_stable_across_loads_and_metadata_names_the_development() -> None:
     """Given the same file loaded twice, the event ids are equal and derived from the ids."""
-    first, second = load_story(SEED), load_story(SEED)
+    first, second = load_story(SEED_STORY), load_story(SEED_STORY)
     assert [e.event_id for e in first.events] == [e.event_id for e in second.events]
     talks = next(e for e in first.events if e.metadata["development_id"] == "london-talks")
     assert talks.event_id == event_id_for("us-china-trade-2025", "london-talks")

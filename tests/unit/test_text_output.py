@@ -6,7 +6,6 @@ import re
 import uuid
 from datetime import UTC, date, datetime
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,9 +19,8 @@ from newsledger.domain.negotiation import fold, render_view
 from newsledger.domain.state import NegotiationState
 from newsledger.stories.story_file import load_story
 from newsledger.v1 import developments_pb2, negotiation_view_pb2
+from tests.support.paths import SEED_STORY
 
-ROOT = Path(__file__).resolve().parents[2]
-SEED = ROOT / "data" / "stories" / "us-china-trade-2025.yaml"
 SEED_TITLE = "US\u2013China trade negotiation, 2025"
 ENUM_CONSTANT = re.compile(r"\b[A-Z]+(?:_[A-Z]+)+\b")
 ALL_ENUMS = [
@@ -34,7 +32,7 @@ ALL_ENUMS = [
 
 def seed_events(*extra: tuple[str, dict[str, Any]]) -> list[RecordedEvent]:
     """Return the seed story's events as recorded in order, then any extra (type, payload)."""
-    story = load_story(SEED)
+    story = load_story(SEED_STORY)
     contents = [(e.event_id, e.event_type, e.payload, e.metadata) for e in story.events]
     contents += [(uuid.uuid4(), kind, payload, {}) for kind, payload in extra]
     return [

@@ -18,8 +18,8 @@ from newsledger.cli.main import main
 from newsledger.client.ledger_client import ApiError, LedgerClient, proposed
 from newsledger.stories.ingest import ingest_story_over_grpc
 from newsledger.v1 import audit_pb2, audit_pb2_grpc, negotiations_pb2
-from tests.e2e.conftest import SEED_STORY
-from tests.payloads import statement
+from tests.support.paths import SEED_STORY
+from tests.support.payloads import statement
 
 NEGOTIATION = "us-china-trade-2025"
 

@@ -19,9 +19,9 @@ from newsledger.audit.verify.live import AuditClient
 from newsledger.client.ledger_client import LedgerClient, proposed
 from newsledger.stories.ingest import ingest_story_over_grpc
 from newsledger.v1 import audit_pb2
-from tests.e2e.conftest import SEED_STORY
-from tests.integration.audit.helpers import verify
-from tests.payloads import statement
+from tests.support.audit import verify
+from tests.support.paths import SEED_STORY
+from tests.support.payloads import statement
 
 Alter = Callable[[Any], None]
 

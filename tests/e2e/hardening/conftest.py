@@ -10,10 +10,10 @@ import pytest
 from newsledger.api.security import ServerSecurity
 from newsledger.api.server import RunningServer, create_server
 from newsledger.api.tokens import Role, TokenRegistry, entry_line, new_token, parse_entries
-from newsledger.application.ledger import Ledger
+from newsledger.application.app import Application
 from newsledger.client.connection import ClientSecurity
 from newsledger.client.ledger_client import LedgerClient
-from tests.e2e.hardening.certificates import Certificates, make_certificates
+from tests.support.certificates import Certificates, make_certificates
 
 TOKENS = {role: new_token() for role in Role}
 """One token per role, made fresh for each test run."""
@@ -32,12 +32,12 @@ def certificates(tmp_path_factory: pytest.TempPathFactory) -> Certificates:
 
 
 @pytest.fixture
-def serve_with(ledger: Ledger) -> Iterator[Callable[[ServerSecurity], RunningServer]]:
+def serve_with(app: Application) -> Iterator[Callable[[ServerSecurity], RunningServer]]:
     """Yield a starter of loopback servers with the given security; all stop at the end."""
     started: list[RunningServer] = []
 
     def start(security: ServerSecurity) -> RunningServer:
-        running = create_server(ledger, "127.0.0.1:0", max_workers=16, security=security)
+        running = create_server(app, "127.0.0.1:0", max_workers=16, security=security)
         started.append(running)
         return running
 

@@ -13,15 +13,15 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from newsledger.api.server import RunningServer
 from newsledger.api.tokens import Role
-from newsledger.application.ledger import Ledger
+from newsledger.application.app import Application
 from newsledger.cli.main import main
 from newsledger.client.ledger_client import ApiError, LedgerClient, proposed
 from newsledger.stories.ingest import ingest_story_in_process
 from newsledger.v1 import event_store_pb2 as es
-from tests.e2e.conftest import SEED_STORY
 from tests.e2e.hardening.conftest import TOKENS
 from tests.e2e.test_generic_clients import buf_curl
-from tests.payloads import statement
+from tests.support.paths import SEED_STORY
+from tests.support.payloads import statement
 
 Connect = Callable[..., LedgerClient]
 
@@ -120,10 +120,10 @@ def test_the_cli_presents_the_token_from_its_option_or_the_environment(
 
 
 def test_buf_curl_reads_with_a_bearer_token_as_the_readme_shows(
-    token_server: RunningServer, ledger: Ledger
+    token_server: RunningServer, app: Application
 ) -> None:
     """Given the README's buf curl with an Authorization header, the view comes back."""
-    ingest_story_in_process(ledger, SEED_STORY)
+    ingest_story_in_process(app.ledger, SEED_STORY)
     target = f"127.0.0.1:{token_server.port}"
     path = "/newsledger.v1.NegotiationService/GetNegotiation"
     body = ["-d", json.dumps({"negotiation_id": "us-china-trade-2025", "as_of": "2025-06-11"})]

@@ -10,8 +10,6 @@ with its trusted state carried from round to round.
 from __future__ import annotations
 
 import random
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -21,12 +19,12 @@ from pathlib import Path
 import pytest
 
 from newsledger.client.ledger_client import LedgerClient, proposed
+from newsledger.domain.events import StoredEvent
 from newsledger.projections.rebuild import views_differing_from_rebuild
 from newsledger.store.engine import create_engine
 from newsledger.store.event_store import EventStore
-from newsledger.store.records import StoredEvent
-from tests.e2e.hardening.serve_process import ServeProcess
-from tests.payloads import statement
+from tests.support.payloads import statement
+from tests.support.serve_process import ServeProcess, run_newsledger
 
 ROUNDS = 3
 WRITERS = 6
@@ -120,22 +118,7 @@ def assert_views_match_a_rebuild(database_url: str) -> None:
 
 
 def assert_audit_log_verifies(target: str, state: Path, cwd: Path) -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "newsledger.cli.main",
-            "verify",
-            "--server",
-            target,
-            "--state",
-            str(state),
-        ],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_newsledger("verify", "--server", target, "--state", str(state), cwd=cwd)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("verified: ")
 

@@ -18,11 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsledger.api.server import RunningServer
-from newsledger.application.ledger import Ledger
+from newsledger.application.app import Application
 from newsledger.stories.ingest import ingest_story_in_process
 from newsledger.v1 import audit_pb2, event_store_pb2, negotiations_pb2
-from tests.e2e.conftest import SEED_STORY
-from tests.e2e.hardening.request_strategies import messages
+from tests.support.paths import SEED_STORY
+from tests.support.request_strategies import messages
 
 # Examples per method and backend; FUZZ_EXAMPLES raises it for a longer local run.
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
@@ -57,9 +57,9 @@ FUZZ = settings(
 
 
 @pytest.fixture
-def seeded_channel(ledger: Ledger, server: RunningServer) -> Iterator[grpc.Channel]:
+def seeded_channel(app: Application, server: RunningServer) -> Iterator[grpc.Channel]:
     """Yield a channel to a server whose log holds the seed story."""
-    ingest_story_in_process(ledger, SEED_STORY)
+    ingest_story_in_process(app.ledger, SEED_STORY)
     with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
         yield channel
 
@@ -80,13 +80,13 @@ def exchange(channel: grpc.Channel, method: Method, raw: bytes) -> grpc.StatusCo
 
 
 def assert_answered_deliberately(
-    ledger: Ledger, channel: grpc.Channel, method: Method, raw: bytes
+    app: Application, channel: grpc.Channel, method: Method, raw: bytes
 ) -> None:
-    head_before = ledger.store.head_position()
+    head_before = app.store.head_position()
     code = exchange(channel, method, raw)
     assert code not in NEVER, f"{method.path} answered {code.name}"
     if code != grpc.StatusCode.OK:
-        assert ledger.store.head_position() == head_before, f"{method.path} refused but wrote"
+        assert app.store.head_position() == head_before, f"{method.path} refused but wrote"
 
 
 def assert_still_serving(channel: grpc.Channel) -> None:
@@ -97,7 +97,7 @@ def assert_still_serving(channel: grpc.Channel) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("method", METHODS, ids=[m.path.rsplit("/", 1)[1] for m in METHODS])
 def test_random_requests_get_deliberate_answers_and_refusals_write_nothing(
-    seeded_channel: grpc.Channel, ledger: Ledger, method: Method
+    seeded_channel: grpc.Channel, app: Application, method: Method
 ) -> None:
     """Given random well-typed requests with edge values, every answer is deliberate."""
 
@@ -105,7 +105,7 @@ def test_random_requests_get_deliberate_answers_and_refusals_write_nothing(
     @given(request=messages(method.request))
     def check(request: object) -> None:
         raw = request.SerializeToString()  # type: ignore[attr-defined]
-        assert_answered_deliberately(ledger, seeded_channel, method, raw)
+        assert_answered_deliberately(app, seeded_channel, method, raw)
 
     check()
     assert_still_serving(seeded_channel)
@@ -114,14 +114,14 @@ def test_random_requests_get_deliberate_answers_and_refusals_write_nothing(
 @pytest.mark.slow
 @pytest.mark.parametrize("method", METHODS, ids=[m.path.rsplit("/", 1)[1] for m in METHODS])
 def test_malformed_bytes_get_deliberate_answers_and_write_nothing(
-    seeded_channel: grpc.Channel, ledger: Ledger, method: Method
+    seeded_channel: grpc.Channel, app: Application, method: Method
 ) -> None:
     """Given bytes that are mostly not a valid message, every answer is deliberate."""
 
     @settings(FUZZ, max_examples=max(EXAMPLES // 3, 20))
     @given(raw=st.binary(max_size=256) | st.binary(min_size=1, max_size=8).map(lambda b: b * 40))
     def check(raw: bytes) -> None:
-        assert_answered_deliberately(ledger, seeded_channel, method, raw)
+        assert_answered_deliberately(app, seeded_channel, method, raw)
 
     check()
     assert_still_serving(seeded_channel)

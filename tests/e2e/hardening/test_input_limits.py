@@ -10,11 +10,11 @@ import grpc
 import pytest
 from google.protobuf.message import Message
 
-from newsledger.application.ledger import Ledger
+from newsledger.application.app import Application
 from newsledger.client.ledger_client import ApiError, LedgerClient, proposed
 from newsledger.v1 import audit_pb2, audit_pb2_grpc, negotiations_pb2, negotiations_pb2_grpc
 from newsledger.v1 import event_store_pb2 as es
-from tests.payloads import statement
+from tests.support.payloads import statement
 
 MAX_INT64 = 2**63 - 1
 
@@ -151,7 +151,7 @@ CASES: list[tuple[str, Message, str, str]] = [
 )
 def test_out_of_limit_input_is_invalid_argument_naming_the_field_and_writes_nothing(
     client: LedgerClient,
-    ledger: Ledger,
+    app: Application,
     method: str,
     request_message: Message,
     field: str,
@@ -163,7 +163,7 @@ def test_out_of_limit_input_is_invalid_argument_naming_the_field_and_writes_noth
     assert raised.value.code == grpc.StatusCode.INVALID_ARGUMENT
     assert raised.value.reason == reason
     assert field in [f for f, _ in raised.value.violations]
-    assert ledger.store.head_position() is None
+    assert app.store.head_position() is None
 
 
 @pytest.mark.parametrize(
@@ -176,7 +176,7 @@ def test_out_of_limit_input_is_invalid_argument_naming_the_field_and_writes_noth
     ],
 )
 def test_bytes_that_are_not_a_request_are_invalid_argument(
-    client: LedgerClient, ledger: Ledger, method: str
+    client: LedgerClient, app: Application, method: str
 ) -> None:
     """Given raw bytes no message parses from, the answer is MALFORMED_REQUEST, not INTERNAL."""
     raw: Callable[..., Any]
@@ -191,7 +191,7 @@ def test_bytes_that_are_not_a_request_are_invalid_argument(
     error = ApiError.from_rpc_error(raised.value)
     assert error.code == grpc.StatusCode.INVALID_ARGUMENT
     assert error.reason == "MALFORMED_REQUEST"
-    assert ledger.store.head_position() is None
+    assert app.store.head_position() is None
 
 
 def test_a_request_over_the_size_limit_is_invalid_argument(client: LedgerClient) -> None:

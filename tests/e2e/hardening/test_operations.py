@@ -14,10 +14,10 @@ import pytest
 from newsledger.api.log_format import JsonFormatter
 from newsledger.api.metrics import ServerMetrics
 from newsledger.api.server import RunningServer, create_server
-from newsledger.application.ledger import Ledger
+from newsledger.application.app import Application
 from newsledger.client.ledger_client import LedgerClient, proposed
 from newsledger.v1 import event_store_pb2 as es
-from tests.payloads import statement
+from tests.support.payloads import statement
 
 
 def append_request() -> es.AppendEventsRequest:
@@ -72,11 +72,11 @@ def test_each_rpc_logs_one_json_line_with_its_request_id_and_outcome(
 
 
 @pytest.fixture
-def measured(ledger: Ledger) -> Iterator[tuple[RunningServer, str]]:
+def measured(app: Application) -> Iterator[tuple[RunningServer, str]]:
     """Yield a server with metrics on a free loopback port, and the metrics URL."""
-    metrics = ServerMetrics(ledger.store)
+    metrics = ServerMetrics(app.store)
     port = metrics.serve("127.0.0.1:0")
-    running = create_server(ledger, "127.0.0.1:0", max_workers=8, metrics=metrics)
+    running = create_server(app, "127.0.0.1:0", max_workers=8, metrics=metrics)
     yield running, f"http://127.0.0.1:{port}/metrics"
     running.stop(grace_seconds=1.0)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -16,12 +14,13 @@ import pytest
 from newsledger.api.interceptors.stream_slots import TOO_MANY_STREAMS
 from newsledger.api.metrics import ServerMetrics
 from newsledger.api.server import RunningServer, create_server
-from newsledger.application.ledger import Ledger
+from newsledger.application.app import Application
 from newsledger.client.ledger_client import ApiError, LedgerClient, proposed
 from newsledger.stories.ingest import ingest_story_in_process
 from newsledger.v1 import event_store_pb2 as es
-from tests.e2e.conftest import SEED_STORY
-from tests.payloads import statement
+from tests.support.paths import SEED_STORY
+from tests.support.payloads import statement
+from tests.support.serve_process import run_newsledger
 
 LIMIT = 2
 SEED = "us-china-trade-2025"
@@ -30,10 +29,10 @@ SLOT_WAIT_SECONDS = 30.0
 
 
 @pytest.fixture
-def capped(ledger: Ledger) -> Iterator[RunningServer]:
+def capped(app: Application) -> Iterator[RunningServer]:
     """Yield a server that keeps at most LIMIT streams open, with metrics."""
     running = create_server(
-        ledger, "127.0.0.1:0", max_workers=8, max_streams=LIMIT, metrics=ServerMetrics(ledger.store)
+        app, "127.0.0.1:0", max_workers=8, max_streams=LIMIT, metrics=ServerMetrics(app.store)
     )
     yield running
     running.stop(grace_seconds=1.0)
@@ -107,10 +106,10 @@ def test_a_stream_beyond_the_limit_is_refused_while_unary_calls_still_answer(
     wait_for_open_streams(capped, 0)
 
 
-def test_the_default_limit_leaves_worker_threads_for_unary_calls(ledger: Ledger) -> None:
+def test_the_default_limit_leaves_worker_threads_for_unary_calls(app: Application) -> None:
     """Given as many subscribers as worker threads, the surplus is refused and appends answer."""
     workers = 4
-    running = create_server(ledger, "127.0.0.1:0", max_workers=workers)
+    running = create_server(app, "127.0.0.1:0", max_workers=workers)
     try:
         with LedgerClient(f"127.0.0.1:{running.port}", timeout_seconds=20) as client:
             held = []
@@ -129,10 +128,10 @@ def test_the_default_limit_leaves_worker_threads_for_unary_calls(ledger: Ledger)
 
 
 def test_watch_negotiation_counts_against_the_same_limit(
-    ledger: Ledger, capped: RunningServer, client: LedgerClient
+    app: Application, capped: RunningServer, client: LedgerClient
 ) -> None:
     """Given one subscription and one watch open, a third stream of either kind is refused."""
-    ingest_story_in_process(ledger, SEED_STORY)
+    ingest_story_in_process(app.ledger, SEED_STORY)
     subscription = open_subscription(client)
     watch = open_watch(client)
 
@@ -174,9 +173,9 @@ def test_a_refused_stream_takes_no_slot_and_the_open_ones_are_a_metric(
     wait_for_open_streams(capped, 0)
 
 
-def test_server_shutdown_gives_every_slot_back(ledger: Ledger) -> None:
+def test_server_shutdown_gives_every_slot_back(app: Application) -> None:
     """Given streams open when the server stops, no slot stays taken."""
-    running = create_server(ledger, "127.0.0.1:0", max_workers=8, max_streams=LIMIT)
+    running = create_server(app, "127.0.0.1:0", max_workers=8, max_streams=LIMIT)
     with LedgerClient(f"127.0.0.1:{running.port}", timeout_seconds=20) as client:
         held = [open_subscription(client) for _ in range(LIMIT)]
         running.stop(grace_seconds=1.0)
@@ -201,15 +200,7 @@ def test_serve_refuses_a_stream_limit_that_fits_no_worker_pool(
         "NEWSLEDGER_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
         **variables,
     }
-    result = subprocess.run(
-        [sys.executable, "-m", "newsledger.cli.main", "serve", *arguments],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_newsledger("serve", *arguments, cwd=tmp_path, env=env)
     assert result.returncode == 2
     assert "the stream limit must be between 1 and 127" in result.stderr
     assert f"not {refused}" in result.stderr

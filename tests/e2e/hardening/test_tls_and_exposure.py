@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,14 +11,15 @@ import pytest
 
 from newsledger.api.security import ServerSecurity
 from newsledger.api.server import RunningServer
-from newsledger.api.tls import ClientTls, ServerTls
+from newsledger.api.tls import ServerTls
 from newsledger.client.connection import ClientSecurity
 from newsledger.client.ledger_client import ApiError, LedgerClient
-from tests.e2e.hardening.certificates import Certificates
+from newsledger.client.tls import ClientTls
 from tests.e2e.hardening.conftest import token_file
+from tests.support.certificates import Certificates
+from tests.support.serve_process import run_newsledger
 
 Serve = Callable[[ServerSecurity], RunningServer]
-SERVE = [sys.executable, "-m", "newsledger.cli.main", "serve"]
 
 
 def tls_client(server: RunningServer, tls: ClientTls) -> LedgerClient:
@@ -60,9 +60,7 @@ def test_mutual_tls_refuses_a_client_without_a_certificate(
 
 def refused_serve(tmp_path: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
     env = {"PATH": "/usr/bin:/bin", "NEWSLEDGER_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
-    return subprocess.run(
-        [*SERVE, *arguments], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
-    )
+    return run_newsledger("serve", *arguments, cwd=tmp_path, env=env)
 
 
 @pytest.mark.parametrize("address", ["0.0.0.0:0", "[::]:0", "192.0.2.10:50051"])

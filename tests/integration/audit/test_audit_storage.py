@@ -12,16 +12,15 @@ import sqlalchemy as sa
 from sqlalchemy import exc
 from sqlalchemy.engine import Engine
 
+from newsledger.application.app import Application
 from newsledger.application.audit import AuditLog
-from newsledger.application.ledger import Ledger
 from newsledger.audit.merkle import MemoryNodeStore
 from newsledger.audit.storage.checkpoints import CheckpointRefused
 from newsledger.store.errors import InvalidAppend
 from newsledger.store.records import ProposedEvent
-from tests.factories import events
-from tests.integration.audit.conftest import ORIGIN
-from tests.integration.audit.helpers import behind_the_service
-from tests.unit.domain.builders import Stream
+from tests.support.audit import ORIGIN, behind_the_service
+from tests.support.builders import Stream
+from tests.support.factories import events
 
 
 def stored(engine: Engine, query: str) -> list[tuple[object, ...]]:
@@ -31,10 +30,10 @@ def stored(engine: Engine, query: str) -> list[tuple[object, ...]]:
 
 
 def test_each_append_stores_its_leaves_and_every_complete_subtree_hash(
-    ledger: Ledger, engine: Engine
+    app: Application, engine: Engine
 ) -> None:
     for batch in range(5):
-        ledger.store.append(f"s-{batch}", events(3))
+        app.store.append(f"s-{batch}", events(3))
 
     leaves = [bytes(leaf) for (_, leaf) in stored(engine, "SELECT * FROM audit_leaves ORDER BY 1")]
     expected = MemoryNodeStore()
@@ -46,12 +45,12 @@ def test_each_append_stores_its_leaves_and_every_complete_subtree_hash(
     assert f'"log_origin":"{ORIGIN}"'.encode() in leaves[0]
 
 
-def test_the_envelope_carries_the_reports_valid_times(ledger: Ledger, engine: Engine) -> None:
+def test_the_envelope_carries_the_reports_valid_times(app: Application, engine: Engine) -> None:
     report = {
         "occurred": {"precision": "DATE_PRECISION_DAY", "start_date": "2025-06-10"},
         "expires": {"precision": "DATE_PRECISION_INSTANT", "start_time": "2025-08-12T04:01:00Z"},
     }
-    ledger.store.append("s", [ProposedEvent(uuid.uuid4(), "Noted", {"report": report})])
+    app.store.append("s", [ProposedEvent(uuid.uuid4(), "Noted", {"report": report})])
 
     (leaf,) = stored(engine, "SELECT leaf FROM audit_leaves")[0]
     assert (
@@ -62,13 +61,13 @@ def test_the_envelope_carries_the_reports_valid_times(ledger: Ledger, engine: En
 
 
 def test_a_payload_with_a_float_is_refused_naming_the_field_and_nothing_is_written(
-    ledger: Ledger, engine: Engine
+    app: Application, engine: Engine
 ) -> None:
-    ledger.store.append("s", events(2))
+    app.store.append("s", events(2))
     bad = ProposedEvent(uuid.uuid4(), "Noted", {"figures": {"growth": 2.3}})
 
     with pytest.raises(InvalidAppend) as refused:
-        ledger.store.append("s", [*events(1), bad])
+        app.store.append("s", [*events(1), bad])
 
     assert refused.value.field == "events[1].payload_json.figures.growth"
     assert "floats are not allowed" in str(refused.value)
@@ -77,12 +76,12 @@ def test_a_payload_with_a_float_is_refused_naming_the_field_and_nothing_is_writt
 
 
 def test_metadata_with_a_float_is_refused_naming_the_metadata_field(
-    ledger: Ledger, engine: Engine
+    app: Application, engine: Engine
 ) -> None:
     bad = ProposedEvent(uuid.uuid4(), "Noted", {"n": 1}, {"weight": 0.5})
 
     with pytest.raises(InvalidAppend) as refused:
-        ledger.store.append("s", [*events(1), bad])
+        app.store.append("s", [*events(1), bad])
 
     assert refused.value.field == "events[1].metadata_json.weight"
     assert "floats are not allowed" in str(refused.value)
@@ -90,9 +89,9 @@ def test_metadata_with_a_float_is_refused_naming_the_metadata_field(
         assert stored(engine, f"SELECT count(*) FROM {table}") == [(0,)]
 
 
-def test_the_leaf_commits_to_the_canonical_metadata(ledger: Ledger, engine: Engine) -> None:
+def test_the_leaf_commits_to_the_canonical_metadata(app: Application, engine: Engine) -> None:
     metadata = {"source_name": "Wire", "development_id": "d-1"}
-    ledger.store.append("s", [ProposedEvent(uuid.uuid4(), "Noted", {"n": 1}, metadata)])
+    app.store.append("s", [ProposedEvent(uuid.uuid4(), "Noted", {"n": 1}, metadata)])
 
     (leaf,) = stored(engine, "SELECT leaf FROM audit_leaves")[0]
     assert isinstance(leaf, bytes | memoryview)
@@ -102,9 +101,9 @@ def test_the_leaf_commits_to_the_canonical_metadata(ledger: Ledger, engine: Engi
 
 @pytest.mark.parametrize("table", ["audit_leaves", "audit_nodes", "audit_checkpoints"])
 def test_the_audit_tables_refuse_updates_and_deletes(
-    ledger: Ledger, audit: AuditLog, engine: Engine, table: str
+    app: Application, audit: AuditLog, engine: Engine, table: str
 ) -> None:
-    ledger.store.append("s", events(2))
+    app.store.append("s", events(2))
     audit.checkpoint()
     for statement in (f"DELETE FROM {table}", f"UPDATE {table} SET {_column(table)} = NULL"):
         with pytest.raises(exc.DatabaseError), engine.begin() as connection:
@@ -116,9 +115,9 @@ def _column(table: str) -> str:
 
 
 def test_the_database_refuses_a_second_root_for_a_signed_size(
-    ledger: Ledger, audit: AuditLog, engine: Engine
+    app: Application, audit: AuditLog, engine: Engine
 ) -> None:
-    ledger.store.append("s", events(4))
+    app.store.append("s", events(4))
     signed = audit.checkpoint()
 
     with pytest.raises(exc.IntegrityError), engine.begin() as connection:
@@ -129,13 +128,13 @@ def test_the_database_refuses_a_second_root_for_a_signed_size(
 
 
 def test_the_service_refuses_to_sign_a_tree_inconsistent_with_its_last_checkpoint(
-    ledger: Ledger, audit: AuditLog, engine: Engine
+    app: Application, audit: AuditLog, engine: Engine
 ) -> None:
-    ledger.store.append("s", events(4))
+    app.store.append("s", events(4))
     audit.checkpoint()
     with behind_the_service(engine) as sql:
         sql.execute(sa.text("UPDATE audit_nodes SET hash = :h WHERE level = 2"), {"h": bytes(32)})
-    ledger.store.append("s", events(1))
+    app.store.append("s", events(1))
 
     with pytest.raises(CheckpointRefused, match="not consistent with the checkpoint of size 4"):
         audit.checkpoint()
@@ -143,20 +142,20 @@ def test_the_service_refuses_to_sign_a_tree_inconsistent_with_its_last_checkpoin
 
 
 def test_a_replay_ends_on_the_served_view_and_a_known_at_cut_stops_earlier(
-    ledger: Ledger, audit: AuditLog
+    app: Application, audit: AuditLog
 ) -> None:
     story = Stream("replayed-talks").opened().person("ana", "us").person("bo", "cn").truce()
     for recorded in story.events:  # one append each, so each has its own record time
         proposed = ProposedEvent(
             recorded.event_id, recorded.event_type, recorded.payload, recorded.metadata
         )
-        ledger.append(recorded.stream, [proposed])
+        app.ledger.append(recorded.stream, [proposed])
     as_of = date(2025, 6, 11)
 
     steps = list(audit.replay("replayed-talks", None, as_of))
     known_then = list(audit.replay("replayed-talks", steps[1].event.record_time, as_of))
 
-    assert steps[-1].view == ledger.negotiation_view("replayed-talks", as_of)
+    assert steps[-1].view == app.queries.view("replayed-talks", as_of)
     assert [step.event.event_type for step in known_then] == [
         "NegotiationOpened",
         "PersonRoleAssigned",

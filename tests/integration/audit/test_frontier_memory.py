@@ -9,12 +9,13 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from newsledger.application.ledger import Ledger
+from newsledger.application.app import Application
 from newsledger.audit.merkle import MemoryNodeStore
+from newsledger.bootstrap import build_application
 from newsledger.store.event_store import EventStore
 from newsledger.store.records import AppendedEvent
-from tests.factories import events
-from tests.integration.audit.conftest import ORIGIN
+from tests.support.audit import ORIGIN
+from tests.support.factories import events
 
 
 class FailOnce:
@@ -45,9 +46,9 @@ def tree_matches_leaves(engine: Engine) -> None:
 
 
 def test_an_append_after_this_process_committed_does_not_read_the_frontier(
-    ledger: Ledger, engine: Engine
+    app: Application, engine: Engine
 ) -> None:
-    ledger.store.append("s", events(5))
+    app.store.append("s", events(5))
     reads: list[str] = []
 
     def record(*args: object) -> None:
@@ -58,7 +59,7 @@ def test_an_append_after_this_process_committed_does_not_read_the_frontier(
     sa.event.listen(engine, "before_cursor_execute", record)
     try:
         for size in (1, 2, 3, 8):
-            ledger.store.append("s", events(size))
+            app.store.append("s", events(size))
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)
     assert reads == []
@@ -66,11 +67,11 @@ def test_an_append_after_this_process_committed_does_not_read_the_frontier(
 
 
 def test_rollbacks_and_other_writers_never_leave_a_stale_frontier(
-    ledger: Ledger, engine: Engine
+    app: Application, engine: Engine
 ) -> None:
     failing = FailOnce()
-    ledger.store.add_observer(failing)
-    other = Ledger(EventStore(engine), log_origin=ORIGIN)  # as another process would
+    app.store.add_observer(failing)
+    other = build_application(EventStore(engine), log_origin=ORIGIN)  # as another process would
     rng = random.Random(7)
     for round_number in range(60):
         size = rng.choice([1, 1, 2, 3, 5, 8, 13])
@@ -78,25 +79,25 @@ def test_rollbacks_and_other_writers_never_leave_a_stale_frontier(
         if choice < 0.2:
             failing.armed = True
             with pytest.raises(RuntimeError):
-                ledger.store.append(f"s-{round_number}", events(size))
+                app.store.append(f"s-{round_number}", events(size))
         elif choice < 0.4:
             other.store.append(f"o-{round_number}", events(size))
         else:
-            ledger.store.append(f"s-{round_number}", events(size))
+            app.store.append(f"s-{round_number}", events(size))
     tree_matches_leaves(engine)
 
 
 @pytest.mark.parametrize("size", [1, 3, 4])
 def test_a_rolled_back_append_is_never_combined_with(
-    ledger: Ledger, engine: Engine, size: int
+    app: Application, engine: Engine, size: int
 ) -> None:
     failing = FailOnce()
-    ledger.store.add_observer(failing)
-    other = Ledger(EventStore(engine), log_origin=ORIGIN)
-    ledger.store.append("s", events(5))
+    app.store.add_observer(failing)
+    other = build_application(EventStore(engine), log_origin=ORIGIN)
+    app.store.append("s", events(5))
     failing.armed = True
     with pytest.raises(RuntimeError):
-        ledger.store.append("s", events(size))
+        app.store.append("s", events(size))
     other.store.append("o", events(size))  # the log reaches the size the failed append would
-    ledger.store.append("s", events(2))
+    app.store.append("s", events(2))
     tree_matches_leaves(engine)

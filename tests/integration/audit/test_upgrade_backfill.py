@@ -12,11 +12,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 
-from newsledger.application.audit import AuditLog
-from newsledger.application.ledger import Ledger
-from newsledger.audit.note import generate_signer
 from newsledger.audit.storage.tree import AuditObserver
 from newsledger.audit.verify.auditor import LogAuditor
+from newsledger.bootstrap import build_application
 from newsledger.config import DEFAULT_LOG_ORIGIN
 from newsledger.store.engine import create_engine
 from newsledger.store.event_store import EventStore
@@ -28,7 +26,7 @@ from newsledger.store.migrate import (
 )
 from newsledger.store.records import ProposedEvent
 from tests.conftest import fresh_postgres_schema
-from tests.factories import events
+from tests.support.factories import events
 
 RECORDED_AT_US = 1_750_000_000_123_456
 
@@ -64,9 +62,9 @@ def test_an_upgrade_from_0001_keeps_events_identical_and_backfills_a_verifiable_
 
     assert current_revision(engine) == head_revision()
     assert raw_events(engine) == before
-    ledger = Ledger(EventStore(engine))
-    ledger.store.append("after-audit", events(3))
-    audit = AuditLog(ledger, generate_signer(DEFAULT_LOG_ORIGIN))
+    app = build_application(EventStore(engine))
+    app.store.append("after-audit", events(3))
+    audit = app.audit
     checkpoint = audit.checkpoint()
     auditor = LogAuditor(DEFAULT_LOG_ORIGIN, checkpoint.size, checkpoint.root)
     for entry in audit.entries(0, checkpoint.size):
@@ -81,9 +79,9 @@ def test_an_append_by_a_store_without_the_audit_is_caught_up_by_the_next_audited
     engine: Engine,
 ) -> None:
     EventStore(engine).append("unaudited", events(3))
-    ledger = Ledger(EventStore(engine))
+    app = build_application(EventStore(engine))
 
-    ledger.store.append("audited", events(2))
+    app.store.append("audited", events(2))
 
     with engine.connect() as connection:
         count = connection.execute(sa.text("SELECT count(*) FROM audit_leaves")).scalar()

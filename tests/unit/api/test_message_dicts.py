@@ -17,7 +17,9 @@ from newsledger.api.message_dicts import message_from_dict
 from newsledger.domain.negotiation import fold
 from newsledger.domain.view import render_view
 from newsledger.v1.negotiation_view_pb2 import NegotiationView, StreamPosition, TruceView
-from tests.unit.domain.builders import Stream, report
+from tests.support.builders import Stream, report
+
+pytestmark = pytest.mark.equivalence
 
 
 def parse_dict(data: dict[str, Any], message_type: type[Message]) -> bytes:

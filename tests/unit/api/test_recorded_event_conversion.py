@@ -7,10 +7,10 @@ import uuid
 import pytest
 
 from newsledger.api.conversions import add_recorded_events, recorded_event
+from newsledger.domain.events import StoredEvent
 from newsledger.store.event_rows import canonical_uuid_text
-from newsledger.store.records import StoredEvent
 from newsledger.v1 import event_store_pb2 as pb
-from tests.plain_messages import plain_message, row_of
+from tests.support.plain_messages import plain_message, row_of
 
 LARGEST_BIGINT = 2**63 - 1
 EARLIEST_TIMESTAMP_US = -62_135_596_800 * 1_000_000

@@ -8,7 +8,7 @@ from typing import Any
 from newsledger.domain.negotiation import fold
 from newsledger.domain.state import NegotiationState
 from newsledger.domain.view import render_view
-from tests.unit.domain.builders import Stream, report
+from tests.support.builders import Stream, report
 
 JUNE_11 = date(2025, 6, 11)
 

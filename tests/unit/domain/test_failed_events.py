@@ -26,9 +26,9 @@ from newsledger.domain.negotiation import (
 from newsledger.domain.references import Development
 from newsledger.store.records import ProposedEvent
 from newsledger.stories.story_file import load_story
-from tests.unit.domain.builders import SOURCE, Stream, report
+from tests.support.builders import SOURCE, Stream, report
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[3]
 STORIES = sorted([*ROOT.glob("data/stories/*.yaml"), *ROOT.glob("tests/fixtures/stories/*.yaml")])
 UNSOURCED = {"outlet": "Unnamed", "kind": "SOURCE_KIND_WIRE"}
 """A source without its source_id: appliers fail on it only once they build provenance."""
@@ -254,7 +254,7 @@ def test_refused_events_apply_no_earlier_development_again(monkeypatch: pytest.M
         applied.append(development.development_id)
         positions.apply_person_role_assigned(state, development)
 
-    monkeypatch.setitem(negotiation._APPLIERS, "PersonRoleAssigned", counting)
+    monkeypatch.setitem(negotiation.APPLIERS, "PersonRoleAssigned", counting)
     refused = [stream.add("StatementMade", REFUSED[0][1], f"ghost-{n}") for n in range(3)]
     folded = fold_in_place(refused, state)
     assert applied == []

@@ -12,7 +12,7 @@ from newsledger.domain.negotiation import (
     fold,
 )
 from newsledger.domain.view import render_view
-from tests.unit.domain.builders import Stream, report
+from tests.support.builders import Stream, report
 
 
 def folded(stream: Stream) -> NegotiationState:

@@ -10,7 +10,7 @@ from google.protobuf import json_format
 from newsledger.domain.negotiation import fold
 from newsledger.domain.view import render_view
 from newsledger.v1.negotiation_view_pb2 import NegotiationView
-from tests.unit.domain.builders import Stream, report
+from tests.support.builders import Stream, report
 
 
 @pytest.mark.parametrize(

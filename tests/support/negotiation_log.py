@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from newsledger.application.ledger import Ledger
+from newsledger.bootstrap import build_application
+from newsledger.domain.events import micros_from_time
 from newsledger.store.event_store import EventStore
-from newsledger.store.records import ProposedEvent, micros_from_time
+from newsledger.store.records import ProposedEvent
 
 START = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -45,7 +46,7 @@ class NegotiationLog:
         """Open the negotiation (parties us and cn) at START."""
         self.now = START
         self.store = EventStore(engine, clock=lambda: micros_from_time(self.now))
-        self.ledger = Ledger(self.store)
+        self.app = build_application(self.store)
         self.negotiation_id = negotiation_id
         self.stream = f"negotiation-{negotiation_id}"
         self.add(
@@ -72,7 +73,7 @@ class NegotiationLog:
             metadata={"development_id": development_id},
             schema_version=2 if event_type == "TariffMeasureChanged" else 1,
         )
-        self.ledger.append(self.stream, [proposed])
+        self.app.ledger.append(self.stream, [proposed])
         return str(event_id)
 
     def person(self, person_id: str, party_id: str) -> str:

@@ -3,32 +3,37 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator, Sequence
+import hashlib
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from newsledger.application.ledger import Ledger
+from newsledger.application.app import Application
+from newsledger.audit.envelope import LeafEnvelope, format_record_time
+from newsledger.audit.jcs import canonical_json
 from newsledger.audit.verify.live import AuditClient
 from newsledger.cli.verify import add_arguments, run_verify
 from newsledger.stories.ingest import ingest_story_in_process
-from tests.factories import events
+from tests.support.factories import events
+from tests.support.paths import SEED_STORY
 
-ROOT = Path(__file__).resolve().parents[3]
-SEED_STORY = ROOT / "data" / "stories" / "us-china-trade-2025.yaml"
 NEGOTIATION = "us-china-trade-2025"
+ORIGIN = "audit.test/log"
 AS_OF = "2025-06-11"
 AUDIT_TABLES = ("events", "audit_leaves", "audit_nodes", "audit_checkpoints")
 
 
-def seed(ledger: Ledger, extra_batches: int = 3) -> int:
+def seed(app: Application, extra_batches: int = 3) -> int:
     """Record the seed story and a few batches of generic events; return the log size."""
-    ingest_story_in_process(ledger, SEED_STORY)
+    ingest_story_in_process(app.ledger, SEED_STORY)
     for batch in range(extra_batches):
-        ledger.store.append(f"notes-{batch}", events(7))
-    head = ledger.store.head_position()
+        app.store.append(f"notes-{batch}", events(7))
+    head = app.store.head_position()
     assert head is not None
     return head + 1
 
@@ -53,6 +58,26 @@ def behind_the_service(engine: Engine) -> Iterator[Connection]:
                         f"ON {table} BEGIN SELECT RAISE(ABORT, 'immutable'); END"
                     )
                 )
+
+
+def envelope_for(
+    *,
+    record_time: datetime,
+    corrects: Sequence[str],
+    valid_time: Mapping[str, str | None],
+    payload: Mapping[str, Any],
+    metadata: Mapping[str, Any],
+    **fields: Any,
+) -> LeafEnvelope:
+    """Return the envelope of an event given as objects: its digests and record time made here."""
+    return LeafEnvelope(
+        record_time=format_record_time(record_time),
+        corrects=tuple(corrects),
+        valid_time=dict(valid_time),
+        payload_sha256=hashlib.sha256(canonical_json(payload, "$")).hexdigest(),
+        metadata_sha256=hashlib.sha256(canonical_json(metadata, "$")).hexdigest(),
+        **fields,
+    )
 
 
 def verify_args(state: Path, *extra: str, server: str = "unused:0") -> argparse.Namespace:

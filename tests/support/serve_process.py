@@ -1,4 +1,4 @@
-"""`newsledger serve` as a child process on an ephemeral port, for crash and shutdown tests."""
+"""The `newsledger` command as a child process: one-shot runs, and `serve` on an ephemeral port."""
 
 from __future__ import annotations
 
@@ -13,26 +13,40 @@ import time
 from pathlib import Path
 
 SERVING = re.compile(r"serving on 127\.0\.0\.1:(\d+) ")
+NEWSLEDGER = (sys.executable, "-m", "newsledger")
+"""The command line, run by the interpreter of the tests (what `newsledger` runs)."""
+
+
+def run_newsledger(
+    *arguments: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run one `newsledger` command to its end; return its exit status and output."""
+    return subprocess.run(
+        [*NEWSLEDGER, *arguments],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 class ServeProcess:
     """A `newsledger serve --migrate` subprocess; its stderr goes to a file in cwd."""
 
-    def __init__(self, database_url: str, cwd: Path, *arguments: str) -> None:
-        env = {**os.environ, "NEWSLEDGER_DATABASE_URL": database_url}
+    def __init__(
+        self,
+        database_url: str,
+        cwd: Path,
+        *arguments: str,
+        environment: dict[str, str] | None = None,
+    ) -> None:
+        env = {**os.environ, "NEWSLEDGER_DATABASE_URL": database_url, **(environment or {})}
         self.stderr_path = cwd / "serve.stderr"
         with self.stderr_path.open("a") as stderr:
             self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "newsledger.cli.main",
-                    "serve",
-                    "--migrate",
-                    "--address",
-                    "127.0.0.1:0",
-                    *arguments,
-                ],
+                [*NEWSLEDGER, "serve", "--migrate", "--address", "127.0.0.1:0", *arguments],
                 cwd=cwd,
                 env=env,
                 stdout=subprocess.PIPE,
@@ -61,6 +75,11 @@ class ServeProcess:
             if found := SERVING.search(line):
                 return int(found.group(1))
         raise RuntimeError(f"serve did not start: {self.stderr_path.read_text()[-2000:]}")
+
+    def terminate(self) -> float:
+        """Send SIGTERM; return the monotonic time it was sent."""
+        self.process.send_signal(signal.SIGTERM)
+        return time.monotonic()
 
     def kill(self) -> None:
         """SIGKILL the server: no shutdown code runs, as in a crash or an OOM kill."""

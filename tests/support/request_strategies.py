@@ -17,7 +17,7 @@ from google.protobuf.message_factory import GetMessageClass
 from hypothesis import strategies as st
 
 from newsledger.application.validation.payloads import known_event_types
-from tests.payloads import statement
+from tests.support.payloads import statement
 
 EDGE_INTEGERS = [0, 1, 2, 7, 100, 999, 1000, 1001, 2**31 - 1, 2**32 - 1, 2**53, 2**63 - 1]
 SIGNED_EDGES = [-1, -(2**31), -(2**63)]

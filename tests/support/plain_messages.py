@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from newsledger.domain.events import StoredEvent
 from newsledger.store.event_rows import EventRow
-from newsledger.store.records import StoredEvent
 from newsledger.v1 import event_store_pb2 as pb
 
 

@@ -1,0 +1,1 @@
+"""Helpers shared by every tier of the tests: builders, payloads, servers, stories."""
