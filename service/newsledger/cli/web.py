@@ -101,7 +101,7 @@ def check_page_exposure(address: str, security: ServerSecurity) -> None:
 
 
 def bind(address: str) -> socket.socket:
-    """Return a socket bound to HOST:PORT, or raise ValueError naming what is wrong."""
+    """Return a socket listening on HOST:PORT, or raise ValueError naming what is wrong."""
     host, colon, port_text = address.rpartition(":")
     if not colon or not port_text.isdigit() or int(port_text) > 65535:
         raise ValueError(f"{address!r} is not HOST:PORT")
@@ -111,6 +111,7 @@ def bind(address: str) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, int(port_text)))
+        sock.listen(2048)  # connections wait in the backlog until the server accepts them
     except OSError:
         sock.close()
         raise
