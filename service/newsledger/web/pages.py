@@ -133,7 +133,10 @@ class ReportLinks:
 
 
 def environment() -> Environment:
-    """Return the template environment: autoescaping on; absent fields (protobuf JSON leaves defaults out) read as empty."""
+    """Return the template environment: autoescaping on, absent fields read as empty.
+
+    Protobuf JSON leaves default values out, so a missing field is an empty one, not an error.
+    """
     env = Environment(
         loader=PackageLoader("newsledger.web", "templates"),
         autoescape=True,
