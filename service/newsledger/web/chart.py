@@ -269,9 +269,12 @@ class _Layout:
             self.shapes.append(self._marker(marker, top, bottom))
         x = self.scale.x(series.as_of)
         self.shapes.append(
-            Shape("line", x, top - 6, x, bottom, "as-of", f"as of {series.as_of.isoformat()}")
+            Shape("line", x, top, x, bottom + 4, "as-of", f"as of {series.as_of.isoformat()}")
         )
-        self.labels.append(Label(x + 3, top - 8, f"as of {series.as_of.isoformat()}", "as-of"))
+        self.labels.append(
+            Label(x + 3, bottom + 13, f"as of {series.as_of.isoformat()}", "as-of-label")
+        )
+        self.y = bottom + 16
 
     def _marker(self, marker: Marker, top: float, bottom: float) -> Shape:
         x = self.scale.x(marker.day)

@@ -11,10 +11,11 @@ Pure: protobuf JSON dicts in, changes out.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
+from newsledger.domain.explain import FieldNotFound, resolve
 from newsledger.domain.valid_time import counts_on
 
 Record = Mapping[str, Any]
@@ -203,10 +204,30 @@ def _causes(found: _Found, moved_entries: Sequence[Record]) -> tuple[Record, ...
     )
 
 
+def _explained_ids(found: _Found, before: Side, after: Side) -> _Found:
+    """Return the change with the provenance the explanation finds when none was on its way.
+
+    A field such as `phase` holds no provenance of its own: the explanation reads it from
+    the latest phase change, and so does the diff.
+    """
+    if found.ids:
+        return found
+    ids: frozenset[str] = frozenset()
+    for side in (before, after):
+        try:
+            ids |= _ids(resolve(side.view, found.path)[2])
+        except FieldNotFound:
+            continue
+    return replace(found, ids=ids)
+
+
 def diff(before: Side, after: Side) -> list[Change]:
     """Return every change from one point's view to the other's, with its causes."""
     moved_entries = moved(before, after)
+    found = [
+        _explained_ids(f, before, after) for f in _walk("", before.view, after.view, frozenset())
+    ]
     return [
         Change(f.path, f.kind, f.before, f.after, _causes(f, moved_entries), f.ids, f.in_after)
-        for f in _walk("", before.view, after.view, frozenset())
+        for f in found
     ]

@@ -6,11 +6,9 @@ import csv
 import io
 import json
 import os
-import queue
 import re
 import ssl
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,9 +20,9 @@ from newsledger.client.ledger_client import LedgerClient
 from tests.support.certificates import make_certificates
 from tests.support.paths import SEED_NEGOTIATION as SEED
 from tests.support.serve_process import NEWSLEDGER, run_newsledger
+from tests.support.web_process import WebProcess
 
 STEPS = "tariff-steps-2027"
-WEB_LINE = re.compile(r"newsledger web page on (https?)://127\.0\.0\.1:(\d+)/")
 
 
 def run(tmp_path: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
@@ -154,38 +152,6 @@ def test_measures_over_time_as_csv_and_text(
     ]
     text = run(tmp_path, "measures", STEPS, "--as-of", "2027-06-01", "--server", target)
     assert "2027-05-12 to 2027-05-13  suspended" in text.stdout
-
-
-class WebProcess:
-    """A `newsledger web` subprocess; the URL it prints once it listens."""
-
-    def __init__(self, tmp_path: Path, *arguments: str) -> None:
-        env = {**os.environ, "NEWSLEDGER_DATABASE_URL": f"sqlite:///{tmp_path / 'unused.db'}"}
-        env.pop("NEWSLEDGER_TOKENS", None)
-        self.process = subprocess.Popen(
-            [*NEWSLEDGER, "web", "--address", "127.0.0.1:0", *arguments],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(
-            target=lambda: [lines.put(line) for line in self.process.stdout or []], daemon=True
-        ).start()
-        try:
-            found = WEB_LINE.search(lines.get(timeout=60))
-        except queue.Empty:
-            self.stop()
-            raise RuntimeError(f"web did not start: {self.process.stderr}") from None
-        assert found is not None
-        self.url = f"{found.group(1)}://127.0.0.1:{found.group(2)}"
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
 
 
 @pytest.fixture

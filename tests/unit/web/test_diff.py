@@ -73,6 +73,14 @@ def test_a_later_known_at_names_the_correction_that_removed_an_item() -> None:
     assert [c["development_id"] for c in removed.as_dict()["caused_by"]] == ["walkout-retracted"]
 
 
+def test_the_phase_is_caused_by_the_development_that_set_it() -> None:
+    """The phase has no provenance of its own: the latest phase change's is its cause."""
+    changes = by_path(diff(side(STEPS, date(2027, 5, 1)), side(STEPS, date(2027, 5, 20))))
+    phase = changes["phase"]
+    assert (phase.before, phase.after) == ("NEGOTIATION_PHASE_OPENED", "NEGOTIATION_PHASE_TRUCE")
+    assert "harbour-truce" in [c["development_id"] for c in phase.as_dict()["caused_by"]]
+
+
 def test_a_diff_can_go_backwards_in_time() -> None:
     """From 12 April back to 1 April the levy's rate goes back to 10%, the same causes named."""
     changes = by_path(diff(side(STEPS, date(2027, 4, 12)), side(STEPS, date(2027, 4, 1))))
