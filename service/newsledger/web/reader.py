@@ -12,6 +12,7 @@ from google.protobuf import json_format
 from google.protobuf.message import Message
 
 from newsledger.client.ledger_client import LedgerClient
+from newsledger.v1 import developments_pb2, negotiation_view_pb2
 from newsledger.web.points import Point, parse_instant, timestamp_of
 from newsledger.web.series import Sample, Series, build_series, change_days, thin
 
@@ -116,8 +117,32 @@ class PageReader:
             response = self.client.negotiation(
                 negotiation_id, as_of=day.isoformat(), known_at=known_at
             )
-            samples.append((day, as_dict(response.view)))
+            samples.append((day, sample_of(response.view)))
         return [*samples, (days[-1], view)]
+
+
+def sample_of(view: negotiation_view_pb2.NegotiationView) -> Record:
+    """Return what the series reads of a view: its phase and its measures' current state.
+
+    Read field by field rather than converted whole: a long negotiation's view carries every
+    measure's history, and converting all of it for each sampled day would dominate the page.
+    """
+    phase = negotiation_view_pb2.NegotiationPhase.Name(view.phase)
+    measures = [
+        {
+            "measure_id": m.measure_id,
+            "measure_type": m.measure_type,
+            "description": m.description,
+            "status": developments_pb2.MeasureStatus.Name(m.status),
+            "in_force": m.in_force,
+            "rate_percent": m.rate_percent,
+            "rate_phrase": m.rate_phrase,
+            "imposed_by": list(m.imposed_by),
+            "targets": list(m.targets),
+        }
+        for m in view.measures
+    ]
+    return {"phase": phase, "measures": measures}
 
 
 def _recorded(entries: list[Record]) -> tuple[str, str] | None:

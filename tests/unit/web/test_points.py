@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from newsledger.web.diff_view import DiffRequest
 from newsledger.web.points import CONTROLS, BadPoint, Point, parse_day, parse_instant
 
 
@@ -66,3 +67,20 @@ def test_any_query_is_read_or_refused_with_bad_point(query: dict[str, str]) -> N
         assert error.name in ("as_of", "known_at")
     else:
         assert point.request_fields()["as_of"] == point.as_of
+
+
+@settings(deadline=200)
+@given(
+    st.lists(st.one_of(st.dates().map(date.isoformat), st.text(max_size=20)), max_size=4),
+    st.lists(st.one_of(st.just(""), INSTANTS, st.text(max_size=20)), max_size=4),
+)
+def test_any_pair_of_points_is_read_or_refused_with_bad_point(
+    as_of: list[str], known_at: list[str]
+) -> None:
+    """Fuzz the diff's two points: two distinct points, or a clear refusal."""
+    try:
+        wanted = DiffRequest.from_lists(as_of, known_at)
+    except BadPoint as error:
+        assert error.name in ("as_of", "known_at") and error.detail
+    else:
+        assert wanted.before != wanted.after
