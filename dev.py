@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Set up and run newsledger with nothing but Python: `python3 dev.py run` or `python3 dev.py test`.
 
-run   creates .venv, installs newsledger, migrates the embedded SQLite database, loads the
-      seed story and serves the gRPC API on 127.0.0.1:50051 (extra arguments go to `serve`).
+run   creates .venv, installs newsledger (with its web page), migrates the embedded SQLite
+      database, loads the seed story and serves the gRPC API on 127.0.0.1:50051 (extra
+      arguments go to `serve`); `.venv/bin/newsledger web` then shows it in a browser.
 test  creates .venv, installs newsledger with its development tools, then runs the linters,
       the type checker, buf lint and buf breaking on the protos, and the test suite (extra
       arguments go to pytest; the interop test installs its Node.js client with npm).
@@ -53,7 +54,7 @@ def ensure_installed(extra: str) -> None:
 
 def command_run(arguments: list[str]) -> None:
     """Serve the seed story on the embedded SQLite database."""
-    ensure_installed("")
+    ensure_installed("web")  # so that `newsledger web` shows the page next
     say("starting the service (Ctrl-C stops it)")
     newsledger = str(BIN / "newsledger")
     os.chdir(ROOT)

@@ -44,11 +44,14 @@ ALLOWED: dict[str, frozenset[str]] = {
     ),
     # Clients speak the contract only.
     "client": frozenset({"client", "v1", "config"}),
+    # The web page, report, diff and exports are a client: the contract, through the client,
+    # and the pure valid-time helpers of the domain so dates read the same on both sides.
+    "web": frozenset({"web", "client", "v1", "config", "domain"}),
     # Story files are loaded in-process (through the application) or through a client.
     "stories": frozenset({"stories", "application", "client", "store", "domain", "v1"}),
     # The command line sits on top of everything.
     "cli": frozenset(
-        {"cli", "bootstrap", "api", "client", "stories", "config", "v1"}
+        {"cli", "bootstrap", "api", "client", "stories", "config", "v1", "web"}
         | {
             "audit",
             "audit.storage",
@@ -68,6 +71,7 @@ FORBIDDEN_THIRD_PARTY: dict[str, frozenset[str]] = {
     "audit": frozenset({"sqlalchemy", "grpc", "alembic", "psycopg"}),
     "audit.verify": frozenset({"sqlalchemy", "alembic", "psycopg"}),
     "client": frozenset({"sqlalchemy", "alembic", "psycopg"}),
+    "web": frozenset({"sqlalchemy", "alembic", "psycopg"}),
 }
 """Libraries a layer must not import: the domain is pure, the verifier needs no database."""
 
@@ -167,6 +171,9 @@ def test_the_top_of_the_package_holds_only_the_entry_points() -> None:
         ("audit.merkle", "from newsledger.audit.storage import tree", "audit → audit.storage"),
         ("client.connection", "from newsledger.api.tls import ServerTls", "client → api"),
         ("api.server", "from newsledger.cli.main import main", "api → cli"),
+        ("web.reader", "from newsledger.store.engine import create_engine", "web → store"),
+        ("web.app", "from newsledger.api.tokens import Role", "web → api"),
+        ("web.app", "import sqlalchemy", "web must not use sqlalchemy"),
         ("application.ledger", "from newsledger.api import errors", "application → api"),
         ("application.ledger", "from ..api import errors", "application → api"),
     ],
@@ -181,12 +188,13 @@ def test_a_right_way_import_passes() -> None:
     assert violations_in(source, "projections.known_at") == []
 
 
-def test_the_verifier_and_the_client_load_without_the_database_libraries() -> None:
+def test_the_verifier_the_client_and_the_web_page_load_without_the_database_libraries() -> None:
     """Importing them, with everything they import in turn, loads no storage code at all."""
     probe = (
         "import sys\n"
         "import newsledger.audit.verify.live, newsledger.audit.verify.export\n"
         "import newsledger.client\n"
+        "import newsledger.web.app, newsledger.web.diff_view\n"
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] in "
         "('sqlalchemy', 'alembic', 'psycopg') or m.startswith(('newsledger.store', "
         "'newsledger.application', 'newsledger.api', 'newsledger.projections')))\n"

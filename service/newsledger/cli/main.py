@@ -14,9 +14,12 @@ from google.protobuf import json_format
 
 from newsledger import __version__
 from newsledger.cli import verify as verify_cli
+from newsledger.cli.diff import add_diff_command
 from newsledger.cli.negotiations import add_negotiation_commands
 from newsledger.cli.options import add_client_options, add_serve_options
+from newsledger.cli.report import add_report_commands
 from newsledger.cli.text.output import format_event
+from newsledger.cli.web import add_web_command
 from newsledger.config import DEFAULT_ADDRESS, DEFAULT_MAX_WORKERS, Settings
 
 if TYPE_CHECKING:
@@ -87,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.set_defaults(run=_ingest)
 
     add_negotiation_commands(commands, _add_server_option)
+    for add_picture_command in (add_diff_command, add_report_commands, add_web_command):
+        add_picture_command(commands, _add_server_option)
 
     events = commands.add_parser("events", help="read the log, or one stream")
     events.add_argument("--stream", default="", help="read only this stream")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -99,7 +100,12 @@ def add_negotiation_commands(commands: Any, add_server_option: AddServerOption) 
     timeline.add_argument(
         "--known-at", type=known_at, default=None, metavar="WHEN", help=KNOWN_AT_HELP
     )
-    timeline.add_argument("--limit", type=int, default=200, help="most entries to print (200)")
+    timeline.add_argument(
+        "--limit", type=int, default=None, help="most entries to print (200; exports: all)"
+    )
+    exports = timeline.add_mutually_exclusive_group()
+    exports.add_argument("--csv", action="store_true", help="print CSV for spreadsheets")
+    exports.add_argument("--ndjson", action="store_true", help="print one JSON object a line")
     add_server_option(timeline)
     timeline.set_defaults(run=_timeline)
 
@@ -169,12 +175,20 @@ def _timeline(args: argparse.Namespace) -> int:
         "occurred_before": args.before,
         "known_at": args.known_at,
     }
+    exporting = args.csv or args.ndjson
+    limit = args.limit if args.limit is not None else None if exporting else 200
     with _client(args) as client:
         entries: list[dict[str, Any]] = []
         for entry in client.timeline(args.negotiation, **filters):
-            if len(entries) >= args.limit:
+            if limit is not None and len(entries) >= limit:
                 break
             entries.append(_as_json(entry))
+    if exporting:
+        from newsledger.web.exports import TIMELINE_COLUMNS, timeline_row, to_csv, to_ndjson
+
+        rows = (timeline_row(entry) for entry in entries)
+        sys.stdout.write(to_csv(rows, TIMELINE_COLUMNS) if args.csv else to_ndjson(entries))
+        return 0
     text = "\n".join(format_timeline_entry(e) for e in entries) or "no developments match"
     _print(entries, text, args)
     return 0

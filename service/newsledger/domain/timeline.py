@@ -111,6 +111,8 @@ def timeline(state: NegotiationState, wanted: TimelineFilter) -> list[JsonDict]:
                 "party_ids": parties_of(payload),
                 "actor_ids": actors_of(payload),
                 "source_ids": [str(s["source_id"]) for s in report.get("sources", [])],
+                "sources": list(report.get("sources", [])),
+                "counts_from": counts_from(report),
                 "status": STATUS[str(entry["status"])],
                 "merged_into": entry["merged_into"],
                 "corrects": [development_of_event.get(str(e), str(e)) for e in corrects],

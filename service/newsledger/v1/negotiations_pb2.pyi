@@ -402,6 +402,8 @@ class TimelineEntry(_message.Message):
     MERGED_INTO_FIELD_NUMBER: _builtins.int
     CORRECTS_FIELD_NUMBER: _builtins.int
     CORRECTED_BY_FIELD_NUMBER: _builtins.int
+    COUNTS_FROM_FIELD_NUMBER: _builtins.int
+    SOURCES_FIELD_NUMBER: _builtins.int
     development_id: _builtins.str
     """The development id."""
     event_id: _builtins.str
@@ -418,6 +420,11 @@ class TimelineEntry(_message.Message):
     """Applied, retracted or merged."""
     merged_into: _builtins.str
     """The development it was merged into, when merged."""
+    counts_from: _builtins.str
+    """The first day (YYYY-MM-DD) it certainly happened by, and so counts in views as of that
+    date or later: the end of its reported span or its earliest source's publication day,
+    whichever is first. Empty when it counts on every date (no span and no dated source).
+    """
     @_builtins.property
     def record_time(self) -> _timestamp_pb2.Timestamp:
         """When the ledger recorded it."""
@@ -446,6 +453,10 @@ class TimelineEntry(_message.Message):
     def corrected_by(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """The development ids of corrections applied to it."""
 
+    @_builtins.property
+    def sources(self) -> _containers.RepeatedCompositeFieldContainer[_developments_pb2.Source]:
+        """Its sources, as corrected, including those attached or merged into it since."""
+
     def __init__(
         self,
         *,
@@ -464,10 +475,12 @@ class TimelineEntry(_message.Message):
         merged_into: _builtins.str = ...,
         corrects: _abc.Iterable[_builtins.str] | None = ...,
         corrected_by: _abc.Iterable[_builtins.str] | None = ...,
+        counts_from: _builtins.str = ...,
+        sources: _abc.Iterable[_developments_pb2.Source] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["occurred", b"occurred", "record_time", b"record_time"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_ids", b"actor_ids", "corrected_by", b"corrected_by", "corrects", b"corrects", "development_id", b"development_id", "event_id", b"event_id", "event_type", b"event_type", "merged_into", b"merged_into", "occurred", b"occurred", "party_ids", b"party_ids", "position", b"position", "record_time", b"record_time", "source_ids", b"source_ids", "status", b"status", "stream_version", b"stream_version", "summary", b"summary"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_ids", b"actor_ids", "corrected_by", b"corrected_by", "corrects", b"corrects", "counts_from", b"counts_from", "development_id", b"development_id", "event_id", b"event_id", "event_type", b"event_type", "merged_into", b"merged_into", "occurred", b"occurred", "party_ids", b"party_ids", "position", b"position", "record_time", b"record_time", "source_ids", b"source_ids", "sources", b"sources", "status", b"status", "stream_version", b"stream_version", "summary", b"summary"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

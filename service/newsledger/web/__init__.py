@@ -1,0 +1,1 @@
+"""The picture of a negotiation, as a client of the gRPC API: page, report, diff and exports."""
