@@ -9,8 +9,10 @@ from bench.results import Results
 
 CONTENDERS = (
     ("newsledger", "newsledger (gRPC)", "tab:blue"),
-    ("peer-recorder", "eventsourcing recorder", "tab:orange"),
-    ("peer-app", "eventsourcing Application", "tab:green"),
+    ("served-app", "eventsourcing Application, served (gRPC)", "tab:olive"),
+    ("served-recorder", "eventsourcing recorder, served (gRPC)", "tab:red"),
+    ("peer-recorder", "eventsourcing recorder, in-process", "tab:orange"),
+    ("peer-app", "eventsourcing Application, in-process", "tab:green"),
     ("raw", "raw database, same lock", "tab:gray"),
 )
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.cases import Config
-from bench.report import Layout, memory_and_live, scale_table, side_by_side, table, targets_table
+from bench.report import (
+    Layout,
+    figures,
+    in_process,
+    memory_and_live,
+    scale_table,
+    side_by_side,
+    table,
+    targets_table,
+)
 from bench.results import Results
 from bench.workload import PAYLOAD_BYTES
 
@@ -30,9 +39,33 @@ def _workload(config: Config, quick: bool) -> str:
 - The `eventsourcing` library (9.5.6) runs in-process, as in the reference harness
   (`shared/bench/peer_bench.py`): recorder `insert_events`/`select_notifications`, and an
   `Application` of aggregates saved batch by batch.
-- The raw ceiling inserts the same rows into a table with newsledger's columns and unique
-  keys, under the same lock (SQLite `BEGIN IMMEDIATE`; PostgreSQL `LOCK TABLE … IN
-  EXCLUSIVE MODE`), with `executemany` (pipelined on PostgreSQL); COPY is shown as well.
+- The same library is also served (`bench/peer_server.py`): a minimal gRPC server in a
+  subprocess, with newsledger's server options and worker pool and no interceptors, taking
+  newsledger's own `AppendEventsRequest` on one generic method, one RPC per batch, sent by
+  the same client code over the same loopback transport. Its recorder level inserts the
+  batch with `insert_events`; its Application level creates the stream's aggregate or gets
+  it from the repository (the library's aggregate cache, fast-forwarded), records one event
+  per parsed payload and saves once.
+- newsledger in-process (`bench/inprocess.py`), over `bootstrap.build_application` on a
+  fresh store: `Ledger.append` of the 100-event batches (payload objects built before the
+  clock, as the Application is handed its events), and the server path without gRPC (parse
+  the request bytes, the request guard's limits walk, the servicer, the response), with the
+  process's CPU time per event.
+- The raw ceilings: the same event rows into a table with newsledger's event columns and
+  unique keys, under the same lock (SQLite `BEGIN IMMEDIATE`; PostgreSQL `LOCK TABLE … IN
+  EXCLUSIVE MODE`), with `executemany` (pipelined on PostgreSQL), COPY shown as well; and
+  newsledger's own rows (events, audit leaves, subtree hashes, as newsledger wrote them for
+  the same plan) into its migrated schema under the same lock (`bench/own_rows.py`:
+  `executemany` on SQLite, binary COPY on PostgreSQL).
+- Negotiation-heavy appends (`bench/negotiation_load.py`): {config.negotiations}
+  negotiations (copies of the seed story) of {config.negotiation_statements} statements
+  each, loaded in-process; a fresh server then takes {config.negotiation_rounds} appends of
+  {config.negotiation_append} statements to each, round-robin, each call timed.
+- `newsledger verify --server` of the whole scale log at {config.verify_events:,} events
+  ({", ".join(config.verify_backends)}), a fresh trusted state, wall time of the command.
+- Repetitions: every side-by-side case and the negotiation appends run once per
+  repetition; at the largest scale size the measurements, the live subscribers and the
+  whole-log read and replay also run once per repetition; tables show medians.
 - Scale checks at {steps} events on SQLite and {pg_steps} on PostgreSQL: the log is
   the seed story plus 200 statements of its negotiation (by one of its people, so the
   fold applies them), plus filler streams
@@ -72,6 +105,10 @@ def render(results: Results, config: Config, quick: bool, chart: Path | None, co
     ]
     for backend in results.backends():
         parts += [f"## Side by side: {backend}", "", side_by_side(results, backend, layout), ""]
+        parts += [f"### In-process: {backend}", "", in_process(results, backend), ""]
+    other = figures(results)
+    if other:
+        parts += ["## Other figures", "", other, ""]
     if chart is not None:
         parts += [
             "## Throughput by batch size",

@@ -6,6 +6,8 @@ import contextlib
 import os
 import platform
 import subprocess
+import threading
+import time
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -71,3 +73,68 @@ def describe(root: Path) -> dict[str, str]:
         "psycopg": _package("psycopg"),
         "load average at start": load_average(),
     }
+
+
+class LoadSampler:
+    """Samples, in a thread, the load average and the CPU other processes use during a run.
+
+    The load average counts the benchmark's own processes (the client and the server keep
+    about one core busy); the CPU of other processes, whole-machine busy time minus this
+    process and its children, is the noise the figures carry.
+    """
+
+    def __init__(self, interval: float = 5.0) -> None:
+        import psutil
+
+        self._psutil = psutil
+        self.interval = interval
+        self.loads: list[float] = []
+        self.others: list[float] = []  # cores' worth of CPU used by other processes
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _busy(self) -> float:
+        times = self._psutil.cpu_times()
+        return float(sum(times) - times.idle - getattr(times, "iowait", 0.0))
+
+    def _ours(self) -> float:
+        me = self._psutil.Process()
+        own = me.cpu_times()
+        total = own.user + own.system + own.children_user + own.children_system
+        for child in me.children(recursive=True):
+            with contextlib.suppress(self._psutil.Error):
+                times = child.cpu_times()
+                total += times.user + times.system
+        return float(total)
+
+    def _run(self) -> None:
+        busy, ours, at = self._busy(), self._ours(), time.monotonic()
+        while not self._stop.wait(self.interval):
+            now_busy, now_ours, now = self._busy(), self._ours(), time.monotonic()
+            elapsed = now - at
+            if elapsed > 0:
+                others = ((now_busy - busy) - (now_ours - ours)) / elapsed
+                self.others.append(max(0.0, others))
+            self.loads.append(os.getloadavg()[0])
+            busy, ours, at = now_busy, now_ours, now
+
+    def start(self) -> None:
+        """Start sampling."""
+        self._thread.start()
+
+    def stop(self) -> dict[str, str]:
+        """Stop sampling; return the samples' summary for the report."""
+        self._stop.set()
+        self._thread.join()
+        if not self.loads:
+            return {}
+
+        def spread(values: list[float]) -> str:
+            ordered = sorted(values)
+            middle = ordered[len(ordered) // 2]
+            return f"min {ordered[0]:.2f}, median {middle:.2f}, max {ordered[-1]:.2f}"
+
+        return {
+            "load average (1 min) during the run": spread(self.loads),
+            "CPU of other processes during the run (cores)": spread(self.others),
+        }

@@ -10,12 +10,28 @@ from bench.cases import Config
 from bench.results import Results, ratio
 from bench.targets import TARGETS
 
-CONTENDERS = ("newsledger", "peer-recorder", "peer-app", "raw")
+CONTENDERS = (
+    "newsledger",
+    "served-app",
+    "served-recorder",
+    "peer-app",
+    "peer-recorder",
+    "raw",
+)
 HEADERS = (
     "newsledger (gRPC)",
-    "eventsourcing recorder",
-    "eventsourcing Application",
+    "eventsourcing Application, served (gRPC)",
+    "eventsourcing recorder, served (gRPC)",
+    "eventsourcing Application, in-process",
+    "eventsourcing recorder, in-process",
     "raw, same lock",
+)
+RATIOS = (
+    ("served-app", "÷ served Application"),
+    ("served-recorder", "÷ served recorder"),
+    ("peer-app", "÷ Application in-process"),
+    ("peer-recorder", "÷ recorder in-process"),
+    ("raw", "÷ raw"),
 )
 
 
@@ -26,6 +42,8 @@ def _fmt(value: float, unit: str = "") -> str:
         return f"{value:.2f}\u00d7"
     if unit == "ms":
         return f"{value:.2f} ms" if value < 100 else f"{value:.0f} ms"
+    if unit == "µs":
+        return f"{value:.1f} µs"
     if unit == "MB":
         return f"{value:.0f} MB"
     return f"{value:,.0f}"
@@ -62,16 +80,15 @@ def side_by_side(results: Results, backend: str, layout: Layout) -> str:
     rows = []
     cases = [(f"append_b{b}", f"append, batches of {b} (ev/s)") for b in layout.batch_sizes]
     cases.append(("read", "read whole log, pages of 1,000 (ev/s)"))
+    blank = [""] * (len(CONTENDERS) + len(RATIOS) - 2)
     for case, label in cases:
-        figures = [results.get(backend, f"{case}/{c}") for c in CONTENDERS]
-        ours = figures[0]
+        figures = {c: results.get(backend, f"{case}/{c}") for c in CONTENDERS}
+        ours = figures["newsledger"]
         rows.append(
             [
                 label,
-                *(_fmt(f) for f in figures),
-                _fmt(ratio(ours, figures[1]), "\u00d7"),
-                _fmt(ratio(ours, figures[2]), "\u00d7"),
-                _fmt(ratio(ours, figures[3]), "\u00d7"),
+                *(_fmt(figures[c]) for c in CONTENDERS),
+                *(_fmt(ratio(ours, figures[c]), "\u00d7") for c, _ in RATIOS),
             ]
         )
     round_trip = results.get(backend, "round_trip/newsledger")
@@ -81,19 +98,69 @@ def side_by_side(results: Results, backend: str, layout: Layout) -> str:
             [
                 "gRPC round trip alone, health Check (calls/s)",
                 _fmt(round_trip),
-                "",
-                "",
-                "",
-                "",
-                "",
+                *blank,
                 _fmt(ratio(round_trip, raw_single), "\u00d7") + " of raw batches of 1",
             ]
         )
     copy = results.get(backend, "append_b100/raw-copy")
     if not math.isnan(copy):
-        rows.append(["append, batches of 100, raw COPY (ev/s)", "", "", "", _fmt(copy), "", "", ""])
-    headers = ["case", *HEADERS, "÷ recorder", "÷ Application", "÷ raw"]
+        rows.append(["append, batches of 100, raw COPY (ev/s)", *[""] * 5, _fmt(copy), *[""] * 5])
+    headers = ["case", *HEADERS, *(label for _, label in RATIOS)]
     return table(headers, rows)
+
+
+def in_process(results: Results, backend: str) -> str:
+    """Return newsledger's 100-batch appends in this process beside the raw own rows."""
+    own = results.get(backend, "append_b100/raw-own-rows")
+    cases = (
+        ("inprocess-ledger", "newsledger in-process, Ledger.append"),
+        ("inprocess-server-path", "newsledger in-process, server path without gRPC"),
+        ("newsledger", "newsledger through gRPC (for comparison)"),
+    )
+    rows = []
+    for key, label in cases:
+        rate = results.get(backend, f"append_b100/{key}")
+        cpu = results.get(backend, f"cpu_b100/{key}")
+        rows.append(
+            [
+                label,
+                _fmt(rate),
+                _fmt(1e6 / rate if rate else math.nan, "µs"),
+                _fmt(cpu, "µs"),
+                _fmt(ratio(rate, own), "\u00d7"),
+                _fmt(ratio(rate, results.get(backend, "append_b100/peer-app")), "\u00d7"),
+            ]
+        )
+    rows.append(["raw driver, newsledger's own rows, same lock", _fmt(own), "", "", "", ""])
+    headers = [
+        "100-event batches",
+        "ev/s",
+        "wall per event",
+        "CPU per event",
+        "÷ raw own rows",
+        "÷ Application in-process",
+    ]
+    return table(headers, rows)
+
+
+def figures(results: Results) -> str:
+    """Return the figures that are not targets: verify rate and the negotiation appends' tail."""
+    rows = []
+    for backend in results.backends():
+        entries = results.get(backend, "verify/entries")
+        if not math.isnan(entries):
+            rows.append(
+                [
+                    f"`newsledger verify` of a served log of {entries:,.0f} events (ev/s)",
+                    backend,
+                    _fmt(results.get(backend, "verify/rate")),
+                    "goal ≥ 5,000 ev/s",
+                ]
+            )
+        p99 = results.get(backend, "negotiation/append_p99")
+        if not math.isnan(p99):
+            rows.append(["negotiation append of 10 statements, p99", backend, _fmt(p99, "ms"), ""])
+    return table(["figure", "backend", "value", "note"], rows) if rows else ""
 
 
 def targets_table(results: Results) -> str:
@@ -101,12 +168,14 @@ def targets_table(results: Results) -> str:
     rows = []
     for target in TARGETS:
         for backend in results.backends():
+            if not target.applies_to(backend):
+                continue
             value, status = target.evaluate(results, backend)
             mark = {"met": "✅ met", "missed": "❌ missed"}.get(status, status)
             steps = results.info.get("scale_steps", {}).get(backend, [])
             at = f"{max(steps):,} events" if target.at_scale and steps else "workload"
             figure = _fmt(value, target.unit)
-            rows.append([target.name, backend, at, figure, target.goal(), mark])
+            rows.append([target.name, backend, at, figure, target.goal(backend), mark])
     return table(["target", "backend", "measured on", "figure", "goal", "status"], rows)
 
 
@@ -128,6 +197,7 @@ def scale_table(results: Results, backend: str, layout: Layout) -> str:
                 _fmt(results.get(backend, f"{key}/view_as_of_p99"), "ms"),
                 _fmt(results.get(backend, f"{key}/view_known_at_p50"), "ms"),
                 _fmt(results.get(backend, f"{key}/view_known_at_p99"), "ms"),
+                _fmt(results.get(backend, f"{key}/view_reported_by_p99"), "ms"),
             ]
         )
     headers = [
@@ -141,6 +211,7 @@ def scale_table(results: Results, backend: str, layout: Layout) -> str:
         "as_of p99",
         "known_at p50",
         "known_at p99",
+        "reported_by p99",
     ]
     return table(headers, rows)
 

@@ -24,11 +24,21 @@ if __package__ in (None, ""):  # run as a script: python bench/run.py
 
 from bench import docs, machine
 from bench.backends import DEFAULT_POSTGRES_URL, Backend, PostgresBackend, SqliteBackend
-from bench.cases import FULL, QUICK, Config, ScaleChecks, SideBySide, steps_for
+from bench.cases import FULL, QUICK, Config, steps_for
 from bench.chart import write_chart
 from bench.profile_server import profile_phases
-from bench.report import Layout, memory_and_live, scale_table, side_by_side, targets_table
+from bench.report import (
+    Layout,
+    figures,
+    in_process,
+    memory_and_live,
+    scale_table,
+    side_by_side,
+    targets_table,
+)
 from bench.results import Results
+from bench.scale_checks import ScaleChecks
+from bench.side_by_side import SideBySide
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -133,11 +143,19 @@ def _print_summary(results: Results, config: Config) -> None:
     for backend in results.backends():
         print(f"\n## {backend}: medians (ev/s) and newsledger's ratios\n")
         print(side_by_side(results, backend, layout))
+        print(f"\n## {backend}: 100-event batches in-process\n")
+        print(in_process(results, backend))
         if layout.steps(backend):
             print(f"\n## {backend}: scale checks\n")
             print(scale_table(results, backend, layout))
     print("\n## live subscribers and server memory\n")
     print(memory_and_live(results, layout))
+    other = figures(results)
+    if other:
+        print("\n## figures\n")
+        print(other)
+    for note in results.notes:
+        print(f"# note: {note}")
     print("\n## targets\n")
     print(targets_table(results))
 
@@ -169,8 +187,8 @@ def main(argv: list[str] | None = None) -> int:
             "sqlite": config.scale_steps,
             "postgres": config.postgres_scale_steps,
         }
-        _print_summary(results, config)
         _write_docs(args, config, results)
+        _print_summary(results, config)
         return 0
     results = Results()
     results.info["machine"] = machine.describe(ROOT)
@@ -183,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     arguments = argv if argv is not None else sys.argv[1:]
     results.info["command"] = shlex.join([".venv/bin/python", "-m", "bench", *arguments])
     started = time.perf_counter()
+    sampler = machine.LoadSampler()
+    sampler.start()
     names = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     for name in names:
         backend = _open_backend(name, args, results)
@@ -198,13 +218,21 @@ def main(argv: list[str] | None = None) -> int:
     machine_info = results.info["machine"]
     machine_info.update(results.info.get("versions", {}))
     machine_info["load average at end"] = machine.load_average()
+    machine_info.update(sampler.stop())
     machine_info["run time"] = f"{elapsed / 60:.1f} min"
-    _print_summary(results, config)
-    print(f"\n# total {elapsed / 60:.1f} min", flush=True)
     if args.json:
         results.save(args.json)
     _write_docs(args, config, results)
+    print(f"# total {elapsed / 60:.1f} min", flush=True)
+    for name in ("load average at start", *sampler_keys(machine_info)):
+        print(f"# {name}: {machine_info[name]}", flush=True)
+    _print_summary(results, config)  # the targets table comes last
     return 0
+
+
+def sampler_keys(machine_info: dict[str, str]) -> list[str]:
+    """Return the keys of the load figures in the machine facts."""
+    return [key for key in machine_info if "during the run" in key]
 
 
 if __name__ == "__main__":
