@@ -63,8 +63,10 @@ class ProposedEvent(_message.Message):
     schema_version: _builtins.int
     """The version of the type's schema the payload follows; 0 means 1."""
     payload_json: _builtins.str
-    """The payload: a JSON object in the type's protobuf JSON form, with field names as
-    declared in the proto file and no floating-point numbers.
+    """The payload: a JSON object in the type's protobuf JSON form (ProtoJSON), with no
+    floating-point numbers. Field names may be the proto names (`start_date`) or their
+    lowerCamelCase JSON names (`startDate`), as ProtoJSON parsers accept; the ledger stores
+    the proto names, so every reader sees one form. A field given under both is refused.
     """
     metadata_json: _builtins.str
     """Free-form metadata: a JSON object (empty means {})."""
