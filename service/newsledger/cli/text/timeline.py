@@ -8,12 +8,13 @@ from typing import Any
 
 from newsledger.cli.text.basics import enum_words, format_reported_time
 from newsledger.cli.text.output import format_view
+from newsledger.domain.explain import FieldNotFound, InvalidFieldPath, resolve
 from newsledger.v1 import developments_pb2 as dev
 from newsledger.v1 import negotiation_view_pb2 as nv
 from newsledger.v1 import negotiations_pb2 as ng
 
 View = Mapping[str, Any]
-MAX_VALUE = 160
+ONE_LINE = 100
 
 
 def _confirmation(confirmation: View | None) -> str:
@@ -51,9 +52,12 @@ def format_timeline_entry(entry: View) -> str:
 
 
 def _value(value_json: str) -> str:
-    """Return a field's JSON value shortened to one line."""
-    text = json.dumps(json.loads(value_json or "null"), ensure_ascii=False)
-    return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
+    """Return a field's whole JSON value: on one line when short, indented when long."""
+    value = json.loads(value_json or "null")
+    text = json.dumps(value, ensure_ascii=False)
+    if len(text) <= ONE_LINE:
+        return text
+    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
 
 
 def format_explanation(explanation: View) -> str:
@@ -83,10 +87,19 @@ def format_explanation(explanation: View) -> str:
 
 
 def format_change(change: View) -> str:
-    """Return a watched message: the whole view first, then what changed at each event."""
+    """Return a watched message: the whole view first, then each changed path's new value."""
     view = change.get("view") or {}
     paths = change.get("changed_paths", [])
     header = f"#{change.get('position', 0)} changed: {', '.join(paths) or 'nothing'}"
     if "negotiation_id" in paths:
         return f"{header}\n{format_view(view)}"
-    return header
+    return "\n".join([header, *(f"  {path} = {_new_value(view, path)}" for path in paths)])
+
+
+def _new_value(view: View, path: str) -> str:
+    """Return the value at a changed path of the view, whole, or say it was removed."""
+    try:
+        value, _, _ = resolve(view, path)
+    except (FieldNotFound, InvalidFieldPath):
+        return "(removed)"
+    return _value(json.dumps(value, ensure_ascii=False))
