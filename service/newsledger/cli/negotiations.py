@@ -19,7 +19,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from newsledger.cli.exits import CommandError, ExitCode
 from newsledger.cli.text.output import format_negotiations, format_view
-from newsledger.cli.text.timeline import format_change, format_explanation, format_timeline_entry
+from newsledger.cli.text.timeline import format_change, format_explanation, format_timeline
 
 AddServerOption = Callable[[argparse.ArgumentParser], None]
 AS_OF_HELP = "the date the view is for: what counts by then, days remaining (default today)"
@@ -237,7 +237,7 @@ def _timeline(args: argparse.Namespace) -> int:
         for entry in entries:
             print(json.dumps(entry, ensure_ascii=False))
         return 0
-    print("\n".join(format_timeline_entry(e) for e in entries) or "no developments match")
+    print(format_timeline(entries) or "no developments match")
     return 0
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from newsledger.cli.text.basics import enum_words, format_reported_time
@@ -32,7 +32,28 @@ def _confirmation(confirmation: View | None) -> str:
     return "; ".join(words)
 
 
-def format_timeline_entry(entry: View) -> str:
+def format_timeline(entries: Sequence[View]) -> str:
+    """Return timeline entries in aligned columns, undated ones in a section of their own."""
+    dated = [e for e in entries if _is_dated(e)]
+    undated = [e for e in entries if not _is_dated(e)]
+    when_width = max((len(format_reported_time(e.get("occurred"))) for e in dated), default=0)
+    type_width = max((len(e.get("event_type", "?")) for e in entries), default=0)
+    lines = [format_timeline_entry(e, when_width, type_width) for e in dated]
+    if undated:
+        lines += ["", "Undated"] if dated else ["Undated"]
+        for entry in undated:
+            phrase = (entry.get("occurred") or {}).get("phrase")
+            said = f" (reported as \u201c{phrase}\u201d)" if phrase else ""
+            lines.append(f"  {format_timeline_entry(entry, 0, type_width).lstrip()}{said}")
+    return "\n".join(lines)
+
+
+def _is_dated(entry: View) -> bool:
+    occurred = entry.get("occurred") or {}
+    return bool(occurred.get("start_date") or occurred.get("start_time"))
+
+
+def format_timeline_entry(entry: View, when_width: int = 24, type_width: int = 26) -> str:
     """Return one timeline entry as a line: when, type, development, summary, status."""
     status = enum_words(entry.get("status"), ng.TimelineEntryStatus.DESCRIPTOR)
     flags = "" if status == "active" else f"  [{status}"
@@ -44,9 +65,10 @@ def format_timeline_entry(entry: View) -> str:
     if entry.get("corrected_by"):
         flags += f"  corrected by {', '.join(entry['corrected_by'])}"
     sources = len(entry.get("source_ids", []))
-    when = format_reported_time(entry.get("occurred"))
+    when = format_reported_time(entry.get("occurred")) if when_width else ""
     return (
-        f"{when:<24} {entry.get('event_type', '?'):<26} {entry.get('development_id', '')}: "
+        f"{when:<{when_width}} {entry.get('event_type', '?'):<{type_width}} "
+        f"{entry.get('development_id', '')}: "
         f"{entry.get('summary', '')} ({sources} source{'' if sources == 1 else 's'}){flags}"
     )
 
