@@ -100,7 +100,9 @@ class Tampering:
 
 TAMPERINGS = {
     "a flipped byte in one event's payload": Tampering(
-        edit_payload, 1, ("verification FAILED at sequence 9", "FAIL sequence 9: payload")
+        edit_payload,
+        ExitCode.VERIFICATION_FAILED,
+        ("verification FAILED at sequence 9", "FAIL sequence 9: payload"),
     ),
     "a rewritten development id in one event's metadata": Tampering(
         forge_development_id,
