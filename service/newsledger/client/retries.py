@@ -39,4 +39,12 @@ def retry_options(max_attempts: int = 5) -> list[tuple[str, Any]]:
     """Return the channel options that turn the retry policy on (none for max_attempts <= 1)."""
     if max_attempts <= 1:
         return [("grpc.enable_retries", 0)]
-    return [("grpc.enable_retries", 1), ("grpc.service_config", service_config(max_attempts))]
+    return [
+        ("grpc.enable_retries", 1),
+        ("grpc.service_config", service_config(max_attempts)),
+        # Reconnect within the retries' span after a server restart (the default waits 1 s,
+        # then longer), so a retried call finds the server back rather than the backoff.
+        ("grpc.initial_reconnect_backoff_ms", 100),
+        ("grpc.min_reconnect_backoff_ms", 100),
+        ("grpc.max_reconnect_backoff_ms", 1000),
+    ]
