@@ -31,27 +31,9 @@ def _renames(descriptor: Descriptor) -> dict[str, str]:
     return {f.json_name: f.name for f in descriptor.fields if f.json_name != f.name}
 
 
-def _camel_names(descriptor: Descriptor, seen: set[str]) -> set[str]:
-    """Return every lowerCamelCase name that differs from its proto name, nested types too."""
-    if descriptor.full_name in seen or descriptor.full_name in FREE_FORM:
-        return set()
-    seen.add(descriptor.full_name)
-    names = set(_renames(descriptor))
-    for field in descriptor.fields:
-        if field.message_type is not None:
-            names |= _camel_names(field.message_type, seen)
-    return names
-
-
-def _quick_check() -> re.Pattern[str]:
-    """Return a pattern that finds any camelCase key of any event type in a JSON text."""
-    names = set().union(*(_camel_names(d, set()) for d in EVENT_MESSAGES.values()))
-    alternatives = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
-    return re.compile(f'"(?:{alternatives})"') if names else re.compile(r"(?!)")
-
-
-CAMEL_KEY = _quick_check()
-"""Most payloads use proto names only; one search over the text tells which do not."""
+CAMEL_KEY = re.compile(r'"[a-z][a-z0-9]*[A-Z][A-Za-z0-9]*"\s*:')
+"""A lowerCamelCase object key: most payloads have none, and one search tells (the names
+of every event type are snake_case, so a key like this is a JSON name or unknown)."""
 
 
 def canonical_payload(
