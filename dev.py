@@ -42,7 +42,8 @@ def ensure_installed(extra: str) -> None:
     if not PYTHON.exists():
         say(f"creating {VENV.relative_to(ROOT)}")
         venv.EnvBuilder(with_pip=True).create(VENV)
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()[:16]
+    build_files = (ROOT / "pyproject.toml").read_bytes() + (ROOT / "setup.py").read_bytes()
+    digest = hashlib.sha256(build_files).hexdigest()[:16]
     stamp = VENV / f".installed-{extra or 'base'}-{digest}"
     if stamp.exists():
         return
@@ -54,7 +55,7 @@ def ensure_installed(extra: str) -> None:
 
 def command_run(arguments: list[str]) -> None:
     """Serve the seed story on the embedded SQLite database."""
-    ensure_installed("web")  # so that `newsledger web` shows the page next
+    ensure_installed("server,web")  # the service, and `newsledger web` to see its page
     say("starting the service (Ctrl-C stops it)")
     newsledger = str(BIN / "newsledger")
     os.chdir(ROOT)

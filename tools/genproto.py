@@ -13,8 +13,8 @@ DEFAULT_OUT = ROOT / "service"
 
 
 def proto_files() -> list[Path]:
-    """Return every .proto file of the public contract, in a stable order."""
-    return sorted(PROTO_ROOT.rglob("*.proto"))
+    """Return every .proto file of the public contract (not the vendored google/), in order."""
+    return sorted((PROTO_ROOT / "newsledger").rglob("*.proto"))
 
 
 def googleapis_root() -> Path:

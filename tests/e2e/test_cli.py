@@ -5,19 +5,23 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import socket
 import subprocess
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from google.protobuf import json_format
 
+from newsledger.cli.exits import ExitCode
 from newsledger.cli.main import build_parser
-from newsledger.client.ledger_client import LedgerClient
+from newsledger.client.ledger_client import LedgerClient, proposed
 from newsledger.store.migrate import head_revision
 from tests.support.paths import SEED_STORY
-from tests.support.serve_process import run_newsledger
+from tests.support.payloads import statement
+from tests.support.serve_process import NEWSLEDGER, run_newsledger
 
 NEGOTIATION = "us-china-trade-2025"
 STREAM = f"negotiation-{NEGOTIATION}"
@@ -100,7 +104,7 @@ class TestIngest:
 
         result = cli.run("ingest", str(bad), "--server", target)
 
-        assert result.returncode == 2
+        assert result.returncode == ExitCode.INVALID_INPUT
         assert (
             f"bad-story.yaml:{line}: developments[29] (appeals-court-tariff-collection)"
             ".payload.courtt: unknown field"
@@ -111,7 +115,7 @@ class TestIngest:
     def test_a_missing_story_file_exits_2_naming_it(self, cli: Cli, target: str) -> None:
         """Given a path with no file, the command says which file, without a traceback."""
         result = cli.run("ingest", "no-such-story.yaml", "--server", target)
-        assert result.returncode == 2
+        assert result.returncode == ExitCode.NOT_FOUND
         assert "no-such-story.yaml" in result.stderr
         assert "Traceback" not in result.stderr
 
@@ -148,10 +152,10 @@ class TestState:
         assert json.loads(result.stdout) == expected
         assert expected["truce"]["days_remaining"] == 62
 
-    def test_an_unknown_negotiation_exits_1_with_not_found(self, cli: Cli, seeded: str) -> None:
-        """Given no such negotiation, the command reports NOT_FOUND and exits 1."""
+    def test_an_unknown_negotiation_exits_3_with_not_found(self, cli: Cli, seeded: str) -> None:
+        """Given no such negotiation, the command reports NOT_FOUND and exits 3 (not found)."""
         result = cli.run("state", "no-such-talks", "--server", seeded)
-        assert result.returncode == 1
+        assert result.returncode == ExitCode.NOT_FOUND
         assert "NOT_FOUND: no negotiation has the id 'no-such-talks'" in result.stderr
 
 
@@ -166,9 +170,9 @@ class TestNegotiations:
         ]
 
     def test_the_json_listing_is_the_summaries(self, cli: Cli, seeded: str) -> None:
-        """Given the seed story, --json prints the summary ListNegotiations returns."""
+        """Given the seed story, --json prints each summary ListNegotiations returns, one a line."""
         result = cli.run("negotiations", "--json", "--server", seeded)
-        assert json.loads(result.stdout) == [
+        assert [json.loads(line) for line in result.stdout.splitlines()] == [
             {
                 "negotiation_id": NEGOTIATION,
                 "title": "US\u2013China trade negotiation, 2025",
@@ -238,14 +242,14 @@ class TestWithoutAServer:
     @pytest.mark.parametrize(
         "command", [["state", NEGOTIATION], ["negotiations"], ["events"]], ids=" ".join
     )
-    def test_a_query_with_no_server_names_the_address_and_exits_1(
+    def test_a_query_with_no_server_names_the_address_and_exits_5(
         self, cli: Cli, command: list[str]
     ) -> None:
         """Given nothing listening on the address, the error names it and suggests serve."""
         address = f"127.0.0.1:{free_port()}"
         result = cli.run(*command, "--server", address)
-        assert result.returncode == 1
-        first = result.stderr.splitlines()[0]
+        assert result.returncode == ExitCode.UNAVAILABLE
+        (first,) = result.stderr.splitlines()
         assert first == (
             f"newsledger: cannot reach a newsledger server at {address}; "
             "is `newsledger serve` running there?"
@@ -280,7 +284,7 @@ class TestDatabaseCommands:
         """Given an empty database, serve exits at once telling the user to migrate."""
         env = {**cli.env, "NEWSLEDGER_DATABASE_URL": database_url}
         result = Cli(cli.cwd, env).run("serve", "--address", "127.0.0.1:0", timeout=30)
-        assert result.returncode == 2
+        assert result.returncode == ExitCode.UNAVAILABLE
         assert "has no newsledger schema; run `newsledger migrate`" in result.stderr
         assert "serving on" not in result.stdout
 
@@ -291,7 +295,7 @@ class TestNegotiationQueries:
     ) -> None:
         """Given the seed ingested today, the state known at 2001 is not found."""
         result = cli.run("state", NEGOTIATION, "--known-at", "2001-01-01", "--server", seeded)
-        assert result.returncode == 1
+        assert result.returncode == ExitCode.NOT_FOUND
         assert "NOT_FOUND" in result.stderr and "recorded by 2001-01-01T23:59:59" in result.stderr
 
     def test_state_known_at_now_is_the_current_view(self, cli: Cli, seeded: str) -> None:
@@ -299,7 +303,8 @@ class TestNegotiationQueries:
         args = ("--as-of", "2025-06-11", "--json", "--server", seeded)
         later = cli.run("state", NEGOTIATION, "--known-at", "2100-01-01T00:00:00Z", *args)
         current = cli.run("state", NEGOTIATION, *args)
-        assert later.returncode == 1 and "known_at: is in the future" in later.stderr
+        assert later.returncode == ExitCode.INVALID_INPUT
+        assert "known_at: is in the future" in later.stderr
         assert json.loads(current.stdout)["truce"]["days_remaining"] == 62
 
     def test_timeline_lists_developments_in_time_order_with_filters(
@@ -352,3 +357,205 @@ class TestNegotiationQueries:
         assert kept.stdout.startswith(NEGOTIATION)
         assert none.stdout.startswith("no negotiations")
         assert bad.returncode != 0 and "unknown phase 'shouting'" in bad.stderr
+
+
+BAD_INPUT: dict[str, list[tuple[tuple[str, ...], ExitCode, str]]] = {
+    # command: [(arguments after the command, exit code, a fragment of the one line)]
+    "serve": [(("--max-streams", "0"), ExitCode.USAGE, "stream limit must be between 1 and")],
+    "migrate": [(("--database", "nosuchdb://x"), ExitCode.USAGE, "nosuchdb")],
+    "rebuild": [(("--database", "sqlite:///missing.db"), ExitCode.NOT_FOUND, "no database at")],
+    "ingest": [(("no-such-story.yaml",), ExitCode.NOT_FOUND, "no-such-story.yaml")],
+    "state": [
+        (("no-such-talks",), ExitCode.NOT_FOUND, "no negotiation has the id 'no-such-talks'"),
+        ((NEGOTIATION, "--as-of", "yesterday"), ExitCode.USAGE, "'yesterday' is not a date"),
+    ],
+    "negotiations": [(("--phase", "shouting"), ExitCode.USAGE, "unknown phase 'shouting'")],
+    "timeline": [
+        ((NEGOTIATION, "--from", "2025-07-01", "--to", "2025-06-01"), ExitCode.USAGE, "is after"),
+        (("no-such-talks",), ExitCode.NOT_FOUND, "no-such-talks"),
+    ],
+    "explain": [
+        ((NEGOTIATION, "truce.nope", "--as-of", "2025-06-11"), ExitCode.NOT_FOUND, "'truce.nope'"),
+        ((NEGOTIATION, "truce..x["), ExitCode.INVALID_INPUT, "is not a path"),
+    ],
+    "watch": [(("no-such-talks",), ExitCode.NOT_FOUND, "no-such-talks")],
+    "events": [
+        (("--from", "-5"), ExitCode.USAGE, "'-5' is negative"),
+        (("--type", "NoSuchType"), ExitCode.USAGE, "unknown event type 'NoSuchType'"),
+    ],
+    "verify": [((), ExitCode.USAGE, "give exactly one of --server or --file")],
+    "export": [(("--output", "out.ndjson"), ExitCode.USAGE, "--server is required")],
+}
+"""Bad input for every command, and the exit code and message it must give."""
+
+CLIENT_COMMANDS = {"ingest", "state", "negotiations", "timeline", "explain", "watch", "events"}
+
+
+def bad_input_cases() -> list[tuple[str, tuple[str, ...], ExitCode, str]]:
+    return [
+        (command, arguments, code, fragment)
+        for command, cases in BAD_INPUT.items()
+        for arguments, code, fragment in cases
+    ]
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], code: int) -> str:
+    """Check the command failed with code and one line on stderr, no traceback; return it."""
+    lines = result.stderr.splitlines()
+    assert result.returncode == code, result.stderr
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("newsledger: "), lines[0]
+    return lines[0]
+
+
+def test_the_bad_input_table_covers_every_command() -> None:
+    assert set(BAD_INPUT) >= set(subcommands()) - {
+        "keys",
+        "witness",
+        "add",
+        "web",
+        "diff",
+        "report",
+    }
+
+
+@pytest.mark.parametrize(
+    ("command", "arguments", "code", "fragment"),
+    bad_input_cases(),
+    ids=[" ".join((c, *a)) for c, a, _, _ in bad_input_cases()],
+)
+def test_every_command_answers_bad_input_with_one_line_and_its_exit_code(
+    cli: Cli, seeded: str, command: str, arguments: tuple[str, ...], code: ExitCode, fragment: str
+) -> None:
+    """Given bad input to any command, one line names the problem; the code names its class."""
+    server = ("--server", seeded) if command in CLIENT_COMMANDS else ()
+    result = cli.run(command, *arguments, *server)
+    assert fragment in assert_one_line_error(result, code)
+
+
+@pytest.mark.parametrize("command", subcommands())
+def test_an_unknown_option_is_one_usage_line(cli: Cli, command: str) -> None:
+    """Given an option no command has, one line names the command's help and exits 2."""
+    line = assert_one_line_error(cli.run(command, "--no-such-option"), ExitCode.USAGE)
+    assert line.startswith(f"newsledger: {command}: ")
+    assert line.endswith(f"(see newsledger {command} --help)")
+
+
+@pytest.mark.parametrize("command", subcommands())
+def test_every_command_takes_json(cli: Cli, command: str) -> None:
+    assert "--json" in cli.run(command, "--help").stdout
+
+
+def test_help_documents_every_exit_code(cli: Cli) -> None:
+    help_text = cli.run("--help").stdout
+    for code in ExitCode:
+        assert f"\n  {int(code):<4} " in help_text, code
+
+
+def test_serve_on_a_busy_port_says_so_before_ingesting(cli: Cli) -> None:
+    """Given a port something listens on, serve exits 5 in one line and ingests nothing."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        address = f"127.0.0.1:{taken.getsockname()[1]}"
+        result = cli.run("serve", "--migrate", "--address", address, "--ingest", str(SEED_STORY))
+    line = assert_one_line_error(result, ExitCode.UNAVAILABLE)
+    assert "already in use" in line
+    assert "events for negotiation" not in result.stdout
+
+
+def test_rebuild_and_migrate_never_create_a_database_when_none_is_given(cli: Cli) -> None:
+    """Given no --database, no variable and no default file, both refuse and create nothing."""
+    env = {k: v for k, v in cli.env.items() if k != "NEWSLEDGER_DATABASE_URL"}
+    for command in ("migrate", "rebuild"):
+        result = Cli(cli.cwd, env).run(command)
+        assert "no database given" in assert_one_line_error(result, ExitCode.NOT_FOUND)
+    assert not (cli.cwd / "var").exists()
+    missing = cli.run("rebuild", "--database", f"sqlite:///{cli.cwd / 'missing.db'}")
+    assert_one_line_error(missing, ExitCode.NOT_FOUND)
+    assert not (cli.cwd / "missing.db").exists()
+
+
+def test_migrate_takes_the_database_as_an_option(cli: Cli) -> None:
+    url = f"sqlite:///{cli.cwd / 'chosen.db'}"
+    result = cli.run("migrate", "--database", url, "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["to_revision"] == head_revision()
+    assert (cli.cwd / "chosen.db").exists()
+
+
+def test_client_commands_find_the_server_in_newsledger_server(cli: Cli, seeded: str) -> None:
+    env = {**cli.env, "NEWSLEDGER_SERVER": seeded}
+    result = Cli(cli.cwd, env).run("negotiations")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(NEGOTIATION)
+
+
+class TestHonestOutput:
+    def test_a_stream_with_no_events_says_so(self, cli: Cli, seeded: str) -> None:
+        result = cli.run("events", "--stream", "no-such-stream", "--server", seeded)
+        assert result.returncode == 0
+        assert result.stdout.strip() == "no events in stream 'no-such-stream'"
+
+    def test_filters_that_exclude_every_negotiation_say_so(self, cli: Cli, seeded: str) -> None:
+        result = cli.run("negotiations", "--party", "eu", "--server", seeded)
+        assert result.stdout.strip() == "no negotiations match party eu"
+
+    def test_explain_shows_the_whole_value(
+        self, cli: Cli, seeded: str, client: LedgerClient
+    ) -> None:
+        """Given a large field, every part of its value is printed, nothing cut."""
+        args = (NEGOTIATION, "truce", "--as-of", "2025-06-11")
+        result = cli.run("explain", *args, "--server", seeded)
+        value = json.loads(client.explain(*args[:2], as_of="2025-06-11").value_json)
+        assert len(json.dumps(value)) > 160
+        assert "…" not in result.stdout
+        for text in _strings_in(value):
+            assert text in result.stdout
+
+    def test_watch_shows_the_new_values_of_what_changed(
+        self, cli: Cli, seeded: str, client: LedgerClient
+    ) -> None:
+        """Given a watch, a new event prints each changed path with its new value, whole."""
+        watch = subprocess.Popen(
+            [*NEWSLEDGER, "watch", NEGOTIATION, "--count", "2", "--server", seeded],
+            cwd=cli.cwd,
+            env=cli.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert watch.stdout is not None
+        first = watch.stdout.readline()
+        assert first.startswith(f"#{SEED_EVENTS - 1} changed:")
+        client.append(STREAM, [proposed(str(uuid.uuid4()), "StatementMade", statement(7))])
+        out, err = watch.communicate(timeout=60)
+        assert watch.returncode == 0, err
+        # The statement names a speaker the story lacks: the view records it as a problem.
+        assert "#39 changed: problems, stale" in out
+        assert "  stale = true" in out
+        assert '"description": "report refers to unknown people: speaker"' in out
+
+    def test_ctrl_c_ends_a_watch_with_one_line_and_130(self, cli: Cli, seeded: str) -> None:
+        watch = subprocess.Popen(
+            [*NEWSLEDGER, "watch", NEGOTIATION, "--server", seeded],
+            cwd=cli.cwd,
+            env=cli.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert watch.stdout is not None
+        watch.stdout.readline()
+        watch.send_signal(signal.SIGINT)
+        _, err = watch.communicate(timeout=30)
+        assert watch.returncode == ExitCode.INTERRUPTED
+        assert err.splitlines() == ["newsledger: interrupted"]
+
+
+def _strings_in(value: object) -> list[str]:
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings_in(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings_in(v)]
+    return [value] if isinstance(value, str) else []

@@ -57,7 +57,7 @@ class TestAppendEvents:
         error = raised.value
         assert error.code == grpc.StatusCode.ABORTED
         assert error.reason == "WRONG_EXPECTED_VERSION"
-        assert error.metadata == {"stream": "talks", "expected": "version 0", "actual": "1"}
+        assert error.metadata == {"stream": "talks", "expected": "0", "actual": "1"}
 
     def test_an_event_id_reused_with_other_content_is_already_exists(
         self, client: LedgerClient

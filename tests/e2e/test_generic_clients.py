@@ -144,3 +144,21 @@ def test_reflection_describes_a_method_without_the_proto_files(channel: grpc.Cha
     assert method.input_type.full_name == "newsledger.v1.GetNegotiationRequest"
     assert method.output_type.full_name == "newsledger.v1.GetNegotiationResponse"
     assert "as_of" in method.input_type.fields_by_name
+
+
+def test_reflection_v1_answers_as_v1alpha_does(channel: grpc.Channel) -> None:
+    """Given a client of grpc.reflection.v1 (buf curl, grpcurl ask for it first), it answers."""
+    call = channel.stream_stream(
+        "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+        request_serializer=reflection_pb2.ServerReflectionRequest.SerializeToString,
+        response_deserializer=reflection_pb2.ServerReflectionResponse.FromString,
+    )
+    request = reflection_pb2.ServerReflectionRequest(list_services="")
+    (response,) = list(call(iter([request]), timeout=10))
+    names = {service.name for service in response.list_services_response.service}
+    assert {"newsledger.v1.EventStoreService", "grpc.reflection.v1alpha.ServerReflection"} <= names
+    symbol = reflection_pb2.ServerReflectionRequest(
+        file_containing_symbol="newsledger.v1.NegotiationService"
+    )
+    (described,) = list(call(iter([symbol]), timeout=10))
+    assert described.file_descriptor_response.file_descriptor_proto

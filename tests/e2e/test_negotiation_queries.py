@@ -95,10 +95,29 @@ def test_explain_the_phase_and_a_keyed_item(both: LedgerClient) -> None:
     assert list(disputed.confirmation.disputed_by) == ["hillmark"]
 
 
-def test_explaining_a_field_the_view_lacks_is_invalid_argument(both: LedgerClient) -> None:
+def test_explaining_a_field_the_view_lacks_is_not_found_as_documented(
+    both: LedgerClient,
+) -> None:
+    """Given a well-formed path naming nothing, NOT_FOUND/FIELD_NOT_FOUND names the path."""
     with pytest.raises(ApiError) as raised:
         both.explain(SEED, "measures[nowhere].status")
+    assert raised.value.code == grpc.StatusCode.NOT_FOUND
     assert raised.value.reason == "FIELD_NOT_FOUND"
+    assert raised.value.metadata == {
+        "negotiation_id": SEED,
+        "field_path": "measures[nowhere].status",
+    }
+    with pytest.raises(ApiError) as missing_field:
+        both.explain(SEED, "truce.no_such_field", as_of="2025-06-11")
+    assert "the view has no 'truce.no_such_field'" in missing_field.value.message
+
+
+def test_explaining_a_malformed_path_is_invalid_argument(both: LedgerClient) -> None:
+    """Given a path that is not fields and brackets, INVALID_ARGUMENT/INVALID_FIELD_PATH."""
+    with pytest.raises(ApiError) as raised:
+        both.explain(SEED, "truce..deadline[")
+    assert raised.value.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert raised.value.reason == "INVALID_FIELD_PATH"
 
 
 def test_the_timeline_filters_by_type_party_actor_and_dates_and_pages(both: LedgerClient) -> None:

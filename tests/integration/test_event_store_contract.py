@@ -78,9 +78,10 @@ class TestExpectedVersion:
             store.append("s", events(1), NO_STREAM)
         assert (raised.value.stream, raised.value.expected, raised.value.actual) == (
             "s",
-            "no stream",
+            "no_stream",
             0,
         )
+        assert "expected no stream, but it is at version 0" in str(raised.value)
 
     def test_stream_exists_fails_on_a_new_stream(self, store: EventStore) -> None:
         with pytest.raises(WrongExpectedVersion) as raised:

@@ -68,7 +68,7 @@ def decoded(error: Exception) -> tuple[grpc.StatusCode, error_details_pb2.ErrorI
             ["events"],
         ),
         (
-            WrongExpectedVersion("s", "no stream", 3),
+            WrongExpectedVersion("s", "no_stream", 3),
             grpc.StatusCode.ABORTED,
             "WRONG_EXPECTED_VERSION",
             [],
@@ -93,13 +93,14 @@ def test_each_error_has_its_documented_status(
     assert decoded(error)[2] == fields
 
 
-def test_a_wrong_expected_version_carries_stream_expected_and_actual() -> None:
-    _, info, _ = decoded(WrongExpectedVersion("talks", "version 2", None))
-    assert dict(info.metadata) == {
-        "stream": "talks",
-        "expected": "version 2",
-        "actual": "no stream",
-    }
+def test_a_wrong_expected_version_carries_stream_expected_and_actual_as_tokens() -> None:
+    """Versions are decimal numbers, the other states the ExpectedVersion field names."""
+    _, info, _ = decoded(WrongExpectedVersion("talks", "exact", None, 2))
+    assert dict(info.metadata) == {"stream": "talks", "expected": "2", "actual": "no_stream"}
+    _, info, _ = decoded(WrongExpectedVersion("talks", "no_stream", 4))
+    assert dict(info.metadata) == {"stream": "talks", "expected": "no_stream", "actual": "4"}
+    _, info, _ = decoded(WrongExpectedVersion("talks", "stream_exists", None))
+    assert dict(info.metadata)["expected"] == "stream_exists"
 
 
 def test_an_unexpected_error_is_left_to_the_caller() -> None:

@@ -14,6 +14,7 @@ from google.protobuf.descriptor import EnumDescriptor
 
 from newsledger.cli.text.basics import enum_words, format_instant
 from newsledger.cli.text.output import format_event, format_negotiations, format_view
+from newsledger.cli.text.timeline import format_timeline
 from newsledger.domain.events import RecordedEvent
 from newsledger.domain.negotiation import fold, render_view
 from newsledger.domain.state import NegotiationState
@@ -185,21 +186,30 @@ class TestStateOfTheSeedStory:
             "      condition: China begins issuing mineral export licences (China to act)"
         )
 
-    def test_measures_are_listed_per_side_in_force_before_suspended(self) -> None:
-        """Given measures by both sides, each side lists what is in force and what is suspended."""
+    def test_each_measure_is_listed_once_under_all_the_sides_imposing_it(self) -> None:
+        """Given measures by each side and one by both, each appears once, in force first."""
         measures = block(seed_text(), "Measures, by the side imposing them").splitlines()
         expected = [
             "  United States",
             "    in force   U.S. restrictions on exports",
-            "    suspended  Tariffs the two sides imposed",
             "  China",
             "    in force   Chinese export licences",
+            "  United States and China",
             "    suspended  Tariffs the two sides imposed",
         ]
         assert len(measures) == 1 + len(expected)
         starts = zip(measures[1:], expected, strict=True)
         assert [line[: len(start)] for line, start in starts] == expected
-        assert "(tariff, above 100% on many goods; targets China, United States)" in measures[3]
+        assert "(tariff, above 100% on many goods; targets China, United States)" in measures[6]
+
+    def test_statements_show_their_speaker_and_quotes(self) -> None:
+        """Given the seed's statements, each shows who spoke and the words quoted."""
+        statements = block(seed_text(), "Statements")
+        view = seed_view()
+        for item in view["statements"]:
+            for quote in item.get("quotes", []):
+                assert f"\u201c{quote['text']}\u201d" in statements
+        assert "Howard Lutnick" in statements
 
     def test_the_court_case_shows_its_latest_ruling(self) -> None:
         """Given the appeals court's stay, the case shows the ruling, court, date and next step."""
@@ -330,3 +340,21 @@ def test_an_event_line_shows_position_time_stream_version_type_and_development()
         "#36  2025-06-11 12:00:05 UTC  negotiation-us-china-trade-2025@35  "
         "NextRoundStatusChanged  next-round-not-scheduled 15e5b65c-826d-5fdb-882c-4c7a6117b0d4"
     )
+
+
+def test_the_timeline_aligns_its_columns_and_sets_undated_entries_apart() -> None:
+    """Given dated entries of different widths and an undated one, columns line up."""
+    entries = [
+        {"occurred": {"precision": "DATE_PRECISION_DAY", "start_date": "2025-06-10"},
+         "event_type": "TalksHeld", "development_id": "a", "summary": "one"},
+        {"occurred": {"precision": "DATE_PRECISION_MONTH", "start_date": "2025-05-01"},
+         "event_type": "StatementMade", "development_id": "b", "summary": "two"},
+        {"occurred": {"precision": "DATE_PRECISION_UNKNOWN", "phrase": "late Tuesday"},
+         "event_type": "TalksHeld", "development_id": "c", "summary": "three"},
+    ]  # fmt: skip
+    lines = format_timeline(entries).splitlines()
+    assert lines[0].index("TalksHeld") == lines[1].index("StatementMade")
+    assert lines[0].index(" a: ") == lines[1].index(" b: ")
+    assert lines[2:4] == ["", "Undated"]
+    assert lines[4].startswith("  TalksHeld") and "c: three" in lines[4]
+    assert lines[4].endswith("(reported as \u201clate Tuesday\u201d)")

@@ -11,6 +11,7 @@ from typing import Any
 from google.protobuf.internal.containers import RepeatedCompositeFieldContainer
 
 from newsledger.api.message_dicts import message_from_dict
+from newsledger.api.protojson_names import canonical_payload
 from newsledger.application.errors import InvalidRequest, Violation
 from newsledger.application.validation.payloads import SLUG_PATTERN as SLUG
 from newsledger.application.validation.payloads import known_event_types
@@ -63,6 +64,10 @@ def proposed_events(messages: Sequence[pb.ProposedEvent]) -> list[StoreProposedE
             violations.append(Violation(f"{field}.event_id", "must be a UUID"))
             continue
         payload = parse_json_object(message.payload_json, f"{field}.payload_json", violations)
+        # ProtoJSON parsers accept lowerCamelCase names too; the ledger stores proto names.
+        payload = canonical_payload(
+            payload, message.payload_json, message.event_type, f"{field}.payload_json", violations
+        )
         metadata = parse_json_object(message.metadata_json, f"{field}.metadata_json", violations)
         events.append(
             StoreProposedEvent(

@@ -20,7 +20,12 @@ from grpc_status import rpc_status
 from sqlalchemy import exc as sa_exc
 
 from newsledger.api.interceptors.auth import PermissionDenied, Unauthenticated
-from newsledger.application.errors import InvalidRequest, NegotiationNotFound, Violation
+from newsledger.application.errors import (
+    FieldNotInView,
+    InvalidRequest,
+    NegotiationNotFound,
+    Violation,
+)
 from newsledger.audit.storage.checkpoints import CheckpointRefused
 from newsledger.store.errors import (
     AppendLockTimeout,
@@ -137,8 +142,8 @@ ERROR_STATUSES: dict[type[Exception], ErrorStatus] = {
         "WRONG_EXPECTED_VERSION",
         lambda e: {
             "stream": e.stream,
-            "expected": e.expected,
-            "actual": "no stream" if e.actual is None else str(e.actual),
+            "expected": str(e.expected_version) if e.expected == "exact" else e.expected,
+            "actual": "no_stream" if e.actual is None else str(e.actual),
         },
     ),
     EventIdConflict: ErrorStatus(
@@ -149,6 +154,11 @@ ERROR_STATUSES: dict[type[Exception], ErrorStatus] = {
     ),
     NegotiationNotFound: ErrorStatus(
         Code.NOT_FOUND, "NEGOTIATION_NOT_FOUND", lambda e: {"negotiation_id": e.negotiation_id}
+    ),
+    FieldNotInView: ErrorStatus(
+        Code.NOT_FOUND,
+        "FIELD_NOT_FOUND",
+        lambda e: {"negotiation_id": e.negotiation_id, "field_path": e.field_path},
     ),
     CheckpointRefused: ErrorStatus(Code.INTERNAL, "CHECKPOINT_REFUSED"),
     SchemaNotReady: ErrorStatus(Code.FAILED_PRECONDITION, "SCHEMA_NOT_READY"),

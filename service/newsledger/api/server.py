@@ -12,7 +12,6 @@ from types import FrameType
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
 
 from newsledger.api.interceptors.auth import AuthInterceptor
 from newsledger.api.interceptors.errors import ErrorInterceptor
@@ -26,6 +25,7 @@ from newsledger.api.interceptors.stream_slots import (
 )
 from newsledger.api.limits import RequestLimits
 from newsledger.api.metrics import ServerMetrics
+from newsledger.api.reflection import enable_reflection
 from newsledger.api.security import ServerSecurity, check_exposure, warn_about_exposure
 from newsledger.api.services.audit import AuditService
 from newsledger.api.services.event_store import EventStoreService
@@ -147,9 +147,7 @@ def create_server(
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for name in ("", *SERVICE_NAMES):
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    reflection.enable_server_reflection(
-        (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server
-    )
+    enable_reflection((*SERVICE_NAMES, health.SERVICE_NAME), server)
     if security.tls is not None:
         port = server.add_secure_port(address, security.tls.credentials())
     else:

@@ -33,3 +33,12 @@ class NegotiationNotFound(LedgerError):
     def __init__(self, negotiation_id: str, detail: str = "") -> None:
         self.negotiation_id = negotiation_id
         super().__init__(f"no negotiation has the id {negotiation_id!r}{detail}")
+
+
+class FieldNotInView(LedgerError):
+    """An explained path is well formed but names nothing in the negotiation's view."""
+
+    def __init__(self, negotiation_id: str, field_path: str, detail: str) -> None:
+        self.negotiation_id = negotiation_id
+        self.field_path = field_path
+        super().__init__(detail)

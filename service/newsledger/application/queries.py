@@ -12,10 +12,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from newsledger.application.errors import InvalidRequest, NegotiationNotFound, Violation
+from newsledger.application.errors import (
+    FieldNotInView,
+    InvalidRequest,
+    NegotiationNotFound,
+    Violation,
+)
 from newsledger.application.subscriptions import LogNotifier, follow
 from newsledger.domain.events import StoredEvent, micros_from_time
-from newsledger.domain.explain import FieldNotFound, explain
+from newsledger.domain.explain import FieldNotFound, InvalidFieldPath, explain
 from newsledger.domain.negotiation import InvalidNegotiationId, stream_for
 from newsledger.domain.state import JsonDict
 from newsledger.domain.timeline import TimelineFilter, timeline
@@ -146,8 +151,12 @@ class NegotiationQueries:
         state = self.stored(negotiation_id, known_at).state
         try:
             return explain(state, render_view(state, as_of), path, as_of)
+        except InvalidFieldPath as error:
+            raise InvalidRequest(
+                [Violation("field_path", str(error))], "INVALID_FIELD_PATH"
+            ) from None
         except FieldNotFound as error:
-            raise InvalidRequest([Violation("field_path", str(error))], "FIELD_NOT_FOUND") from None
+            raise FieldNotInView(negotiation_id, path, str(error)) from None
 
     def timeline(
         self,

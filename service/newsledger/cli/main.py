@@ -5,18 +5,22 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from google.protobuf import json_format
 
 from newsledger import __version__
 from newsledger.cli import verify as verify_cli
+from newsledger.cli.database import add_database_option, database_settings
 from newsledger.cli.diff import add_diff_command
-from newsledger.cli.negotiations import add_negotiation_commands
+from newsledger.cli.exits import EXIT_CODES_HELP, CommandError, ExitCode, run_command
+from newsledger.cli.negotiations import add_negotiation_commands, event_type, non_negative
 from newsledger.cli.options import add_client_options, add_serve_options
+from newsledger.cli.progress import Progress, progress
 from newsledger.cli.report import add_report_commands
 from newsledger.cli.text.output import format_event
 from newsledger.cli.web import add_web_command
@@ -28,22 +32,56 @@ if TYPE_CHECKING:
 Command = Callable[[argparse.Namespace], int]
 
 
+JSON_HELP = (
+    "print JSON instead of text: one object, or one object per line (NDJSON) for lists and "
+    "streams; 64-bit integers are decimal strings, as in ProtoJSON"
+)
+
+
+class CommandLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line and exit with the usage code."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print the problem on one line with where to find help, and exit 2."""
+        where = self.prog.removeprefix("newsledger").strip()
+        self.exit(
+            ExitCode.USAGE,
+            f"newsledger: {where + ': ' if where else ''}{message} (see {self.prog} --help)\n",
+        )
+
+
+def default_server() -> str:
+    """Return the server address the client commands use unless --server is given."""
+    return os.environ.get("NEWSLEDGER_SERVER") or DEFAULT_ADDRESS
+
+
 def _add_server_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--server",
-        default=DEFAULT_ADDRESS,
+        default=default_server(),
         metavar="HOST:PORT",
-        help=f"address of a running newsledger server (default {DEFAULT_ADDRESS})",
+        help="address of a running newsledger server "
+        f"(NEWSLEDGER_SERVER; default {DEFAULT_ADDRESS})",
     )
-    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    parser.add_argument("--json", action="store_true", help=JSON_HELP)
     add_client_options(parser)
+
+
+def _every_command_takes_json(commands: argparse._SubParsersAction[Any]) -> None:
+    """Give each command a --json option, so scripts can rely on it everywhere."""
+    for command in commands.choices.values():
+        command.set_defaults(command_parser=command)
+        if not any("--json" in action.option_strings for action in command._actions):
+            command.add_argument("--json", action="store_true", help=JSON_HELP)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser of the whole command line."""
-    parser = argparse.ArgumentParser(
+    parser = CommandLineParser(
         prog="newsledger",
         description="An event-sourced, auditable ledger of news about negotiations.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"newsledger {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -76,12 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=_serve)
 
     migrate = commands.add_parser("migrate", help="bring the database schema to head")
+    add_database_option(migrate)
     migrate.set_defaults(run=_migrate)
 
     rebuild = commands.add_parser("rebuild", help="rebuild the negotiation views from the log")
     rebuild.add_argument(
         "--check", action="store_true", help="only report views that differ from a rebuild"
     )
+    add_database_option(rebuild)
     rebuild.set_defaults(run=_rebuild)
 
     ingest = commands.add_parser("ingest", help="append a story file's events through the API")
@@ -95,11 +135,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     events = commands.add_parser("events", help="read the log, or one stream")
     events.add_argument("--stream", default="", help="read only this stream")
-    events.add_argument("--from", dest="start", type=int, default=None, help="first position")
-    events.add_argument("--backward", action="store_true", help="newest first")
-    events.add_argument("--limit", type=int, default=50, help="most events to print (50)")
     events.add_argument(
-        "--type", dest="types", action="append", default=[], help="only this event type"
+        "--from", dest="start", type=non_negative, default=None, help="first position (0 or more)"
+    )
+    events.add_argument("--backward", action="store_true", help="newest first")
+    events.add_argument("--limit", type=non_negative, default=50, help="most events to print (50)")
+    events.add_argument(
+        "--type",
+        dest="types",
+        type=event_type,
+        action="append",
+        default=[],
+        help="only this event type (repeatable)",
     )
     _add_server_option(events)
     events.set_defaults(run=_events)
@@ -113,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify_cli.add_arguments(export, export=True)
     add_client_options(export)
     export.set_defaults(run=verify_cli.run_export)
+    _every_command_takes_json(commands)
     return parser
 
 
@@ -150,17 +198,20 @@ def _serve(args: argparse.Namespace) -> int:
     check_exposure(args.address or settings.address, security)
     requested_streams = settings.max_streams if args.max_streams is None else args.max_streams
     max_streams = stream_limit(DEFAULT_MAX_WORKERS, requested_streams)
+    address = args.address or settings.address
+    check_address_free(address)  # before any ingest: a taken port fails at once
     app = open_application(settings, migrate=args.migrate)
     for path in args.ingest:
-        print(ingest_story_in_process(app.ledger, path), flush=True)
-    address = args.address or settings.address
+        report = ingest_story_in_process(app.ledger, path)
+        _announce(args, str(report), ingested=report.as_dict())
     metrics = None
     metrics_address = args.metrics_address or settings.metrics_address
     if metrics_address:
         metrics = ServerMetrics(app.store)
         metrics_port = metrics.serve(metrics_address)
         metrics_host = metrics_address.rsplit(":", 1)[0]
-        print(f"metrics on http://{metrics_host}:{metrics_port}/metrics", flush=True)
+        metrics_url = f"http://{metrics_host}:{metrics_port}/metrics"
+        _announce(args, f"metrics on {metrics_url}", metrics=metrics_url)
     running = create_server(
         app,
         address,
@@ -168,19 +219,64 @@ def _serve(args: argparse.Namespace) -> int:
         metrics=metrics,
         max_streams=max_streams,
     )
-    print(f"audit log {app.audit.origin}, verifier key {app.audit.vkey}", flush=True)
+    _announce(
+        args,
+        f"audit log {app.audit.origin}, verifier key {app.audit.vkey}",
+        origin=app.audit.origin,
+        verifier_key=app.audit.vkey,
+    )
     host = address.rsplit(":", 1)[0]
-    print(
+    database = app.engine.url.render_as_string(hide_password=True)
+    _announce(
+        args,
         f"newsledger {__version__} serving on {host}:{running.port} "
-        f"(database {app.engine.url.render_as_string(hide_password=True)}; "
-        f"{_protection(security)}); "
-        "Ctrl-C or SIGTERM stops it",
-        flush=True,
+        f"(database {database}; {_protection(security)}); Ctrl-C or SIGTERM stops it",
+        serving=f"{host}:{running.port}",
+        version=__version__,
+        database=database,
+        protection=_protection(security),
     )
     exempt_startup_objects_from_gc()
     signals.serve_until_received(running)
-    print("newsledger stopped", flush=True)
+    _announce(args, "newsledger stopped", stopped=True)
     return 0
+
+
+def _announce(args: argparse.Namespace, text: str, **fields: Any) -> None:
+    """Print a line of serve's progress: the text, or with --json one JSON object."""
+    print(json.dumps(fields, ensure_ascii=False) if args.json else text, flush=True)
+
+
+def check_address_free(address: str) -> None:
+    """Raise CommandError (unavailable) when something already listens on address."""
+    import errno
+    import socket
+
+    host, _, port = address.rpartition(":")
+    if not port.isdigit() or int(port) == 0:
+        return
+    host = host.strip("[]") or "0.0.0.0"
+    try:
+        infos = socket.getaddrinfo(host, int(port), type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise CommandError(
+            f"cannot listen on {address}: {error.strerror}", ExitCode.USAGE
+        ) from None
+    family, kind, proto, _, where = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(where)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise CommandError(
+                    f"cannot listen on {address}: the port is already in use "
+                    "(is another server running?)",
+                    ExitCode.UNAVAILABLE,
+                ) from None
+            raise CommandError(
+                f"cannot listen on {address}: {error.strerror}", ExitCode.UNAVAILABLE
+            ) from None
 
 
 def _protection(security: object) -> str:
@@ -196,11 +292,13 @@ def _migrate(args: argparse.Namespace) -> int:
     from newsledger.store.engine import create_engine
     from newsledger.store.migrate import upgrade_to_head
 
-    settings = _settings()
+    settings = database_settings(args, may_create=True)
     engine = create_engine(settings.database_url)
     before, after = upgrade_to_head(engine)
     where = engine.url.render_as_string(hide_password=True)
-    if before == after:
+    if args.json:
+        print(json.dumps({"database": where, "from_revision": before, "to_revision": after}))
+    elif before == after:
         print(f"{where} is already at schema revision {after}")
     else:
         print(f"{where} migrated from {before or 'an empty database'} to revision {after}")
@@ -210,16 +308,27 @@ def _migrate(args: argparse.Namespace) -> int:
 def _rebuild(args: argparse.Namespace) -> int:
     from newsledger.projections.rebuild import rebuild_views, views_differing_from_rebuild
 
-    store = _open_store(_settings())
+    store = _open_store(database_settings(args, may_create=False))
     if args.check:
         differing = views_differing_from_rebuild(store)
-        for negotiation_id in differing:
+        if args.json:
+            print(json.dumps({"differing": differing}))
+        for negotiation_id in [] if args.json else differing:
             print(f"differs from a rebuild: {negotiation_id}")
-        print(f"{len(differing)} view(s) differ from a rebuild")
+        if not args.json:
+            print(f"{len(differing)} view(s) differ from a rebuild")
         return 1 if differing else 0
-    count = rebuild_views(store, progress=lambda line: print(line, file=sys.stderr))
-    print(f"rebuilt {count} negotiation view(s)")
+    report = progress("rebuild", unit="negotiations")
+    count = rebuild_views(store, progress=lambda line: _rebuilt(report, line))
+    print(json.dumps({"rebuilt": count}) if args.json else f"rebuilt {count} negotiation view(s)")
     return 0
+
+
+def _rebuilt(report: Progress, line: str) -> None:
+    """Turn rebuild's `rebuilt N/M: stream` lines into progress."""
+    done, _, total = line.removeprefix("rebuilt ").partition(":")[0].partition("/")
+    if done.isdigit() and total.isdigit():
+        report(int(done), int(total))
 
 
 def _ingest(args: argparse.Namespace) -> int:
@@ -227,7 +336,7 @@ def _ingest(args: argparse.Namespace) -> int:
     from newsledger.stories.ingest import ingest_story_over_grpc
 
     with LedgerClient(args.server) as client:
-        report = ingest_story_over_grpc(client, args.file)
+        report = ingest_story_over_grpc(client, args.file, progress("ingest"))
     print(json.dumps(report.as_dict()) if args.json else report)
     return 0
 
@@ -274,57 +383,42 @@ def _events(args: argparse.Namespace) -> int:
             token = page.next_page_token
             if not token:
                 break
+    if printed == 0 and not args.json:
+        print(_nothing_read(args))
     return 0
 
 
+def _nothing_read(args: argparse.Namespace) -> str:
+    """Say why `events` printed nothing: an empty log or stream, or filters that matched none."""
+    where = f"stream {args.stream!r}" if args.stream else "the log"
+    what = f"of type {', '.join(args.types)} " if args.types else ""
+    start = f" from position {args.start}" if args.start is not None else ""
+    return f"no events {what}in {where}{start}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
-    from newsledger.api.interceptors.stream_slots import InvalidStreamLimit
-    from newsledger.api.security import ExposureRefused
-    from newsledger.api.tokens import TokenFileError
-    from newsledger.audit.storage.signing_key import KeyFileError
+    """Run the command line; return the exit status (see `newsledger --help`)."""
     from newsledger.cli.options import client_security
     from newsledger.client.connection import use_by_default
-    from newsledger.client.ledger_client import ApiError
-    from newsledger.store.errors import SchemaNotReady
-    from newsledger.stories.story_file import StoryFileError
 
     logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    args = build_parser().parse_args(argv)
+    args, unknown = build_parser().parse_known_args(argv)
+    if unknown:  # said by the command's own parser, so the line names the command's help
+        args.command_parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     run: Command = args.run
-    if hasattr(args, "tls_client_key"):
-        use_by_default(client_security(args))
-    try:
-        return run(args)
-    except ApiError as error:
-        if error.code.name == "UNAVAILABLE" and not error.reason:
-            print(
-                f"newsledger: cannot reach a newsledger server at {args.server}; "
-                "is `newsledger serve` running there?",
-                file=sys.stderr,
-            )
-        print(f"newsledger: {error}", file=sys.stderr)
-        return 1
-    except (
-        SchemaNotReady,
-        StoryFileError,
-        KeyFileError,
-        TokenFileError,
-        ExposureRefused,
-        InvalidStreamLimit,
-    ) as error:
-        print(f"newsledger: {error}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:
-        return 0
-    except OSError as error:  # e.g. a story file that cannot be read, an address in use
-        print(f"newsledger: {error}", file=sys.stderr)
-        return 2
-    finally:
-        use_by_default(None)
+
+    def run_with_security() -> int:
+        if hasattr(args, "tls_client_key"):
+            use_by_default(client_security(args))
+        try:
+            return run(args)
+        finally:
+            use_by_default(None)
+
+    return run_command(run_with_security, args.command, getattr(args, "server", None))
 
 
 if __name__ == "__main__":

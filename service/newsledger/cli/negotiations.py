@@ -18,8 +18,9 @@ from google.protobuf import json_format
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from newsledger.cli.exits import CommandError, ExitCode
 from newsledger.cli.text.output import format_negotiations, format_view
-from newsledger.cli.text.timeline import format_change, format_explanation, format_timeline_entry
+from newsledger.cli.text.timeline import format_change, format_explanation, format_timeline
 
 AddServerOption = Callable[[argparse.ArgumentParser], None]
 AS_OF_HELP = "the date the view is for: what counts by then, days remaining (default today)"
@@ -27,6 +28,30 @@ KNOWN_AT_HELP = (
     "answer as the ledger knew it then: an RFC 3339 instant (2025-06-12T09:00:00Z) or a date "
     "(the end of that day, UTC); default now"
 )
+
+
+def non_negative(text: str) -> int:
+    """Parse a count or a position: a whole number, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is negative; give 0 or more")
+    return value
+
+
+def query_date(text: str) -> str:
+    """Parse a date option: YYYY-MM-DD (returned as given); empty means unset."""
+    if not text:
+        return ""
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+    if len(text) != 10:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD")
+    return text
 
 
 def known_at(text: str) -> Timestamp | None:
@@ -59,7 +84,9 @@ def add_negotiation_commands(commands: Any, add_server_option: AddServerOption) 
     """Add the negotiation reading commands to the command line's subparsers."""
     state = commands.add_parser("state", help="show a negotiation's view")
     state.add_argument("negotiation", metavar="NEGOTIATION", help="the negotiation's id")
-    state.add_argument("--as-of", default="", metavar="YYYY-MM-DD", help=AS_OF_HELP)
+    state.add_argument(
+        "--as-of", type=query_date, default="", metavar="YYYY-MM-DD", help=AS_OF_HELP
+    )
     state.add_argument(
         "--known-at", type=known_at, default=None, metavar="WHEN", help=KNOWN_AT_HELP
     )
@@ -81,6 +108,7 @@ def add_negotiation_commands(commands: Any, add_server_option: AddServerOption) 
     timeline.add_argument(
         "--type",
         dest="types",
+        type=event_type,
         action="append",
         default=[],
         help="only this event type (repeatable)",
@@ -92,16 +120,29 @@ def add_negotiation_commands(commands: Any, add_server_option: AddServerOption) 
         "--actor", default="", metavar="PERSON_ID", help="only involving this person"
     )
     timeline.add_argument(
-        "--from", dest="after", default="", metavar="YYYY-MM-DD", help="happened on or after"
+        "--from",
+        dest="after",
+        type=query_date,
+        default="",
+        metavar="YYYY-MM-DD",
+        help="happened on or after",
     )
     timeline.add_argument(
-        "--to", dest="before", default="", metavar="YYYY-MM-DD", help="happened on or before"
+        "--to",
+        dest="before",
+        type=query_date,
+        default="",
+        metavar="YYYY-MM-DD",
+        help="happened on or before",
     )
     timeline.add_argument(
         "--known-at", type=known_at, default=None, metavar="WHEN", help=KNOWN_AT_HELP
     )
     timeline.add_argument(
-        "--limit", type=int, default=None, help="most entries to print (200; exports: all)"
+        "--limit",
+        type=non_negative,
+        default=None,
+        help="most entries to print (200; exports: all)",
     )
     exports = timeline.add_mutually_exclusive_group()
     exports.add_argument("--csv", action="store_true", help="print CSV for spreadsheets")
@@ -114,7 +155,9 @@ def add_negotiation_commands(commands: Any, add_server_option: AddServerOption) 
     explain.add_argument(
         "field", metavar="FIELD", help="a view path: phase, truce.deadline, measures[ID].status…"
     )
-    explain.add_argument("--as-of", default="", metavar="YYYY-MM-DD", help=AS_OF_HELP)
+    explain.add_argument(
+        "--as-of", type=query_date, default="", metavar="YYYY-MM-DD", help=AS_OF_HELP
+    )
     explain.add_argument(
         "--known-at", type=known_at, default=None, metavar="WHEN", help=KNOWN_AT_HELP
     )
@@ -123,9 +166,11 @@ def add_negotiation_commands(commands: Any, add_server_option: AddServerOption) 
 
     watch = commands.add_parser("watch", help="print a negotiation's view, then each change to it")
     watch.add_argument("negotiation", metavar="NEGOTIATION", help="the negotiation's id")
-    watch.add_argument("--as-of", default="", metavar="YYYY-MM-DD", help=AS_OF_HELP)
     watch.add_argument(
-        "--count", type=int, default=0, help="stop after this many messages (0: never)"
+        "--as-of", type=query_date, default="", metavar="YYYY-MM-DD", help=AS_OF_HELP
+    )
+    watch.add_argument(
+        "--count", type=non_negative, default=0, help="stop after this many messages (0: never)"
     )
     add_server_option(watch)
     watch.set_defaults(run=_watch)
@@ -155,18 +200,32 @@ def _phase(text: str) -> int:
     names = list(nv.NegotiationPhase.keys())
     if name not in names:
         words = ", ".join(p.removeprefix("NEGOTIATION_PHASE_").lower() for p in names[1:])
-        raise SystemExit(f"newsledger: unknown phase {text!r}; one of {words}")
+        raise CommandError(f"unknown phase {text!r}; one of {words}", ExitCode.USAGE)
     return int(nv.NegotiationPhase.Value(name))
 
 
 def _negotiations(args: argparse.Namespace) -> int:
     with _client(args) as client:
         found = [_as_json(n) for n in client.list_negotiations(args.party, _phase(args.phase))]
-    _print(found, format_negotiations(found), args)
+    filters = [
+        f"party {args.party}" if args.party else "",
+        f"phase {args.phase}" if args.phase else "",
+    ]
+    wanted = " and ".join(f for f in filters if f)
+    if args.json:
+        for summary in found:
+            print(json.dumps(summary, ensure_ascii=False))
+        return 0
+    print(f"no negotiations match {wanted}" if wanted and not found else format_negotiations(found))
     return 0
 
 
 def _timeline(args: argparse.Namespace) -> int:
+    if args.after and args.before and args.after > args.before:
+        raise CommandError(
+            f"--from {args.after} is after --to {args.before}; nothing could match",
+            ExitCode.USAGE,
+        )
     filters = {
         "event_types": args.types,
         "party_id": args.party,
@@ -189,8 +248,11 @@ def _timeline(args: argparse.Namespace) -> int:
         rows = (timeline_row(entry) for entry in entries)
         sys.stdout.write(to_csv(rows, TIMELINE_COLUMNS) if args.csv else to_ndjson(entries))
         return 0
-    text = "\n".join(format_timeline_entry(e) for e in entries) or "no developments match"
-    _print(entries, text, args)
+    if args.json:
+        for entry in entries:
+            print(json.dumps(entry, ensure_ascii=False))
+        return 0
+    print(format_timeline(entries) or "no developments match")
     return 0
 
 
@@ -203,17 +265,39 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _watch(args: argparse.Namespace) -> int:
+    import grpc
+
+    received = 0
     with _client(args) as client:
         stream = client.watch(args.negotiation, args.as_of)
         try:
-            for number, message in enumerate(stream, start=1):
+            for received, message in enumerate(stream, start=1):
                 change = _as_json(message)
                 if args.json:
                     print(json.dumps(change, ensure_ascii=False), flush=True)
                 else:
                     print(format_change(change), flush=True)
-                if args.count and number >= args.count:
+                if args.count and received >= args.count:
                     break
+        except grpc.RpcError as error:
+            if received and error.code() == grpc.StatusCode.UNAVAILABLE:
+                raise CommandError(
+                    f"the server at {args.server} ended the watch after {received} message(s) "
+                    f"({error.details() or 'unavailable'})",
+                    ExitCode.UNAVAILABLE,
+                ) from None
+            raise
         finally:
             stream.cancel()
     return 0
+
+
+def event_type(name: str) -> str:
+    """Parse an event type option: a type the contract declares (developments.proto)."""
+    from newsledger.v1 import developments_pb2
+
+    messages = developments_pb2.DESCRIPTOR.message_types_by_name
+    known = sorted(n for n, m in messages.items() if "report" in m.fields_by_name)
+    if name not in known:
+        raise argparse.ArgumentTypeError(f"unknown event type {name!r}; one of {', '.join(known)}")
+    return name

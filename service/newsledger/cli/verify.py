@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -16,10 +15,14 @@ from newsledger.audit.verify.auditor import AuditReport, Progress
 from newsledger.audit.verify.export import export_log, verify_export
 from newsledger.audit.verify.live import AuditClient, verify_live
 from newsledger.audit.verify.trusted_state import AuditError, ForkDetected, TrustedState
+from newsledger.cli.exits import ExitCode
+from newsledger.cli.progress import progress
 from newsledger.client.connection import open_channel
 
 DEFAULT_STATE = Path("newsledger-trusted-state.json")
-EXIT_FINDINGS, EXIT_REJECTED = 1, 3
+# Findings in the log and a rejected checkpoint or proof are both "verification failed";
+# what failed is printed.
+EXIT_FINDINGS = EXIT_REJECTED = ExitCode.VERIFICATION_FAILED
 
 
 def add_arguments(parser: argparse.ArgumentParser, *, export: bool) -> None:
@@ -39,16 +42,8 @@ def add_arguments(parser: argparse.ArgumentParser, *, export: bool) -> None:
 
 
 def stderr_progress(what: str) -> Progress:
-    """Return a callback that prints progress to stderr at most once a second, and at the end."""
-    last = [0.0]
-
-    def report(done: int, total: int) -> None:
-        now = time.monotonic()
-        if done == total or now - last[0] >= 1.0:
-            last[0] = now
-            print(f"{what}: {done}/{total} entries", file=sys.stderr, flush=True)
-
-    return report
+    """Return a progress callback on stderr: a bar on a terminal, plain lines otherwise."""
+    return progress(what, unit="entries")
 
 
 def _as_of(text: str) -> date:
@@ -113,8 +108,8 @@ def _print_report(report: AuditReport, state: TrustedState) -> int:
 def run_verify(args: argparse.Namespace, client: AuditClient | None = None) -> int:
     """Verify a live server or an export file; keep the advanced state only if all passed."""
     if bool(args.file) == bool(args.server):
-        print("newsledger verify: give exactly one of --server or --file", file=sys.stderr)
-        return 2
+        print("newsledger: verify: give exactly one of --server or --file", file=sys.stderr)
+        return ExitCode.USAGE
     if args.server and client is None:
         client = _client(args.server)
     try:
@@ -147,8 +142,8 @@ def run_verify(args: argparse.Namespace, client: AuditClient | None = None) -> i
 def run_export(args: argparse.Namespace) -> int:
     """Export the log of a live server to an NDJSON file."""
     if not args.server:
-        print("newsledger export: --server is required", file=sys.stderr)
-        return 2
+        print("newsledger: export: --server is required", file=sys.stderr)
+        return ExitCode.USAGE
     client = _client(args.server)
     try:
         state = _initial_state(args, client)

@@ -1,10 +1,15 @@
-"""A small typed client of the newsledger gRPC API, used by the CLI and the tests."""
+"""The typed client of the newsledger gRPC API: `connect()` and `LedgerClient`.
+
+docs/python-client.md shows it at work.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 import grpc
@@ -13,13 +18,19 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
 from newsledger.client.connection import ClientSecurity, open_channel
-from newsledger.v1 import event_store_pb2 as es
+from newsledger.client.retries import retry_options
+from newsledger.client.subscription import Subscription
+from newsledger.client.values import EventLike, as_dict, date_text, proposed_event, timestamp
+from newsledger.config import DEFAULT_ADDRESS
 from newsledger.v1 import (
+    audit_pb2,
+    audit_pb2_grpc,
     event_store_pb2_grpc,
     negotiation_view_pb2,
     negotiations_pb2,
     negotiations_pb2_grpc,
 )
+from newsledger.v1 import event_store_pb2 as es
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,11 +92,16 @@ class LedgerClient:
     """Calls the newsledger services on one channel; failures raise ApiError."""
 
     def __init__(
-        self, target: str, timeout_seconds: float = 30.0, security: ClientSecurity | None = None
+        self,
+        target: str,
+        timeout_seconds: float = 30.0,
+        security: ClientSecurity | None = None,
+        retry_attempts: int = 1,
     ) -> None:
-        self.channel = open_channel(target, security)
+        self.channel = open_channel(target, security, retry_options(retry_attempts))
         self.events = event_store_pb2_grpc.EventStoreServiceStub(self.channel)
         self.negotiations = negotiations_pb2_grpc.NegotiationServiceStub(self.channel)
+        self.audit = audit_pb2_grpc.AuditServiceStub(self.channel)
         self.timeout = timeout_seconds
 
     def close(self) -> None:
@@ -107,11 +123,13 @@ class LedgerClient:
     def append(
         self,
         stream: str,
-        events: Sequence[es.ProposedEvent],
+        events: Sequence[EventLike],
         expected: es.ExpectedVersion | None = None,
     ) -> es.AppendEventsResponse:
-        """Append events to stream."""
-        request = es.AppendEventsRequest(stream=stream, events=events, expected_version=expected)
+        """Append events (ProposedEvent messages or dicts) to stream, all or none."""
+        request = es.AppendEventsRequest(
+            stream=stream, events=[proposed_event(e) for e in events], expected_version=expected
+        )
         response: es.AppendEventsResponse = self._call(self.events.AppendEvents, request)
         return response
 
@@ -140,12 +158,36 @@ class LedgerClient:
         """Subscribe; iterate the returned stream, cancel it to stop."""
         return self.events.Subscribe(es.SubscribeRequest(**fields))  # type: ignore[no-any-return]
 
+    def follow(
+        self,
+        stream: str = "",
+        event_types: Sequence[str] = (),
+        after_position: int | None = None,
+        reconnect: bool = True,
+    ) -> Subscription:
+        """Return a subscription that resumes from its last position and reconnects."""
+        return Subscription(
+            self.events.Subscribe, stream, event_types, after_position, reconnect=reconnect
+        )
+
+    def view(
+        self,
+        negotiation_id: str,
+        as_of: date | str | None = None,
+        known_at: datetime | Timestamp | None = None,
+    ) -> dict[str, Any]:
+        """Return a negotiation's view as a plain dict (proto field names)."""
+        return as_dict(self.negotiation(negotiation_id, as_of, known_at).view)
+
     def negotiation(
-        self, negotiation_id: str, as_of: str = "", known_at: Timestamp | None = None
+        self,
+        negotiation_id: str,
+        as_of: date | str | None = "",
+        known_at: datetime | Timestamp | None = None,
     ) -> negotiations_pb2.GetNegotiationResponse:
         """Return a negotiation's view as of a date, as known at an instant (now if None)."""
         request = negotiations_pb2.GetNegotiationRequest(
-            negotiation_id=negotiation_id, as_of=as_of, known_at=known_at
+            negotiation_id=negotiation_id, as_of=date_text(as_of), known_at=timestamp(known_at)
         )
         response: negotiations_pb2.GetNegotiationResponse = self._call(
             self.negotiations.GetNegotiation, request
@@ -156,12 +198,15 @@ class LedgerClient:
         self,
         negotiation_id: str,
         field_path: str,
-        as_of: str = "",
-        known_at: Timestamp | None = None,
+        as_of: date | str | None = "",
+        known_at: datetime | Timestamp | None = None,
     ) -> negotiations_pb2.ExplainNegotiationFieldResponse:
         """Return the developments and sources behind one field of a negotiation's view."""
         request = negotiations_pb2.ExplainNegotiationFieldRequest(
-            negotiation_id=negotiation_id, field_path=field_path, as_of=as_of, known_at=known_at
+            negotiation_id=negotiation_id,
+            field_path=field_path,
+            as_of=date_text(as_of),
+            known_at=timestamp(known_at),
         )
         response: negotiations_pb2.ExplainNegotiationFieldResponse = self._call(
             self.negotiations.ExplainNegotiationField, request
@@ -172,6 +217,11 @@ class LedgerClient:
         self, negotiation_id: str, page_size: int = 100, **filters: Any
     ) -> Iterator[negotiations_pb2.TimelineEntry]:
         """Yield a negotiation's timeline entries, filtered, following the pages."""
+        if "known_at" in filters:
+            filters["known_at"] = timestamp(filters["known_at"])
+        for name in ("occurred_after", "occurred_before"):
+            if name in filters:
+                filters[name] = date_text(filters[name])
         token = ""
         while True:
             request = negotiations_pb2.ListTimelineEntriesRequest(
@@ -183,14 +233,67 @@ class LedgerClient:
             if not token:
                 return
 
+    def timeline_dicts(self, negotiation_id: str, **filters: Any) -> Iterator[dict[str, Any]]:
+        """Yield a negotiation's timeline entries as plain dicts (see timeline)."""
+        for entry in self.timeline(negotiation_id, **filters):
+            yield as_dict(entry)
+
     def watch(
-        self, negotiation_id: str, as_of: str = ""
+        self, negotiation_id: str, as_of: date | str | None = ""
     ) -> Iterator[negotiations_pb2.WatchNegotiationResponse]:
         """Watch a negotiation; iterate the returned stream, cancel it to stop."""
         request = negotiations_pb2.WatchNegotiationRequest(
-            negotiation_id=negotiation_id, as_of=as_of
+            negotiation_id=negotiation_id, as_of=date_text(as_of)
         )
         return self.negotiations.WatchNegotiation(request)  # type: ignore[no-any-return]
+
+    def changes(
+        self, negotiation_id: str, as_of: date | str | None = ""
+    ) -> Iterator[negotiations_pb2.WatchNegotiationResponse]:
+        """Yield the view, then each change, until the server ends it; failures raise ApiError."""
+        call = self.watch(negotiation_id, as_of)
+        try:
+            yield from call
+        except grpc.RpcError as error:
+            raise ApiError.from_rpc_error(error) from None
+        finally:
+            call.cancel()  # type: ignore[attr-defined]
+
+    def checkpoint(self) -> audit_pb2.GetCheckpointResponse:
+        """Return the audit log's latest signed checkpoint, its origin and verifier key."""
+        response: audit_pb2.GetCheckpointResponse = self._call(
+            self.audit.GetCheckpoint, audit_pb2.GetCheckpointRequest()
+        )
+        return response
+
+    def inclusion_proof(self, position: int, tree_size: int) -> audit_pb2.InclusionProof:
+        """Return the proof that the event at position is in the tree of tree_size."""
+        request = audit_pb2.GetInclusionProofRequest(position=position, tree_size=tree_size)
+        response: audit_pb2.GetInclusionProofResponse = self._call(
+            self.audit.GetInclusionProof, request
+        )
+        return response.proof
+
+    def consistency_proof(
+        self, old_size: int, new_size: int
+    ) -> audit_pb2.GetConsistencyProofResponse:
+        """Return the proof that the tree of old_size is a prefix of the tree of new_size."""
+        request = audit_pb2.GetConsistencyProofRequest(old_size=old_size, new_size=new_size)
+        response: audit_pb2.GetConsistencyProofResponse = self._call(
+            self.audit.GetConsistencyProof, request
+        )
+        return response
+
+    def entries(self, start: int, end: int) -> Iterator[audit_pb2.LogEntry]:
+        """Yield the audit log's entries from start to end (exclusive); failures raise ApiError."""
+        call = self.audit.StreamEntries(audit_pb2.StreamEntriesRequest(start=start, end=end))
+        try:
+            for response in call:
+                yield response.entry
+        except grpc.RpcError as error:
+            raise ApiError.from_rpc_error(error) from None
+        finally:
+            call.cancel()
 
     def list_negotiations(
         self,
@@ -211,3 +314,22 @@ class LedgerClient:
             token = page.next_page_token
             if not token:
                 return found
+
+
+def connect(
+    target: str | None = None,
+    *,
+    token: str | None = None,
+    security: ClientSecurity | None = None,
+    timeout_seconds: float = 30.0,
+    retry_attempts: int = 5,
+) -> LedgerClient:
+    """Return a client of the server at target (NEWSLEDGER_SERVER, else 127.0.0.1:50051).
+
+    A token (or NEWSLEDGER_TOKEN) is presented on every call; security gives TLS as well.
+    Calls that fail with UNAVAILABLE are retried up to retry_attempts times in all.
+    """
+    address = target or os.environ.get("NEWSLEDGER_SERVER") or DEFAULT_ADDRESS
+    if token is not None:
+        security = ClientSecurity(token=token, tls=security.tls if security else None)
+    return LedgerClient(address, timeout_seconds, security, retry_attempts=retry_attempts)

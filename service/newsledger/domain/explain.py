@@ -17,7 +17,11 @@ ALIASES = {"phase": "phase_history[-1]"}
 
 
 class FieldNotFound(ValueError):
-    """A field path is malformed or names nothing in the view."""
+    """A well-formed field path names nothing in the view."""
+
+
+class InvalidFieldPath(ValueError):
+    """A field path is malformed: not fields, ids and indexes in the documented form."""
 
 
 def _steps(path: str) -> list[str | int]:
@@ -26,12 +30,12 @@ def _steps(path: str) -> list[str | int]:
     for part in path.split(".") if path else []:
         match = STEP.fullmatch(part)
         if match is None:
-            raise FieldNotFound(f"{path!r} is not a path such as truce.deadline or measures[id]")
+            raise InvalidFieldPath(f"{path!r} is not a path such as truce.deadline or measures[id]")
         steps.append(match.group(1))
         for key in re.findall(r"\[([^\[\]]+)\]", match.group(2)):
             steps.append(int(key) if re.fullmatch(r"-?\d+", key) else key)
     if not steps:
-        raise FieldNotFound("the field path is empty")
+        raise InvalidFieldPath("the field path is empty")
     return steps
 
 
@@ -56,7 +60,8 @@ def resolve(view: Mapping[str, Any], path: str) -> tuple[Any, str, Mapping[str, 
     for step in _steps(ALIASES.get(path, path)):
         if isinstance(step, str) and isinstance(value, Mapping):
             if step not in value:
-                raise FieldNotFound(f"{path!r}: the view has no {walked + step!r} on this date")
+                missing = f"{walked}.{step}" if walked else step
+                raise FieldNotFound(f"{path!r}: the view has no {missing!r} on this date")
             value = value[step]
             walked += f".{step}" if walked else step
         elif isinstance(value, list):

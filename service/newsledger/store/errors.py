@@ -12,12 +12,19 @@ class StoreError(Exception):
 class WrongExpectedVersion(StoreError):
     """The stream is not at the version the append expected."""
 
-    def __init__(self, stream: str, expected: str, actual: int | None) -> None:
+    def __init__(
+        self, stream: str, expected: str, actual: int | None, expected_version: int | None = None
+    ) -> None:
         self.stream = stream
+        # The expectation's kind (exact, no_stream, stream_exists) and, if exact, its version.
         self.expected = expected
+        self.expected_version = expected_version
         self.actual = actual
+        wanted = (
+            f"version {expected_version}" if expected == "exact" else expected.replace("_", " ")
+        )
         shown = "no stream" if actual is None else f"version {actual}"
-        super().__init__(f"stream {stream!r}: expected {expected}, but it is at {shown}")
+        super().__init__(f"stream {stream!r}: expected {wanted}, but it is at {shown}")
 
 
 class EventIdConflict(StoreError):

@@ -137,7 +137,7 @@ class EventStore:
         if not expected.is_met_by(actual):
             if not retry_aware:
                 raise _MaybeARetry
-            raise WrongExpectedVersion(stream, expected.describe(), actual)
+            raise WrongExpectedVersion(stream, expected.kind, actual, expected.version)
         # Strictly later than the previous append, even if the clock stalls or steps back:
         # an answer "as known at T" must not change once T has been seen in the log.
         recorded_at_us = max(self._clock(), last_recorded_us + 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 from alembic import command
@@ -15,11 +16,16 @@ from newsledger.store.errors import SchemaNotReady
 
 
 def migrations_dir() -> Path:
-    """Return the Alembic script directory (NEWSLEDGER_MIGRATIONS_DIR overrides it)."""
+    """Return the Alembic script directory shipped in the package.
+
+    The migrations are the package's `newsledger.migrations` (the source tree's top-level
+    `migrations/`, mapped into the package when it is built or installed in editable mode);
+    NEWSLEDGER_MIGRATIONS_DIR overrides it.
+    """
     configured = os.environ.get("NEWSLEDGER_MIGRATIONS_DIR")
     if configured:
         return Path(configured)
-    return Path(__file__).resolve().parents[3] / "migrations"
+    return Path(str(resources.files("newsledger.migrations")))
 
 
 def _config() -> Config:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,12 +57,18 @@ def _length(last_version: int | None) -> int:
     return 0 if last_version is None else last_version + 1
 
 
-def ingest_story_over_grpc(client: LedgerClient, path: Path) -> IngestReport:
-    """Append the story's events through AppendEvents, as any client would."""
+def ingest_story_over_grpc(
+    client: LedgerClient, path: Path, progress: Callable[[int, int], None] | None = None
+) -> IngestReport:
+    """Append the story's events through AppendEvents, as any client would.
+
+    progress, when given, is called with (events sent, events in the story) after each chunk.
+    """
     from newsledger.client.ledger_client import proposed
 
     story = load_story(path)
     before = _stream_length(client, story.stream)
+    sent = 0
     for chunk in _chunks(story.events):
         client.append(
             story.stream,
@@ -77,6 +83,9 @@ def ingest_story_over_grpc(client: LedgerClient, path: Path) -> IngestReport:
                 for e in chunk
             ],
         )
+        sent += len(chunk)
+        if progress is not None:
+            progress(sent, len(story.events))
     new = _stream_length(client, story.stream) - before
     return _report(path, story.negotiation_id, story.stream, len(story.events), new)
 

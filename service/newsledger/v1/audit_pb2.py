@@ -27,47 +27,48 @@ from newsledger.v1 import event_store_pb2 as newsledger_dot_v1_dot_event__store_
 from newsledger.v1 import negotiation_view_pb2 as newsledger_dot_v1_dot_negotiation__view__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19newsledger/v1/audit.proto\x12\rnewsledger.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fnewsledger/v1/event_store.proto\x1a$newsledger/v1/negotiation_view.proto\"A\n\x10SignedCheckpoint\x12\x0c\n\x04note\x18\x01 \x01(\t\x12\x0c\n\x04size\x18\x02 \x01(\x04\x12\x11\n\troot_hash\x18\x03 \x01(\x0c\"\x16\n\x14GetCheckpointRequest\"r\n\x15GetCheckpointResponse\x12\x33\n\ncheckpoint\x18\x01 \x01(\x0b\x32\x1f.newsledger.v1.SignedCheckpoint\x12\x0e\n\x06origin\x18\x02 \x01(\t\x12\x14\n\x0cverifier_key\x18\x03 \x01(\t\"?\n\x18GetInclusionProofRequest\x12\x10\n\x08position\x18\x01 \x01(\x04\x12\x11\n\ttree_size\x18\x02 \x01(\x04\"I\n\x19GetInclusionProofResponse\x12,\n\x05proof\x18\x01 \x01(\x0b\x32\x1d.newsledger.v1.InclusionProof\"E\n\x0eInclusionProof\x12\x10\n\x08position\x18\x01 \x01(\x04\x12\x11\n\ttree_size\x18\x02 \x01(\x04\x12\x0e\n\x06hashes\x18\x03 \x03(\x0c\"@\n\x1aGetConsistencyProofRequest\x12\x10\n\x08old_size\x18\x01 \x01(\x04\x12\x10\n\x08new_size\x18\x02 \x01(\x04\"Q\n\x1bGetConsistencyProofResponse\x12\x10\n\x08old_size\x18\x01 \x01(\x04\x12\x10\n\x08new_size\x18\x02 \x01(\x04\x12\x0e\n\x06hashes\x18\x03 \x03(\x0c\"2\n\x14StreamEntriesRequest\x12\r\n\x05start\x18\x01 \x01(\x04\x12\x0b\n\x03\x65nd\x18\x02 \x01(\x04\"9\n\x0bSubtreeHash\x12\r\n\x05level\x18\x01 \x01(\r\x12\r\n\x05index\x18\x02 \x01(\x04\x12\x0c\n\x04hash\x18\x03 \x01(\x0c\"\x96\x01\n\x08LogEntry\x12\x17\n\x0fsequence_number\x18\x01 \x01(\x04\x12\x0c\n\x04leaf\x18\x02 \x01(\x0c\x12+\n\x05\x65vent\x18\x03 \x01(\x0b\x32\x1c.newsledger.v1.RecordedEvent\x12\x36\n\x12\x63ompleted_subtrees\x18\x04 \x03(\x0b\x32\x1a.newsledger.v1.SubtreeHash\"?\n\x15StreamEntriesResponse\x12&\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x17.newsledger.v1.LogEntry\"\x8f\x01\n\x15\x41ppendAndProveRequest\x12\x0e\n\x06stream\x18\x01 \x01(\t\x12\x38\n\x10\x65xpected_version\x18\x02 \x01(\x0b\x32\x1e.newsledger.v1.ExpectedVersion\x12,\n\x06\x65vents\x18\x03 \x03(\x0b\x32\x1c.newsledger.v1.ProposedEvent\"\x83\x01\n\x0bProvenEvent\x12.\n\x08position\x18\x01 \x01(\x0b\x32\x1c.newsledger.v1.EventPosition\x12\x0c\n\x04leaf\x18\x02 \x01(\x0c\x12\x36\n\x0finclusion_proof\x18\x03 \x01(\x0b\x32\x1d.newsledger.v1.InclusionProof\"\xae\x01\n\x16\x41ppendAndProveResponse\x12\x33\n\x06\x61ppend\x18\x01 \x01(\x0b\x32#.newsledger.v1.AppendEventsResponse\x12\x33\n\ncheckpoint\x18\x02 \x01(\x0b\x32\x1f.newsledger.v1.SignedCheckpoint\x12*\n\x06\x65vents\x18\x03 \x03(\x0b\x32\x1a.newsledger.v1.ProvenEvent\"t\n\x18ReplayNegotiationRequest\x12\x16\n\x0enegotiation_id\x18\x01 \x01(\t\x12\x31\n\rknown_at_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05\x61s_of\x18\x03 \x01(\t\"\x85\x01\n\x19ReplayNegotiationResponse\x12+\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x1c.newsledger.v1.RecordedEvent\x12,\n\x04view\x18\x02 \x01(\x0b\x32\x1e.newsledger.v1.NegotiationView\x12\r\n\x05\x61s_of\x18\x03 \x01(\t2\xe7\x04\n\x0c\x41uditService\x12Z\n\rGetCheckpoint\x12#.newsledger.v1.GetCheckpointRequest\x1a$.newsledger.v1.GetCheckpointResponse\x12\x66\n\x11GetInclusionProof\x12\'.newsledger.v1.GetInclusionProofRequest\x1a(.newsledger.v1.GetInclusionProofResponse\x12l\n\x13GetConsistencyProof\x12).newsledger.v1.GetConsistencyProofRequest\x1a*.newsledger.v1.GetConsistencyProofResponse\x12\\\n\rStreamEntries\x12#.newsledger.v1.StreamEntriesRequest\x1a$.newsledger.v1.StreamEntriesResponse0\x01\x12]\n\x0e\x41ppendAndProve\x12$.newsledger.v1.AppendAndProveRequest\x1a%.newsledger.v1.AppendAndProveResponse\x12h\n\x11ReplayNegotiation\x12\'.newsledger.v1.ReplayNegotiationRequest\x1a(.newsledger.v1.ReplayNegotiationResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19newsledger/v1/audit.proto\x12\rnewsledger.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fnewsledger/v1/event_store.proto\x1a$newsledger/v1/negotiation_view.proto\"O\n\x10SignedCheckpoint\x12\x0c\n\x04note\x18\x01 \x01(\t\x12\x11\n\x04size\x18\x02 \x01(\x04H\x00\x88\x01\x01\x12\x11\n\troot_hash\x18\x03 \x01(\x0c\x42\x07\n\x05_size\"\x16\n\x14GetCheckpointRequest\"r\n\x15GetCheckpointResponse\x12\x33\n\ncheckpoint\x18\x01 \x01(\x0b\x32\x1f.newsledger.v1.SignedCheckpoint\x12\x0e\n\x06origin\x18\x02 \x01(\t\x12\x14\n\x0cverifier_key\x18\x03 \x01(\t\"?\n\x18GetInclusionProofRequest\x12\x10\n\x08position\x18\x01 \x01(\x04\x12\x11\n\ttree_size\x18\x02 \x01(\x04\"I\n\x19GetInclusionProofResponse\x12,\n\x05proof\x18\x01 \x01(\x0b\x32\x1d.newsledger.v1.InclusionProof\"j\n\x0eInclusionProof\x12\x15\n\x08position\x18\x01 \x01(\x04H\x00\x88\x01\x01\x12\x16\n\ttree_size\x18\x02 \x01(\x04H\x01\x88\x01\x01\x12\x0e\n\x06hashes\x18\x03 \x03(\x0c\x42\x0b\n\t_positionB\x0c\n\n_tree_size\"@\n\x1aGetConsistencyProofRequest\x12\x10\n\x08old_size\x18\x01 \x01(\x04\x12\x10\n\x08new_size\x18\x02 \x01(\x04\"u\n\x1bGetConsistencyProofResponse\x12\x15\n\x08old_size\x18\x01 \x01(\x04H\x00\x88\x01\x01\x12\x15\n\x08new_size\x18\x02 \x01(\x04H\x01\x88\x01\x01\x12\x0e\n\x06hashes\x18\x03 \x03(\x0c\x42\x0b\n\t_old_sizeB\x0b\n\t_new_size\"2\n\x14StreamEntriesRequest\x12\r\n\x05start\x18\x01 \x01(\x04\x12\x0b\n\x03\x65nd\x18\x02 \x01(\x04\"H\n\x0bSubtreeHash\x12\r\n\x05level\x18\x01 \x01(\r\x12\x12\n\x05index\x18\x02 \x01(\x04H\x00\x88\x01\x01\x12\x0c\n\x04hash\x18\x03 \x01(\x0c\x42\x08\n\x06_index\"\xaf\x01\n\x08LogEntry\x12\x1c\n\x0fsequence_number\x18\x01 \x01(\x04H\x00\x88\x01\x01\x12\x0c\n\x04leaf\x18\x02 \x01(\x0c\x12+\n\x05\x65vent\x18\x03 \x01(\x0b\x32\x1c.newsledger.v1.RecordedEvent\x12\x36\n\x12\x63ompleted_subtrees\x18\x04 \x03(\x0b\x32\x1a.newsledger.v1.SubtreeHashB\x12\n\x10_sequence_number\"?\n\x15StreamEntriesResponse\x12&\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x17.newsledger.v1.LogEntry\"\x8f\x01\n\x15\x41ppendAndProveRequest\x12\x0e\n\x06stream\x18\x01 \x01(\t\x12\x38\n\x10\x65xpected_version\x18\x02 \x01(\x0b\x32\x1e.newsledger.v1.ExpectedVersion\x12,\n\x06\x65vents\x18\x03 \x03(\x0b\x32\x1c.newsledger.v1.ProposedEvent\"\x83\x01\n\x0bProvenEvent\x12.\n\x08position\x18\x01 \x01(\x0b\x32\x1c.newsledger.v1.EventPosition\x12\x0c\n\x04leaf\x18\x02 \x01(\x0c\x12\x36\n\x0finclusion_proof\x18\x03 \x01(\x0b\x32\x1d.newsledger.v1.InclusionProof\"\xae\x01\n\x16\x41ppendAndProveResponse\x12\x33\n\x06\x61ppend\x18\x01 \x01(\x0b\x32#.newsledger.v1.AppendEventsResponse\x12\x33\n\ncheckpoint\x18\x02 \x01(\x0b\x32\x1f.newsledger.v1.SignedCheckpoint\x12*\n\x06\x65vents\x18\x03 \x03(\x0b\x32\x1a.newsledger.v1.ProvenEvent\"t\n\x18ReplayNegotiationRequest\x12\x16\n\x0enegotiation_id\x18\x01 \x01(\t\x12\x31\n\rknown_at_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05\x61s_of\x18\x03 \x01(\t\"\x85\x01\n\x19ReplayNegotiationResponse\x12+\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x1c.newsledger.v1.RecordedEvent\x12,\n\x04view\x18\x02 \x01(\x0b\x32\x1e.newsledger.v1.NegotiationView\x12\r\n\x05\x61s_of\x18\x03 \x01(\t2\xe7\x04\n\x0c\x41uditService\x12Z\n\rGetCheckpoint\x12#.newsledger.v1.GetCheckpointRequest\x1a$.newsledger.v1.GetCheckpointResponse\x12\x66\n\x11GetInclusionProof\x12\'.newsledger.v1.GetInclusionProofRequest\x1a(.newsledger.v1.GetInclusionProofResponse\x12l\n\x13GetConsistencyProof\x12).newsledger.v1.GetConsistencyProofRequest\x1a*.newsledger.v1.GetConsistencyProofResponse\x12\\\n\rStreamEntries\x12#.newsledger.v1.StreamEntriesRequest\x1a$.newsledger.v1.StreamEntriesResponse0\x01\x12]\n\x0e\x41ppendAndProve\x12$.newsledger.v1.AppendAndProveRequest\x1a%.newsledger.v1.AppendAndProveResponse\x12h\n\x11ReplayNegotiation\x12\'.newsledger.v1.ReplayNegotiationRequest\x1a(.newsledger.v1.ReplayNegotiationResponse0\x01\x42W\n\x11\x64\x65v.newsledger.v1P\x01Z0newsledger.dev/gen/go/newsledger/v1;newsledgerv1\xaa\x02\rNewsledger.V1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'newsledger.v1.audit_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
-  DESCRIPTOR._loaded_options = None
+  _globals['DESCRIPTOR']._loaded_options = None
+  _globals['DESCRIPTOR']._serialized_options = b'\n\021dev.newsledger.v1P\001Z0newsledger.dev/gen/go/newsledger/v1;newsledgerv1\252\002\rNewsledger.V1'
   _globals['_SIGNEDCHECKPOINT']._serialized_start=148
-  _globals['_SIGNEDCHECKPOINT']._serialized_end=213
-  _globals['_GETCHECKPOINTREQUEST']._serialized_start=215
-  _globals['_GETCHECKPOINTREQUEST']._serialized_end=237
-  _globals['_GETCHECKPOINTRESPONSE']._serialized_start=239
-  _globals['_GETCHECKPOINTRESPONSE']._serialized_end=353
-  _globals['_GETINCLUSIONPROOFREQUEST']._serialized_start=355
-  _globals['_GETINCLUSIONPROOFREQUEST']._serialized_end=418
-  _globals['_GETINCLUSIONPROOFRESPONSE']._serialized_start=420
-  _globals['_GETINCLUSIONPROOFRESPONSE']._serialized_end=493
-  _globals['_INCLUSIONPROOF']._serialized_start=495
-  _globals['_INCLUSIONPROOF']._serialized_end=564
-  _globals['_GETCONSISTENCYPROOFREQUEST']._serialized_start=566
-  _globals['_GETCONSISTENCYPROOFREQUEST']._serialized_end=630
-  _globals['_GETCONSISTENCYPROOFRESPONSE']._serialized_start=632
-  _globals['_GETCONSISTENCYPROOFRESPONSE']._serialized_end=713
-  _globals['_STREAMENTRIESREQUEST']._serialized_start=715
-  _globals['_STREAMENTRIESREQUEST']._serialized_end=765
-  _globals['_SUBTREEHASH']._serialized_start=767
-  _globals['_SUBTREEHASH']._serialized_end=824
-  _globals['_LOGENTRY']._serialized_start=827
-  _globals['_LOGENTRY']._serialized_end=977
-  _globals['_STREAMENTRIESRESPONSE']._serialized_start=979
-  _globals['_STREAMENTRIESRESPONSE']._serialized_end=1042
-  _globals['_APPENDANDPROVEREQUEST']._serialized_start=1045
-  _globals['_APPENDANDPROVEREQUEST']._serialized_end=1188
-  _globals['_PROVENEVENT']._serialized_start=1191
-  _globals['_PROVENEVENT']._serialized_end=1322
-  _globals['_APPENDANDPROVERESPONSE']._serialized_start=1325
-  _globals['_APPENDANDPROVERESPONSE']._serialized_end=1499
-  _globals['_REPLAYNEGOTIATIONREQUEST']._serialized_start=1501
-  _globals['_REPLAYNEGOTIATIONREQUEST']._serialized_end=1617
-  _globals['_REPLAYNEGOTIATIONRESPONSE']._serialized_start=1620
-  _globals['_REPLAYNEGOTIATIONRESPONSE']._serialized_end=1753
-  _globals['_AUDITSERVICE']._serialized_start=1756
-  _globals['_AUDITSERVICE']._serialized_end=2371
+  _globals['_SIGNEDCHECKPOINT']._serialized_end=227
+  _globals['_GETCHECKPOINTREQUEST']._serialized_start=229
+  _globals['_GETCHECKPOINTREQUEST']._serialized_end=251
+  _globals['_GETCHECKPOINTRESPONSE']._serialized_start=253
+  _globals['_GETCHECKPOINTRESPONSE']._serialized_end=367
+  _globals['_GETINCLUSIONPROOFREQUEST']._serialized_start=369
+  _globals['_GETINCLUSIONPROOFREQUEST']._serialized_end=432
+  _globals['_GETINCLUSIONPROOFRESPONSE']._serialized_start=434
+  _globals['_GETINCLUSIONPROOFRESPONSE']._serialized_end=507
+  _globals['_INCLUSIONPROOF']._serialized_start=509
+  _globals['_INCLUSIONPROOF']._serialized_end=615
+  _globals['_GETCONSISTENCYPROOFREQUEST']._serialized_start=617
+  _globals['_GETCONSISTENCYPROOFREQUEST']._serialized_end=681
+  _globals['_GETCONSISTENCYPROOFRESPONSE']._serialized_start=683
+  _globals['_GETCONSISTENCYPROOFRESPONSE']._serialized_end=800
+  _globals['_STREAMENTRIESREQUEST']._serialized_start=802
+  _globals['_STREAMENTRIESREQUEST']._serialized_end=852
+  _globals['_SUBTREEHASH']._serialized_start=854
+  _globals['_SUBTREEHASH']._serialized_end=926
+  _globals['_LOGENTRY']._serialized_start=929
+  _globals['_LOGENTRY']._serialized_end=1104
+  _globals['_STREAMENTRIESRESPONSE']._serialized_start=1106
+  _globals['_STREAMENTRIESRESPONSE']._serialized_end=1169
+  _globals['_APPENDANDPROVEREQUEST']._serialized_start=1172
+  _globals['_APPENDANDPROVEREQUEST']._serialized_end=1315
+  _globals['_PROVENEVENT']._serialized_start=1318
+  _globals['_PROVENEVENT']._serialized_end=1449
+  _globals['_APPENDANDPROVERESPONSE']._serialized_start=1452
+  _globals['_APPENDANDPROVERESPONSE']._serialized_end=1626
+  _globals['_REPLAYNEGOTIATIONREQUEST']._serialized_start=1628
+  _globals['_REPLAYNEGOTIATIONREQUEST']._serialized_end=1744
+  _globals['_REPLAYNEGOTIATIONRESPONSE']._serialized_start=1747
+  _globals['_REPLAYNEGOTIATIONRESPONSE']._serialized_end=1880
+  _globals['_AUDITSERVICE']._serialized_start=1883
+  _globals['_AUDITSERVICE']._serialized_end=2498
 # @@protoc_insertion_point(module_scope)

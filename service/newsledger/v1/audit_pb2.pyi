@@ -42,14 +42,16 @@ class SignedCheckpoint(_message.Message):
         self,
         *,
         note: _builtins.str = ...,
-        size: _builtins.int = ...,
+        size: _builtins.int | None = ...,
         root_hash: _builtins.bytes = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_size", b"_size", "size", b"size"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["note", b"note", "root_hash", b"root_hash", "size", b"size"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_size", b"_size", "note", b"note", "root_hash", b"root_hash", "size", b"size"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType__size: _TypeAlias = _typing.Literal["size"]  # noqa: Y015
+    _WhichOneofArgType__size: _TypeAlias = _typing.Literal["_size", b"_size"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__size) -> _WhichOneofReturnType__size | None: ...
 
 Global___SignedCheckpoint: _TypeAlias = SignedCheckpoint  # noqa: Y015
 
@@ -174,15 +176,22 @@ class InclusionProof(_message.Message):
     def __init__(
         self,
         *,
-        position: _builtins.int = ...,
-        tree_size: _builtins.int = ...,
+        position: _builtins.int | None = ...,
+        tree_size: _builtins.int | None = ...,
         hashes: _abc.Iterable[_builtins.bytes] | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_position", b"_position", "_tree_size", b"_tree_size", "position", b"position", "tree_size", b"tree_size"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["hashes", b"hashes", "position", b"position", "tree_size", b"tree_size"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_position", b"_position", "_tree_size", b"_tree_size", "hashes", b"hashes", "position", b"position", "tree_size", b"tree_size"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType__position: _TypeAlias = _typing.Literal["position"]  # noqa: Y015
+    _WhichOneofArgType__position: _TypeAlias = _typing.Literal["_position", b"_position"]  # noqa: Y015
+    _WhichOneofReturnType__tree_size: _TypeAlias = _typing.Literal["tree_size"]  # noqa: Y015
+    _WhichOneofArgType__tree_size: _TypeAlias = _typing.Literal["_tree_size", b"_tree_size"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__position) -> _WhichOneofReturnType__position | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__tree_size) -> _WhichOneofReturnType__tree_size | None: ...
 
 Global___InclusionProof: _TypeAlias = InclusionProof  # noqa: Y015
 
@@ -232,15 +241,22 @@ class GetConsistencyProofResponse(_message.Message):
     def __init__(
         self,
         *,
-        old_size: _builtins.int = ...,
-        new_size: _builtins.int = ...,
+        old_size: _builtins.int | None = ...,
+        new_size: _builtins.int | None = ...,
         hashes: _abc.Iterable[_builtins.bytes] | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_new_size", b"_new_size", "_old_size", b"_old_size", "new_size", b"new_size", "old_size", b"old_size"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["hashes", b"hashes", "new_size", b"new_size", "old_size", b"old_size"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_new_size", b"_new_size", "_old_size", b"_old_size", "hashes", b"hashes", "new_size", b"new_size", "old_size", b"old_size"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType__new_size: _TypeAlias = _typing.Literal["new_size"]  # noqa: Y015
+    _WhichOneofArgType__new_size: _TypeAlias = _typing.Literal["_new_size", b"_new_size"]  # noqa: Y015
+    _WhichOneofReturnType__old_size: _TypeAlias = _typing.Literal["old_size"]  # noqa: Y015
+    _WhichOneofArgType__old_size: _TypeAlias = _typing.Literal["_old_size", b"_old_size"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__new_size) -> _WhichOneofReturnType__new_size | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__old_size) -> _WhichOneofReturnType__old_size | None: ...
 
 Global___GetConsistencyProofResponse: _TypeAlias = GetConsistencyProofResponse  # noqa: Y015
 
@@ -291,14 +307,16 @@ class SubtreeHash(_message.Message):
         self,
         *,
         level: _builtins.int = ...,
-        index: _builtins.int = ...,
+        index: _builtins.int | None = ...,
         hash: _builtins.bytes = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_index", b"_index", "index", b"index"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["hash", b"hash", "index", b"index", "level", b"level"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_index", b"_index", "hash", b"hash", "index", b"index", "level", b"level"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType__index: _TypeAlias = _typing.Literal["index"]  # noqa: Y015
+    _WhichOneofArgType__index: _TypeAlias = _typing.Literal["_index", b"_index"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__index) -> _WhichOneofReturnType__index | None: ...
 
 Global___SubtreeHash: _TypeAlias = SubtreeHash  # noqa: Y015
 
@@ -327,16 +345,18 @@ class LogEntry(_message.Message):
     def __init__(
         self,
         *,
-        sequence_number: _builtins.int = ...,
+        sequence_number: _builtins.int | None = ...,
         leaf: _builtins.bytes = ...,
         event: _event_store_pb2.RecordedEvent | None = ...,
         completed_subtrees: _abc.Iterable[Global___SubtreeHash] | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["event", b"event"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_sequence_number", b"_sequence_number", "event", b"event", "sequence_number", b"sequence_number"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["completed_subtrees", b"completed_subtrees", "event", b"event", "leaf", b"leaf", "sequence_number", b"sequence_number"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_sequence_number", b"_sequence_number", "completed_subtrees", b"completed_subtrees", "event", b"event", "leaf", b"leaf", "sequence_number", b"sequence_number"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType__sequence_number: _TypeAlias = _typing.Literal["sequence_number"]  # noqa: Y015
+    _WhichOneofArgType__sequence_number: _TypeAlias = _typing.Literal["_sequence_number", b"_sequence_number"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__sequence_number) -> _WhichOneofReturnType__sequence_number | None: ...
 
 Global___LogEntry: _TypeAlias = LogEntry  # noqa: Y015
 

@@ -26,15 +26,16 @@ from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fnewsledger/v1/event_store.proto\x12\rnewsledger.v1\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"z\n\rProposedEvent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x12\n\nevent_type\x18\x02 \x01(\t\x12\x16\n\x0eschema_version\x18\x03 \x01(\r\x12\x14\n\x0cpayload_json\x18\x04 \x01(\t\x12\x15\n\rmetadata_json\x18\x05 \x01(\t\"\xb6\x01\n\x0f\x45xpectedVersion\x12%\n\x03\x61ny\x18\x01 \x01(\x0b\x32\x16.google.protobuf.EmptyH\x00\x12+\n\tno_stream\x18\x02 \x01(\x0b\x32\x16.google.protobuf.EmptyH\x00\x12/\n\rstream_exists\x18\x03 \x01(\x0b\x32\x16.google.protobuf.EmptyH\x00\x12\x0f\n\x05\x65xact\x18\x04 \x01(\x04H\x00\x42\r\n\x0b\x65xpectation\"\x8d\x01\n\x13\x41ppendEventsRequest\x12\x0e\n\x06stream\x18\x01 \x01(\t\x12\x38\n\x10\x65xpected_version\x18\x02 \x01(\x0b\x32\x1e.newsledger.v1.ExpectedVersion\x12,\n\x06\x65vents\x18\x03 \x03(\x0b\x32\x1c.newsledger.v1.ProposedEvent\"K\n\rEventPosition\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x10\n\x08position\x18\x02 \x01(\x04\x12\x16\n\x0estream_version\x18\x03 \x01(\x04\"\xaa\x01\n\x14\x41ppendEventsResponse\x12/\n\tpositions\x18\x01 \x03(\x0b\x32\x1c.newsledger.v1.EventPosition\x12\x18\n\x10\x61lready_recorded\x18\x02 \x01(\x08\x12\x16\n\x0estream_version\x18\x03 \x01(\x04\x12/\n\x0brecord_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xe5\x01\n\rRecordedEvent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x0e\n\x06stream\x18\x02 \x01(\t\x12\x16\n\x0estream_version\x18\x03 \x01(\x04\x12\x10\n\x08position\x18\x04 \x01(\x04\x12\x12\n\nevent_type\x18\x05 \x01(\t\x12\x16\n\x0eschema_version\x18\x06 \x01(\r\x12\x14\n\x0cpayload_json\x18\x07 \x01(\t\x12\x15\n\rmetadata_json\x18\x08 \x01(\t\x12/\n\x0brecord_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa7\x01\n\x11ReadStreamRequest\x12\x0e\n\x06stream\x18\x01 \x01(\t\x12/\n\tdirection\x18\x02 \x01(\x0e\x32\x1c.newsledger.v1.ReadDirection\x12\x19\n\x0c\x66rom_version\x18\x03 \x01(\x04H\x00\x88\x01\x01\x12\x11\n\tpage_size\x18\x04 \x01(\x05\x12\x12\n\npage_token\x18\x05 \x01(\tB\x0f\n\r_from_version\"[\n\x12ReadStreamResponse\x12,\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x1c.newsledger.v1.RecordedEvent\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xab\x01\n\x0eReadLogRequest\x12/\n\tdirection\x18\x01 \x01(\x0e\x32\x1c.newsledger.v1.ReadDirection\x12\x1a\n\rfrom_position\x18\x02 \x01(\x04H\x00\x88\x01\x01\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\x12\x13\n\x0b\x65vent_types\x18\x05 \x03(\tB\x10\n\x0e_from_position\"X\n\x0fReadLogResponse\x12,\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x1c.newsledger.v1.RecordedEvent\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"g\n\x10SubscribeRequest\x12\x0e\n\x06stream\x18\x01 \x01(\t\x12\x13\n\x0b\x65vent_types\x18\x02 \x03(\t\x12\x1b\n\x0e\x61\x66ter_position\x18\x03 \x01(\x04H\x00\x88\x01\x01\x42\x11\n\x0f_after_position\"\x1e\n\nCheckpoint\x12\x10\n\x08position\x18\x01 \x01(\x04\"\x1c\n\x08\x43\x61ughtUp\x12\x10\n\x08position\x18\x01 \x01(\x04\"\xac\x01\n\x11SubscribeResponse\x12-\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x1c.newsledger.v1.RecordedEventH\x00\x12/\n\ncheckpoint\x18\x02 \x01(\x0b\x32\x19.newsledger.v1.CheckpointH\x00\x12,\n\tcaught_up\x18\x03 \x01(\x0b\x32\x17.newsledger.v1.CaughtUpH\x00\x42\t\n\x07\x63ontent*h\n\rReadDirection\x12\x1e\n\x1aREAD_DIRECTION_UNSPECIFIED\x10\x00\x12\x1a\n\x16READ_DIRECTION_FORWARD\x10\x01\x12\x1b\n\x17READ_DIRECTION_BACKWARD\x10\x02\x32\xdb\x02\n\x11\x45ventStoreService\x12W\n\x0c\x41ppendEvents\x12\".newsledger.v1.AppendEventsRequest\x1a#.newsledger.v1.AppendEventsResponse\x12Q\n\nReadStream\x12 .newsledger.v1.ReadStreamRequest\x1a!.newsledger.v1.ReadStreamResponse\x12H\n\x07ReadLog\x12\x1d.newsledger.v1.ReadLogRequest\x1a\x1e.newsledger.v1.ReadLogResponse\x12P\n\tSubscribe\x12\x1f.newsledger.v1.SubscribeRequest\x1a .newsledger.v1.SubscribeResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fnewsledger/v1/event_store.proto\x12\rnewsledger.v1\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"z\n\rProposedEvent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x12\n\nevent_type\x18\x02 \x01(\t\x12\x16\n\x0eschema_version\x18\x03 \x01(\r\x12\x14\n\x0cpayload_json\x18\x04 \x01(\t\x12\x15\n\rmetadata_json\x18\x05 \x01(\t\"\xb6\x01\n\x0f\x45xpectedVersion\x12%\n\x03\x61ny\x18\x01 \x01(\x0b\x32\x16.google.protobuf.EmptyH\x00\x12+\n\tno_stream\x18\x02 \x01(\x0b\x32\x16.google.protobuf.EmptyH\x00\x12/\n\rstream_exists\x18\x03 \x01(\x0b\x32\x16.google.protobuf.EmptyH\x00\x12\x0f\n\x05\x65xact\x18\x04 \x01(\x04H\x00\x42\r\n\x0b\x65xpectation\"\x8d\x01\n\x13\x41ppendEventsRequest\x12\x0e\n\x06stream\x18\x01 \x01(\t\x12\x38\n\x10\x65xpected_version\x18\x02 \x01(\x0b\x32\x1e.newsledger.v1.ExpectedVersion\x12,\n\x06\x65vents\x18\x03 \x03(\x0b\x32\x1c.newsledger.v1.ProposedEvent\"u\n\rEventPosition\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x15\n\x08position\x18\x02 \x01(\x04H\x00\x88\x01\x01\x12\x1b\n\x0estream_version\x18\x03 \x01(\x04H\x01\x88\x01\x01\x42\x0b\n\t_positionB\x11\n\x0f_stream_version\"\xc2\x01\n\x14\x41ppendEventsResponse\x12/\n\tpositions\x18\x01 \x03(\x0b\x32\x1c.newsledger.v1.EventPosition\x12\x18\n\x10\x61lready_recorded\x18\x02 \x01(\x08\x12\x1b\n\x0estream_version\x18\x03 \x01(\x04H\x00\x88\x01\x01\x12/\n\x0brecord_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x11\n\x0f_stream_version\"\x8f\x02\n\rRecordedEvent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x0e\n\x06stream\x18\x02 \x01(\t\x12\x1b\n\x0estream_version\x18\x03 \x01(\x04H\x00\x88\x01\x01\x12\x15\n\x08position\x18\x04 \x01(\x04H\x01\x88\x01\x01\x12\x12\n\nevent_type\x18\x05 \x01(\t\x12\x16\n\x0eschema_version\x18\x06 \x01(\r\x12\x14\n\x0cpayload_json\x18\x07 \x01(\t\x12\x15\n\rmetadata_json\x18\x08 \x01(\t\x12/\n\x0brecord_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x11\n\x0f_stream_versionB\x0b\n\t_position\"\xa7\x01\n\x11ReadStreamRequest\x12\x0e\n\x06stream\x18\x01 \x01(\t\x12/\n\tdirection\x18\x02 \x01(\x0e\x32\x1c.newsledger.v1.ReadDirection\x12\x19\n\x0c\x66rom_version\x18\x03 \x01(\x04H\x00\x88\x01\x01\x12\x11\n\tpage_size\x18\x04 \x01(\x05\x12\x12\n\npage_token\x18\x05 \x01(\tB\x0f\n\r_from_version\"[\n\x12ReadStreamResponse\x12,\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x1c.newsledger.v1.RecordedEvent\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xab\x01\n\x0eReadLogRequest\x12/\n\tdirection\x18\x01 \x01(\x0e\x32\x1c.newsledger.v1.ReadDirection\x12\x1a\n\rfrom_position\x18\x02 \x01(\x04H\x00\x88\x01\x01\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\x12\x13\n\x0b\x65vent_types\x18\x05 \x03(\tB\x10\n\x0e_from_position\"X\n\x0fReadLogResponse\x12,\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x1c.newsledger.v1.RecordedEvent\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"g\n\x10SubscribeRequest\x12\x0e\n\x06stream\x18\x01 \x01(\t\x12\x13\n\x0b\x65vent_types\x18\x02 \x03(\t\x12\x1b\n\x0e\x61\x66ter_position\x18\x03 \x01(\x04H\x00\x88\x01\x01\x42\x11\n\x0f_after_position\"0\n\nCheckpoint\x12\x15\n\x08position\x18\x01 \x01(\x04H\x00\x88\x01\x01\x42\x0b\n\t_position\".\n\x08\x43\x61ughtUp\x12\x15\n\x08position\x18\x01 \x01(\x04H\x00\x88\x01\x01\x42\x0b\n\t_position\"\xac\x01\n\x11SubscribeResponse\x12-\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x1c.newsledger.v1.RecordedEventH\x00\x12/\n\ncheckpoint\x18\x02 \x01(\x0b\x32\x19.newsledger.v1.CheckpointH\x00\x12,\n\tcaught_up\x18\x03 \x01(\x0b\x32\x17.newsledger.v1.CaughtUpH\x00\x42\t\n\x07\x63ontent*h\n\rReadDirection\x12\x1e\n\x1aREAD_DIRECTION_UNSPECIFIED\x10\x00\x12\x1a\n\x16READ_DIRECTION_FORWARD\x10\x01\x12\x1b\n\x17READ_DIRECTION_BACKWARD\x10\x02\x32\xdb\x02\n\x11\x45ventStoreService\x12W\n\x0c\x41ppendEvents\x12\".newsledger.v1.AppendEventsRequest\x1a#.newsledger.v1.AppendEventsResponse\x12Q\n\nReadStream\x12 .newsledger.v1.ReadStreamRequest\x1a!.newsledger.v1.ReadStreamResponse\x12H\n\x07ReadLog\x12\x1d.newsledger.v1.ReadLogRequest\x1a\x1e.newsledger.v1.ReadLogResponse\x12P\n\tSubscribe\x12\x1f.newsledger.v1.SubscribeRequest\x1a .newsledger.v1.SubscribeResponse0\x01\x42W\n\x11\x64\x65v.newsledger.v1P\x01Z0newsledger.dev/gen/go/newsledger/v1;newsledgerv1\xaa\x02\rNewsledger.V1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'newsledger.v1.event_store_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
-  DESCRIPTOR._loaded_options = None
-  _globals['_READDIRECTION']._serialized_start=1916
-  _globals['_READDIRECTION']._serialized_end=2020
+  _globals['DESCRIPTOR']._loaded_options = None
+  _globals['DESCRIPTOR']._serialized_options = b'\n\021dev.newsledger.v1P\001Z0newsledger.dev/gen/go/newsledger/v1;newsledgerv1\252\002\rNewsledger.V1'
+  _globals['_READDIRECTION']._serialized_start=2060
+  _globals['_READDIRECTION']._serialized_end=2164
   _globals['_PROPOSEDEVENT']._serialized_start=112
   _globals['_PROPOSEDEVENT']._serialized_end=234
   _globals['_EXPECTEDVERSION']._serialized_start=237
@@ -42,27 +43,27 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_APPENDEVENTSREQUEST']._serialized_start=422
   _globals['_APPENDEVENTSREQUEST']._serialized_end=563
   _globals['_EVENTPOSITION']._serialized_start=565
-  _globals['_EVENTPOSITION']._serialized_end=640
-  _globals['_APPENDEVENTSRESPONSE']._serialized_start=643
-  _globals['_APPENDEVENTSRESPONSE']._serialized_end=813
-  _globals['_RECORDEDEVENT']._serialized_start=816
-  _globals['_RECORDEDEVENT']._serialized_end=1045
-  _globals['_READSTREAMREQUEST']._serialized_start=1048
-  _globals['_READSTREAMREQUEST']._serialized_end=1215
-  _globals['_READSTREAMRESPONSE']._serialized_start=1217
-  _globals['_READSTREAMRESPONSE']._serialized_end=1308
-  _globals['_READLOGREQUEST']._serialized_start=1311
-  _globals['_READLOGREQUEST']._serialized_end=1482
-  _globals['_READLOGRESPONSE']._serialized_start=1484
-  _globals['_READLOGRESPONSE']._serialized_end=1572
-  _globals['_SUBSCRIBEREQUEST']._serialized_start=1574
-  _globals['_SUBSCRIBEREQUEST']._serialized_end=1677
-  _globals['_CHECKPOINT']._serialized_start=1679
-  _globals['_CHECKPOINT']._serialized_end=1709
-  _globals['_CAUGHTUP']._serialized_start=1711
-  _globals['_CAUGHTUP']._serialized_end=1739
-  _globals['_SUBSCRIBERESPONSE']._serialized_start=1742
-  _globals['_SUBSCRIBERESPONSE']._serialized_end=1914
-  _globals['_EVENTSTORESERVICE']._serialized_start=2023
-  _globals['_EVENTSTORESERVICE']._serialized_end=2370
+  _globals['_EVENTPOSITION']._serialized_end=682
+  _globals['_APPENDEVENTSRESPONSE']._serialized_start=685
+  _globals['_APPENDEVENTSRESPONSE']._serialized_end=879
+  _globals['_RECORDEDEVENT']._serialized_start=882
+  _globals['_RECORDEDEVENT']._serialized_end=1153
+  _globals['_READSTREAMREQUEST']._serialized_start=1156
+  _globals['_READSTREAMREQUEST']._serialized_end=1323
+  _globals['_READSTREAMRESPONSE']._serialized_start=1325
+  _globals['_READSTREAMRESPONSE']._serialized_end=1416
+  _globals['_READLOGREQUEST']._serialized_start=1419
+  _globals['_READLOGREQUEST']._serialized_end=1590
+  _globals['_READLOGRESPONSE']._serialized_start=1592
+  _globals['_READLOGRESPONSE']._serialized_end=1680
+  _globals['_SUBSCRIBEREQUEST']._serialized_start=1682
+  _globals['_SUBSCRIBEREQUEST']._serialized_end=1785
+  _globals['_CHECKPOINT']._serialized_start=1787
+  _globals['_CHECKPOINT']._serialized_end=1835
+  _globals['_CAUGHTUP']._serialized_start=1837
+  _globals['_CAUGHTUP']._serialized_end=1883
+  _globals['_SUBSCRIBERESPONSE']._serialized_start=1886
+  _globals['_SUBSCRIBERESPONSE']._serialized_end=2058
+  _globals['_EVENTSTORESERVICE']._serialized_start=2167
+  _globals['_EVENTSTORESERVICE']._serialized_end=2514
 # @@protoc_insertion_point(module_scope)

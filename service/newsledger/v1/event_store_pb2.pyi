@@ -63,8 +63,10 @@ class ProposedEvent(_message.Message):
     schema_version: _builtins.int
     """The version of the type's schema the payload follows; 0 means 1."""
     payload_json: _builtins.str
-    """The payload: a JSON object in the type's protobuf JSON form, with field names as
-    declared in the proto file and no floating-point numbers.
+    """The payload: a JSON object in the type's protobuf JSON form (ProtoJSON), with no
+    floating-point numbers. Field names may be the proto names (`start_date`) or their
+    lowerCamelCase JSON names (`startDate`), as ProtoJSON parsers accept; the ledger stores
+    the proto names, so every reader sees one form. A field given under both is refused.
     """
     metadata_json: _builtins.str
     """Free-form metadata: a JSON object (empty means {})."""
@@ -180,14 +182,21 @@ class EventPosition(_message.Message):
         self,
         *,
         event_id: _builtins.str = ...,
-        position: _builtins.int = ...,
-        stream_version: _builtins.int = ...,
+        position: _builtins.int | None = ...,
+        stream_version: _builtins.int | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_position", b"_position", "_stream_version", b"_stream_version", "position", b"position", "stream_version", b"stream_version"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["event_id", b"event_id", "position", b"position", "stream_version", b"stream_version"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_position", b"_position", "_stream_version", b"_stream_version", "event_id", b"event_id", "position", b"position", "stream_version", b"stream_version"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType__position: _TypeAlias = _typing.Literal["position"]  # noqa: Y015
+    _WhichOneofArgType__position: _TypeAlias = _typing.Literal["_position", b"_position"]  # noqa: Y015
+    _WhichOneofReturnType__stream_version: _TypeAlias = _typing.Literal["stream_version"]  # noqa: Y015
+    _WhichOneofArgType__stream_version: _TypeAlias = _typing.Literal["_stream_version", b"_stream_version"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__position) -> _WhichOneofReturnType__position | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__stream_version) -> _WhichOneofReturnType__stream_version | None: ...
 
 Global___EventPosition: _TypeAlias = EventPosition  # noqa: Y015
 
@@ -218,14 +227,16 @@ class AppendEventsResponse(_message.Message):
         *,
         positions: _abc.Iterable[Global___EventPosition] | None = ...,
         already_recorded: _builtins.bool = ...,
-        stream_version: _builtins.int = ...,
+        stream_version: _builtins.int | None = ...,
         record_time: _timestamp_pb2.Timestamp | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["record_time", b"record_time"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_stream_version", b"_stream_version", "record_time", b"record_time", "stream_version", b"stream_version"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["already_recorded", b"already_recorded", "positions", b"positions", "record_time", b"record_time", "stream_version", b"stream_version"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_stream_version", b"_stream_version", "already_recorded", b"already_recorded", "positions", b"positions", "record_time", b"record_time", "stream_version", b"stream_version"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType__stream_version: _TypeAlias = _typing.Literal["stream_version"]  # noqa: Y015
+    _WhichOneofArgType__stream_version: _TypeAlias = _typing.Literal["_stream_version", b"_stream_version"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__stream_version) -> _WhichOneofReturnType__stream_version | None: ...
 
 Global___AppendEventsResponse: _TypeAlias = AppendEventsResponse  # noqa: Y015
 
@@ -269,19 +280,26 @@ class RecordedEvent(_message.Message):
         *,
         event_id: _builtins.str = ...,
         stream: _builtins.str = ...,
-        stream_version: _builtins.int = ...,
-        position: _builtins.int = ...,
+        stream_version: _builtins.int | None = ...,
+        position: _builtins.int | None = ...,
         event_type: _builtins.str = ...,
         schema_version: _builtins.int = ...,
         payload_json: _builtins.str = ...,
         metadata_json: _builtins.str = ...,
         record_time: _timestamp_pb2.Timestamp | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["record_time", b"record_time"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_position", b"_position", "_stream_version", b"_stream_version", "position", b"position", "record_time", b"record_time", "stream_version", b"stream_version"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["event_id", b"event_id", "event_type", b"event_type", "metadata_json", b"metadata_json", "payload_json", b"payload_json", "position", b"position", "record_time", b"record_time", "schema_version", b"schema_version", "stream", b"stream", "stream_version", b"stream_version"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_position", b"_position", "_stream_version", b"_stream_version", "event_id", b"event_id", "event_type", b"event_type", "metadata_json", b"metadata_json", "payload_json", b"payload_json", "position", b"position", "record_time", b"record_time", "schema_version", b"schema_version", "stream", b"stream", "stream_version", b"stream_version"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType__position: _TypeAlias = _typing.Literal["position"]  # noqa: Y015
+    _WhichOneofArgType__position: _TypeAlias = _typing.Literal["_position", b"_position"]  # noqa: Y015
+    _WhichOneofReturnType__stream_version: _TypeAlias = _typing.Literal["stream_version"]  # noqa: Y015
+    _WhichOneofArgType__stream_version: _TypeAlias = _typing.Literal["_stream_version", b"_stream_version"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__position) -> _WhichOneofReturnType__position | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__stream_version) -> _WhichOneofReturnType__stream_version | None: ...
 
 Global___RecordedEvent: _TypeAlias = RecordedEvent  # noqa: Y015
 
@@ -471,13 +489,15 @@ class Checkpoint(_message.Message):
     def __init__(
         self,
         *,
-        position: _builtins.int = ...,
+        position: _builtins.int | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_position", b"_position", "position", b"position"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["position", b"position"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_position", b"_position", "position", b"position"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType__position: _TypeAlias = _typing.Literal["position"]  # noqa: Y015
+    _WhichOneofArgType__position: _TypeAlias = _typing.Literal["_position", b"_position"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__position) -> _WhichOneofReturnType__position | None: ...
 
 Global___Checkpoint: _TypeAlias = Checkpoint  # noqa: Y015
 
@@ -493,13 +513,15 @@ class CaughtUp(_message.Message):
     def __init__(
         self,
         *,
-        position: _builtins.int = ...,
+        position: _builtins.int | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_position", b"_position", "position", b"position"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["position", b"position"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_position", b"_position", "position", b"position"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType__position: _TypeAlias = _typing.Literal["position"]  # noqa: Y015
+    _WhichOneofArgType__position: _TypeAlias = _typing.Literal["_position", b"_position"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__position) -> _WhichOneofReturnType__position | None: ...
 
 Global___CaughtUp: _TypeAlias = CaughtUp  # noqa: Y015
 

@@ -75,8 +75,10 @@ class EventStoreServiceServicer:
         An exact retry (same event ids, same content) returns the original positions and
         writes nothing. Returns INVALID_ARGUMENT (reason INVALID_EVENT, EVENT_TOO_LARGE or
         BATCH_TOO_LARGE) if an event is malformed, fails its type's schema or exceeds a cap;
-        ABORTED (reason WRONG_EXPECTED_VERSION, metadata stream/expected/actual) if the stream
-        is not at the expected version; ALREADY_EXISTS (reason EVENT_ID_CONFLICT) if an event
+        ABORTED (reason WRONG_EXPECTED_VERSION) if the stream is not at the expected version,
+        with metadata `stream`, `expected` (the exact version as a decimal number, or
+        `no_stream` / `stream_exists`) and `actual` (the stream's last version as a decimal
+        number, or `no_stream`); ALREADY_EXISTS (reason EVENT_ID_CONFLICT) if an event
         id is recorded with other content or in another stream; UNAVAILABLE (reason
         APPEND_LOCK_TIMEOUT) if the append lock could not be taken in time, which is safe to
         retry.

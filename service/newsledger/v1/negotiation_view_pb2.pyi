@@ -1712,14 +1712,21 @@ class StreamPosition(_message.Message):
         self,
         *,
         event_id: _builtins.str = ...,
-        stream_version: _builtins.int = ...,
-        position: _builtins.int = ...,
+        stream_version: _builtins.int | None = ...,
+        position: _builtins.int | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_position", b"_position", "_stream_version", b"_stream_version", "position", b"position", "stream_version", b"stream_version"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["event_id", b"event_id", "position", b"position", "stream_version", b"stream_version"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_position", b"_position", "_stream_version", b"_stream_version", "event_id", b"event_id", "position", b"position", "stream_version", b"stream_version"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType__position: _TypeAlias = _typing.Literal["position"]  # noqa: Y015
+    _WhichOneofArgType__position: _TypeAlias = _typing.Literal["_position", b"_position"]  # noqa: Y015
+    _WhichOneofReturnType__stream_version: _TypeAlias = _typing.Literal["stream_version"]  # noqa: Y015
+    _WhichOneofArgType__stream_version: _TypeAlias = _typing.Literal["_stream_version", b"_stream_version"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__position) -> _WhichOneofReturnType__position | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__stream_version) -> _WhichOneofReturnType__stream_version | None: ...
 
 Global___StreamPosition: _TypeAlias = StreamPosition  # noqa: Y015
 
@@ -1750,14 +1757,16 @@ class FoldProblem(_message.Message):
         event_id: _builtins.str = ...,
         development_id: _builtins.str = ...,
         event_type: _builtins.str = ...,
-        position: _builtins.int = ...,
+        position: _builtins.int | None = ...,
         description: _builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_position", b"_position", "position", b"position"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "development_id", b"development_id", "event_id", b"event_id", "event_type", b"event_type", "position", b"position"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_position", b"_position", "description", b"description", "development_id", b"development_id", "event_id", b"event_id", "event_type", b"event_type", "position", b"position"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType__position: _TypeAlias = _typing.Literal["position"]  # noqa: Y015
+    _WhichOneofArgType__position: _TypeAlias = _typing.Literal["_position", b"_position"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__position) -> _WhichOneofReturnType__position | None: ...
 
 Global___FoldProblem: _TypeAlias = FoldProblem  # noqa: Y015
 

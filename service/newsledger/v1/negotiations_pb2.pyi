@@ -156,15 +156,17 @@ class NegotiationSummary(_message.Message):
         title: _builtins.str = ...,
         parties: _abc.Iterable[_builtins.str] | None = ...,
         stream: _builtins.str = ...,
-        last_position: _builtins.int = ...,
+        last_position: _builtins.int | None = ...,
         party_ids: _abc.Iterable[_builtins.str] | None = ...,
         phase: _negotiation_view_pb2.NegotiationPhase.ValueType = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_last_position", b"_last_position", "last_position", b"last_position"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["last_position", b"last_position", "negotiation_id", b"negotiation_id", "parties", b"parties", "party_ids", b"party_ids", "phase", b"phase", "stream", b"stream", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_last_position", b"_last_position", "last_position", b"last_position", "negotiation_id", b"negotiation_id", "parties", b"parties", "party_ids", b"party_ids", "phase", b"phase", "stream", b"stream", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType__last_position: _TypeAlias = _typing.Literal["last_position"]  # noqa: Y015
+    _WhichOneofArgType__last_position: _TypeAlias = _typing.Literal["_last_position", b"_last_position"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__last_position) -> _WhichOneofReturnType__last_position | None: ...
 
 Global___NegotiationSummary: _TypeAlias = NegotiationSummary  # noqa: Y015
 
@@ -463,8 +465,8 @@ class TimelineEntry(_message.Message):
         development_id: _builtins.str = ...,
         event_id: _builtins.str = ...,
         event_type: _builtins.str = ...,
-        stream_version: _builtins.int = ...,
-        position: _builtins.int = ...,
+        stream_version: _builtins.int | None = ...,
+        position: _builtins.int | None = ...,
         record_time: _timestamp_pb2.Timestamp | None = ...,
         occurred: _developments_pb2.ReportedTime | None = ...,
         summary: _builtins.str = ...,
@@ -478,11 +480,18 @@ class TimelineEntry(_message.Message):
         counts_from: _builtins.str = ...,
         sources: _abc.Iterable[_developments_pb2.Source] | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["occurred", b"occurred", "record_time", b"record_time"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_position", b"_position", "_stream_version", b"_stream_version", "occurred", b"occurred", "position", b"position", "record_time", b"record_time", "stream_version", b"stream_version"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_ids", b"actor_ids", "corrected_by", b"corrected_by", "corrects", b"corrects", "counts_from", b"counts_from", "development_id", b"development_id", "event_id", b"event_id", "event_type", b"event_type", "merged_into", b"merged_into", "occurred", b"occurred", "party_ids", b"party_ids", "position", b"position", "record_time", b"record_time", "source_ids", b"source_ids", "sources", b"sources", "status", b"status", "stream_version", b"stream_version", "summary", b"summary"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_position", b"_position", "_stream_version", b"_stream_version", "actor_ids", b"actor_ids", "corrected_by", b"corrected_by", "corrects", b"corrects", "counts_from", b"counts_from", "development_id", b"development_id", "event_id", b"event_id", "event_type", b"event_type", "merged_into", b"merged_into", "occurred", b"occurred", "party_ids", b"party_ids", "position", b"position", "record_time", b"record_time", "source_ids", b"source_ids", "sources", b"sources", "status", b"status", "stream_version", b"stream_version", "summary", b"summary"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType__position: _TypeAlias = _typing.Literal["position"]  # noqa: Y015
+    _WhichOneofArgType__position: _TypeAlias = _typing.Literal["_position", b"_position"]  # noqa: Y015
+    _WhichOneofReturnType__stream_version: _TypeAlias = _typing.Literal["stream_version"]  # noqa: Y015
+    _WhichOneofArgType__stream_version: _TypeAlias = _typing.Literal["_stream_version", b"_stream_version"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__position) -> _WhichOneofReturnType__position | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__stream_version) -> _WhichOneofReturnType__stream_version | None: ...
 
 Global___TimelineEntry: _TypeAlias = TimelineEntry  # noqa: Y015
 
@@ -624,12 +633,14 @@ class WatchNegotiationResponse(_message.Message):
         *,
         view: _negotiation_view_pb2.NegotiationView | None = ...,
         changed_paths: _abc.Iterable[_builtins.str] | None = ...,
-        position: _builtins.int = ...,
+        position: _builtins.int | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["view", b"view"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_position", b"_position", "position", b"position", "view", b"view"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["changed_paths", b"changed_paths", "position", b"position", "view", b"view"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_position", b"_position", "changed_paths", b"changed_paths", "position", b"position", "view", b"view"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType__position: _TypeAlias = _typing.Literal["position"]  # noqa: Y015
+    _WhichOneofArgType__position: _TypeAlias = _typing.Literal["_position", b"_position"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__position) -> _WhichOneofReturnType__position | None: ...
 
 Global___WatchNegotiationResponse: _TypeAlias = WatchNegotiationResponse  # noqa: Y015

@@ -94,8 +94,10 @@ class NegotiationServiceServicer:
         """Explains one field of a view: the developments and sources that set it, with their
         confirmation ("why does the view say this?").
 
-        Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND, or FIELD_NOT_FOUND when the path names
-        nothing in the view); INVALID_ARGUMENT for a malformed path, date or `known_at`.
+        Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND; or FIELD_NOT_FOUND, with metadata
+        `negotiation_id` and `field_path`, when a well-formed path names nothing in the view on
+        that date); INVALID_ARGUMENT (reason INVALID_FIELD_PATH) for a malformed path, and
+        INVALID_ARGUMENT for a malformed date or `known_at`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -52,8 +52,10 @@ class NegotiationServiceStub:
     """Explains one field of a view: the developments and sources that set it, with their
     confirmation ("why does the view say this?").
 
-    Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND, or FIELD_NOT_FOUND when the path names
-    nothing in the view); INVALID_ARGUMENT for a malformed path, date or `known_at`.
+    Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND; or FIELD_NOT_FOUND, with metadata
+    `negotiation_id` and `field_path`, when a well-formed path names nothing in the view on
+    that date); INVALID_ARGUMENT (reason INVALID_FIELD_PATH) for a malformed path, and
+    INVALID_ARGUMENT for a malformed date or `known_at`.
     """
     ListTimelineEntries: _grpc.UnaryUnaryMultiCallable[_negotiations_pb2.ListTimelineEntriesRequest, _negotiations_pb2.ListTimelineEntriesResponse]
     """Lists a negotiation's developments in time order, filtered, one page at a time.
@@ -91,8 +93,10 @@ class NegotiationServiceAsyncStub(NegotiationServiceStub):
     """Explains one field of a view: the developments and sources that set it, with their
     confirmation ("why does the view say this?").
 
-    Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND, or FIELD_NOT_FOUND when the path names
-    nothing in the view); INVALID_ARGUMENT for a malformed path, date or `known_at`.
+    Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND; or FIELD_NOT_FOUND, with metadata
+    `negotiation_id` and `field_path`, when a well-formed path names nothing in the view on
+    that date); INVALID_ARGUMENT (reason INVALID_FIELD_PATH) for a malformed path, and
+    INVALID_ARGUMENT for a malformed date or `known_at`.
     """
     ListTimelineEntries: _aio.UnaryUnaryMultiCallable[_negotiations_pb2.ListTimelineEntriesRequest, _negotiations_pb2.ListTimelineEntriesResponse]  # type: ignore[assignment]
     """Lists a negotiation's developments in time order, filtered, one page at a time.
@@ -145,8 +149,10 @@ class NegotiationServiceServicer(metaclass=_abc_1.ABCMeta):
         """Explains one field of a view: the developments and sources that set it, with their
         confirmation ("why does the view say this?").
 
-        Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND, or FIELD_NOT_FOUND when the path names
-        nothing in the view); INVALID_ARGUMENT for a malformed path, date or `known_at`.
+        Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND; or FIELD_NOT_FOUND, with metadata
+        `negotiation_id` and `field_path`, when a well-formed path names nothing in the view on
+        that date); INVALID_ARGUMENT (reason INVALID_FIELD_PATH) for a malformed path, and
+        INVALID_ARGUMENT for a malformed date or `known_at`.
         """
 
     @_abc_1.abstractmethod

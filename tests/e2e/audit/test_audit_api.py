@@ -14,6 +14,7 @@ from newsledger.audit.checkpoint import open_checkpoint
 from newsledger.audit.merkle import hash_leaf, verify_consistency, verify_inclusion
 from newsledger.audit.note import parse_vkey
 from newsledger.audit.verify.live import AuditClient
+from newsledger.cli.exits import ExitCode
 from newsledger.cli.main import main
 from newsledger.client.ledger_client import ApiError, LedgerClient, proposed
 from newsledger.stories.ingest import ingest_story_over_grpc
@@ -159,7 +160,7 @@ def test_an_export_edited_after_the_fact_fails_at_the_edited_entry(
     lines[2 + 20] = json.dumps(line)
     exported.write_text("\n".join(lines) + "\n")
 
-    assert main(["verify", "--file", str(exported), *pinned]) == 1
+    assert main(["verify", "--file", str(exported), *pinned]) == ExitCode.VERIFICATION_FAILED
     assert not state.exists()
     assert "verification FAILED at sequence 20" in capsys.readouterr().out
 
@@ -183,7 +184,7 @@ def test_an_export_whose_metadata_was_rewritten_fails_at_that_entry(
     lines[2 + 20] = json.dumps(line)
     exported.write_text("\n".join(lines) + "\n")
 
-    assert main(["verify", "--file", str(exported), *pinned]) == 1
+    assert main(["verify", "--file", str(exported), *pinned]) == ExitCode.VERIFICATION_FAILED
     assert not state.exists()
     output = capsys.readouterr().out
     assert "verification FAILED at sequence 20" in output

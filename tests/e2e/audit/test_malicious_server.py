@@ -16,6 +16,7 @@ import grpc
 import pytest
 
 from newsledger.audit.verify.live import AuditClient
+from newsledger.cli.exits import ExitCode
 from newsledger.client.ledger_client import LedgerClient, proposed
 from newsledger.stories.ingest import ingest_story_over_grpc
 from newsledger.v1 import audit_pb2
@@ -100,13 +101,26 @@ def flip_the_signature(response: audit_pb2.GetCheckpointResponse) -> None:
     )
 
 
+FAILED = ExitCode.VERIFICATION_FAILED
 ATTACKS = {
-    "a leaf bit": ("StreamEntries", flip_leaf_of_entry_5, 1),
-    "a consistency proof hash": ("GetConsistencyProof", flip_consistency_hash, 3),
-    "an inclusion proof hash": ("GetInclusionProof", flip_inclusion_hash, 1),
-    "the tree size": ("GetCheckpoint", grow_the_size_field, 3),
-    "the tree size inside the signed note": ("GetCheckpoint", grow_the_size_in_the_note, 3),
-    "the checkpoint signature": ("GetCheckpoint", flip_the_signature, 3),
+    "a leaf bit": ("StreamEntries", flip_leaf_of_entry_5, FAILED),
+    "a consistency proof hash": (
+        "GetConsistencyProof",
+        flip_consistency_hash,
+        ExitCode.VERIFICATION_FAILED,
+    ),
+    "an inclusion proof hash": (
+        "GetInclusionProof",
+        flip_inclusion_hash,
+        ExitCode.VERIFICATION_FAILED,
+    ),
+    "the tree size": ("GetCheckpoint", grow_the_size_field, FAILED),
+    "the tree size inside the signed note": (
+        "GetCheckpoint",
+        grow_the_size_in_the_note,
+        ExitCode.VERIFICATION_FAILED,
+    ),
+    "the checkpoint signature": ("GetCheckpoint", flip_the_signature, FAILED),
 }
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from newsledger.application.app import Application
 from newsledger.audit.note import Signer
 from newsledger.audit.verify.live import AuditClient
+from newsledger.cli.exits import ExitCode
 from newsledger.domain.json_text import normalise_json
 from tests.support.audit import behind_the_service, seed, verify
 
@@ -99,11 +100,13 @@ class Tampering:
 
 TAMPERINGS = {
     "a flipped byte in one event's payload": Tampering(
-        edit_payload, 1, ("verification FAILED at sequence 9", "FAIL sequence 9: payload")
+        edit_payload,
+        ExitCode.VERIFICATION_FAILED,
+        ("verification FAILED at sequence 9", "FAIL sequence 9: payload"),
     ),
     "a rewritten development id in one event's metadata": Tampering(
         forge_development_id,
-        1,
+        ExitCode.VERIFICATION_FAILED,
         (
             "verification FAILED at sequence 6",
             "FAIL sequence 6: metadata: the served metadata does not match the leaf's "
@@ -112,22 +115,22 @@ TAMPERINGS = {
     ),
     "a flipped bit in one stored leaf": Tampering(
         flip_leaf_bit,
-        1,
+        ExitCode.VERIFICATION_FAILED,
         ("verification FAILED at sequence 17", "FAIL sequence 17: subtree: stored hash (0, 17)"),
     ),
     "the last rows deleted": Tampering(
         delete_last_rows,
-        1,
+        ExitCode.VERIFICATION_FAILED,
         ("FAIL sequence {cut}: missing: the checkpoint commits to {size} entries",),
     ),
     "the last rows and every checkpoint deleted (a rollback)": Tampering(
         delete_last_rows_and_checkpoints,
-        3,
+        ExitCode.VERIFICATION_FAILED,
         ("log presented size {cut}, smaller than the trusted size {size}",),
     ),
     "two leaf rows swapped": Tampering(
         swap_two_leaves,
-        1,
+        ExitCode.VERIFICATION_FAILED,
         (
             "verification FAILED at sequence 11",
             "FAIL sequence 11: leaf: the leaf says sequence number 12",
@@ -136,7 +139,7 @@ TAMPERINGS = {
     ),
     "a corrupted subtree hash": Tampering(
         corrupt_subtree_hash,
-        1,
+        ExitCode.VERIFICATION_FAILED,
         (
             "verification FAILED at sequence 12",
             "FAIL sequence 12: subtree: stored hash (2, 3) over 12..15 differs",

@@ -14,6 +14,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from newsledger.api.server import RunningServer
 from newsledger.api.tokens import Role
 from newsledger.application.app import Application
+from newsledger.cli.exits import ExitCode
 from newsledger.cli.main import main
 from newsledger.client.ledger_client import ApiError, LedgerClient, proposed
 from newsledger.stories.ingest import ingest_story_in_process
@@ -115,7 +116,7 @@ def test_the_cli_presents_the_token_from_its_option_or_the_environment(
     monkeypatch.setenv("NEWSLEDGER_TOKEN", TOKENS[Role.READER])
     assert main(["negotiations", "--server", target]) == 0
     monkeypatch.delenv("NEWSLEDGER_TOKEN")
-    assert main(["events", "--server", target]) == 1
+    assert main(["events", "--server", target]) == ExitCode.DENIED
     assert "UNAUTHENTICATED" in capsys.readouterr().err
 
 

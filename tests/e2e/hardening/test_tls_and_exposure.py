@@ -12,6 +12,7 @@ import pytest
 from newsledger.api.security import ServerSecurity
 from newsledger.api.server import RunningServer
 from newsledger.api.tls import ServerTls
+from newsledger.cli.exits import ExitCode
 from newsledger.client.connection import ClientSecurity
 from newsledger.client.ledger_client import ApiError, LedgerClient
 from newsledger.client.tls import ClientTls
@@ -78,5 +79,5 @@ def test_serve_reports_a_malformed_token_file(tmp_path: Path) -> None:
     path = token_file(tmp_path)
     path.write_text(path.read_text() + "writer ci not-a-hash\n")
     result = refused_serve(tmp_path, "--tokens-file", str(path))
-    assert result.returncode == 2
+    assert result.returncode == ExitCode.INVALID_INPUT
     assert f"{path}, entry 5: the hash must be 64 hex digits" in result.stderr

@@ -68,7 +68,7 @@ def test_rendered_views_are_built_byte_for_byte_as_parse_dict_builds_them(
     "data",
     [
         {"position": "12", "stream_version": 3},
-        {"position": "-4"},
+        {"position": "0"},
         {"position": "+4"},
         {"position": 7.0},
         {"streamVersion": "5"},
@@ -108,6 +108,7 @@ def test_optional_fields_keep_their_presence(data: dict[str, Any]) -> None:
         (StreamPosition, {"position": "1 2"}),
         (StreamPosition, {"position": 1.5}),
         (StreamPosition, {"position": 2**70}),
+        (StreamPosition, {"position": "-4"}),  # positions are uint64
     ],
 )
 def test_what_parse_dict_refuses_is_refused_with_its_error(

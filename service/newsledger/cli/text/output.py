@@ -33,6 +33,7 @@ from newsledger.cli.text.records import (
     people_by_party,
     person,
     purchase,
+    statement,
 )
 from newsledger.v1 import developments_pb2 as dev
 from newsledger.v1 import negotiation_view_pb2 as nv
@@ -76,12 +77,8 @@ def format_view(view: View) -> str:
     _section(lines, "Purchases", list_of(view, "purchases"), lambda p: purchase(p, names))
     _section(lines, "Disputes", list_of(view, "disputes"), lambda d: dispute(d, names))
     _section(lines, "People", people_by_party(view), lambda p: person(p, names))
-    statements = list_of(view, "statements")
+    _section(lines, "Statements", list_of(view, "statements"), lambda s: statement(s, names))
     lines.append("")
-    if statements:
-        lines.append(
-            field("statements", f"{len(statements)} recorded, with their quotes (see --json)")
-        )
     lines.append(field("next round", next_round_text(view.get("next_round") or {})))
     return "\n".join(lines)
 

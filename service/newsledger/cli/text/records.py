@@ -36,24 +36,40 @@ def _measure_detail(measure: View) -> str:
 
 
 def measures_block(measures: list[View], names: Names) -> list[str]:
-    """List the measures under each side that imposes them, in force first."""
+    """List each measure once, under all the sides that impose it, in force first."""
     if not measures:
         return []
-    sides = list(names.parties)
-    sides += [p for m in measures for p in list_of(m, "imposed_by") if p not in sides]
+    order = list(names.parties)
+    order += [p for m in measures for p in list_of(m, "imposed_by") if p not in order]
+    groups: dict[tuple[str, ...], list[View]] = {}
+    for measure in measures:
+        imposers = tuple(sorted(list_of(measure, "imposed_by"), key=order.index))
+        groups.setdefault(imposers, []).append(measure)
     lines = ["", "Measures, by the side imposing them"]
-    for side in [*sides, ""]:
-        mine = [m for m in measures if _imposed_by(m, side)]
-        if not mine:
-            continue
-        lines.append(f"  {names.party(side) if side else 'side not reported'}")
-        for measure in sorted(mine, key=_status_rank):
+    # One side alone first (in the parties' order), then measures of several, then unknown.
+    for imposers in sorted(groups, key=lambda g: (not g, len(g), [order.index(p) for p in g])):
+        heading = " and ".join(names.party(p) for p in imposers) or "side not reported"
+        lines.append(f"  {heading}")
+        for measure in sorted(groups[imposers], key=_status_rank):
             status = enum_words(measure.get("status"), dev.MeasureStatus.DESCRIPTOR)
             text = measure.get("description") or measure.get("measure_id", "")
             targets = joined(names.party(p) for p in list_of(measure, "targets"))
             on = f"; targets {targets}" if targets else ""
             force = " [in force]" if measure.get("in_force") else ""
             lines.append(f"    {status:<10} {text} ({_measure_detail(measure)}{on}){force}")
+    return lines
+
+
+def statement(item: View, names: Names) -> list[str]:
+    """Return a statement: who spoke and when, then each quote the sources carry."""
+    kind = enum_words(item.get("kind"), dev.StatementKind.DESCRIPTOR)
+    speaker = names.person(item.get("speaker_id", ""))
+    lines = [f"{speaker} ({kind}, {format_reported_time(item.get('occurred'))})"]
+    for quote in list_of(item, "quotes"):
+        said = f"\u201c{quote.get('text', '')}\u201d"
+        lines.append(said if quote.get("verbatim") else f"{said} (paraphrased)")
+    if not item.get("quotes"):
+        lines.append("no quote reported")
     return lines
 
 

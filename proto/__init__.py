@@ -1,0 +1,1 @@
+"""The contract's .proto files, shipped inside the package as `newsledger.proto`."""
