@@ -385,10 +385,30 @@ BAD_INPUT: dict[str, list[tuple[tuple[str, ...], ExitCode, str]]] = {
     ],
     "verify": [((), ExitCode.USAGE, "give exactly one of --server or --file")],
     "export": [(("--output", "out.ndjson"), ExitCode.USAGE, "--server is required")],
+    "diff": [
+        ((NEGOTIATION, "--as-of", "nope", "--as-of", "2025-06-11"), ExitCode.USAGE, "'nope'"),
+        (
+            ("no-such-talks", "--as-of", "2025-05-01", "--as-of", "2025-06-11"),
+            ExitCode.NOT_FOUND,
+            "no-such-talks",
+        ),
+    ],
+    "report": [
+        ((NEGOTIATION, "--html", "r.html", "--as-of", "2025-13-01"), ExitCode.USAGE, "month"),
+        (("no-such-talks", "--html", "r.html"), ExitCode.NOT_FOUND, "no-such-talks"),
+    ],
+    "measures": [
+        ((NEGOTIATION, "--known-at", "tomorrowish"), ExitCode.USAGE, "'tomorrowish'"),
+        (("no-such-talks",), ExitCode.NOT_FOUND, "no-such-talks"),
+    ],
+    "web": [(("--address", "0.0.0.0:0"), ExitCode.USAGE, "without authentication")],
 }
 """Bad input for every command, and the exit code and message it must give."""
 
-CLIENT_COMMANDS = {"ingest", "state", "negotiations", "timeline", "explain", "watch", "events"}
+CLIENT_COMMANDS = {
+    *("ingest", "state", "negotiations", "timeline", "explain", "watch", "events"),
+    *("diff", "report", "measures"),
+}
 
 
 def bad_input_cases() -> list[tuple[str, tuple[str, ...], ExitCode, str]]:
@@ -413,9 +433,6 @@ def test_the_bad_input_table_covers_every_command() -> None:
         "keys",
         "witness",
         "add",
-        "web",
-        "diff",
-        "report",
     }
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Callable
 from typing import Any
+
+from newsledger.cli.exits import CommandError, ExitCode
 
 MAX_VALUE = 100
 
@@ -88,8 +89,7 @@ def run_diff(args: argparse.Namespace) -> int:
     try:
         wanted = DiffRequest.from_lists(args.as_of, args.known_at)
     except BadPoint as error:
-        print(f"newsledger: {option_name(error.name)}: {error.detail}", file=sys.stderr)
-        return 2
+        raise CommandError(f"{option_name(error.name)}: {error.detail}", ExitCode.USAGE) from None
     with LedgerClient(args.server) as client:
         result = read_diff(PageReader(client), args.negotiation, wanted)
     if args.json:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from newsledger.cli.diff import option_name
+from newsledger.cli.exits import CommandError, ExitCode
 
 AS_OF_HELP = "the date: what counts by then, days remaining (default today)"
 KNOWN_AT_HELP = (
@@ -58,14 +59,13 @@ def _add_point(parser: argparse.ArgumentParser) -> None:
 
 
 def _point(args: argparse.Namespace) -> Any:
-    """Return the point the options name, or print why not and return None."""
+    """Return the point the options name, or raise a usage error saying why not."""
     from newsledger.web.points import BadPoint, Point
 
     try:
         return Point(args.as_of, args.known_at)
     except BadPoint as error:
-        print(f"newsledger: {option_name(error.name)}: {error.detail}", file=sys.stderr)
-        return None
+        raise CommandError(f"{option_name(error.name)}: {error.detail}", ExitCode.USAGE) from None
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -84,15 +84,13 @@ def write_atomically(path: Path, text: str) -> None:
 def run_report(args: argparse.Namespace) -> int:
     """Write the report file."""
     point = _point(args)
-    if point is None:
-        return 2
     try:
         from newsledger.web.rendering import render_report
     except ModuleNotFoundError:
         from newsledger.cli.web import MISSING_EXTRA
 
-        print(MISSING_EXTRA.replace("the web page", "the report"), file=sys.stderr)
-        return 2
+        missing = MISSING_EXTRA.replace("the web page", "the report")
+        raise CommandError(missing, ExitCode.UNAVAILABLE) from None
     from newsledger.client.ledger_client import LedgerClient
     from newsledger.web.reader import PageReader
 
@@ -107,8 +105,6 @@ def run_report(args: argparse.Namespace) -> int:
 def run_measures(args: argparse.Namespace) -> int:
     """Print the measures over time."""
     point = _point(args)
-    if point is None:
-        return 2
     from newsledger.client.ledger_client import LedgerClient
     from newsledger.web.exports import MEASURE_COLUMNS, measure_rows, to_csv, to_ndjson
     from newsledger.web.reader import PageReader

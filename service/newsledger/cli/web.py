@@ -11,7 +11,6 @@ import argparse
 import os
 import socket
 import ssl
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,12 +23,13 @@ from newsledger.api.security import (
     warn_about_exposure,
 )
 from newsledger.api.tokens import Role, TokenRegistry
+from newsledger.cli.exits import CommandError, ExitCode
 from newsledger.cli.options import server_security
 from newsledger.config import Settings, read_tls_file
 
 DEFAULT_WEB_ADDRESS = "127.0.0.1:8080"
 MISSING_EXTRA = (
-    "newsledger: the web page needs the `web` extra: pip install 'newsledger[web]' "
+    "the web page needs the `web` extra: pip install 'newsledger[web]' "
     "(in a checkout: .venv/bin/pip install -e '.[web]')"
 )
 
@@ -149,8 +149,7 @@ def run_web(args: argparse.Namespace) -> int:
 
         from newsledger.web.app import create_app
     except ModuleNotFoundError:
-        print(MISSING_EXTRA, file=sys.stderr)
-        return 2
+        raise CommandError(MISSING_EXTRA, ExitCode.UNAVAILABLE) from None
     from newsledger.client.ledger_client import LedgerClient
     from newsledger.web.reader import PageReader
 
@@ -158,8 +157,7 @@ def run_web(args: argparse.Namespace) -> int:
     try:
         sock = bind(address)
     except ValueError as error:
-        print(f"newsledger: {error}", file=sys.stderr)
-        return 2
+        raise CommandError(str(error), ExitCode.USAGE) from None
     warn_about_exposure(address, security)
     with LedgerClient(args.server, timeout_seconds=20) as client:
         app = create_app(PageReader(client), reader_check(security.tokens))
