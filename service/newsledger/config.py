@@ -52,8 +52,12 @@ class Settings:
     tls_client_ca_file: Path | None = None
     # Where Prometheus metrics are served over HTTP; None means not at all.
     metrics_address: str | None = None
-    # Most server-streaming calls open at once; None derives it from the worker threads.
+    # Most long-lived calls open at once; None derives it from the worker threads.
     max_streams: int | None = None
+    # Most one token holder or certificate, and all calls without credentials, may hold
+    # open; None derives each from max_streams (see api.interceptors.stream_slots).
+    max_streams_per_caller: int | None = None
+    max_anonymous_streams: int | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -72,6 +76,8 @@ class Settings:
             tls_client_ca_file=_path(env.get("NEWSLEDGER_TLS_CLIENT_CA_FILE")),
             metrics_address=env.get("NEWSLEDGER_METRICS_ADDRESS") or None,
             max_streams=_count(env.get("NEWSLEDGER_MAX_STREAMS")),
+            max_streams_per_caller=_count(env.get("NEWSLEDGER_MAX_STREAMS_PER_CALLER")),
+            max_anonymous_streams=_count(env.get("NEWSLEDGER_MAX_ANONYMOUS_STREAMS")),
         )
 
 

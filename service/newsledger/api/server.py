@@ -86,7 +86,7 @@ def interceptors(
     if security.tokens.enabled:
         chain.append(AuthInterceptor(security.tokens))
     chain.append(RequestGuardInterceptor(limits))
-    chain.append(StreamSlotInterceptor(stream_slots))
+    chain.append(StreamSlotInterceptor(stream_slots, security.tokens))
     return chain
 
 
@@ -110,18 +110,23 @@ def create_server(
     security: ServerSecurity | None = None,
     metrics: ServerMetrics | None = None,
     max_streams: int | None = None,
+    max_streams_per_caller: int | None = None,
+    max_anonymous_streams: int | None = None,
 ) -> RunningServer:
     """Build and start a server for the application on address (port 0 picks a free port).
 
     Without security the server is open and plaintext, so only loopback is allowed.
-    At most max_streams server-streaming calls are open at once (default: see
-    stream_slots.default_stream_limit), so unary calls always find a worker thread.
+    At most max_streams long-lived calls are open at once (default: see
+    stream_slots.default_stream_limit), so unary calls always find a worker thread; each
+    caller, and anonymous callers together, have smaller budgets within it (StreamSlots).
     """
     security = security or ServerSecurity()
     check_exposure(address, security)
     warn_about_exposure(address, security)
     limits = RequestLimits.for_store(app.store.limits)
-    stream_slots = StreamSlots(stream_limit(max_workers, max_streams))
+    stream_slots = StreamSlots(
+        stream_limit(max_workers, max_streams), max_streams_per_caller, max_anonymous_streams
+    )
     if metrics is not None:
         metrics.registry.register(StreamSlotsCollector(stream_slots))
     server = grpc.server(

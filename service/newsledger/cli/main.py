@@ -135,7 +135,7 @@ def _serve(args: argparse.Namespace) -> int:
         exempt_startup_objects_from_gc,
     )
     from newsledger.bootstrap import open_application
-    from newsledger.cli.options import server_security
+    from newsledger.cli.options import server_security, stream_budgets
     from newsledger.stories.ingest import ingest_story_in_process
 
     configure_logging(args.log_format)
@@ -145,6 +145,7 @@ def _serve(args: argparse.Namespace) -> int:
     check_exposure(args.address or settings.address, security)
     requested_streams = settings.max_streams if args.max_streams is None else args.max_streams
     max_streams = stream_limit(DEFAULT_MAX_WORKERS, requested_streams)
+    per_caller, anonymous = stream_budgets(args, settings, max_streams)
     app = open_application(settings, migrate=args.migrate)
     for path in args.ingest:
         print(ingest_story_in_process(app.ledger, path), flush=True)
@@ -162,6 +163,8 @@ def _serve(args: argparse.Namespace) -> int:
         security=security,
         metrics=metrics,
         max_streams=max_streams,
+        max_streams_per_caller=per_caller,
+        max_anonymous_streams=anonymous,
     )
     print(f"audit log {app.audit.origin}, verifier key {app.audit.vkey}", flush=True)
     host = address.rsplit(":", 1)[0]
