@@ -47,6 +47,7 @@ MAX_VIOLATIONS_SHOWN = 20
 MAX_DETAIL_BYTES = 200
 MAX_VIOLATIONS_BYTES = 4096
 MAX_MESSAGE_BYTES = 1000
+DATABASE_RETRY_SECONDS = 1.0
 log = logging.getLogger(__name__)
 
 
@@ -181,6 +182,8 @@ class ErrorStatus:
     violations: Callable[[Any], Sequence[Violation]] = _no_violations
     retry_after_seconds: float | None = None
     message: Callable[[Any], str] = field(default=str)
+    # Errors whose own text must stay in the server's log (it may hold SQL) are logged.
+    logged: bool = False
 
     def status(self, error: Exception) -> grpc.Status:
         """Return the rich status that answers error."""
@@ -246,7 +249,16 @@ ERROR_STATUSES: dict[type[Exception], ErrorStatus] = {
     sa_exc.OperationalError: ErrorStatus(
         Code.UNAVAILABLE,
         "DATABASE_UNAVAILABLE",
+        retry_after_seconds=DATABASE_RETRY_SECONDS,
         message=lambda e: "the database is unavailable; retry later",
+        logged=True,
+    ),
+    sa_exc.TimeoutError: ErrorStatus(
+        Code.UNAVAILABLE,
+        "DATABASE_BUSY",
+        retry_after_seconds=DATABASE_RETRY_SECONDS,
+        message=lambda e: "every database connection is in use; retry later",
+        logged=True,
     ),
 }
 """The status of every error raised on purpose, keyed by its class."""
@@ -268,4 +280,6 @@ def status_for(error: Exception) -> grpc.Status | None:
         return None
     if isinstance(error, CheckpointRefused):
         log.error("refusing to sign a checkpoint: %s", error)
+    elif row.logged:
+        log.warning("answered %s: %s: %s", row.code.name, type(error).__name__, error)
     return row.status(error)

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from newsledger.store.event_store import EventStore
 
 Command = Callable[[argparse.Namespace], int]
+EXIT_VIEWS_DIFFER = 1
+EXIT_FAILED = 2
 
 
 def _add_server_option(parser: argparse.ArgumentParser) -> None:
@@ -77,7 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     rebuild = commands.add_parser("rebuild", help="rebuild the negotiation views from the log")
     rebuild.add_argument(
-        "--check", action="store_true", help="only report views that differ from a rebuild"
+        "--check",
+        action="store_true",
+        help="only report views that differ from a rebuild (exit status 0: none differ, "
+        f"{EXIT_VIEWS_DIFFER}: some differ, {EXIT_FAILED}: the check could not run)",
     )
     rebuild.set_defaults(run=_rebuild)
 
@@ -135,6 +140,7 @@ def _serve(args: argparse.Namespace) -> int:
         exempt_startup_objects_from_gc,
     )
     from newsledger.bootstrap import open_application
+    from newsledger.cli.database_wait import open_when_reachable
     from newsledger.cli.options import server_security, stream_budgets
     from newsledger.stories.ingest import ingest_story_in_process
 
@@ -146,7 +152,16 @@ def _serve(args: argparse.Namespace) -> int:
     requested_streams = settings.max_streams if args.max_streams is None else args.max_streams
     max_streams = stream_limit(DEFAULT_MAX_WORKERS, requested_streams)
     per_caller, anonymous = stream_budgets(args, settings, max_streams)
-    app = open_application(settings, migrate=args.migrate)
+    app = open_when_reachable(
+        lambda: open_application(settings, migrate=args.migrate),
+        settings.database_url,
+        settings.database_wait_seconds,
+        signals.received,
+        lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    if app is None:
+        print("newsledger stopped before serving", flush=True)
+        return 0
     for path in args.ingest:
         print(ingest_story_in_process(app.ledger, path), flush=True)
     address = args.address or settings.address
@@ -206,15 +221,25 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _rebuild(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import OperationalError
+
     from newsledger.projections.rebuild import rebuild_views, views_differing_from_rebuild
+    from newsledger.store.errors import SchemaNotReady
 
     store = _open_store(_settings())
     if args.check:
-        differing = views_differing_from_rebuild(store)
+        # 0: every view equals a rebuild; 1: some differ; 2: the check could not run.
+        try:
+            differing = views_differing_from_rebuild(store)
+        except (OperationalError, SchemaNotReady):
+            raise  # main says it in one line, with exit status 2
+        except Exception:
+            logging.getLogger(__name__).exception("the check could not run")
+            return EXIT_FAILED
         for negotiation_id in differing:
             print(f"differs from a rebuild: {negotiation_id}")
         print(f"{len(differing)} view(s) differ from a rebuild")
-        return 1 if differing else 0
+        return EXIT_VIEWS_DIFFER if differing else 0
     count = rebuild_views(store, progress=lambda line: print(line, file=sys.stderr))
     print(f"rebuilt {count} negotiation view(s)")
     return 0
@@ -277,10 +302,13 @@ def _events(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    from sqlalchemy.exc import OperationalError
+
     from newsledger.api.interceptors.stream_slots import InvalidStreamLimit
     from newsledger.api.security import ExposureRefused
     from newsledger.api.tokens import TokenFileError
     from newsledger.audit.storage.signing_key import KeyFileError
+    from newsledger.cli.database_wait import DatabaseUnreachable, database_problem
     from newsledger.cli.options import client_security
     from newsledger.client.connection import use_by_default
     from newsledger.client.ledger_client import ApiError
@@ -316,6 +344,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ) as error:
         print(f"newsledger: {error}", file=sys.stderr)
         return 2
+    except OperationalError as error:  # the database did not answer
+        print(
+            f"newsledger: the database does not answer: {database_problem(error)}", file=sys.stderr
+        )
+        return EXIT_FAILED
+    except DatabaseUnreachable as error:
+        print(f"newsledger: {error}", file=sys.stderr)
+        return EXIT_FAILED
     except BrokenPipeError:
         return 0
     except OSError as error:  # e.g. a story file that cannot be read, an address in use
