@@ -20,7 +20,7 @@ from newsledger.audit.storage.signing_key import load_or_create_signer
 from newsledger.audit.storage.tree import AuditObserver
 from newsledger.config import DEFAULT_LOG_ORIGIN, Settings
 from newsledger.projections.negotiation_views import NegotiationProjector
-from newsledger.store.engine import create_engine
+from newsledger.store.engine import create_engine, is_sqlite
 from newsledger.store.event_store import EventStore
 from newsledger.store.migrate import check_schema, upgrade_to_head
 
@@ -51,20 +51,34 @@ def build_application(
     )
 
 
-def open_engine(settings: Settings, *, migrate: bool = False) -> Engine:
-    """Return an engine on the configured database, migrated first if asked, schema checked."""
+def open_engine(settings: Settings, *, migrate: bool = False, serving: bool = False) -> Engine:
+    """Return an engine on the configured database, migrated first if asked, schema checked.
+
+    Every engine gives up connecting after the connect timeout; a serving engine also
+    bounds each statement (a migration, run first, is not bounded).
+    """
     engine = create_engine(
-        settings.database_url, lock_timeout_seconds=settings.lock_timeout_seconds
+        settings.database_url,
+        lock_timeout_seconds=settings.lock_timeout_seconds,
+        connect_timeout_seconds=settings.connect_timeout_seconds,
     )
     if migrate:
         upgrade_to_head(engine)
+    if serving and not is_sqlite(engine):
+        engine.dispose()
+        engine = create_engine(
+            settings.database_url,
+            lock_timeout_seconds=settings.lock_timeout_seconds,
+            connect_timeout_seconds=settings.connect_timeout_seconds,
+            statement_timeout_seconds=settings.statement_timeout_seconds,
+        )
     check_schema(engine)
     return engine
 
 
 def open_application(settings: Settings, *, migrate: bool = False) -> Application:
     """Open the configured database behind an application signing with the configured key."""
-    engine = open_engine(settings, migrate=migrate)
+    engine = open_engine(settings, migrate=migrate, serving=True)
     store = EventStore(engine, lock_timeout_seconds=settings.lock_timeout_seconds)
     signer = load_or_create_signer(settings.signing_key_path, settings.log_origin)
     return build_application(store, log_origin=settings.log_origin, signer=signer)

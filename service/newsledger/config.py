@@ -52,8 +52,17 @@ class Settings:
     tls_client_ca_file: Path | None = None
     # Where Prometheus metrics are served over HTTP; None means not at all.
     metrics_address: str | None = None
-    # Most server-streaming calls open at once; None derives it from the worker threads.
+    # Most long-lived calls open at once; None derives it from the worker threads.
     max_streams: int | None = None
+    # Most one token holder or certificate, and all calls without credentials, may hold
+    # open; None derives each from max_streams (see api.interceptors.stream_slots).
+    max_streams_per_caller: int | None = None
+    max_anonymous_streams: int | None = None
+    # How long the server waits for a database connection, and for one statement.
+    connect_timeout_seconds: float = 5.0
+    statement_timeout_seconds: float = 30.0
+    # How long `serve` retries a database that does not answer at start-up.
+    database_wait_seconds: float = 60.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -72,6 +81,13 @@ class Settings:
             tls_client_ca_file=_path(env.get("NEWSLEDGER_TLS_CLIENT_CA_FILE")),
             metrics_address=env.get("NEWSLEDGER_METRICS_ADDRESS") or None,
             max_streams=_count(env.get("NEWSLEDGER_MAX_STREAMS")),
+            max_streams_per_caller=_count(env.get("NEWSLEDGER_MAX_STREAMS_PER_CALLER")),
+            max_anonymous_streams=_count(env.get("NEWSLEDGER_MAX_ANONYMOUS_STREAMS")),
+            connect_timeout_seconds=float(env.get("NEWSLEDGER_CONNECT_TIMEOUT_SECONDS") or 5.0),
+            statement_timeout_seconds=float(
+                env.get("NEWSLEDGER_STATEMENT_TIMEOUT_SECONDS") or 30.0
+            ),
+            database_wait_seconds=float(env.get("NEWSLEDGER_DATABASE_WAIT_SECONDS") or 60.0),
         )
 
 

@@ -2,7 +2,9 @@
 
 Values lean towards the edges a server mishandles: unknown enum numbers, integers past
 the signed 64-bit range, control characters, long strings, timestamps outside years
-1-9999, malformed JSON and schema-breaking payloads of real event types.
+1-9999, malformed JSON and schema-breaking payloads of real event types, JSON nested
+hundreds deep, with a key twice or U+0000 in a string, and page tokens forged with
+positions past 2^63, keys that are not offsets and keys holding U+0000.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from google.protobuf.message_factory import GetMessageClass
 from hypothesis import strategies as st
 
 from newsledger.application.validation.payloads import known_event_types
+from newsledger.v1 import event_store_pb2 as es
+from tests.support.page_tokens import forged_token
 from tests.support.payloads import statement
 
 EDGE_INTEGERS = [0, 1, 2, 7, 100, 999, 1000, 1001, 2**31 - 1, 2**32 - 1, 2**53, 2**63 - 1]
@@ -64,6 +68,67 @@ def mutated_payloads(draw: st.DrawFn) -> str:
     return json.dumps(payload)
 
 
+@st.composite
+def hostile_json(draw: st.DrawFn) -> str:
+    """Return JSON text a lenient parser or a database mishandles."""
+    depth = draw(st.sampled_from([63, 64, 65, 330, 1200]))
+    opening, closing = draw(st.sampled_from([("[", "]"), ('{"a":', "}")]))
+    payload = json.dumps(statement())
+    return draw(
+        st.sampled_from(
+            [
+                '{"a":' + opening * depth + ("1" if opening != "[" else "") + closing * depth + "}",
+                payload[:-1] + ', "speaker_id": "other"}',
+                '{"a": {"b": 1, "b": 2}}',
+                payload.replace("clear the air", "clear\\u0000 the air"),
+                '{"a\\u0000": 1}',
+            ]
+        )
+    )
+
+
+FORGED_POSITIONS = [0, 1, 2**63 - 1, 2**63, 2**64, -1, 1.5, "7"]
+FORGED_KEYS = ["", "0", "abc", "-1", str(2**63 - 1), str(2**63), "1e3", "a\x00", "talks", "zzz"]
+
+
+ANY_READ = st.sampled_from(["log", "stream", "timeline", "negotiations", "other"])
+FORGED_KEY = st.sampled_from(FORGED_KEYS) | st.text(max_size=8)
+
+
+def page_tokens(
+    reads: st.SearchStrategy[str] = ANY_READ, keys: st.SearchStrategy[str] = FORGED_KEY
+) -> st.SearchStrategy[str]:
+    """Return tokens with positions and keys a client could forge, for the reads drawn."""
+    return st.builds(forged_token, reads, st.booleans(), st.sampled_from(FORGED_POSITIONS), keys)
+
+
+def opened_with_nul_title() -> es.ProposedEvent:
+    """Return a NegotiationOpened event for negotiation-fuzz-talks whose title holds U+0000."""
+    payload = {
+        "negotiation_id": "fuzz-talks",
+        "title": "Fuzz\x00talks",
+        "parties": [{"party_id": "us", "name": "United States", "kind": "PARTY_KIND_STATE"}],
+    }
+    return es.ProposedEvent(
+        event_id=str(uuid.uuid4()), event_type="NegotiationOpened", payload_json=json.dumps(payload)
+    )
+
+
+@st.composite
+def hostile_events(draw: st.DrawFn) -> es.ProposedEvent:
+    """Return an event whose payload or metadata is hostile JSON, or a title holding U+0000."""
+    if draw(st.integers(0, 4)) == 0:
+        return opened_with_nul_title()
+    event = es.ProposedEvent(
+        event_id=str(uuid.uuid4()), event_type="StatementMade", payload_json=json.dumps(statement())
+    )
+    if draw(st.booleans()):
+        event.payload_json = draw(hostile_json())
+    else:
+        event.metadata_json = draw(hostile_json())
+    return event
+
+
 def strings(field: FieldDescriptor) -> st.SearchStrategy[str]:
     """Return a strategy for a string field, with JSON fields drawing JSON-ish text."""
     plain = st.text(max_size=40) | st.sampled_from(WORDS) | st.text(min_size=1000, max_size=1300)
@@ -72,7 +137,15 @@ def strings(field: FieldDescriptor) -> st.SearchStrategy[str]:
     if field.name in ("event_type", "event_types"):
         return st.sampled_from(sorted(known_event_types())) | plain
     if field.name.endswith("_json"):
-        return mutated_payloads() | JSON_VALUES.map(json.dumps) | plain | st.just("1e999")
+        return (
+            mutated_payloads()
+            | JSON_VALUES.map(json.dumps)
+            | plain
+            | st.just("1e999")
+            | hostile_json()
+        )
+    if field.name == "page_token":
+        return page_tokens() | plain
     return plain
 
 

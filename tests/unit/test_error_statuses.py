@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import urllib.parse
 import uuid
 
 import grpc
@@ -105,3 +107,22 @@ def test_a_wrong_expected_version_carries_stream_expected_and_actual_as_tokens()
 
 def test_an_unexpected_error_is_left_to_the_caller() -> None:
     assert status_for(RuntimeError("bug")) is None
+
+
+def test_a_status_with_thousands_of_long_violations_fits_grpcs_default_metadata_limit() -> None:
+    """Given 5,000 violations with long non-ASCII fields and descriptions, the status sent
+    (details, percent-encoded message) stays under 16 KiB and counts what it leaves out."""
+    violations = [
+        Violation(f"events[{i}].payload_json." + "ü" * 300, "ß" * 1000) for i in range(5000)
+    ]
+    status = status_for(InvalidRequest(violations))
+    assert status is not None
+    sent = len(urllib.parse.quote(status.details.encode(), safe=" "))
+    for key, value in status.trailing_metadata:
+        sent += len(key) + len(base64.b64encode(value) if key.endswith("-bin") else value)
+    assert sent < 16 * 1024 - 1024  # room left for the request id and the transport's own
+    _, info, fields = decoded(InvalidRequest(violations))
+    assert info.metadata["violations"] == "5000"
+    shown = len(fields) - 1
+    assert 1 <= shown <= 20 and fields[-1] == "request"
+    assert f"(5000 violations in all; the details hold the first {shown})" in status.details

@@ -10,6 +10,12 @@ from typing import Any
 
 from google.protobuf.internal.containers import RepeatedCompositeFieldContainer
 
+from newsledger.api.json_input import (
+    TOO_DEEP,
+    json_problem,
+    nests_too_deep,
+    object_with_unique_keys,
+)
 from newsledger.api.message_dicts import message_from_dict
 from newsledger.api.protojson_names import canonical_payload
 from newsledger.application.errors import InvalidRequest, Violation
@@ -34,20 +40,31 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+_DECODER = json.JSONDecoder(
+    parse_constant=_reject_constant, object_pairs_hook=object_with_unique_keys
+)
 
 
 def parse_json_object(text: str, field: str, violations: list[Violation]) -> dict[str, Any]:
-    """Parse text as a JSON object; record a violation naming field when it is not one."""
+    """Parse text as a JSON object; record a violation naming field when it is not one.
+
+    A key twice in one object, or nesting too deep, is refused too (see api.json_input).
+    """
     if not text or text == "{}":
         return {}
     try:
         value = _DECODER.decode(text)
     except ValueError as error:
-        violations.append(Violation(field, f"is not valid JSON: {error}"))
+        violations.append(Violation(field, json_problem(error)))
+        return {}
+    except RecursionError:
+        violations.append(Violation(field, TOO_DEEP))
         return {}
     if not isinstance(value, dict):
         violations.append(Violation(field, "must be a JSON object"))
+        return {}
+    if nests_too_deep(text, value):
+        violations.append(Violation(field, TOO_DEEP))
         return {}
     return value
 
@@ -107,7 +124,7 @@ def append_response(result: AppendResult) -> pb.AppendEventsResponse:
         already_recorded=result.already_recorded,
         stream_version=max(e.stream_version for e in result.events),
     )
-    response.record_time.FromMicroseconds(result.events[-1].recorded_at_us)
+    response.record_time.FromMicroseconds(max(e.recorded_at_us for e in result.events))
     return response
 
 

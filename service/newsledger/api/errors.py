@@ -3,7 +3,14 @@
 Each row is keyed by an error class and declares, once, its status code, its ErrorInfo
 reason (domain `newsledger.dev`), the metadata it carries and whether a retry may help. An
 error is looked up by its class and then its base classes, so a subclass answers as its
-base does unless it has a row of its own. An error with no row is a bug, not an answer.
+base does unless it has a row of its own. An error with no row is a bug, not an answer:
+it becomes INTERNAL with a generic message and the request id (`internal_status`), and
+its text, which may hold SQL and parameters, stays in the server's log.
+
+Every status fits gRPC's default 16 KiB limit on response metadata: at most
+MAX_VIOLATIONS_SHOWN field violations are sent (fewer when they exceed MAX_VIOLATIONS_BYTES),
+each field and description cut to MAX_DETAIL_BYTES, followed by one that counts the rest,
+and the message is cut to MAX_MESSAGE_BYTES.
 """
 
 from __future__ import annotations
@@ -20,6 +27,10 @@ from grpc_status import rpc_status
 from sqlalchemy import exc as sa_exc
 
 from newsledger.api.interceptors.auth import PermissionDenied, Unauthenticated
+from newsledger.api.interceptors.stream_slots import (
+    RETRY_AFTER_SECONDS as STREAM_RETRY_SECONDS,
+)
+from newsledger.api.interceptors.stream_slots import TOO_MANY_STREAMS, TooManyStreams
 from newsledger.application.errors import (
     FieldNotInView,
     InvalidRequest,
@@ -37,7 +48,58 @@ from newsledger.store.errors import (
 )
 
 DOMAIN = "newsledger.dev"
+MAX_VIOLATIONS_SHOWN = 20
+MAX_DETAIL_BYTES = 200
+MAX_VIOLATIONS_BYTES = 4096
+MAX_MESSAGE_BYTES = 1000
+DATABASE_RETRY_SECONDS = 1.0
 log = logging.getLogger(__name__)
+
+
+def _cut(text: str, limit: int) -> str:
+    """Return text cut to at most limit bytes of UTF-8, marked with an ellipsis when cut."""
+    encoded = text.encode(errors="replace")
+    if len(encoded) <= limit:
+        return text
+    return encoded[: limit - 3].decode(errors="ignore") + "…"
+
+
+def _first_violations(violations: Sequence[Violation]) -> list[Violation]:
+    """Return the first violations, each cut short, that fit the count and the byte budget."""
+    first: list[Violation] = []
+    size = 0
+    for violation in violations[:MAX_VIOLATIONS_SHOWN]:
+        cut = Violation(
+            _cut(violation.field, MAX_DETAIL_BYTES), _cut(violation.description, MAX_DETAIL_BYTES)
+        )
+        size += len(cut.field.encode(errors="replace")) + len(
+            cut.description.encode(errors="replace")
+        )
+        if first and size > MAX_VIOLATIONS_BYTES:
+            break
+        first.append(cut)
+    return first
+
+
+def shown_violations(violations: Sequence[Violation]) -> list[Violation]:
+    """Return the violations a status carries: the first few, cut short, then the rest counted."""
+    shown = _first_violations(violations)
+    rest = len(violations) - len(shown)
+    if rest > 0:
+        shown.append(
+            Violation("request", f"{rest} more violations not shown ({len(violations)} in all)")
+        )
+    return shown
+
+
+def violations_message(violations: Sequence[Violation]) -> str:
+    """Return a message listing the first violations, ending with how many there are in all."""
+    first = _first_violations(violations)
+    listed = "; ".join(f"{v.field}: {v.description}" for v in first)
+    if len(first) == len(violations):
+        return listed
+    total = f" ({len(violations)} violations in all; the details hold the first {len(first)})"
+    return _cut(listed, MAX_MESSAGE_BYTES - len(total)) + total
 
 
 def rich_status(
@@ -48,10 +110,19 @@ def rich_status(
     violations: Sequence[Violation] = (),
     retry_after_seconds: float | None = None,
 ) -> grpc.Status:
-    """Build a status carrying google.rpc.ErrorInfo and, when given, BadRequest and RetryInfo."""
+    """Build a status carrying google.rpc.ErrorInfo and, when given, BadRequest and RetryInfo.
+
+    Violations beyond the first few are counted, not sent (ErrorInfo metadata `violations`
+    then holds the total), so the status stays within gRPC's metadata limit.
+    """
     details = []
-    info = error_details_pb2.ErrorInfo(reason=reason, domain=DOMAIN, metadata=dict(metadata or {}))
-    details.append(info)
+    info_metadata = {key: _cut(value, MAX_DETAIL_BYTES) for key, value in (metadata or {}).items()}
+    shown = shown_violations(violations)
+    if len(shown) != len(violations):
+        info_metadata["violations"] = str(len(violations))
+    details.append(
+        error_details_pb2.ErrorInfo(reason=reason, domain=DOMAIN, metadata=info_metadata)
+    )
     if violations:
         details.append(
             error_details_pb2.BadRequest(
@@ -59,7 +130,7 @@ def rich_status(
                     error_details_pb2.BadRequest.FieldViolation(
                         field=v.field, description=v.description
                     )
-                    for v in violations
+                    for v in shown
                 ]
             )
         )
@@ -72,8 +143,20 @@ def rich_status(
         wrapper = any_pb2.Any()
         wrapper.Pack(detail)
         packed.append(wrapper)
-    proto = status_pb2.Status(code=code.value[0], message=message, details=packed)
+    proto = status_pb2.Status(
+        code=code.value[0], message=_cut(message, MAX_MESSAGE_BYTES), details=packed
+    )
     return rpc_status.to_status(proto)
+
+
+def internal_status(request_id: str) -> grpc.Status:
+    """Return the INTERNAL status of an unexpected error: no detail but the request id."""
+    return rich_status(
+        grpc.StatusCode.INTERNAL,
+        f"internal error; the server logged it under request id {request_id}",
+        "INTERNAL",
+        {"request_id": request_id},
+    )
 
 
 def _no_metadata(error: Any) -> Mapping[str, str]:
@@ -85,7 +168,7 @@ def _no_violations(error: Any) -> Sequence[Violation]:
 
 
 def _one_violation(error: InvalidAppend | LimitExceeded) -> Sequence[Violation]:
-    return [Violation(error.field, str(error).split(": ", 1)[-1])]
+    return [Violation(error.field, str(error).removeprefix(f"{error.field}: "))]
 
 
 def _limit_reason(error: LimitExceeded) -> str:
@@ -104,6 +187,8 @@ class ErrorStatus:
     violations: Callable[[Any], Sequence[Violation]] = _no_violations
     retry_after_seconds: float | None = None
     message: Callable[[Any], str] = field(default=str)
+    # Errors whose own text must stay in the server's log (it may hold SQL) are logged.
+    logged: bool = False
 
     def status(self, error: Exception) -> grpc.Status:
         """Return the rich status that answers error."""
@@ -133,7 +218,10 @@ ERROR_STATUSES: dict[type[Exception], ErrorStatus] = {
         },
     ),
     InvalidRequest: ErrorStatus(
-        Code.INVALID_ARGUMENT, lambda e: e.reason, violations=lambda e: e.violations
+        Code.INVALID_ARGUMENT,
+        lambda e: e.reason,
+        violations=lambda e: e.violations,
+        message=lambda e: violations_message(e.violations),
     ),
     InvalidAppend: ErrorStatus(Code.INVALID_ARGUMENT, "INVALID_EVENT", violations=_one_violation),
     LimitExceeded: ErrorStatus(Code.INVALID_ARGUMENT, _limit_reason, violations=_one_violation),
@@ -162,10 +250,25 @@ ERROR_STATUSES: dict[type[Exception], ErrorStatus] = {
     ),
     CheckpointRefused: ErrorStatus(Code.INTERNAL, "CHECKPOINT_REFUSED"),
     SchemaNotReady: ErrorStatus(Code.FAILED_PRECONDITION, "SCHEMA_NOT_READY"),
+    TooManyStreams: ErrorStatus(
+        Code.RESOURCE_EXHAUSTED,
+        TOO_MANY_STREAMS,
+        lambda e: {"limit": str(e.limit), "budget": e.budget},
+        retry_after_seconds=STREAM_RETRY_SECONDS,
+    ),
     sa_exc.OperationalError: ErrorStatus(
         Code.UNAVAILABLE,
         "DATABASE_UNAVAILABLE",
+        retry_after_seconds=DATABASE_RETRY_SECONDS,
         message=lambda e: "the database is unavailable; retry later",
+        logged=True,
+    ),
+    sa_exc.TimeoutError: ErrorStatus(
+        Code.UNAVAILABLE,
+        "DATABASE_BUSY",
+        retry_after_seconds=DATABASE_RETRY_SECONDS,
+        message=lambda e: "every database connection is in use; retry later",
+        logged=True,
     ),
 }
 """The status of every error raised on purpose, keyed by its class."""
@@ -187,4 +290,6 @@ def status_for(error: Exception) -> grpc.Status | None:
         return None
     if isinstance(error, CheckpointRefused):
         log.error("refusing to sign a checkpoint: %s", error)
+    elif row.logged:
+        log.warning("answered %s: %s: %s", row.code.name, type(error).__name__, error)
     return row.status(error)

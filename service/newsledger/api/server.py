@@ -13,6 +13,11 @@ from types import FrameType
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
+from newsledger.api.database_health import (
+    PROBE_INTERVAL_SECONDS,
+    PROBE_TIMEOUT_SECONDS,
+    DatabaseHealth,
+)
 from newsledger.api.interceptors.auth import AuthInterceptor
 from newsledger.api.interceptors.errors import ErrorInterceptor
 from newsledger.api.interceptors.request_guard import RequestGuardInterceptor
@@ -32,6 +37,7 @@ from newsledger.api.services.event_store import EventStoreService
 from newsledger.api.services.negotiations import NegotiationService
 from newsledger.application.app import Application
 from newsledger.config import DEFAULT_MAX_WORKERS, MAX_MESSAGE_BYTES
+from newsledger.store.probe import DatabaseProbe
 from newsledger.v1 import (
     audit_pb2,
     audit_pb2_grpc,
@@ -62,12 +68,18 @@ class RunningServer:
     app: Application
     metrics: ServerMetrics | None = None
     stream_slots: StreamSlots | None = None
+    database_health: DatabaseHealth | None = None
+    probe: DatabaseProbe | None = None
 
     def stop(self, grace_seconds: float = 5.0) -> None:
         """Report NOT_SERVING, end live subscriptions, and let in-flight calls finish."""
+        if self.database_health is not None:
+            self.database_health.stop()
         self.health.enter_graceful_shutdown()
         self.app.notifier.close()
         self.server.stop(grace_seconds).wait()
+        if self.probe is not None:
+            self.probe.close()
         if self.metrics is not None:
             self.metrics.close()
 
@@ -86,7 +98,7 @@ def interceptors(
     if security.tokens.enabled:
         chain.append(AuthInterceptor(security.tokens))
     chain.append(RequestGuardInterceptor(limits))
-    chain.append(StreamSlotInterceptor(stream_slots))
+    chain.append(StreamSlotInterceptor(stream_slots, security.tokens))
     return chain
 
 
@@ -110,18 +122,26 @@ def create_server(
     security: ServerSecurity | None = None,
     metrics: ServerMetrics | None = None,
     max_streams: int | None = None,
+    max_streams_per_caller: int | None = None,
+    max_anonymous_streams: int | None = None,
+    probe_interval_seconds: float | None = PROBE_INTERVAL_SECONDS,
+    probe_timeout_seconds: float = PROBE_TIMEOUT_SECONDS,
 ) -> RunningServer:
     """Build and start a server for the application on address (port 0 picks a free port).
 
     Without security the server is open and plaintext, so only loopback is allowed.
-    At most max_streams server-streaming calls are open at once (default: see
-    stream_slots.default_stream_limit), so unary calls always find a worker thread.
+    At most max_streams long-lived calls are open at once (default: see
+    stream_slots.default_stream_limit), so unary calls always find a worker thread; each
+    caller, and anonymous callers together, have smaller budgets within it (StreamSlots).
+    Health follows the database, probed every probe_interval_seconds (None: never).
     """
     security = security or ServerSecurity()
     check_exposure(address, security)
     warn_about_exposure(address, security)
     limits = RequestLimits.for_store(app.store.limits)
-    stream_slots = StreamSlots(stream_limit(max_workers, max_streams))
+    stream_slots = StreamSlots(
+        stream_limit(max_workers, max_streams), max_streams_per_caller, max_anonymous_streams
+    )
     if metrics is not None:
         metrics.registry.register(StreamSlotsCollector(stream_slots))
     server = grpc.server(
@@ -145,8 +165,7 @@ def create_server(
     audit_pb2_grpc.add_AuditServiceServicer_to_server(AuditService(app.audit), server)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    for name in ("", *SERVICE_NAMES):
-        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    report_health(health_servicer, serving=True)
     enable_reflection((*SERVICE_NAMES, health.SERVICE_NAME), server)
     if security.tls is not None:
         port = server.add_secure_port(address, security.tls.credentials())
@@ -155,7 +174,7 @@ def create_server(
     if port == 0:
         raise OSError(f"cannot listen on {address}")
     server.start()
-    return RunningServer(
+    running = RunningServer(
         server=server,
         port=port,
         health=health_servicer,
@@ -163,6 +182,25 @@ def create_server(
         metrics=metrics,
         stream_slots=stream_slots,
     )
+    if probe_interval_seconds is not None:
+        running.probe = DatabaseProbe(app.store.engine, probe_timeout_seconds)
+        running.database_health = DatabaseHealth(
+            running.probe.check,
+            lambda serving: report_health(health_servicer, serving),
+            probe_interval_seconds,
+            probe_timeout_seconds,
+        )
+        running.database_health.start()
+    return running
+
+
+def report_health(servicer: health.HealthServicer, serving: bool) -> None:
+    """Set the status of the server and of each service: SERVING or NOT_SERVING."""
+    status = health_pb2.HealthCheckResponse.SERVING
+    if not serving:
+        status = health_pb2.HealthCheckResponse.NOT_SERVING
+    for name in ("", *SERVICE_NAMES):
+        servicer.set(name, status)
 
 
 class ShutdownSignals:

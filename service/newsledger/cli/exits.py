@@ -73,6 +73,7 @@ LOCAL_ERRORS: dict[str, ExitCode] = {
     "newsledger.api.security:ExposureRefused": ExitCode.USAGE,
     "newsledger.api.interceptors.stream_slots:InvalidStreamLimit": ExitCode.USAGE,
     "newsledger.audit.verify.trusted_state:AuditError": ExitCode.VERIFICATION_FAILED,
+    "newsledger.cli.database_wait:DatabaseUnreachable": ExitCode.UNAVAILABLE,
     "sqlalchemy.exc:OperationalError": ExitCode.UNAVAILABLE,
     "sqlalchemy.exc:ArgumentError": ExitCode.USAGE,
 }
@@ -130,7 +131,7 @@ def classify(error: BaseException, command: str, server: str | None) -> tuple[Ex
     local = _local_error_code(error)
     if local is not None:
         if local is ExitCode.UNAVAILABLE and type(error).__name__ == "OperationalError":
-            return local, f"the database is unavailable: {_first_line(error)}"
+            return local, f"the database does not answer: {_first_line(error)}"
         return local, str(error)
     if isinstance(error, FileNotFoundError):
         return ExitCode.NOT_FOUND, _os_message(error)

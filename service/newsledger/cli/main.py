@@ -119,7 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     rebuild = commands.add_parser("rebuild", help="rebuild the negotiation views from the log")
     rebuild.add_argument(
-        "--check", action="store_true", help="only report views that differ from a rebuild"
+        "--check",
+        action="store_true",
+        help="only report views that differ from a rebuild (exit status 0: none differ, "
+        f"{ExitCode.VERIFICATION_FAILED:d}: some differ; a check that cannot run exits with "
+        "the code of its failure, e.g. 5 when the database is unavailable)",
     )
     add_database_option(rebuild)
     rebuild.set_defaults(run=_rebuild)
@@ -188,7 +192,8 @@ def _serve(args: argparse.Namespace) -> int:
         exempt_startup_objects_from_gc,
     )
     from newsledger.bootstrap import open_application
-    from newsledger.cli.options import server_security
+    from newsledger.cli.database_wait import open_when_reachable
+    from newsledger.cli.options import server_security, stream_budgets
     from newsledger.stories.ingest import ingest_story_in_process
 
     configure_logging(args.log_format)
@@ -200,7 +205,17 @@ def _serve(args: argparse.Namespace) -> int:
     max_streams = stream_limit(DEFAULT_MAX_WORKERS, requested_streams)
     address = args.address or settings.address
     check_address_free(address)  # before any ingest: a taken port fails at once
-    app = open_application(settings, migrate=args.migrate)
+    per_caller, anonymous = stream_budgets(args, settings, max_streams)
+    app = open_when_reachable(
+        lambda: open_application(settings, migrate=args.migrate),
+        settings.database_url,
+        settings.database_wait_seconds,
+        signals.received,
+        lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    if app is None:
+        print("newsledger stopped before serving", flush=True)
+        return 0
     for path in args.ingest:
         report = ingest_story_in_process(app.ledger, path)
         _announce(args, str(report), ingested=report.as_dict())
@@ -218,6 +233,8 @@ def _serve(args: argparse.Namespace) -> int:
         security=security,
         metrics=metrics,
         max_streams=max_streams,
+        max_streams_per_caller=per_caller,
+        max_anonymous_streams=anonymous,
     )
     _announce(
         args,
@@ -317,7 +334,7 @@ def _rebuild(args: argparse.Namespace) -> int:
             print(f"differs from a rebuild: {negotiation_id}")
         if not args.json:
             print(f"{len(differing)} view(s) differ from a rebuild")
-        return 1 if differing else 0
+        return ExitCode.VERIFICATION_FAILED if differing else ExitCode.OK
     report = progress("rebuild", unit="negotiations")
     count = rebuild_views(store, progress=lambda line: _rebuilt(report, line))
     print(json.dumps({"rebuilt": count}) if args.json else f"rebuilt {count} negotiation view(s)")

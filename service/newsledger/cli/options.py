@@ -59,6 +59,23 @@ def add_serve_options(parser: argparse.ArgumentParser) -> None:
         help="serve Prometheus metrics at http://HOST:PORT/metrics (NEWSLEDGER_METRICS_ADDRESS)",
     )
     ops.add_argument(
+        "--max-streams-per-caller",
+        type=int,
+        default=None,
+        metavar="N",
+        help="most long-lived calls one token holder or client certificate may hold open "
+        "(NEWSLEDGER_MAX_STREAMS_PER_CALLER; default: half of --max-streams)",
+    )
+    ops.add_argument(
+        "--max-anonymous-streams",
+        type=int,
+        default=None,
+        metavar="N",
+        help="most long-lived calls without credentials (health Watch, reflection) open at "
+        "once, all callers together (NEWSLEDGER_MAX_ANONYMOUS_STREAMS; default: a sixth "
+        "of --max-streams)",
+    )
+    ops.add_argument(
         "--log-format",
         choices=("json", "text"),
         default="json",
@@ -78,6 +95,18 @@ def server_security(args: argparse.Namespace, settings: Settings) -> ServerSecur
         raise TlsConfigError("mutual TLS (--tls-client-ca) needs --tls-cert and --tls-key")
     tls = ServerTls(cert, key, client_ca) if cert is not None and key is not None else None
     return ServerSecurity(tokens=tokens, tls=tls, insecure=args.insecure)
+
+
+def stream_budgets(
+    args: argparse.Namespace, settings: Settings, max_streams: int
+) -> tuple[int | None, int | None]:
+    """Return the per-caller and anonymous stream budgets, checked against max_streams."""
+    from newsledger.api.interceptors.stream_slots import StreamSlots
+
+    per_caller = args.max_streams_per_caller or settings.max_streams_per_caller
+    anonymous = args.max_anonymous_streams or settings.max_anonymous_streams
+    StreamSlots(max_streams, per_caller, anonymous)  # raises InvalidStreamLimit when out of range
+    return per_caller, anonymous
 
 
 def add_client_options(parser: argparse.ArgumentParser) -> None:

@@ -1,17 +1,37 @@
-"""The one engine factory: URL normalisation, SQLite pragmas and explicit transaction starts."""
+"""The one engine factory: URL normalisation, timeouts, SQLite pragmas, explicit transactions.
+
+Nothing waits on the database for ever: a PostgreSQL connection attempt gives up after
+connect_timeout_seconds, a statement after statement_timeout_seconds when one is given (the
+server's work; other commands, such as migrations and rebuilds, run unbounded), a lock
+wait after lock_timeout_seconds, and a wait for a free pooled connection after
+pool_timeout_seconds (sqlalchemy.exc.TimeoutError). SQLite waits busy_timeout for a lock.
+"""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 
 # Execution option naming how a SQLite transaction starts; writers ask for IMMEDIATE so
 # they take the write lock at BEGIN (waiting up to busy_timeout) instead of failing later.
 SQLITE_BEGIN = "newsledger_sqlite_begin"
+CONNECT_TIMEOUT_SECONDS = 5.0
+POOL_TIMEOUT_SECONDS = 5.0
+# libpq's minimum connect timeout; shorter ones are raised to it.
+_MIN_CONNECT_TIMEOUT_SECONDS = 2
+# A peer that vanished without closing (a network partition) is noticed within ~30 s.
+_TCP_KEEPALIVES = {
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 30_000,
+}
 
 
 def normalise_url(url: str) -> str:
@@ -27,23 +47,58 @@ def is_sqlite(engine: Engine | Connection) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def create_engine(url: str, *, lock_timeout_seconds: float = 5.0) -> Engine:
-    """Create an engine for url; nothing connects until first use."""
+def create_engine(
+    url: str,
+    *,
+    lock_timeout_seconds: float = 5.0,
+    connect_timeout_seconds: float = CONNECT_TIMEOUT_SECONDS,
+    statement_timeout_seconds: float | None = None,
+    pool_timeout_seconds: float = POOL_TIMEOUT_SECONDS,
+    pool_size: int = 10,
+    max_overflow: int = 20,
+) -> Engine:
+    """Create an engine for url with the module's timeouts; nothing connects until first use."""
     url = normalise_url(url)
     parsed = make_url(url)
+    pool = {
+        "pool_size": pool_size,
+        "max_overflow": max_overflow,
+        "pool_timeout": pool_timeout_seconds,
+    }
     if parsed.get_backend_name() == "sqlite":
-        return _create_sqlite_engine(parsed.database, url, lock_timeout_seconds)
-    return sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        return _create_sqlite_engine(parsed.database, url, lock_timeout_seconds, pool)
+    if statement_timeout_seconds is not None:
+        parsed = _with_session_timeouts(parsed, statement_timeout_seconds, lock_timeout_seconds)
+    connect_timeout = max(_MIN_CONNECT_TIMEOUT_SECONDS, math.ceil(connect_timeout_seconds))
+    return sa.create_engine(
+        parsed,
+        connect_args={"connect_timeout": connect_timeout, **_TCP_KEEPALIVES},
+        pool_pre_ping=True,
+        **pool,
+    )
 
 
-def _create_sqlite_engine(database: str | None, url: str, lock_timeout_seconds: float) -> Engine:
+def _with_session_timeouts(url: URL, statement_seconds: float, lock_seconds: float) -> URL:
+    """Return url with statement and lock timeouts added to the options its sessions start with."""
+    settings = (
+        f"-c statement_timeout={int(statement_seconds * 1000)} "
+        f"-c lock_timeout={int(lock_seconds * 1000)}"
+    )
+    options = url.query.get("options", "")
+    if not isinstance(options, str):
+        options = " ".join(options)
+    return url.update_query_dict({"options": f"{options} {settings}".strip()})
+
+
+def _create_sqlite_engine(
+    database: str | None, url: str, lock_timeout_seconds: float, pool: dict[str, Any]
+) -> Engine:
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": lock_timeout_seconds},
-        pool_size=10,
-        max_overflow=20,
+        **pool,
     )
 
     @event.listens_for(engine, "connect")

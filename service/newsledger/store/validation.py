@@ -1,4 +1,4 @@
-"""Checks an append must pass before it takes the lock: names, ids and size caps."""
+"""Checks an append must pass before it takes the lock: names, ids, NUL and size caps."""
 
 from __future__ import annotations
 
@@ -39,6 +39,34 @@ def _utf8_size(field: str, text: str) -> int:
         ) from None
 
 
+def nul_path(value: Any) -> str | None:
+    """Return the path of a string (key or value) in value that holds U+0000, or None.
+
+    PostgreSQL cannot store U+0000 in text or JSON, so both backends refuse it alike.
+    """
+    pending: list[tuple[Any, str]] = [(value, "")]
+    while pending:
+        item, path = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return path
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                child_path = f"{path}.{key}".replace("\x00", "\\u0000")
+                if "\x00" in key:
+                    return child_path
+                pending.append((child, child_path))
+        elif isinstance(item, list):
+            pending.extend((child, f"{path}[{index}]") for index, child in enumerate(item))
+    return None
+
+
+def _check_no_nul(field: str, value: Any, text: str) -> None:
+    # The JSON text escapes U+0000 as \u0000, so text without it needs no walk.
+    if "\\u0000" in text and (path := nul_path(value)) is not None:
+        raise InvalidAppend(f"{field}{path}", "contains U+0000 (NUL), which no string may hold")
+
+
 JsonTexts = tuple[str, str]
 """An event's payload and metadata as the normalised JSON text the store keeps."""
 
@@ -67,6 +95,8 @@ def validate_batch(
             raise InvalidAppend(f"{field}.schema_version", "must be 1 or more")
         payload = normalise_json(event.payload)
         metadata = normalise_json(event.metadata)
+        _check_no_nul(f"{field}.payload", event.payload, payload)
+        _check_no_nul(f"{field}.metadata", event.metadata, metadata)
         size = _utf8_size(f"{field}.payload", payload) + _utf8_size(f"{field}.metadata", metadata)
         if size > limits.max_event_bytes:
             raise LimitExceeded(

@@ -211,16 +211,20 @@ class AppendEventsResponse(_message.Message):
     STREAM_VERSION_FIELD_NUMBER: _builtins.int
     RECORD_TIME_FIELD_NUMBER: _builtins.int
     already_recorded: _builtins.bool
-    """True when every event was already recorded: an exact retry that wrote nothing."""
+    """True when every event was already recorded: an exact retry that wrote nothing. False
+    when this append wrote events, all of them or only those not recorded yet.
+    """
     stream_version: _builtins.int
-    """The stream's last version after the append."""
+    """The highest stream version among the request's events."""
     @_builtins.property
     def positions(self) -> _containers.RepeatedCompositeFieldContainer[Global___EventPosition]:
-        """Each event of the request, in the request's order."""
+        """Each event of the request, in the request's order; events recorded before this
+        append keep their original positions.
+        """
 
     @_builtins.property
     def record_time(self) -> _timestamp_pb2.Timestamp:
-        """The time the store recorded the batch."""
+        """The latest record time among the request's events: this append's when it wrote any."""
 
     def __init__(
         self,
@@ -392,7 +396,9 @@ class ReadLogRequest(_message.Message):
     """The next_page_token of a previous response; when set, it overrides from_position."""
     @_builtins.property
     def event_types(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
-        """Only events of these types; empty means all."""
+        """Only events of these types; empty means all. Each must be a declared event type
+        (a message of developments.proto): an unknown one is INVALID_ARGUMENT naming it.
+        """
 
     def __init__(
         self,
@@ -458,7 +464,9 @@ class SubscribeRequest(_message.Message):
     """
     @_builtins.property
     def event_types(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
-        """Only events of these types; empty means all."""
+        """Only events of these types; empty means all. Each must be a declared event type
+        (a message of developments.proto): an unknown one is INVALID_ARGUMENT naming it.
+        """
 
     def __init__(
         self,

@@ -73,15 +73,22 @@ class EventStoreServiceServicer:
         """Appends events to one stream atomically: all are recorded or none is.
 
         An exact retry (same event ids, same content) returns the original positions and
-        writes nothing. Returns INVALID_ARGUMENT (reason INVALID_EVENT, EVENT_TOO_LARGE or
-        BATCH_TOO_LARGE) if an event is malformed, fails its type's schema or exceeds a cap;
-        ABORTED (reason WRONG_EXPECTED_VERSION) if the stream is not at the expected version,
-        with metadata `stream`, `expected` (the exact version as a decimal number, or
-        `no_stream` / `stream_exists`) and `actual` (the stream's last version as a decimal
-        number, or `no_stream`); ALREADY_EXISTS (reason EVENT_ID_CONFLICT) if an event
-        id is recorded with other content or in another stream; UNAVAILABLE (reason
-        APPEND_LOCK_TIMEOUT) if the append lock could not be taken in time, which is safe to
-        retry.
+        writes nothing. A batch of which only some events are recorded already (a retry of a
+        batch that grew, such as a story file loaded again after new developments were added)
+        writes the others, in the request's order, as one atomic append after the log's head;
+        the recorded ones must equal their retry (else ALREADY_EXISTS) and keep their original
+        positions, and already_recorded is false. The expected version is checked against the
+        stream as it is, recorded events included, as for any append.
+
+        Returns INVALID_ARGUMENT (reason INVALID_EVENT, EVENT_TOO_LARGE or BATCH_TOO_LARGE) if
+        an event is malformed, fails its type's schema or exceeds a cap; ABORTED (reason
+        WRONG_EXPECTED_VERSION) if the stream is not at the expected version, with metadata
+        `stream`, `expected` (the exact version as a decimal number, or `no_stream` /
+        `stream_exists`) and `actual` (the stream's last version as a decimal number, or
+        `no_stream`); ALREADY_EXISTS (reason EVENT_ID_CONFLICT) if an event id is recorded
+        with other content or in another stream; UNAVAILABLE (reason APPEND_LOCK_TIMEOUT,
+        DATABASE_UNAVAILABLE or DATABASE_BUSY, with a RetryInfo) if the append lock or the
+        database could not be had in time, which is safe to retry.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -91,7 +91,7 @@ def test_a_stream_beyond_the_limit_is_refused_while_unary_calls_still_answer(
     error = refusal(lambda: open_subscription(client))
     assert error.code == grpc.StatusCode.RESOURCE_EXHAUSTED
     assert error.reason == TOO_MANY_STREAMS
-    assert error.metadata == {"limit": str(LIMIT)}
+    assert error.metadata == {"limit": str(LIMIT), "budget": "total"}
     assert f"limit of {LIMIT} open streams" in error.message
     assert "retry later" in error.message
 

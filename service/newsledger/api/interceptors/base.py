@@ -1,9 +1,10 @@
 """One base for the interceptors: wrap each method's behaviour, keeping its kind and codecs.
 
-A subclass says which methods it wraps (`wraps`), how it wraps a unary and a
-server-streaming behaviour (`unary`, `stream`), and, if it must, which request
-deserializer replaces the method's own (`deserializer`). The base does the rest of
-`intercept_service`. Client-streaming handlers pass untouched: no service here has one.
+A subclass says which methods it wraps (`wraps`), how it wraps a behaviour of each kind
+(`unary`, `stream` for a server stream, `client_stream` and `bidi` for calls whose requests
+stream in, such as reflection), and, if it must, which request deserializer replaces the
+method's own (`deserializer`). The base does the rest of `intercept_service`; every kind
+of handler is rebuilt, so no call escapes an interceptor by its kind.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import grpc
 
 UnaryBehaviour = Callable[[Any, grpc.ServicerContext], Any]
 StreamBehaviour = Callable[[Any, grpc.ServicerContext], Iterator[Any]]
+ClientStreamBehaviour = Callable[[Iterator[Any], grpc.ServicerContext], Any]
+BidiBehaviour = Callable[[Iterator[Any], grpc.ServicerContext], Iterator[Any]]
 Deserializer = Callable[[bytes], Any]
 
 
@@ -35,6 +38,14 @@ class Interceptor(grpc.ServerInterceptor):  # type: ignore[misc]
 
     def stream(self, method: str, behaviour: StreamBehaviour) -> StreamBehaviour:
         """Return the wrapped server-streaming behaviour (the default wraps nothing)."""
+        return behaviour
+
+    def client_stream(self, method: str, behaviour: ClientStreamBehaviour) -> ClientStreamBehaviour:
+        """Return the wrapped client-streaming behaviour (the default wraps nothing)."""
+        return behaviour
+
+    def bidi(self, method: str, behaviour: BidiBehaviour) -> BidiBehaviour:
+        """Return the wrapped bidirectional-streaming behaviour (the default wraps nothing)."""
         return behaviour
 
     def intercept_service(
@@ -61,6 +72,18 @@ class Interceptor(grpc.ServerInterceptor):  # type: ignore[misc]
         if handler.unary_stream is not None:
             return grpc.unary_stream_rpc_method_handler(
                 self.stream(method, handler.unary_stream),
+                request_deserializer=deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        if handler.stream_unary is not None:
+            return grpc.stream_unary_rpc_method_handler(
+                self.client_stream(method, handler.stream_unary),
+                request_deserializer=deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        if handler.stream_stream is not None:
+            return grpc.stream_stream_rpc_method_handler(
+                self.bidi(method, handler.stream_stream),
                 request_deserializer=deserializer,
                 response_serializer=handler.response_serializer,
             )

@@ -62,7 +62,7 @@ class RequestGuardInterceptor(Interceptor):
 
     def wraps(self, method: str, handler: grpc.RpcMethodHandler) -> bool:
         """Apply to every method whose request is one message."""
-        return handler.request_deserializer is not None
+        return handler.request_deserializer is not None and not handler.request_streaming
 
     def deserializer(self, handler: grpc.RpcMethodHandler) -> Deserializer | None:
         """Parse requests with the guard that turns a failure into UnreadableRequest."""

@@ -18,7 +18,13 @@ from typing import Any, Protocol
 
 import grpc
 
-from newsledger.api.interceptors.base import Interceptor, StreamBehaviour, UnaryBehaviour
+from newsledger.api.interceptors.base import (
+    BidiBehaviour,
+    ClientStreamBehaviour,
+    Interceptor,
+    StreamBehaviour,
+    UnaryBehaviour,
+)
 
 REQUEST_ID_KEY = "x-request-id"
 _PLAUSIBLE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
@@ -153,3 +159,11 @@ class RequestLogInterceptor(Interceptor):
                 self._end(context, entered, failed)
 
         return logged
+
+    def client_stream(self, method: str, behaviour: ClientStreamBehaviour) -> ClientStreamBehaviour:
+        """Read the request stream inside a request scope, as unary does."""
+        return self.unary(method, behaviour)
+
+    def bidi(self, method: str, behaviour: BidiBehaviour) -> BidiBehaviour:
+        """Stream replies to a request stream inside a request scope, as stream does."""
+        return self.stream(method, behaviour)

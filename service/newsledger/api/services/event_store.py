@@ -81,7 +81,8 @@ class EventStoreService(event_store_pb2_grpc.EventStoreServiceServicer):
     ) -> pb.ReadLogResponse:
         """Read one page of the whole log."""
         limit = conversions.page_size(request.page_size)
-        key = ",".join(request.event_types)
+        event_types = conversions.event_types(request.event_types)
+        key = ",".join(event_types)
         if request.page_token:
             cursor = page_tokens.decode(request.page_token, "log")
             if cursor.key != key:
@@ -98,7 +99,7 @@ class EventStoreService(event_store_pb2_grpc.EventStoreServiceServicer):
             from_position=start,
             backwards=cursor.backwards,
             limit=limit + 1,
-            event_types=list(request.event_types),
+            event_types=event_types,
         )
         response = pb.ReadLogResponse(next_page_token=_next_token(page, limit, cursor, key))
         conversions.add_recorded_events(page[:limit], into=response.events)
@@ -112,7 +113,7 @@ class EventStoreService(event_store_pb2_grpc.EventStoreServiceServicer):
         for item in self.ledger.follow(
             after_position=after,
             stream=request.stream or None,
-            event_types=list(request.event_types),
+            event_types=conversions.event_types(request.event_types),
             active=context.is_active,
         ):
             if isinstance(item, Checkpoint):

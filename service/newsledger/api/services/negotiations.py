@@ -121,7 +121,7 @@ class NegotiationService(negotiations_pb2_grpc.NegotiationServiceServicer):
         cut, offset = None, 0
         if request.page_token:
             cursor = page_tokens.decode(request.page_token, "timeline")
-            cut, offset = cursor.position, int(cursor.key or 0)
+            cut, offset = cursor.position, page_tokens.offset(cursor)
         wanted = TimelineFilter(
             event_types=frozenset(conversions.event_types(request.event_types)),
             party_id=conversions.slug_filter(request.party_id, "party_id"),
