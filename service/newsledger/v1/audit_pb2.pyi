@@ -477,10 +477,19 @@ class ReplayNegotiationRequest(_message.Message):
     NEGOTIATION_ID_FIELD_NUMBER: _builtins.int
     KNOWN_AT_TIME_FIELD_NUMBER: _builtins.int
     AS_OF_FIELD_NUMBER: _builtins.int
+    CHANGES_ONLY_FIELD_NUMBER: _builtins.int
+    FULL_VIEW_EVERY_FIELD_NUMBER: _builtins.int
     negotiation_id: _builtins.str
     """The negotiation's id, e.g. "us-china-trade-2025"."""
     as_of: _builtins.str
     """The date (YYYY-MM-DD) the views are computed for; empty means today in UTC."""
+    changes_only: _builtins.bool
+    """When true, each response carries the changes the event made to the view, and the full
+    view only on the first response and where full_view_every asks; false sends the full view
+    after every event (and the changes as well).
+    """
+    full_view_every: _builtins.int
+    """With changes_only, also send the full view after every this many events (0: only first)."""
     @_builtins.property
     def known_at_time(self) -> _timestamp_pb2.Timestamp:
         """Replay only the events recorded at or before this time (known at); unset means all."""
@@ -491,14 +500,48 @@ class ReplayNegotiationRequest(_message.Message):
         negotiation_id: _builtins.str = ...,
         known_at_time: _timestamp_pb2.Timestamp | None = ...,
         as_of: _builtins.str = ...,
+        changes_only: _builtins.bool = ...,
+        full_view_every: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["known_at_time", b"known_at_time"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "known_at_time", b"known_at_time", "negotiation_id", b"negotiation_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "changes_only", b"changes_only", "full_view_every", b"full_view_every", "known_at_time", b"known_at_time", "negotiation_id", b"negotiation_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ReplayNegotiationRequest: _TypeAlias = ReplayNegotiationRequest  # noqa: Y015
+
+@_typing.final
+class ViewChange(_message.Message):
+    """One member of a view that an event changed (docs/audit.md, "Replay changes")."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PATH_FIELD_NUMBER: _builtins.int
+    VALUE_JSON_FIELD_NUMBER: _builtins.int
+    REMOVED_FIELD_NUMBER: _builtins.int
+    path: _builtins.str
+    """The member: a top-level field ("phase"), a field of a top-level object
+    ("legal_status.cases"), or one record of a list by its id ("statements[s-12]").
+    """
+    value_json: _builtins.str
+    """The member's new value as JSON in the view's form (proto field names); empty if removed."""
+    removed: _builtins.bool
+    """True when the member is no longer in the view."""
+    def __init__(
+        self,
+        *,
+        path: _builtins.str = ...,
+        value_json: _builtins.str = ...,
+        removed: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["path", b"path", "removed", b"removed", "value_json", b"value_json"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ViewChange: _TypeAlias = ViewChange  # noqa: Y015
 
 @_typing.final
 class ReplayNegotiationResponse(_message.Message):
@@ -509,15 +552,27 @@ class ReplayNegotiationResponse(_message.Message):
     EVENT_FIELD_NUMBER: _builtins.int
     VIEW_FIELD_NUMBER: _builtins.int
     AS_OF_FIELD_NUMBER: _builtins.int
+    CHANGES_FIELD_NUMBER: _builtins.int
+    HAS_VIEW_FIELD_NUMBER: _builtins.int
     as_of: _builtins.str
     """The date the view was computed for (YYYY-MM-DD)."""
+    has_view: _builtins.bool
+    """True when `view` is set."""
     @_builtins.property
     def event(self) -> _event_store_pb2.RecordedEvent:
         """The event replayed."""
 
     @_builtins.property
     def view(self) -> _negotiation_view_pb2.NegotiationView:
-        """The negotiation's view right after the event."""
+        """The negotiation's view right after the event (unset in changes_only mode but where the
+        request asks for a full view).
+        """
+
+    @_builtins.property
+    def changes(self) -> _containers.RepeatedCompositeFieldContainer[Global___ViewChange]:
+        """What the event changed in the view, in path order; applied to the previous view they give
+        this one (the first response's changes build its view from an empty one).
+        """
 
     def __init__(
         self,
@@ -525,10 +580,12 @@ class ReplayNegotiationResponse(_message.Message):
         event: _event_store_pb2.RecordedEvent | None = ...,
         view: _negotiation_view_pb2.NegotiationView | None = ...,
         as_of: _builtins.str = ...,
+        changes: _abc.Iterable[Global___ViewChange] | None = ...,
+        has_view: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["event", b"event", "view", b"view"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "event", b"event", "view", b"view"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "changes", b"changes", "event", b"event", "has_view", b"has_view", "view", b"view"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 
@@ -11,6 +12,7 @@ from newsledger.api import conversions
 from newsledger.application.audit import AuditLog
 from newsledger.audit.entry import AuditEntry
 from newsledger.audit.storage.checkpoints import SignedCheckpoint
+from newsledger.audit.view_changes import ViewChange
 from newsledger.domain.events import time_from_micros
 from newsledger.v1 import audit_pb2 as pb
 from newsledger.v1 import audit_pb2_grpc
@@ -25,6 +27,14 @@ def signed_checkpoint(checkpoint: SignedCheckpoint) -> pb.SignedCheckpoint:
     return pb.SignedCheckpoint(
         note=checkpoint.note, size=checkpoint.size, root_hash=checkpoint.root
     )
+
+
+def _view_change(change: ViewChange) -> pb.ViewChange:
+    """Convert one change of a replayed view to its message, the value as compact JSON."""
+    if change.removed:
+        return pb.ViewChange(path=change.path, removed=True)
+    text = json.dumps(change.value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return pb.ViewChange(path=change.path, value_json=text)
 
 
 def log_entry(entry: AuditEntry) -> pb.LogEntry:
@@ -118,9 +128,13 @@ class AuditService(audit_pb2_grpc.AuditServiceServicer):
         known_at = None
         if request.HasField("known_at_time"):
             known_at = time_from_micros(request.known_at_time.ToMicroseconds())
-        for step in self.audit.replay(request.negotiation_id, known_at, as_of):
+        every = request.full_view_every
+        for index, step in enumerate(self.audit.replay(request.negotiation_id, known_at, as_of)):
+            full = not request.changes_only or index == 0 or (every and index % every == 0)
             yield pb.ReplayNegotiationResponse(
                 event=conversions.domain_recorded_event(step.event),
-                view=conversions.negotiation_view(step.view),
+                view=conversions.negotiation_view(step.view) if full else None,
                 as_of=as_of.isoformat(),
+                changes=[_view_change(change) for change in step.changes],
+                has_view=bool(full),
             )
