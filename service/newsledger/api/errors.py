@@ -20,7 +20,12 @@ from grpc_status import rpc_status
 from sqlalchemy import exc as sa_exc
 
 from newsledger.api.interceptors.auth import PermissionDenied, Unauthenticated
-from newsledger.application.errors import InvalidRequest, NegotiationNotFound, Violation
+from newsledger.application.errors import (
+    CheckpointNotFound,
+    InvalidRequest,
+    NegotiationNotFound,
+    Violation,
+)
 from newsledger.audit.storage.checkpoints import CheckpointRefused
 from newsledger.store.errors import (
     AppendLockTimeout,
@@ -151,6 +156,9 @@ ERROR_STATUSES: dict[type[Exception], ErrorStatus] = {
         Code.NOT_FOUND, "NEGOTIATION_NOT_FOUND", lambda e: {"negotiation_id": e.negotiation_id}
     ),
     CheckpointRefused: ErrorStatus(Code.INTERNAL, "CHECKPOINT_REFUSED"),
+    CheckpointNotFound: ErrorStatus(
+        Code.NOT_FOUND, "CHECKPOINT_NOT_FOUND", lambda e: {"size": str(e.size)}
+    ),
     SchemaNotReady: ErrorStatus(Code.FAILED_PRECONDITION, "SCHEMA_NOT_READY"),
     sa_exc.OperationalError: ErrorStatus(
         Code.UNAVAILABLE,

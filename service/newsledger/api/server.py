@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import signal
@@ -31,6 +32,7 @@ from newsledger.api.services.audit import AuditService
 from newsledger.api.services.event_store import EventStoreService
 from newsledger.api.services.negotiations import NegotiationService
 from newsledger.application.app import Application
+from newsledger.audit.storage.checkpoints import CheckpointRefused
 from newsledger.config import DEFAULT_MAX_WORKERS, MAX_MESSAGE_BYTES
 from newsledger.v1 import (
     audit_pb2,
@@ -147,6 +149,7 @@ def create_server(
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for name in ("", *SERVICE_NAMES):
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    watch_audit_tree(app, health_servicer)
     reflection.enable_server_reflection(
         (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server
     )
@@ -165,6 +168,28 @@ def create_server(
         metrics=metrics,
         stream_slots=stream_slots,
     )
+
+
+def watch_audit_tree(app: Application, health_servicer: health.HealthServicer) -> None:
+    """Turn health NOT_SERVING once the stored audit tree is found inconsistent (now or later).
+
+    The check runs at start and whenever a checkpoint is served or signed; from then on the
+    audit service refuses checkpoints, and an operator must look before anything is signed.
+    """
+
+    def not_serving(problem: str) -> None:
+        log.error(
+            "the audit tree is inconsistent with its signed checkpoints: %s; refusing to serve "
+            "or sign checkpoints, health is NOT_SERVING until the database is repaired and "
+            "the server restarted",
+            problem,
+        )
+        for name in ("", *SERVICE_NAMES):
+            health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+
+    app.audit.checkpoints.on_inconsistency(not_serving)
+    with contextlib.suppress(CheckpointRefused):  # not_serving has logged it
+        app.audit.checkpoints.check()
 
 
 class ShutdownSignals:

@@ -33,3 +33,11 @@ class NegotiationNotFound(LedgerError):
     def __init__(self, negotiation_id: str, detail: str = "") -> None:
         self.negotiation_id = negotiation_id
         super().__init__(f"no negotiation has the id {negotiation_id!r}{detail}")
+
+
+class CheckpointNotFound(LedgerError):
+    """The log signed no checkpoint for the requested tree size."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        super().__init__(f"no checkpoint was signed for tree size {size}")

@@ -134,7 +134,7 @@ def _serve(args: argparse.Namespace) -> int:
         create_server,
         exempt_startup_objects_from_gc,
     )
-    from newsledger.bootstrap import open_application
+    from newsledger.bootstrap import open_application, open_witness_pump
     from newsledger.cli.options import server_security
     from newsledger.stories.ingest import ingest_story_in_process
 
@@ -172,8 +172,13 @@ def _serve(args: argparse.Namespace) -> int:
         "Ctrl-C or SIGTERM stops it",
         flush=True,
     )
+    pump = open_witness_pump(settings, app)
+    if pump is not None:
+        pump.start()
     exempt_startup_objects_from_gc()
     signals.serve_until_received(running)
+    if pump is not None:
+        pump.stop()
     print("newsledger stopped", flush=True)
     return 0
 
@@ -277,10 +282,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from newsledger.api.interceptors.stream_slots import InvalidStreamLimit
     from newsledger.api.security import ExposureRefused
     from newsledger.api.tokens import TokenFileError
+    from newsledger.audit.cosignature import CosignatureError
+    from newsledger.audit.storage.identity import LogIdentityError
     from newsledger.audit.storage.signing_key import KeyFileError
     from newsledger.cli.options import client_security
     from newsledger.client.connection import use_by_default
     from newsledger.client.ledger_client import ApiError
+    from newsledger.config import SigningKeyRequired
     from newsledger.store.errors import SchemaNotReady
     from newsledger.stories.story_file import StoryFileError
 
@@ -307,6 +315,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         SchemaNotReady,
         StoryFileError,
         KeyFileError,
+        LogIdentityError,
+        SigningKeyRequired,
+        CosignatureError,
         TokenFileError,
         ExposureRefused,
         InvalidStreamLimit,

@@ -59,16 +59,134 @@ class GetCheckpointRequest(_message.Message):
 
     DESCRIPTOR: _descriptor.Descriptor
 
+    WITNESSED_FIELD_NUMBER: _builtins.int
+    SIZE_FIELD_NUMBER: _builtins.int
+    witnessed: _builtins.bool
+    """When true, return the largest checkpoint whose note carries cosignatures from the
+    server's quorum of configured witnesses (the latest one when no witness is configured
+    or none has cosigned yet).
+    """
+    size: _builtins.int
+    """When non-zero, return the checkpoint signed for exactly this tree size (NOT_FOUND,
+    reason CHECKPOINT_NOT_FOUND, if none was).
+    """
     def __init__(
         self,
+        *,
+        witnessed: _builtins.bool = ...,
+        size: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["size", b"size", "witnessed", b"witnessed"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___GetCheckpointRequest: _TypeAlias = GetCheckpointRequest  # noqa: Y015
+
+@_typing.final
+class ListCheckpointsRequest(_message.Message):
+    """Request of ListCheckpoints."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FROM_SIZE_FIELD_NUMBER: _builtins.int
+    TO_SIZE_FIELD_NUMBER: _builtins.int
+    SIGNED_AFTER_FIELD_NUMBER: _builtins.int
+    SIGNED_BEFORE_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    from_size: _builtins.int
+    """The smallest tree size to list (0: from the first)."""
+    to_size: _builtins.int
+    """The largest tree size to list (0: no bound)."""
+    page_size: _builtins.int
+    """Most checkpoints in a page, 1 to 1000 (0: 100)."""
+    page_token: _builtins.str
+    """The next_page_token of the previous page, or empty for the first."""
+    @_builtins.property
+    def signed_after(self) -> _timestamp_pb2.Timestamp:
+        """Only checkpoints signed at or after this time."""
+
+    @_builtins.property
+    def signed_before(self) -> _timestamp_pb2.Timestamp:
+        """Only checkpoints signed at or before this time."""
+
+    def __init__(
+        self,
+        *,
+        from_size: _builtins.int = ...,
+        to_size: _builtins.int = ...,
+        signed_after: _timestamp_pb2.Timestamp | None = ...,
+        signed_before: _timestamp_pb2.Timestamp | None = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["signed_after", b"signed_after", "signed_before", b"signed_before"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["from_size", b"from_size", "page_size", b"page_size", "page_token", b"page_token", "signed_after", b"signed_after", "signed_before", b"signed_before", "to_size", b"to_size"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListCheckpointsRequest: _TypeAlias = ListCheckpointsRequest  # noqa: Y015
+
+@_typing.final
+class HistoricalCheckpoint(_message.Message):
+    """One checkpoint of the history."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CHECKPOINT_FIELD_NUMBER: _builtins.int
+    SIGNED_TIME_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def checkpoint(self) -> Global___SignedCheckpoint:
+        """The checkpoint, its note carrying the witness cosignatures collected for it."""
+
+    @_builtins.property
+    def signed_time(self) -> _timestamp_pb2.Timestamp:
+        """When the log signed it."""
+
+    def __init__(
+        self,
+        *,
+        checkpoint: Global___SignedCheckpoint | None = ...,
+        signed_time: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["checkpoint", b"checkpoint", "signed_time", b"signed_time"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["checkpoint", b"checkpoint", "signed_time", b"signed_time"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___HistoricalCheckpoint: _TypeAlias = HistoricalCheckpoint  # noqa: Y015
+
+@_typing.final
+class ListCheckpointsResponse(_message.Message):
+    """Response of ListCheckpoints."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CHECKPOINTS_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    """The token of the next page; empty on the last page."""
+    @_builtins.property
+    def checkpoints(self) -> _containers.RepeatedCompositeFieldContainer[Global___HistoricalCheckpoint]:
+        """The checkpoints of this page, by increasing size."""
+
+    def __init__(
+        self,
+        *,
+        checkpoints: _abc.Iterable[Global___HistoricalCheckpoint] | None = ...,
+        next_page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["checkpoints", b"checkpoints", "next_page_token", b"next_page_token"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListCheckpointsResponse: _TypeAlias = ListCheckpointsResponse  # noqa: Y015
 
 @_typing.final
 class GetCheckpointResponse(_message.Message):
@@ -79,6 +197,8 @@ class GetCheckpointResponse(_message.Message):
     CHECKPOINT_FIELD_NUMBER: _builtins.int
     ORIGIN_FIELD_NUMBER: _builtins.int
     VERIFIER_KEY_FIELD_NUMBER: _builtins.int
+    KEY_HANDOVERS_FIELD_NUMBER: _builtins.int
+    WITNESS_KEYS_FIELD_NUMBER: _builtins.int
     origin: _builtins.str
     """The log's origin: the first line of every checkpoint and the key's name."""
     verifier_key: _builtins.str
@@ -89,16 +209,30 @@ class GetCheckpointResponse(_message.Message):
     def checkpoint(self) -> Global___SignedCheckpoint:
         """The latest checkpoint."""
 
+    @_builtins.property
+    def key_handovers(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The signed key handovers of the log, oldest first (docs/audit.md, "Key rotation"): a
+        client that pinned an earlier key follows them to the current one.
+        """
+
+    @_builtins.property
+    def witness_keys(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The verifier keys (cosignature/v1) of the witnesses the server asks to cosign, for
+        information only: pin witness keys out of band.
+        """
+
     def __init__(
         self,
         *,
         checkpoint: Global___SignedCheckpoint | None = ...,
         origin: _builtins.str = ...,
         verifier_key: _builtins.str = ...,
+        key_handovers: _abc.Iterable[_builtins.str] | None = ...,
+        witness_keys: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["checkpoint", b"checkpoint"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["checkpoint", b"checkpoint", "origin", b"origin", "verifier_key", b"verifier_key"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["checkpoint", b"checkpoint", "key_handovers", b"key_handovers", "origin", b"origin", "verifier_key", b"verifier_key", "witness_keys", b"witness_keys"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -441,6 +575,11 @@ class AppendAndProveResponse(_message.Message):
     APPEND_FIELD_NUMBER: _builtins.int
     CHECKPOINT_FIELD_NUMBER: _builtins.int
     EVENTS_FIELD_NUMBER: _builtins.int
+    PROOF_UNAVAILABLE_FIELD_NUMBER: _builtins.int
+    proof_unavailable: _builtins.str
+    """Non-empty when the events were appended (see `append`) but no proof could be made: the
+    reason, e.g. the stored tree was found inconsistent after the append. The append stands.
+    """
     @_builtins.property
     def append(self) -> _event_store_pb2.AppendEventsResponse:
         """The append's result, as AppendEvents returns it."""
@@ -459,10 +598,11 @@ class AppendAndProveResponse(_message.Message):
         append: _event_store_pb2.AppendEventsResponse | None = ...,
         checkpoint: Global___SignedCheckpoint | None = ...,
         events: _abc.Iterable[Global___ProvenEvent] | None = ...,
+        proof_unavailable: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["append", b"append", "checkpoint", b"checkpoint"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["append", b"append", "checkpoint", b"checkpoint", "events", b"events"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["append", b"append", "checkpoint", b"checkpoint", "events", b"events", "proof_unavailable", b"proof_unavailable"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

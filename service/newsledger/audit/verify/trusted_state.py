@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from newsledger.audit.checkpoint import Checkpoint, open_checkpoint
+from newsledger.audit.handover import HandoverError, follow_handovers
 from newsledger.audit.merkle import (
     EMPTY_ROOT,
     ProofError,
@@ -133,6 +134,24 @@ def update_trusted_state(
     except ProofError as error:
         raise ForkDetected(str(error), state.note, new_note, consistency_proof) from None
     return replace(state, size=checkpoint.size, root=checkpoint.root, note=new_note)
+
+
+def follow_key_handovers(state: TrustedState, notes: Sequence[str]) -> TrustedState:
+    """Return the state pinned to the key the log handed its signing over to, if it did.
+
+    Each handover must be signed by the key pinned so far and by the next one; a forged or
+    broken chain rejects the checkpoint.
+    """
+    try:
+        chain = follow_handovers(state.vkey, notes)
+    except HandoverError as error:
+        raise CheckpointRejected(f"checkpoint rejected: {error}") from None
+    for handover in chain:
+        if handover.origin != state.origin:
+            raise CheckpointRejected(
+                f"checkpoint rejected: a key handover names log {handover.origin!r}"
+            )
+    return replace(state, vkey=chain[-1].new_vkey) if chain else state
 
 
 class RootAccumulator:
