@@ -205,7 +205,7 @@ class WitnessPolicy:
         if not self.witnesses:
             return []
         try:
-            text, signatures = open_note(note, list(self.witnesses))
+            _, signatures = open_note(note, list(self.witnesses))
         except UnverifiedNoteError:
             return []
         by_identity = {(w.name, w.key_id): w for w in self.witnesses}

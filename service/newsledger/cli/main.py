@@ -14,9 +14,11 @@ from google.protobuf import json_format
 
 from newsledger import __version__
 from newsledger.cli import verify as verify_cli
+from newsledger.cli.keys import add_keys_command
 from newsledger.cli.negotiations import add_negotiation_commands
 from newsledger.cli.options import add_client_options, add_serve_options
 from newsledger.cli.text.output import format_event
+from newsledger.cli.witness import add_witness_command
 from newsledger.config import DEFAULT_ADDRESS, DEFAULT_MAX_WORKERS, Settings
 
 if TYPE_CHECKING:
@@ -108,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     verify_cli.add_arguments(export, export=True)
     add_client_options(export)
     export.set_defaults(run=verify_cli.run_export)
+    add_keys_command(commands)
+    add_witness_command(commands)
     return parser
 
 
@@ -286,11 +290,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from newsledger.audit.storage.identity import LogIdentityError
     from newsledger.audit.storage.signing_key import KeyFileError
     from newsledger.cli.options import client_security
+    from newsledger.cli.witness import WitnessSetupError
     from newsledger.client.connection import use_by_default
     from newsledger.client.ledger_client import ApiError
     from newsledger.config import SigningKeyRequired
     from newsledger.store.errors import SchemaNotReady
     from newsledger.stories.story_file import StoryFileError
+    from newsledger.witness.state import WitnessStateError
 
     logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.basicConfig(
@@ -318,6 +324,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         LogIdentityError,
         SigningKeyRequired,
         CosignatureError,
+        WitnessSetupError,
+        WitnessStateError,
         TokenFileError,
         ExposureRefused,
         InvalidStreamLimit,

@@ -1,4 +1,4 @@
-"""The witness over HTTP: `POST <prefix>/add-checkpoint` and `GET <prefix>/<origin hash>/checkpoint`.
+"""The witness over HTTP: POST <prefix>/add-checkpoint, GET <prefix>/<origin hash>/checkpoint.
 
 A thin layer over `Witness`: it reads at most the largest body the witness accepts, hands the
 bytes over, and writes the answer back. Plain HTTP on loopback by default; put TLS in front.

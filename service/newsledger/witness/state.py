@@ -232,7 +232,7 @@ class WitnessState:
                 r[6],
                 str(r[7]),
                 tuple(json.loads(r[8])),
-            )  # fmt: skip
+            )
             for r in rows
         ]
 

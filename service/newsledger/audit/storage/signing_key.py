@@ -23,8 +23,14 @@ def load_or_create_signer(path: str | os.PathLike[str], origin: str) -> Signer:
 
 
 def _create_key_file(key_path: Path, origin: str) -> None:
+    # FileExistsError: a concurrent first start created it; load that one.
+    with contextlib.suppress(FileExistsError):
+        write_new_key_file(key_path, generate_signer(origin))
+
+
+def write_new_key_file(key_path: Path, signer: Signer) -> None:
+    """Write ``signer`` to a new private key file; FileExistsError if one is already there."""
     key_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    signer = generate_signer(origin)
     # Write the whole key to a private temporary file, then link it into place: the link
     # fails if another process won the race, and no reader ever sees a half-written key.
     temporary = key_path.with_name(f".{key_path.name}.{os.getpid()}.tmp")
@@ -37,11 +43,14 @@ def _create_key_file(key_path: Path, origin: str) -> None:
         os.close(descriptor)
     try:
         os.link(temporary, key_path)
-    except FileExistsError:
-        pass  # a concurrent first start created it; load that one
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
+
+
+def load_signer(path: str | os.PathLike[str], origin: str) -> Signer:
+    """Return the signer stored at ``path`` (KeyFileError if missing, unsafe or another log's)."""
+    return _load_key_file(Path(path), origin)
 
 
 def _load_key_file(key_path: Path, origin: str) -> Signer:
