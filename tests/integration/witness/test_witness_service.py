@@ -1,4 +1,4 @@
-"""The witness (its own SQLite file) answers add-checkpoint as c2sp.org/tlog-witness says, on the published vectors.
+"""The witness answers add-checkpoint as c2sp.org/tlog-witness says, on the published vectors.
 
 The conversation is litewitness's and Sunlight's (torchwood cmd/litewitness/testdata,
 sunlight internal/witness/witness_test.go), the update cases transparency-dev/witness's
@@ -231,10 +231,11 @@ def test_concurrent_requests_never_roll_the_state_back(tmp_path: Path, cosigner:
         assert witness.add_checkpoint(body(0, [], C1)).status == 200
         requests = [body(1, P13, C3), body(1, P15, C5)] * 4
         answers: list[int] = []
-        threads = [
-            threading.Thread(target=lambda r=r: answers.append(witness.add_checkpoint(r).status))
-            for r in requests
-        ]
+
+        def ask(request: bytes, witness: Witness = witness, answers: list[int] = answers) -> None:
+            answers.append(witness.add_checkpoint(request).status)
+
+        threads = [threading.Thread(target=ask, args=(request,)) for request in requests]
         for thread in threads:
             thread.start()
         for thread in threads:
