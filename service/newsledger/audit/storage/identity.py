@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 from newsledger.audit.checkpoint import open_checkpoint
 from newsledger.audit.handover import KeyHandover, make_handover, open_handover
 from newsledger.audit.note import NoteError, Signer
+from newsledger.store.engine import SQLITE_BEGIN, is_sqlite
 from newsledger.store.tables import (
     audit_checkpoints,
     audit_leaves,
@@ -43,6 +46,20 @@ class RecordedKey:
     activated_at_us: int
     retired_at_us: int | None
     handover: str | None
+
+
+@contextmanager
+def _writing(engine: Engine) -> Iterator[Connection]:
+    """Yield a connection in a transaction that reads and then writes the identity.
+
+    On SQLite the transaction takes the write lock at once: a read lock upgraded later
+    would fail at once ("database is locked") when another server starts at the same time.
+    """
+    with engine.connect() as connection:
+        if is_sqlite(connection):
+            connection = connection.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+        with connection.begin():
+            yield connection
 
 
 def _now_us() -> int:
@@ -78,7 +95,7 @@ def establish_origin(engine: Engine, configured: str | None) -> str:
     if recorded is None:
         origin = first_leaf_origin or configured or generated_origin()
         try:
-            with engine.begin() as connection:
+            with _writing(engine) as connection:
                 connection.execute(
                     audit_log_identity.insert().values(id=1, origin=origin, created_at_us=_now_us())
                 )
@@ -145,7 +162,7 @@ def adopt_signer(engine: Engine, signer: Signer, key_path: Path | None) -> None:
     latest checkpoint. Raises LogIdentityError with what to do otherwise.
     """
     where = f" in {key_path}" if key_path else ""
-    with engine.begin() as connection:
+    with _writing(engine) as connection:
         expected = active_vkey(connection)
         if expected is None:
             latest = _latest_note(connection)
@@ -190,7 +207,7 @@ def _is_retired(engine: Engine, vkey: str) -> bool:
 
 def rotate_key(engine: Engine, old: Signer, new: Signer) -> KeyHandover:
     """Hand the log's signing over from ``old`` to ``new``, recording the signed handover."""
-    with engine.begin() as connection:
+    with _writing(engine) as connection:
         size = connection.execute(sa.select(sa.func.max(audit_checkpoints.c.size))).scalar()
         handover = open_handover(make_handover(old, new, int(size or 0)))
         swap = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import stat
 from pathlib import Path
 
@@ -33,7 +34,7 @@ def write_new_key_file(key_path: Path, signer: Signer) -> None:
     key_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     # Write the whole key to a private temporary file, then link it into place: the link
     # fails if another process won the race, and no reader ever sees a half-written key.
-    temporary = key_path.with_name(f".{key_path.name}.{os.getpid()}.tmp")
+    temporary = key_path.with_name(f".{key_path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     try:
         os.fchmod(descriptor, 0o600)  # the umask may only have narrowed it; make it exact
