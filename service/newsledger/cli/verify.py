@@ -186,6 +186,9 @@ def run_verify(args: argparse.Namespace, client: AuditClient | None = None) -> i
             progress = stderr_progress("verify")
             outcome = verify_live(client, state, _as_of(args.as_of), progress, witnesses)
             report, new_state, refused = outcome.report, outcome.new_state, outcome.server_refused
+            if outcome.fork is not None:
+                _print_report(report, new_state)
+                raise outcome.fork
         else:
             report, new_state = verify_export(
                 args.file, state, stderr_progress("verify"), witnesses

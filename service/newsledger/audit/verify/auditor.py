@@ -207,7 +207,7 @@ class LogAuditor:
             self._agreed_size = max(self._agreed_size, size)
             return
         first, last = self._agreed_size, size - 1
-        where = f"entry {first}" if first == last else f"entries {first}..{last}"
+        where = f"entry {first}" if first == last else f"one of the entries {first}..{last}"
         # A finding inside the range already names the entry; otherwise the range is all
         # that can be said, and its start is where the log first differs.
         explained = any(
@@ -217,8 +217,8 @@ class LogAuditor:
         self.fail(
             None if explained else first,
             "root",
-            f"the root recomputed for size {size} differs from the {what}: the first entry "
-            f"that differs from what was signed is among {where}",
+            f"the root recomputed for size {size} differs from the {what}: the entries were "
+            f"rewritten from {where} on",
         )
 
     def check_view(self, negotiation_id: str, as_of: date, served: NegotiationView) -> None:

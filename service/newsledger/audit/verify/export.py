@@ -129,7 +129,7 @@ def verify_export(
                 f"the export's checkpoint has size {checkpoint.size}, smaller than the "
                 f"trusted size {trusted.size}"
             )
-        roots = {trusted.size: trusted.root} if trusted.size else {}
+        roots = trusted.known_roots()
         document: dict[str, Any] | None = None
         for document in documents:
             if document.get("kind") != "past_checkpoint":
@@ -154,7 +154,12 @@ def verify_export(
         for view in views:
             served = view_message(view["view"])
             auditor.check_view(str(view["negotiation_id"]), header.as_of, served)
-    advanced = replace(trusted, size=checkpoint.size, root=checkpoint.root, note=header.note)
+    history = trusted.history
+    if trusted.size and checkpoint.size > trusted.size:
+        history = (*history, (trusted.size, trusted.root))
+    advanced = replace(
+        trusted, size=checkpoint.size, root=checkpoint.root, note=header.note, history=history
+    )
     return report, advanced
 
 

@@ -15,6 +15,7 @@ from newsledger.audit.note import NoteError, parse_vkey
 from newsledger.audit.verify.auditor import AuditReport, LogAuditor, Progress
 from newsledger.audit.verify.trusted_state import (
     CheckpointRejected,
+    ForkDetected,
     TrustedState,
     follow_key_handovers,
     update_trusted_state,
@@ -102,6 +103,9 @@ class LiveVerification:
     # Why the server refused to serve a checkpoint (its tree is inconsistent), if it did: the
     # entries were then audited against the trusted checkpoint instead.
     server_refused: str = ""
+    # The fork the latest checkpoint showed, if it did: the entries were then audited against
+    # the trusted checkpoints to find where the log was rewritten.
+    fork: ForkDetected | None = None
 
 
 def check_witnesses(policy: WitnessPolicy | None, note: str) -> None:
@@ -186,7 +190,7 @@ def verify_live(
     audited up to the trusted checkpoint instead, so the verifier still names the entries
     that changed.
     """
-    refused = ""
+    refused, fork = "", None
     try:
         new_state, note = advance_state(client, state, witnesses)
     except grpc.RpcError as error:
@@ -194,8 +198,10 @@ def verify_live(
         if reason is None or not state.size:
             raise
         refused, new_state, note = reason, state, state.note
-    history = _signed_roots(client, state, new_state.size) if not refused else {}
-    roots = {**history, **({state.size: state.root} if state.size else {})}
+    except ForkDetected as detected:
+        fork, new_state, note = detected, state, state.note
+    history = _signed_roots(client, state, new_state.size) if not (refused or fork) else {}
+    roots = {**history, **state.known_roots()}
     auditor = LogAuditor(
         state.origin,
         new_state.size,
@@ -219,7 +225,7 @@ def verify_live(
         except merkle.ProofError as error:
             # The proof, not the leaf, is wrong: it names no sequence number of the log.
             auditor.fail(None, "inclusion proof", f"the server's proof for {position}: {error}")
-    if not refused:
+    if not (refused or fork):
         for negotiation_id in client.negotiation_ids():
             auditor.check_view(negotiation_id, as_of, client.view(negotiation_id, as_of))
-    return LiveVerification(report, new_state, note, refused)
+    return LiveVerification(report, new_state, note, refused, fork)
