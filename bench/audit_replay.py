@@ -93,7 +93,7 @@ def _replay_seconds(client: AuditClient, negotiation_id: str, changes: bool) -> 
     return count, time.perf_counter() - started
 
 
-def measure_audit_rates(engine: Engine, total: int, negotiations: int = 20) -> AuditRates:
+def measure_audit_rates(engine: Engine, total: int, negotiations: int = 100) -> AuditRates:
     """Load a log of ``total`` events into a migrated, empty database and time its audit."""
     load_log(engine, total, negotiations)
     app = build_application(EventStore(engine), log_origin=ORIGIN)
@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> N
     """Measure and print the audit rates on SQLite (and PostgreSQL when a URL is given)."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=100_000)
-    parser.add_argument("--negotiations", type=int, default=20)
+    parser.add_argument("--negotiations", type=int, default=100)
     parser.add_argument("--postgres", default=None, metavar="URL")
     args = parser.parse_args(argv)
     backends = [("sqlite", None)] + ([("postgres", args.postgres)] if args.postgres else [])
