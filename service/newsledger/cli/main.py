@@ -287,6 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from newsledger.api.security import ExposureRefused
     from newsledger.api.tokens import TokenFileError
     from newsledger.audit.cosignature import CosignatureError
+    from newsledger.audit.note import NoteError
     from newsledger.audit.storage.identity import LogIdentityError
     from newsledger.audit.storage.signing_key import KeyFileError
     from newsledger.cli.options import client_security
@@ -324,6 +325,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         LogIdentityError,
         SigningKeyRequired,
         CosignatureError,
+        NoteError,
         WitnessSetupError,
         WitnessStateError,
         TokenFileError,
