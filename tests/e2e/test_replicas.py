@@ -92,13 +92,16 @@ def test_replicas_share_one_key_one_history_and_verify_accepts_each(tmp_path: Pa
             assert not failures, failures
 
             assert len(seen[0]) == total and all(other == seen[0] for other in seen)
-            answers = []
+            answers, histories = [], []
             for replica in replicas:
                 with LedgerClient(replica.target) as client:
                     stub = audit_pb2_grpc.AuditServiceStub(client.channel)
                     answers.append(stub.GetCheckpoint(audit_pb2.GetCheckpointRequest()))
                     history = stub.ListCheckpoints(audit_pb2.ListCheckpointsRequest())
-                    assert len(history.checkpoints) >= REPLICAS * (WRITES_PER_REPLICA // 2)
+                    sizes = [item.checkpoint.size for item in history.checkpoints]
+                    histories.append(sizes)
+                    assert sizes == sorted(set(sizes)) and sizes[-1] == total
+            assert all(history == histories[0] for history in histories)
             heads = {(a.checkpoint.size, a.checkpoint.root_hash) for a in answers}
             assert heads == {(total, answers[0].checkpoint.root_hash)}
             assert {a.verifier_key for a in answers} == {vkey}
