@@ -71,9 +71,10 @@ def upgrade() -> None:
 def _backfill() -> None:
     # Imported here so that loading the revision list never imports the application.
     from newsledger.audit.storage.tree import backfill_leaves
-    from newsledger.config import Settings
+    from newsledger.config import DEFAULT_LOG_ORIGIN, Settings
 
-    backfill_leaves(op.get_bind(), Settings.from_env().log_origin)
+    # The origin the leaves name; the first server to start records it as the log's own.
+    backfill_leaves(op.get_bind(), Settings.from_env().log_origin or DEFAULT_LOG_ORIGIN)
 
 
 def downgrade() -> None:

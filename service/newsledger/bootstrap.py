@@ -15,10 +15,19 @@ from newsledger.application.audit import AuditLog
 from newsledger.application.ledger import Ledger
 from newsledger.application.queries import NegotiationQueries
 from newsledger.application.subscriptions import LogNotifier
+from newsledger.application.witnessing import WitnessPump, parse_endpoints
+from newsledger.audit.cosignature import WitnessPolicy
 from newsledger.audit.note import Signer, generate_signer
+from newsledger.audit.storage.identity import (
+    LogIdentityError,
+    adopt_signer,
+    establish_origin,
+    key_expected,
+    missing_key_message,
+)
 from newsledger.audit.storage.signing_key import load_or_create_signer
 from newsledger.audit.storage.tree import AuditObserver
-from newsledger.config import DEFAULT_LOG_ORIGIN, Settings
+from newsledger.config import DEFAULT_LOG_ORIGIN, Settings, signing_key_location
 from newsledger.projections.negotiation_views import NegotiationProjector
 from newsledger.store.engine import create_engine, is_sqlite
 from newsledger.store.event_store import EventStore
@@ -30,6 +39,7 @@ def build_application(
     *,
     log_origin: str = DEFAULT_LOG_ORIGIN,
     signer: Signer | None = None,
+    witnesses: WitnessPolicy | None = None,
 ) -> Application:
     """Wire an application over a store; checkpoints are signed by signer (else a throwaway key).
 
@@ -47,7 +57,7 @@ def build_application(
         notifier=notifier,
         ledger=ledger,
         queries=NegotiationQueries(store, notifier),
-        audit=AuditLog(ledger, signer or generate_signer(log_origin)),
+        audit=AuditLog(ledger, signer or generate_signer(log_origin), witnesses),
     )
 
 
@@ -76,9 +86,37 @@ def open_engine(settings: Settings, *, migrate: bool = False, serving: bool = Fa
     return engine
 
 
+def open_signer(settings: Settings, engine: Engine) -> Signer:
+    """Return the log's signing key, creating it only for a log that has none yet.
+
+    Raises LogIdentityError (what to do) when the key found is not the log's.
+    """
+    origin = establish_origin(engine, settings.log_origin)
+    key_path = signing_key_location(settings)
+    expected = key_expected(engine)
+    if key_path is None:
+        signer = generate_signer(origin)
+    elif expected is not None and not key_path.exists():
+        raise LogIdentityError(missing_key_message(expected, key_path))
+    else:
+        signer = load_or_create_signer(key_path, origin)
+    adopt_signer(engine, signer, key_path)
+    return signer
+
+
 def open_application(settings: Settings, *, migrate: bool = False) -> Application:
-    """Open the configured database behind an application signing with the configured key."""
+    """Open the configured database behind an application signing with the log's key."""
     engine = open_engine(settings, migrate=migrate, serving=True)
     store = EventStore(engine, lock_timeout_seconds=settings.lock_timeout_seconds)
-    signer = load_or_create_signer(settings.signing_key_path, settings.log_origin)
-    return build_application(store, log_origin=settings.log_origin, signer=signer)
+    signer = open_signer(settings, engine)
+    endpoints = parse_endpoints(settings.witnesses)
+    policy = WitnessPolicy.from_vkeys(
+        [endpoint.verifier.vkey for endpoint in endpoints], settings.witness_quorum
+    )
+    return build_application(store, log_origin=signer.name, signer=signer, witnesses=policy)
+
+
+def open_witness_pump(settings: Settings, app: Application) -> WitnessPump | None:
+    """Return the pump that asks the configured witnesses to cosign, or None without any."""
+    endpoints = parse_endpoints(settings.witnesses)
+    return WitnessPump(app.audit, endpoints) if endpoints else None

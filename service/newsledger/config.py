@@ -12,7 +12,8 @@ DEFAULT_DATA_DIR = Path("var")
 # The largest gRPC message either side sends: room for a full batch of capped events.
 MAX_MESSAGE_BYTES = 8 * 1024 * 1024
 DEFAULT_LOG_ORIGIN = "newsledger.local/log"
-DEFAULT_SIGNING_KEY_PATH = DEFAULT_DATA_DIR / "signing.key"
+"""The origin of an application built without one (tests); a served log records its own."""
+LEGACY_SIGNING_KEY_NAME = "signing.key"
 # Threads serving RPCs; each open stream holds one (see newsledger.api.interceptors.stream_slots).
 DEFAULT_MAX_WORKERS = 128
 
@@ -41,9 +42,10 @@ class Settings:
     database_url: str
     address: str = DEFAULT_ADDRESS
     lock_timeout_seconds: float = 5.0
-    # The audit log's name (in every leaf and checkpoint) and its checkpoint signing key.
-    log_origin: str = DEFAULT_LOG_ORIGIN
-    signing_key_path: Path = DEFAULT_SIGNING_KEY_PATH
+    # The audit log's name (in every leaf and checkpoint) and its checkpoint signing key;
+    # None: the origin the log recorded (or a generated one), the key beside the database.
+    log_origin: str | None = None
+    signing_key_path: Path | None = None
     # Access control (see newsledger.api.tokens for the format) and TLS; None means off.
     tokens_file: Path | None = None
     tokens: str = ""
@@ -63,6 +65,10 @@ class Settings:
     statement_timeout_seconds: float = 30.0
     # How long `serve` retries a database that does not answer at start-up.
     database_wait_seconds: float = 60.0
+    # Witnesses asked to cosign checkpoints (`URL=VKEY`, separated by spaces or ';') and how
+    # many must cosign for a checkpoint to count as witnessed (None: all of them).
+    witnesses: str = ""
+    witness_quorum: int | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -72,8 +78,8 @@ class Settings:
             database_url=env.get("NEWSLEDGER_DATABASE_URL") or default_database_url(),
             address=env.get("NEWSLEDGER_ADDRESS") or DEFAULT_ADDRESS,
             lock_timeout_seconds=float(env.get("NEWSLEDGER_LOCK_TIMEOUT_SECONDS") or 5.0),
-            log_origin=env.get("NEWSLEDGER_LOG_ORIGIN") or DEFAULT_LOG_ORIGIN,
-            signing_key_path=Path(env.get("NEWSLEDGER_SIGNING_KEY") or DEFAULT_SIGNING_KEY_PATH),
+            log_origin=env.get("NEWSLEDGER_LOG_ORIGIN") or None,
+            signing_key_path=_path(env.get("NEWSLEDGER_SIGNING_KEY")),
             tokens_file=_path(env.get("NEWSLEDGER_TOKENS_FILE")),
             tokens=env.get("NEWSLEDGER_TOKENS") or "",
             tls_cert_file=_path(env.get("NEWSLEDGER_TLS_CERT_FILE")),
@@ -88,7 +94,40 @@ class Settings:
                 env.get("NEWSLEDGER_STATEMENT_TIMEOUT_SECONDS") or 30.0
             ),
             database_wait_seconds=float(env.get("NEWSLEDGER_DATABASE_WAIT_SECONDS") or 60.0),
+            witnesses=env.get("NEWSLEDGER_WITNESSES") or "",
+            witness_quorum=_count(env.get("NEWSLEDGER_WITNESS_QUORUM")),
         )
+
+
+class SigningKeyRequired(ValueError):
+    """The database is a server, so the signing key's location must be given explicitly."""
+
+
+def signing_key_location(settings: Settings) -> Path | None:
+    """Return where the log's signing key file is: configured, or beside an SQLite file.
+
+    The default follows the database, not the working directory, so every start of one log
+    finds one key: `<db>.signing.key` beside the file (or a `signing.key` already beside it,
+    where earlier versions kept it). An in-memory database gets None (a throwaway key).
+    PostgreSQL has no file to follow: the location is required, and every replica shares it.
+    """
+    if settings.signing_key_path is not None:
+        return settings.signing_key_path
+    url = settings.database_url
+    if not url.startswith("sqlite"):
+        raise SigningKeyRequired(
+            "NEWSLEDGER_SIGNING_KEY is required with a database server: every replica of a "
+            "log must sign with the same key; create one with `newsledger keys create --key "
+            "FILE` and give every replica that FILE"
+        )
+    database = url.split("///", 1)[1] if "///" in url else ""
+    database = database.split("?", 1)[0]
+    if database in ("", ":memory:"):
+        return None
+    path = Path(database)
+    legacy = path.parent / LEGACY_SIGNING_KEY_NAME
+    beside = path.with_name(f"{path.stem}.signing.key")
+    return legacy if legacy.exists() and not beside.exists() else beside
 
 
 def _path(value: str | None) -> Path | None:

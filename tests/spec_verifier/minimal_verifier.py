@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import calendar
 import hashlib
 import json
 import re
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -260,3 +263,99 @@ def audit_log(
 
 def _no_float(text: str) -> Any:
     raise VerifyError(f"float {text} in leaf")
+
+
+# --- section 8.2: the phase of a view, from the text --------------------------------------
+
+PHASE_BY_OUTCOME = {
+    "OUTCOME_STATUS_AGREED_IN_PRINCIPLE": "NEGOTIATION_PHASE_AGREED_IN_PRINCIPLE",
+    "OUTCOME_STATUS_PRELIMINARY_CONSENSUS": "NEGOTIATION_PHASE_PRELIMINARY_CONSENSUS",
+    "OUTCOME_STATUS_SIGNED": "NEGOTIATION_PHASE_AGREEMENT_SIGNED",
+    "OUTCOME_STATUS_APPROVED": "NEGOTIATION_PHASE_AGREEMENT_APPROVED",
+    "OUTCOME_STATUS_NO_OUTCOME": "NEGOTIATION_PHASE_STALLED",
+}
+PHASE_BY_TYPE = {
+    "NegotiationOpened": "NEGOTIATION_PHASE_OPENED",
+    "TalksHeld": "NEGOTIATION_PHASE_TALKS",
+    "TruceAgreed": "NEGOTIATION_PHASE_TRUCE",
+    "AgreementSigned": "NEGOTIATION_PHASE_AGREEMENT_SIGNED",
+}
+CORRECTION_TYPES = {
+    "SourceAttached", "FactCorrected", "DatePrecisionRefined", "DuplicatesMerged",
+    "ReportRetracted", "AccountDisputed", "AccountConfirmed",
+}  # fmt: skip
+
+
+def _day(text: str, reported: dict[str, Any]) -> date:
+    """The local day of a reported instant or date (section 8.1)."""
+    if "T" not in text:
+        return date.fromisoformat(text)
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment.astimezone(ZoneInfo(reported.get("time_zone") or "UTC")).date()
+
+
+def last_day(reported: Any) -> date | None:
+    """The last day a reported time covers (section 8.1), or None."""
+    if not isinstance(reported, dict):
+        return None
+    for key in ("end_time", "end_date"):
+        if reported.get(key):
+            return _day(reported[key], reported)
+    start = next((reported[k] for k in ("start_time", "start_date") if reported.get(k)), None)
+    if start is None:
+        return None
+    first = _day(start, reported)
+    precision = reported.get("precision", "")
+    if precision in ("DATE_PRECISION_INSTANT", "DATE_PRECISION_DAY"):
+        return first
+    if precision == "DATE_PRECISION_WEEK":
+        return first + timedelta(days=6)
+    if precision == "DATE_PRECISION_MONTH":
+        return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    if precision == "DATE_PRECISION_QUARTER":
+        month = (first.month - 1) // 3 * 3 + 3
+        return date(first.year, month, calendar.monthrange(first.year, month)[1])
+    if precision == "DATE_PRECISION_YEAR":
+        return date(first.year, 12, 31)
+    return None
+
+
+def counts_from(payload: dict[str, Any]) -> date | None:
+    """The day a development counts from (section 8.1); None: it always counts."""
+    report = payload.get("report") or {}
+    days = [last_day(report.get("occurred")), last_day(report.get("first_reported"))]
+    for source in report.get("sources", []):
+        if source.get("published_time"):
+            days.append(
+                datetime.fromisoformat(source["published_time"].replace("Z", "+00:00")).date()
+            )
+        elif source.get("published_date"):
+            days.append(date.fromisoformat(source["published_date"]))
+    known = [day for day in days if day is not None]
+    return min(known) if known else None
+
+
+def view_phase(events: list[tuple[str, dict[str, Any]]], as_of: date) -> tuple[str, list[str]]:
+    """Return (phase, phases of phase_history) of a stream of (event type, payload) as of a day.
+
+    Section 8.2, for a stream without corrections whose events all apply.
+    """
+    if any(event_type in CORRECTION_TYPES for event_type, _ in events):
+        raise VerifyError("the stream has corrections: its phase is not checked here")
+    entries: list[tuple[str, date | None]] = []
+    current, parties, approvals = "NEGOTIATION_PHASE_UNSPECIFIED", set(), set()
+    for event_type, payload in events:
+        phase = PHASE_BY_TYPE.get(event_type)
+        if event_type == "NegotiationOpened":
+            parties = {party["party_id"] for party in payload.get("parties", [])}
+        if event_type == "OutcomeReached":
+            phase = PHASE_BY_OUTCOME.get(payload.get("status", ""), current)
+        if event_type == "AgreementApproved":
+            approvals.add(payload.get("party_id"))
+            phase = "NEGOTIATION_PHASE_AGREEMENT_APPROVED" if approvals >= parties else None
+        if phase is not None:
+            current = phase
+            entries.append((phase, counts_from(payload)))
+    counted = [phase for phase, day in entries if day is None or day <= as_of]
+    history = [p for i, p in enumerate(counted) if i == 0 or counted[i - 1] != p]
+    return (history[-1] if history else "NEGOTIATION_PHASE_UNSPECIFIED"), history

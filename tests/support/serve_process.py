@@ -43,6 +43,8 @@ class ServeProcess:
         environment: dict[str, str] | None = None,
     ) -> None:
         env = {**os.environ, "NEWSLEDGER_DATABASE_URL": database_url, **(environment or {})}
+        # A database server needs the key's location (every replica shares one key).
+        env.setdefault("NEWSLEDGER_SIGNING_KEY", str(cwd / "signing.key"))
         self.stderr_path = cwd / "serve.stderr"
         with self.stderr_path.open("a") as stderr:
             self.process = subprocess.Popen(

@@ -29,9 +29,14 @@ ALLOWED: dict[str, frozenset[str]] = {
     "audit": frozenset({"audit", "domain"}),
     "audit.storage": frozenset({"audit.storage", "audit", "store", "domain"}),
     "audit.verify": frozenset({"audit.verify", "audit", "domain", "v1"}),
-    # The application uses all of the above, and the payload schemas of developments.proto.
+    # A witness (c2sp.org/tlog-witness) is its own trust domain: the pure audit core and
+    # its own SQLite file, nothing of the log's storage.
+    "witness": frozenset({"witness", "audit"}),
+    # The application uses all of the above, and the payload schemas of developments.proto;
+    # it asks witnesses to cosign through the witness client.
     "application": frozenset(
         {"application", "audit", "audit.storage", "projections", "store", "domain", "v1"}
+        | {"witness"}
     ),
     # The composition root builds the application.
     "bootstrap": frozenset(
@@ -56,6 +61,7 @@ ALLOWED: dict[str, frozenset[str]] = {
             "audit",
             "audit.storage",
             "audit.verify",
+            "witness",
             "application",
             "projections",
             "store",
@@ -70,6 +76,7 @@ FORBIDDEN_THIRD_PARTY: dict[str, frozenset[str]] = {
     "domain": frozenset({"sqlalchemy", "grpc", "google", "alembic", "psycopg"}),
     "audit": frozenset({"sqlalchemy", "grpc", "alembic", "psycopg"}),
     "audit.verify": frozenset({"sqlalchemy", "alembic", "psycopg"}),
+    "witness": frozenset({"sqlalchemy", "grpc", "alembic", "psycopg"}),
     "client": frozenset({"sqlalchemy", "alembic", "psycopg"}),
     "web": frozenset({"sqlalchemy", "alembic", "psycopg"}),
 }

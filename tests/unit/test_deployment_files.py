@@ -165,3 +165,21 @@ def test_the_build_context_keeps_what_the_image_copies() -> None:
     ]
     for path in [*copied_sources(), *inside]:
         assert not dockerignored(path), path
+
+
+def test_the_replicas_profile_runs_a_second_replica_with_the_same_database_and_key() -> None:
+    result = subprocess.run(
+        [str(DOCKER_COMPOSE), "-f", str(ROOT / "docker-compose.yml"), "--profile", "replicas",
+         "config", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )  # fmt: skip
+    services = json.loads(result.stdout)["services"]
+    first, second = services["newsledger"], services["newsledger-replica"]
+    for variable in ("NEWSLEDGER_DATABASE_URL", "NEWSLEDGER_SIGNING_KEY"):
+        assert first["environment"][variable] == second["environment"][variable]
+    assert [v["source"] for v in first["volumes"]] == [v["source"] for v in second["volumes"]]
+    assert second["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    published = {p["published"] for s in (first, second) for p in s["ports"]}
+    assert published == {"50051", "50052"}

@@ -32,6 +32,7 @@ from newsledger.api.interceptors.stream_slots import (
 )
 from newsledger.api.interceptors.stream_slots import TOO_MANY_STREAMS, TooManyStreams
 from newsledger.application.errors import (
+    CheckpointNotFound,
     FieldNotInView,
     InvalidRequest,
     NegotiationNotFound,
@@ -249,6 +250,9 @@ ERROR_STATUSES: dict[type[Exception], ErrorStatus] = {
         lambda e: {"negotiation_id": e.negotiation_id, "field_path": e.field_path},
     ),
     CheckpointRefused: ErrorStatus(Code.INTERNAL, "CHECKPOINT_REFUSED"),
+    CheckpointNotFound: ErrorStatus(
+        Code.NOT_FOUND, "CHECKPOINT_NOT_FOUND", lambda e: {"size": str(e.size)}
+    ),
     SchemaNotReady: ErrorStatus(Code.FAILED_PRECONDITION, "SCHEMA_NOT_READY"),
     TooManyStreams: ErrorStatus(
         Code.RESOURCE_EXHAUSTED,

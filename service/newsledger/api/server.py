@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import signal
@@ -36,6 +37,7 @@ from newsledger.api.services.audit import AuditService
 from newsledger.api.services.event_store import EventStoreService
 from newsledger.api.services.negotiations import NegotiationService
 from newsledger.application.app import Application
+from newsledger.audit.storage.checkpoints import CheckpointRefused
 from newsledger.config import DEFAULT_MAX_WORKERS, MAX_MESSAGE_BYTES
 from newsledger.store.probe import DatabaseProbe
 from newsledger.v1 import (
@@ -165,7 +167,8 @@ def create_server(
     audit_pb2_grpc.add_AuditServiceServicer_to_server(AuditService(app.audit), server)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    report_health(health_servicer, serving=True)
+    serving = ServingHealth(health_servicer)
+    watch_audit_tree(app, serving)
     enable_reflection((*SERVICE_NAMES, health.SERVICE_NAME), server)
     if security.tls is not None:
         port = server.add_secure_port(address, security.tls.credentials())
@@ -186,7 +189,7 @@ def create_server(
         running.probe = DatabaseProbe(app.store.engine, probe_timeout_seconds)
         running.database_health = DatabaseHealth(
             running.probe.check,
-            lambda serving: report_health(health_servicer, serving),
+            serving.database_answers,
             probe_interval_seconds,
             probe_timeout_seconds,
         )
@@ -194,13 +197,60 @@ def create_server(
     return running
 
 
-def report_health(servicer: health.HealthServicer, serving: bool) -> None:
-    """Set the status of the server and of each service: SERVING or NOT_SERVING."""
-    status = health_pb2.HealthCheckResponse.SERVING
-    if not serving:
-        status = health_pb2.HealthCheckResponse.NOT_SERVING
-    for name in ("", *SERVICE_NAMES):
-        servicer.set(name, status)
+class ServingHealth:
+    """The server's health: SERVING while the database answers and the audit tree is sound.
+
+    Two watchers report into it — the database probe, which may flip back and forth, and
+    the audit tree check, whose verdict of inconsistency is final until a restart — so one
+    cannot report SERVING over the other's NOT_SERVING.
+    """
+
+    def __init__(self, servicer: health.HealthServicer) -> None:
+        self.servicer = servicer
+        self.database_ok = True
+        self.tree_ok = True
+        self._lock = threading.Lock()
+        self._report()
+
+    def database_answers(self, answers: bool) -> None:
+        """Record whether the database answers now."""
+        with self._lock:
+            self.database_ok = answers
+            self._report()
+
+    def tree_inconsistent(self) -> None:
+        """Record that the audit tree disagrees with its signed checkpoints."""
+        with self._lock:
+            self.tree_ok = False
+            self._report()
+
+    def _report(self) -> None:
+        status = health_pb2.HealthCheckResponse.SERVING
+        if not (self.database_ok and self.tree_ok):
+            status = health_pb2.HealthCheckResponse.NOT_SERVING
+        for name in ("", *SERVICE_NAMES):
+            self.servicer.set(name, status)
+
+
+def watch_audit_tree(app: Application, serving: ServingHealth) -> None:
+    """Turn health NOT_SERVING once the stored audit tree is found inconsistent (now or later).
+
+    The check runs at start and whenever a checkpoint is served or signed; from then on the
+    audit service refuses checkpoints, and an operator must look before anything is signed.
+    """
+
+    def not_serving(problem: str) -> None:
+        log.error(
+            "the audit tree is inconsistent with its signed checkpoints: %s; refusing to serve "
+            "or sign checkpoints, health is NOT_SERVING until the database is repaired and "
+            "the server restarted",
+            problem,
+        )
+        serving.tree_inconsistent()
+
+    app.audit.checkpoints.on_inconsistency(not_serving)
+    with contextlib.suppress(CheckpointRefused):  # not_serving has logged it
+        app.audit.checkpoints.check()
 
 
 class ShutdownSignals:

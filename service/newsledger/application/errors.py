@@ -42,3 +42,11 @@ class FieldNotInView(LedgerError):
         self.negotiation_id = negotiation_id
         self.field_path = field_path
         super().__init__(detail)
+
+
+class CheckpointNotFound(LedgerError):
+    """The log signed no checkpoint for the requested tree size."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        super().__init__(f"no checkpoint was signed for tree size {size}")

@@ -8,6 +8,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -56,6 +57,24 @@ def key_id(name: str, public_key: bytes) -> int:
     """Return the key ID: SHA-256(name || 0x0A || 0x01 || public key)[:4] as a big-endian uint32."""
     digest = hashlib.sha256(name.encode("utf-8") + b"\n" + ED25519_TYPE + public_key).digest()
     return int.from_bytes(digest[:4], "big")
+
+
+class NoteVerifier(Protocol):
+    """Anything that checks note signatures of one (name, key ID): a log key or a cosigner."""
+
+    @property
+    def name(self) -> str:
+        """The key name in signature lines."""
+        ...
+
+    @property
+    def key_id(self) -> int:
+        """The key ID in signature lines."""
+        ...
+
+    def verify(self, message: bytes, signature: bytes) -> bool:
+        """Return whether ``signature`` (after the key ID) is valid for the note text."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -169,7 +188,9 @@ def sign_note(text: str, signer: Signer) -> str:
     return f"{text}\n{EM_DASH} {signer.name} {blob}\n"
 
 
-def open_note(note: str | bytes, verifiers: Sequence[Verifier]) -> tuple[str, list[NoteSignature]]:
+def open_note(
+    note: str | bytes, verifiers: Sequence[NoteVerifier]
+) -> tuple[str, list[NoteSignature]]:
     """Return the text of a note and its signatures that known keys verified, or raise NoteError."""
     if isinstance(note, bytes):
         if len(note) > MAX_NOTE_BYTES:
@@ -203,7 +224,8 @@ def open_note(note: str | bytes, verifiers: Sequence[Verifier]) -> tuple[str, li
         if verifier is None:
             continue  # the spec requires ignoring signatures by unknown keys
         if not verifier.verify(message, signature):
-            raise InvalidNoteSignatureError(f"signature by {verifier.vkey} does not verify")
+            key = f"{verifier.name}+{verifier.key_id:08x}"
+            raise InvalidNoteSignatureError(f"signature by {key} does not verify")
         verified.append(NoteSignature(name, identifier, signature))
     if not verified:
         raise UnverifiedNoteError("no signature by a known key: the note is not trusted")
@@ -237,8 +259,8 @@ def _checked_id(name: str, id_text: str, public_key: bytes) -> int:
     return expected
 
 
-def _index_verifiers(verifiers: Sequence[Verifier]) -> dict[tuple[str, int], Verifier]:
-    known: dict[tuple[str, int], Verifier] = {}
+def _index_verifiers(verifiers: Sequence[NoteVerifier]) -> dict[tuple[str, int], NoteVerifier]:
+    known: dict[tuple[str, int], NoteVerifier] = {}
     for verifier in verifiers:
         identity = (verifier.name, verifier.key_id)
         if identity in known and known[identity] != verifier:

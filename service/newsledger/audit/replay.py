@@ -7,17 +7,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from newsledger.audit.view_changes import ViewChange, view_changes
 from newsledger.domain.events import RecordedEvent
-from newsledger.domain.negotiation import apply_event, negotiation_id_from_stream, render_view
+from newsledger.domain.negotiation import fold_in_place, negotiation_id_from_stream, render_view
 from newsledger.domain.state import NegotiationState
 
 
 @dataclass(frozen=True, slots=True)
 class ReplayStep:
-    """One event of a negotiation and the view right after it was applied."""
+    """One event of a negotiation, the view right after it, and what the event changed in it."""
 
     event: RecordedEvent
     view: dict[str, Any]
+    changes: tuple[ViewChange, ...] = ()
 
 
 def known_at_cut(
@@ -31,11 +33,20 @@ def known_at_cut(
 
 
 def replay_views(events: Iterable[RecordedEvent], as_of: date) -> Iterator[ReplayStep]:
-    """Fold a negotiation's events in order, yielding the rendered view after each one."""
+    """Fold a negotiation's events in order, yielding the rendered view after each one.
+
+    The state is folded in place, never copied: each step costs the event and one rendering,
+    so a replay is linear in the stream for views of bounded size. Each step also carries
+    the changes from the view before it (all of the first view's members for the first).
+    """
     state: NegotiationState | None = None
+    previous: dict[str, Any] = {}
     for event in events:
-        state = apply_event(state, event)
-        yield ReplayStep(event, render_view(state, as_of))
+        state = fold_in_place((event,), state)
+        assert state is not None  # one event folded onto any state gives a state
+        view = render_view(state, as_of)
+        yield ReplayStep(event, view, tuple(view_changes(previous, view)))
+        previous = view
 
 
 class ViewReplayer:
@@ -50,7 +61,10 @@ class ViewReplayer:
         negotiation_id = negotiation_id_from_stream(event.stream)
         if negotiation_id is None:
             return
-        self.states[negotiation_id] = apply_event(self.states.get(negotiation_id), event)
+        # In place: copying a negotiation's whole state for each event made audits quadratic.
+        state = fold_in_place((event,), self.states.get(negotiation_id))
+        assert state is not None  # one event folded onto any state gives a state
+        self.states[negotiation_id] = state
 
     def view(self, negotiation_id: str, as_of: date) -> dict[str, Any] | None:
         """Return the replayed view of a negotiation as of a date, or None if it had no events."""

@@ -18,12 +18,14 @@ from newsledger.cli import verify as verify_cli
 from newsledger.cli.database import add_database_option, database_settings
 from newsledger.cli.diff import add_diff_command
 from newsledger.cli.exits import EXIT_CODES_HELP, CommandError, ExitCode, run_command
+from newsledger.cli.keys import add_keys_command
 from newsledger.cli.negotiations import add_negotiation_commands, event_type, non_negative
 from newsledger.cli.options import add_client_options, add_serve_options
 from newsledger.cli.progress import Progress, progress
 from newsledger.cli.report import add_report_commands
 from newsledger.cli.text.output import format_event
 from newsledger.cli.web import add_web_command
+from newsledger.cli.witness import add_witness_command
 from newsledger.config import DEFAULT_ADDRESS, DEFAULT_MAX_WORKERS, Settings
 
 if TYPE_CHECKING:
@@ -164,6 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
     verify_cli.add_arguments(export, export=True)
     add_client_options(export)
     export.set_defaults(run=verify_cli.run_export)
+    add_keys_command(commands)
+    add_witness_command(commands)
     _every_command_takes_json(commands)
     return parser
 
@@ -191,7 +195,7 @@ def _serve(args: argparse.Namespace) -> int:
         create_server,
         exempt_startup_objects_from_gc,
     )
-    from newsledger.bootstrap import open_application
+    from newsledger.bootstrap import open_application, open_witness_pump
     from newsledger.cli.database_wait import open_when_reachable
     from newsledger.cli.options import server_security, stream_budgets
     from newsledger.stories.ingest import ingest_story_in_process
@@ -253,8 +257,13 @@ def _serve(args: argparse.Namespace) -> int:
         database=database,
         protection=_protection(security),
     )
+    pump = open_witness_pump(settings, app)
+    if pump is not None:
+        pump.start()
     exempt_startup_objects_from_gc()
     signals.serve_until_received(running)
+    if pump is not None:
+        pump.stop()
     _announce(args, "newsledger stopped", stopped=True)
     return 0
 

@@ -10,16 +10,22 @@ from pathlib import Path
 
 import grpc
 
+from newsledger.audit.cosignature import WitnessPolicy
 from newsledger.audit.note import NoteError, parse_vkey
 from newsledger.audit.verify.auditor import AuditReport, Progress
 from newsledger.audit.verify.export import export_log, verify_export
 from newsledger.audit.verify.live import AuditClient, verify_live
+from newsledger.audit.verify.state_store import (
+    save_state,
+    state_directory,
+    state_path,
+    states_of_origin,
+)
 from newsledger.audit.verify.trusted_state import AuditError, ForkDetected, TrustedState
 from newsledger.cli.exits import ExitCode
 from newsledger.cli.progress import progress
 from newsledger.client.connection import open_channel
 
-DEFAULT_STATE = Path("newsledger-trusted-state.json")
 # Findings in the log and a rejected checkpoint or proof are both "verification failed";
 # what failed is printed.
 EXIT_FINDINGS = EXIT_REJECTED = ExitCode.VERIFICATION_FAILED
@@ -33,12 +39,21 @@ def add_arguments(parser: argparse.ArgumentParser, *, export: bool) -> None:
         parser.add_argument("--file", type=Path, metavar="FILE", help="verify an export file")
     parser.add_argument("--server", default=None, metavar="HOST:PORT", help="a live server")
     parser.add_argument(
-        "--state", type=Path, default=DEFAULT_STATE, metavar="FILE",
-        help=f"trusted state: pinned origin and key, size, root (default {DEFAULT_STATE})",
+        "--state", type=Path, default=None, metavar="FILE",
+        help="trusted state file: pinned origin and key, size, root (default: one per log and "
+        "key in the user's state directory, $NEWSLEDGER_STATE_DIR or ~/.local/state/newsledger)",
     )  # fmt: skip
     parser.add_argument("--vkey", default="", metavar="KEY", help="the log's verifier key to pin")
     parser.add_argument("--as-of", default="", metavar="YYYY-MM-DD", help="date of the views")
     parser.add_argument("--evidence-dir", type=Path, default=None, metavar="DIR")
+    parser.add_argument(
+        "--witness", action="append", default=[], metavar="VKEY",
+        help="a witness's cosignature/v1 key (repeatable): require its cosignature",
+    )  # fmt: skip
+    parser.add_argument(
+        "--quorum", type=int, default=None, metavar="K",
+        help="how many of the --witness keys must cosign (default: all of them)",
+    )  # fmt: skip
 
 
 def stderr_progress(what: str) -> Progress:
@@ -54,27 +69,68 @@ def _client(server: str) -> AuditClient:
     return AuditClient(open_channel(server))
 
 
+def _load_state(path: Path, args: argparse.Namespace) -> TrustedState:
+    state = TrustedState.load(path)
+    if args.vkey and args.vkey != state.vkey:
+        raise AuditError(f"--vkey differs from the key pinned in {path}")
+    return state
+
+
 def _initial_state(args: argparse.Namespace, client: AuditClient | None) -> TrustedState | None:
     """Load the trusted state, pin --vkey, or (live only) trust the server's key on first use."""
-    if args.state.exists():
-        state = TrustedState.load(args.state)
-        if args.vkey and args.vkey != state.vkey:
-            raise AuditError(f"--vkey differs from the key pinned in {args.state}")
-        return state
+    if args.state is not None and args.state.exists():
+        return _load_state(args.state, args)
+    directory = state_directory()
     if args.vkey:
         try:
-            return TrustedState.pin(parse_vkey(args.vkey).name, args.vkey)
+            origin = parse_vkey(args.vkey).name
         except NoteError as error:
             raise AuditError(f"--vkey: {error}") from None
+        kept = state_path(directory, origin, args.vkey)
+        if args.state is None and kept.exists():
+            return _load_state(kept, args)
+        return TrustedState.pin(origin, args.vkey)
     if client is None:
         return None
     offered = client.checkpoint()
+    if args.state is None:
+        kept = state_path(directory, offered.origin, offered.verifier_key)
+        if kept.exists():
+            return _load_state(kept, args)
+        earlier = states_of_origin(directory, offered.origin)
+        if earlier:
+            return earlier[0]  # pinned to another key: only a signed handover moves it
     print(
         f"warning: trusting the server's key on first use: {offered.verifier_key}\n"
         "  compare it with the key `newsledger serve` printed, or pin it with --vkey",
         file=sys.stderr,
     )
     return TrustedState.pin(offered.origin, offered.verifier_key)
+
+
+def _witnesses(args: argparse.Namespace) -> WitnessPolicy | None:
+    if not args.witness:
+        if args.quorum is not None:
+            raise ValueError("--quorum needs at least one --witness")
+        return None
+    return WitnessPolicy.from_vkeys(args.witness, args.quorum)
+
+
+def _save(args: argparse.Namespace, state: TrustedState) -> None:
+    if args.state is not None:
+        state.save(args.state)
+    else:
+        save_state(state_directory(), state)
+
+
+def _evidence_dir(args: argparse.Namespace, state: TrustedState | None) -> Path:
+    if args.evidence_dir is not None:
+        return Path(args.evidence_dir)
+    if args.state is not None:
+        return Path(args.state).parent
+    if state is not None:
+        return state_path(state_directory(), state.origin, state.vkey).parent
+    return Path.cwd()
 
 
 def save_evidence(fork: ForkDetected, directory: Path) -> list[Path]:
@@ -110,19 +166,32 @@ def run_verify(args: argparse.Namespace, client: AuditClient | None = None) -> i
     if bool(args.file) == bool(args.server):
         print("newsledger: verify: give exactly one of --server or --file", file=sys.stderr)
         return ExitCode.USAGE
+    try:
+        witnesses = _witnesses(args)
+    except (ValueError, NoteError) as error:
+        print(f"newsledger: verify: {error}", file=sys.stderr)
+        return ExitCode.USAGE
     if args.server and client is None:
         client = _client(args.server)
+    state: TrustedState | None = None
+    refused = ""
     try:
         state = _initial_state(args, client)
         if client is not None and state is not None:
-            outcome = verify_live(client, state, _as_of(args.as_of), stderr_progress("verify"))
-            report, new_state = outcome.report, outcome.new_state
+            progress = stderr_progress("verify")
+            outcome = verify_live(client, state, _as_of(args.as_of), progress, witnesses)
+            report, new_state, refused = outcome.report, outcome.new_state, outcome.server_refused
+            if outcome.fork is not None:
+                _print_report(report, new_state)
+                raise outcome.fork
         else:
-            report, new_state = verify_export(args.file, state, stderr_progress("verify"))
+            report, new_state = verify_export(
+                args.file, state, stderr_progress("verify"), witnesses
+            )
             if state is None:
                 print("warning: no pinned key; the file's own key was used", file=sys.stderr)
     except ForkDetected as fork:
-        where = args.evidence_dir or args.state.parent
+        where = _evidence_dir(args, state)
         print(f"newsledger verify: {fork}", file=sys.stderr)
         for path in save_evidence(fork, where):
             print(f"  evidence saved: {path}", file=sys.stderr)
@@ -133,9 +202,21 @@ def run_verify(args: argparse.Namespace, client: AuditClient | None = None) -> i
     except grpc.RpcError as error:
         print(f"newsledger verify: the server failed: {error.code().name}", file=sys.stderr)
         return EXIT_REJECTED
+    if refused:
+        print(
+            f"newsledger verify: the server refuses to serve a checkpoint ({refused}); its "
+            f"entries were checked against the trusted checkpoint of size {new_state.size}",
+            file=sys.stderr,
+        )
     status = _print_report(report, new_state)
-    if status == 0 and (args.state.exists() or args.server or args.vkey):
-        new_state.save(args.state)
+    if refused:
+        return status or EXIT_REJECTED
+    if witnesses is not None:
+        for found in witnesses.cosignatures(new_state.note):
+            when = datetime.fromtimestamp(found.timestamp, UTC).isoformat()
+            print(f"cosigned by {found.vkey} at {when}")
+    if status == 0 and (args.server or args.vkey or args.state is not None):
+        _save(args, new_state)
     return status
 
 

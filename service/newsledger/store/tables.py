@@ -105,3 +105,48 @@ audit_checkpoints = sa.Table(
     sa.Column("note", sa.Text(), nullable=False),
     sa.Column("signed_at_us", BigInt, nullable=False),
 )
+
+# The log's identity: its origin (named in every leaf), fixed when the first server starts.
+audit_log_identity = sa.Table(
+    "audit_log_identity",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("origin", sa.Text(), nullable=False),
+    sa.Column("created_at_us", BigInt, nullable=False),
+    # The key that signs new checkpoints; changed only by a compare-and-set handover.
+    sa.Column("active_vkey", sa.Text(), nullable=True),
+    sa.CheckConstraint("id = 1", name="single_row"),
+)
+
+# Every key that has signed the log's checkpoints, the active one last.
+audit_signing_keys = sa.Table(
+    "audit_signing_keys",
+    metadata,
+    sa.Column("vkey", sa.Text(), primary_key=True),
+    sa.Column("activated_at_us", BigInt, nullable=False),
+    sa.Column("retired_at_us", BigInt, nullable=True),
+    # The signed handover note that introduced this key (None for the log's first key).
+    sa.Column("handover", sa.Text(), nullable=True),
+)
+
+# Witness cosignatures collected for the log's checkpoints (c2sp.org/tlog-cosignature).
+audit_cosignatures = sa.Table(
+    "audit_cosignatures",
+    metadata,
+    sa.Column("size", BigInt, primary_key=True, autoincrement=False),
+    sa.Column("key_name", sa.Text(), primary_key=True),
+    sa.Column("key_id", BigInt, primary_key=True, autoincrement=False),
+    sa.Column("line", sa.Text(), nullable=False),
+    sa.Column("cosigned_at", BigInt, nullable=False),
+    sa.Column("received_at_us", BigInt, nullable=False),
+)
+
+# The log's model of each witness: the last size it cosigned for this log, and why it failed.
+audit_witness_state = sa.Table(
+    "audit_witness_state",
+    metadata,
+    sa.Column("vkey", sa.Text(), primary_key=True),
+    sa.Column("known_size", BigInt, nullable=False),
+    sa.Column("last_error", sa.Text(), nullable=True),
+    sa.Column("updated_at_us", BigInt, nullable=False),
+)

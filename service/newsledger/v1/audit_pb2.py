@@ -27,7 +27,7 @@ from newsledger.v1 import event_store_pb2 as newsledger_dot_v1_dot_event__store_
 from newsledger.v1 import negotiation_view_pb2 as newsledger_dot_v1_dot_negotiation__view__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19newsledger/v1/audit.proto\x12\rnewsledger.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fnewsledger/v1/event_store.proto\x1a$newsledger/v1/negotiation_view.proto\"O\n\x10SignedCheckpoint\x12\x0c\n\x04note\x18\x01 \x01(\t\x12\x11\n\x04size\x18\x02 \x01(\x04H\x00\x88\x01\x01\x12\x11\n\troot_hash\x18\x03 \x01(\x0c\x42\x07\n\x05_size\"\x16\n\x14GetCheckpointRequest\"r\n\x15GetCheckpointResponse\x12\x33\n\ncheckpoint\x18\x01 \x01(\x0b\x32\x1f.newsledger.v1.SignedCheckpoint\x12\x0e\n\x06origin\x18\x02 \x01(\t\x12\x14\n\x0cverifier_key\x18\x03 \x01(\t\"?\n\x18GetInclusionProofRequest\x12\x10\n\x08position\x18\x01 \x01(\x04\x12\x11\n\ttree_size\x18\x02 \x01(\x04\"I\n\x19GetInclusionProofResponse\x12,\n\x05proof\x18\x01 \x01(\x0b\x32\x1d.newsledger.v1.InclusionProof\"j\n\x0eInclusionProof\x12\x15\n\x08position\x18\x01 \x01(\x04H\x00\x88\x01\x01\x12\x16\n\ttree_size\x18\x02 \x01(\x04H\x01\x88\x01\x01\x12\x0e\n\x06hashes\x18\x03 \x03(\x0c\x42\x0b\n\t_positionB\x0c\n\n_tree_size\"@\n\x1aGetConsistencyProofRequest\x12\x10\n\x08old_size\x18\x01 \x01(\x04\x12\x10\n\x08new_size\x18\x02 \x01(\x04\"u\n\x1bGetConsistencyProofResponse\x12\x15\n\x08old_size\x18\x01 \x01(\x04H\x00\x88\x01\x01\x12\x15\n\x08new_size\x18\x02 \x01(\x04H\x01\x88\x01\x01\x12\x0e\n\x06hashes\x18\x03 \x03(\x0c\x42\x0b\n\t_old_sizeB\x0b\n\t_new_size\"2\n\x14StreamEntriesRequest\x12\r\n\x05start\x18\x01 \x01(\x04\x12\x0b\n\x03\x65nd\x18\x02 \x01(\x04\"H\n\x0bSubtreeHash\x12\r\n\x05level\x18\x01 \x01(\r\x12\x12\n\x05index\x18\x02 \x01(\x04H\x00\x88\x01\x01\x12\x0c\n\x04hash\x18\x03 \x01(\x0c\x42\x08\n\x06_index\"\xaf\x01\n\x08LogEntry\x12\x1c\n\x0fsequence_number\x18\x01 \x01(\x04H\x00\x88\x01\x01\x12\x0c\n\x04leaf\x18\x02 \x01(\x0c\x12+\n\x05\x65vent\x18\x03 \x01(\x0b\x32\x1c.newsledger.v1.RecordedEvent\x12\x36\n\x12\x63ompleted_subtrees\x18\x04 \x03(\x0b\x32\x1a.newsledger.v1.SubtreeHashB\x12\n\x10_sequence_number\"?\n\x15StreamEntriesResponse\x12&\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x17.newsledger.v1.LogEntry\"\x8f\x01\n\x15\x41ppendAndProveRequest\x12\x0e\n\x06stream\x18\x01 \x01(\t\x12\x38\n\x10\x65xpected_version\x18\x02 \x01(\x0b\x32\x1e.newsledger.v1.ExpectedVersion\x12,\n\x06\x65vents\x18\x03 \x03(\x0b\x32\x1c.newsledger.v1.ProposedEvent\"\x83\x01\n\x0bProvenEvent\x12.\n\x08position\x18\x01 \x01(\x0b\x32\x1c.newsledger.v1.EventPosition\x12\x0c\n\x04leaf\x18\x02 \x01(\x0c\x12\x36\n\x0finclusion_proof\x18\x03 \x01(\x0b\x32\x1d.newsledger.v1.InclusionProof\"\xae\x01\n\x16\x41ppendAndProveResponse\x12\x33\n\x06\x61ppend\x18\x01 \x01(\x0b\x32#.newsledger.v1.AppendEventsResponse\x12\x33\n\ncheckpoint\x18\x02 \x01(\x0b\x32\x1f.newsledger.v1.SignedCheckpoint\x12*\n\x06\x65vents\x18\x03 \x03(\x0b\x32\x1a.newsledger.v1.ProvenEvent\"t\n\x18ReplayNegotiationRequest\x12\x16\n\x0enegotiation_id\x18\x01 \x01(\t\x12\x31\n\rknown_at_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05\x61s_of\x18\x03 \x01(\t\"\x85\x01\n\x19ReplayNegotiationResponse\x12+\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x1c.newsledger.v1.RecordedEvent\x12,\n\x04view\x18\x02 \x01(\x0b\x32\x1e.newsledger.v1.NegotiationView\x12\r\n\x05\x61s_of\x18\x03 \x01(\t2\xe7\x04\n\x0c\x41uditService\x12Z\n\rGetCheckpoint\x12#.newsledger.v1.GetCheckpointRequest\x1a$.newsledger.v1.GetCheckpointResponse\x12\x66\n\x11GetInclusionProof\x12\'.newsledger.v1.GetInclusionProofRequest\x1a(.newsledger.v1.GetInclusionProofResponse\x12l\n\x13GetConsistencyProof\x12).newsledger.v1.GetConsistencyProofRequest\x1a*.newsledger.v1.GetConsistencyProofResponse\x12\\\n\rStreamEntries\x12#.newsledger.v1.StreamEntriesRequest\x1a$.newsledger.v1.StreamEntriesResponse0\x01\x12]\n\x0e\x41ppendAndProve\x12$.newsledger.v1.AppendAndProveRequest\x1a%.newsledger.v1.AppendAndProveResponse\x12h\n\x11ReplayNegotiation\x12\'.newsledger.v1.ReplayNegotiationRequest\x1a(.newsledger.v1.ReplayNegotiationResponse0\x01\x42W\n\x11\x64\x65v.newsledger.v1P\x01Z0newsledger.dev/gen/go/newsledger/v1;newsledgerv1\xaa\x02\rNewsledger.V1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19newsledger/v1/audit.proto\x12\rnewsledger.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fnewsledger/v1/event_store.proto\x1a$newsledger/v1/negotiation_view.proto\"O\n\x10SignedCheckpoint\x12\x0c\n\x04note\x18\x01 \x01(\t\x12\x11\n\x04size\x18\x02 \x01(\x04H\x00\x88\x01\x01\x12\x11\n\troot_hash\x18\x03 \x01(\x0c\x42\x07\n\x05_size\"7\n\x14GetCheckpointRequest\x12\x11\n\twitnessed\x18\x01 \x01(\x08\x12\x0c\n\x04size\x18\x02 \x01(\x04\"\xc8\x01\n\x16ListCheckpointsRequest\x12\x11\n\tfrom_size\x18\x01 \x01(\x04\x12\x0f\n\x07to_size\x18\x02 \x01(\x04\x12\x30\n\x0csigned_after\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\rsigned_before\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tpage_size\x18\x05 \x01(\x05\x12\x12\n\npage_token\x18\x06 \x01(\t\"|\n\x14HistoricalCheckpoint\x12\x33\n\ncheckpoint\x18\x01 \x01(\x0b\x32\x1f.newsledger.v1.SignedCheckpoint\x12/\n\x0bsigned_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"l\n\x17ListCheckpointsResponse\x12\x38\n\x0b\x63heckpoints\x18\x01 \x03(\x0b\x32#.newsledger.v1.HistoricalCheckpoint\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x9f\x01\n\x15GetCheckpointResponse\x12\x33\n\ncheckpoint\x18\x01 \x01(\x0b\x32\x1f.newsledger.v1.SignedCheckpoint\x12\x0e\n\x06origin\x18\x02 \x01(\t\x12\x14\n\x0cverifier_key\x18\x03 \x01(\t\x12\x15\n\rkey_handovers\x18\x04 \x03(\t\x12\x14\n\x0cwitness_keys\x18\x05 \x03(\t\"?\n\x18GetInclusionProofRequest\x12\x10\n\x08position\x18\x01 \x01(\x04\x12\x11\n\ttree_size\x18\x02 \x01(\x04\"I\n\x19GetInclusionProofResponse\x12,\n\x05proof\x18\x01 \x01(\x0b\x32\x1d.newsledger.v1.InclusionProof\"j\n\x0eInclusionProof\x12\x15\n\x08position\x18\x01 \x01(\x04H\x00\x88\x01\x01\x12\x16\n\ttree_size\x18\x02 \x01(\x04H\x01\x88\x01\x01\x12\x0e\n\x06hashes\x18\x03 \x03(\x0c\x42\x0b\n\t_positionB\x0c\n\n_tree_size\"@\n\x1aGetConsistencyProofRequest\x12\x10\n\x08old_size\x18\x01 \x01(\x04\x12\x10\n\x08new_size\x18\x02 \x01(\x04\"u\n\x1bGetConsistencyProofResponse\x12\x15\n\x08old_size\x18\x01 \x01(\x04H\x00\x88\x01\x01\x12\x15\n\x08new_size\x18\x02 \x01(\x04H\x01\x88\x01\x01\x12\x0e\n\x06hashes\x18\x03 \x03(\x0c\x42\x0b\n\t_old_sizeB\x0b\n\t_new_size\"2\n\x14StreamEntriesRequest\x12\r\n\x05start\x18\x01 \x01(\x04\x12\x0b\n\x03\x65nd\x18\x02 \x01(\x04\"H\n\x0bSubtreeHash\x12\r\n\x05level\x18\x01 \x01(\r\x12\x12\n\x05index\x18\x02 \x01(\x04H\x00\x88\x01\x01\x12\x0c\n\x04hash\x18\x03 \x01(\x0c\x42\x08\n\x06_index\"\xaf\x01\n\x08LogEntry\x12\x1c\n\x0fsequence_number\x18\x01 \x01(\x04H\x00\x88\x01\x01\x12\x0c\n\x04leaf\x18\x02 \x01(\x0c\x12+\n\x05\x65vent\x18\x03 \x01(\x0b\x32\x1c.newsledger.v1.RecordedEvent\x12\x36\n\x12\x63ompleted_subtrees\x18\x04 \x03(\x0b\x32\x1a.newsledger.v1.SubtreeHashB\x12\n\x10_sequence_number\"?\n\x15StreamEntriesResponse\x12&\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x17.newsledger.v1.LogEntry\"\x8f\x01\n\x15\x41ppendAndProveRequest\x12\x0e\n\x06stream\x18\x01 \x01(\t\x12\x38\n\x10\x65xpected_version\x18\x02 \x01(\x0b\x32\x1e.newsledger.v1.ExpectedVersion\x12,\n\x06\x65vents\x18\x03 \x03(\x0b\x32\x1c.newsledger.v1.ProposedEvent\"\x83\x01\n\x0bProvenEvent\x12.\n\x08position\x18\x01 \x01(\x0b\x32\x1c.newsledger.v1.EventPosition\x12\x0c\n\x04leaf\x18\x02 \x01(\x0c\x12\x36\n\x0finclusion_proof\x18\x03 \x01(\x0b\x32\x1d.newsledger.v1.InclusionProof\"\xc9\x01\n\x16\x41ppendAndProveResponse\x12\x33\n\x06\x61ppend\x18\x01 \x01(\x0b\x32#.newsledger.v1.AppendEventsResponse\x12\x33\n\ncheckpoint\x18\x02 \x01(\x0b\x32\x1f.newsledger.v1.SignedCheckpoint\x12*\n\x06\x65vents\x18\x03 \x03(\x0b\x32\x1a.newsledger.v1.ProvenEvent\x12\x19\n\x11proof_unavailable\x18\x04 \x01(\t\"\xa3\x01\n\x18ReplayNegotiationRequest\x12\x16\n\x0enegotiation_id\x18\x01 \x01(\t\x12\x31\n\rknown_at_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05\x61s_of\x18\x03 \x01(\t\x12\x14\n\x0c\x63hanges_only\x18\x04 \x01(\x08\x12\x17\n\x0f\x66ull_view_every\x18\x05 \x01(\r\"?\n\nViewChange\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x12\n\nvalue_json\x18\x02 \x01(\t\x12\x0f\n\x07removed\x18\x03 \x01(\x08\"\xc3\x01\n\x19ReplayNegotiationResponse\x12+\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x1c.newsledger.v1.RecordedEvent\x12,\n\x04view\x18\x02 \x01(\x0b\x32\x1e.newsledger.v1.NegotiationView\x12\r\n\x05\x61s_of\x18\x03 \x01(\t\x12*\n\x07\x63hanges\x18\x04 \x03(\x0b\x32\x19.newsledger.v1.ViewChange\x12\x10\n\x08has_view\x18\x05 \x01(\x08\x32\xc9\x05\n\x0c\x41uditService\x12Z\n\rGetCheckpoint\x12#.newsledger.v1.GetCheckpointRequest\x1a$.newsledger.v1.GetCheckpointResponse\x12`\n\x0fListCheckpoints\x12%.newsledger.v1.ListCheckpointsRequest\x1a&.newsledger.v1.ListCheckpointsResponse\x12\x66\n\x11GetInclusionProof\x12\'.newsledger.v1.GetInclusionProofRequest\x1a(.newsledger.v1.GetInclusionProofResponse\x12l\n\x13GetConsistencyProof\x12).newsledger.v1.GetConsistencyProofRequest\x1a*.newsledger.v1.GetConsistencyProofResponse\x12\\\n\rStreamEntries\x12#.newsledger.v1.StreamEntriesRequest\x1a$.newsledger.v1.StreamEntriesResponse0\x01\x12]\n\x0e\x41ppendAndProve\x12$.newsledger.v1.AppendAndProveRequest\x1a%.newsledger.v1.AppendAndProveResponse\x12h\n\x11ReplayNegotiation\x12\'.newsledger.v1.ReplayNegotiationRequest\x1a(.newsledger.v1.ReplayNegotiationResponse0\x01\x42W\n\x11\x64\x65v.newsledger.v1P\x01Z0newsledger.dev/gen/go/newsledger/v1;newsledgerv1\xaa\x02\rNewsledger.V1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,37 +38,45 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SIGNEDCHECKPOINT']._serialized_start=148
   _globals['_SIGNEDCHECKPOINT']._serialized_end=227
   _globals['_GETCHECKPOINTREQUEST']._serialized_start=229
-  _globals['_GETCHECKPOINTREQUEST']._serialized_end=251
-  _globals['_GETCHECKPOINTRESPONSE']._serialized_start=253
-  _globals['_GETCHECKPOINTRESPONSE']._serialized_end=367
-  _globals['_GETINCLUSIONPROOFREQUEST']._serialized_start=369
-  _globals['_GETINCLUSIONPROOFREQUEST']._serialized_end=432
-  _globals['_GETINCLUSIONPROOFRESPONSE']._serialized_start=434
-  _globals['_GETINCLUSIONPROOFRESPONSE']._serialized_end=507
-  _globals['_INCLUSIONPROOF']._serialized_start=509
-  _globals['_INCLUSIONPROOF']._serialized_end=615
-  _globals['_GETCONSISTENCYPROOFREQUEST']._serialized_start=617
-  _globals['_GETCONSISTENCYPROOFREQUEST']._serialized_end=681
-  _globals['_GETCONSISTENCYPROOFRESPONSE']._serialized_start=683
-  _globals['_GETCONSISTENCYPROOFRESPONSE']._serialized_end=800
-  _globals['_STREAMENTRIESREQUEST']._serialized_start=802
-  _globals['_STREAMENTRIESREQUEST']._serialized_end=852
-  _globals['_SUBTREEHASH']._serialized_start=854
-  _globals['_SUBTREEHASH']._serialized_end=926
-  _globals['_LOGENTRY']._serialized_start=929
-  _globals['_LOGENTRY']._serialized_end=1104
-  _globals['_STREAMENTRIESRESPONSE']._serialized_start=1106
-  _globals['_STREAMENTRIESRESPONSE']._serialized_end=1169
-  _globals['_APPENDANDPROVEREQUEST']._serialized_start=1172
-  _globals['_APPENDANDPROVEREQUEST']._serialized_end=1315
-  _globals['_PROVENEVENT']._serialized_start=1318
-  _globals['_PROVENEVENT']._serialized_end=1449
-  _globals['_APPENDANDPROVERESPONSE']._serialized_start=1452
-  _globals['_APPENDANDPROVERESPONSE']._serialized_end=1626
-  _globals['_REPLAYNEGOTIATIONREQUEST']._serialized_start=1628
-  _globals['_REPLAYNEGOTIATIONREQUEST']._serialized_end=1744
-  _globals['_REPLAYNEGOTIATIONRESPONSE']._serialized_start=1747
-  _globals['_REPLAYNEGOTIATIONRESPONSE']._serialized_end=1880
-  _globals['_AUDITSERVICE']._serialized_start=1883
-  _globals['_AUDITSERVICE']._serialized_end=2498
+  _globals['_GETCHECKPOINTREQUEST']._serialized_end=284
+  _globals['_LISTCHECKPOINTSREQUEST']._serialized_start=287
+  _globals['_LISTCHECKPOINTSREQUEST']._serialized_end=487
+  _globals['_HISTORICALCHECKPOINT']._serialized_start=489
+  _globals['_HISTORICALCHECKPOINT']._serialized_end=613
+  _globals['_LISTCHECKPOINTSRESPONSE']._serialized_start=615
+  _globals['_LISTCHECKPOINTSRESPONSE']._serialized_end=723
+  _globals['_GETCHECKPOINTRESPONSE']._serialized_start=726
+  _globals['_GETCHECKPOINTRESPONSE']._serialized_end=885
+  _globals['_GETINCLUSIONPROOFREQUEST']._serialized_start=887
+  _globals['_GETINCLUSIONPROOFREQUEST']._serialized_end=950
+  _globals['_GETINCLUSIONPROOFRESPONSE']._serialized_start=952
+  _globals['_GETINCLUSIONPROOFRESPONSE']._serialized_end=1025
+  _globals['_INCLUSIONPROOF']._serialized_start=1027
+  _globals['_INCLUSIONPROOF']._serialized_end=1133
+  _globals['_GETCONSISTENCYPROOFREQUEST']._serialized_start=1135
+  _globals['_GETCONSISTENCYPROOFREQUEST']._serialized_end=1199
+  _globals['_GETCONSISTENCYPROOFRESPONSE']._serialized_start=1201
+  _globals['_GETCONSISTENCYPROOFRESPONSE']._serialized_end=1318
+  _globals['_STREAMENTRIESREQUEST']._serialized_start=1320
+  _globals['_STREAMENTRIESREQUEST']._serialized_end=1370
+  _globals['_SUBTREEHASH']._serialized_start=1372
+  _globals['_SUBTREEHASH']._serialized_end=1444
+  _globals['_LOGENTRY']._serialized_start=1447
+  _globals['_LOGENTRY']._serialized_end=1622
+  _globals['_STREAMENTRIESRESPONSE']._serialized_start=1624
+  _globals['_STREAMENTRIESRESPONSE']._serialized_end=1687
+  _globals['_APPENDANDPROVEREQUEST']._serialized_start=1690
+  _globals['_APPENDANDPROVEREQUEST']._serialized_end=1833
+  _globals['_PROVENEVENT']._serialized_start=1836
+  _globals['_PROVENEVENT']._serialized_end=1967
+  _globals['_APPENDANDPROVERESPONSE']._serialized_start=1970
+  _globals['_APPENDANDPROVERESPONSE']._serialized_end=2171
+  _globals['_REPLAYNEGOTIATIONREQUEST']._serialized_start=2174
+  _globals['_REPLAYNEGOTIATIONREQUEST']._serialized_end=2337
+  _globals['_VIEWCHANGE']._serialized_start=2339
+  _globals['_VIEWCHANGE']._serialized_end=2402
+  _globals['_REPLAYNEGOTIATIONRESPONSE']._serialized_start=2405
+  _globals['_REPLAYNEGOTIATIONRESPONSE']._serialized_end=2600
+  _globals['_AUDITSERVICE']._serialized_start=2603
+  _globals['_AUDITSERVICE']._serialized_end=3316
 # @@protoc_insertion_point(module_scope)

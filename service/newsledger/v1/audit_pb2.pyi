@@ -61,16 +61,134 @@ class GetCheckpointRequest(_message.Message):
 
     DESCRIPTOR: _descriptor.Descriptor
 
+    WITNESSED_FIELD_NUMBER: _builtins.int
+    SIZE_FIELD_NUMBER: _builtins.int
+    witnessed: _builtins.bool
+    """When true, return the largest checkpoint whose note carries cosignatures from the
+    server's quorum of configured witnesses (the latest one when no witness is configured
+    or none has cosigned yet).
+    """
+    size: _builtins.int
+    """When non-zero, return the checkpoint signed for exactly this tree size (NOT_FOUND,
+    reason CHECKPOINT_NOT_FOUND, if none was).
+    """
     def __init__(
         self,
+        *,
+        witnessed: _builtins.bool = ...,
+        size: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["size", b"size", "witnessed", b"witnessed"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___GetCheckpointRequest: _TypeAlias = GetCheckpointRequest  # noqa: Y015
+
+@_typing.final
+class ListCheckpointsRequest(_message.Message):
+    """Request of ListCheckpoints."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FROM_SIZE_FIELD_NUMBER: _builtins.int
+    TO_SIZE_FIELD_NUMBER: _builtins.int
+    SIGNED_AFTER_FIELD_NUMBER: _builtins.int
+    SIGNED_BEFORE_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    from_size: _builtins.int
+    """The smallest tree size to list (0: from the first)."""
+    to_size: _builtins.int
+    """The largest tree size to list (0: no bound)."""
+    page_size: _builtins.int
+    """Most checkpoints in a page, 1 to 1000 (0: 100)."""
+    page_token: _builtins.str
+    """The next_page_token of the previous page, or empty for the first."""
+    @_builtins.property
+    def signed_after(self) -> _timestamp_pb2.Timestamp:
+        """Only checkpoints signed at or after this time."""
+
+    @_builtins.property
+    def signed_before(self) -> _timestamp_pb2.Timestamp:
+        """Only checkpoints signed at or before this time."""
+
+    def __init__(
+        self,
+        *,
+        from_size: _builtins.int = ...,
+        to_size: _builtins.int = ...,
+        signed_after: _timestamp_pb2.Timestamp | None = ...,
+        signed_before: _timestamp_pb2.Timestamp | None = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["signed_after", b"signed_after", "signed_before", b"signed_before"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["from_size", b"from_size", "page_size", b"page_size", "page_token", b"page_token", "signed_after", b"signed_after", "signed_before", b"signed_before", "to_size", b"to_size"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListCheckpointsRequest: _TypeAlias = ListCheckpointsRequest  # noqa: Y015
+
+@_typing.final
+class HistoricalCheckpoint(_message.Message):
+    """One checkpoint of the history."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CHECKPOINT_FIELD_NUMBER: _builtins.int
+    SIGNED_TIME_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def checkpoint(self) -> Global___SignedCheckpoint:
+        """The checkpoint, its note carrying the witness cosignatures collected for it."""
+
+    @_builtins.property
+    def signed_time(self) -> _timestamp_pb2.Timestamp:
+        """When the log signed it."""
+
+    def __init__(
+        self,
+        *,
+        checkpoint: Global___SignedCheckpoint | None = ...,
+        signed_time: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["checkpoint", b"checkpoint", "signed_time", b"signed_time"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["checkpoint", b"checkpoint", "signed_time", b"signed_time"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___HistoricalCheckpoint: _TypeAlias = HistoricalCheckpoint  # noqa: Y015
+
+@_typing.final
+class ListCheckpointsResponse(_message.Message):
+    """Response of ListCheckpoints."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CHECKPOINTS_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    """The token of the next page; empty on the last page."""
+    @_builtins.property
+    def checkpoints(self) -> _containers.RepeatedCompositeFieldContainer[Global___HistoricalCheckpoint]:
+        """The checkpoints of this page, by increasing size."""
+
+    def __init__(
+        self,
+        *,
+        checkpoints: _abc.Iterable[Global___HistoricalCheckpoint] | None = ...,
+        next_page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["checkpoints", b"checkpoints", "next_page_token", b"next_page_token"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListCheckpointsResponse: _TypeAlias = ListCheckpointsResponse  # noqa: Y015
 
 @_typing.final
 class GetCheckpointResponse(_message.Message):
@@ -81,6 +199,8 @@ class GetCheckpointResponse(_message.Message):
     CHECKPOINT_FIELD_NUMBER: _builtins.int
     ORIGIN_FIELD_NUMBER: _builtins.int
     VERIFIER_KEY_FIELD_NUMBER: _builtins.int
+    KEY_HANDOVERS_FIELD_NUMBER: _builtins.int
+    WITNESS_KEYS_FIELD_NUMBER: _builtins.int
     origin: _builtins.str
     """The log's origin: the first line of every checkpoint and the key's name."""
     verifier_key: _builtins.str
@@ -91,16 +211,30 @@ class GetCheckpointResponse(_message.Message):
     def checkpoint(self) -> Global___SignedCheckpoint:
         """The latest checkpoint."""
 
+    @_builtins.property
+    def key_handovers(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The signed key handovers of the log, oldest first (docs/audit.md, "Key rotation"): a
+        client that pinned an earlier key follows them to the current one.
+        """
+
+    @_builtins.property
+    def witness_keys(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The verifier keys (cosignature/v1) of the witnesses the server asks to cosign, for
+        information only: pin witness keys out of band.
+        """
+
     def __init__(
         self,
         *,
         checkpoint: Global___SignedCheckpoint | None = ...,
         origin: _builtins.str = ...,
         verifier_key: _builtins.str = ...,
+        key_handovers: _abc.Iterable[_builtins.str] | None = ...,
+        witness_keys: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["checkpoint", b"checkpoint"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["checkpoint", b"checkpoint", "origin", b"origin", "verifier_key", b"verifier_key"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["checkpoint", b"checkpoint", "key_handovers", b"key_handovers", "origin", b"origin", "verifier_key", b"verifier_key", "witness_keys", b"witness_keys"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -461,6 +595,11 @@ class AppendAndProveResponse(_message.Message):
     APPEND_FIELD_NUMBER: _builtins.int
     CHECKPOINT_FIELD_NUMBER: _builtins.int
     EVENTS_FIELD_NUMBER: _builtins.int
+    PROOF_UNAVAILABLE_FIELD_NUMBER: _builtins.int
+    proof_unavailable: _builtins.str
+    """Non-empty when the events were appended (see `append`) but no proof could be made: the
+    reason, e.g. the stored tree was found inconsistent after the append. The append stands.
+    """
     @_builtins.property
     def append(self) -> _event_store_pb2.AppendEventsResponse:
         """The append's result, as AppendEvents returns it."""
@@ -479,10 +618,11 @@ class AppendAndProveResponse(_message.Message):
         append: _event_store_pb2.AppendEventsResponse | None = ...,
         checkpoint: Global___SignedCheckpoint | None = ...,
         events: _abc.Iterable[Global___ProvenEvent] | None = ...,
+        proof_unavailable: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["append", b"append", "checkpoint", b"checkpoint"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["append", b"append", "checkpoint", b"checkpoint", "events", b"events"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["append", b"append", "checkpoint", b"checkpoint", "events", b"events", "proof_unavailable", b"proof_unavailable"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -497,10 +637,19 @@ class ReplayNegotiationRequest(_message.Message):
     NEGOTIATION_ID_FIELD_NUMBER: _builtins.int
     KNOWN_AT_TIME_FIELD_NUMBER: _builtins.int
     AS_OF_FIELD_NUMBER: _builtins.int
+    CHANGES_ONLY_FIELD_NUMBER: _builtins.int
+    FULL_VIEW_EVERY_FIELD_NUMBER: _builtins.int
     negotiation_id: _builtins.str
     """The negotiation's id, e.g. "us-china-trade-2025"."""
     as_of: _builtins.str
     """The date (YYYY-MM-DD) the views are computed for; empty means today in UTC."""
+    changes_only: _builtins.bool
+    """When true, each response carries the changes the event made to the view, and the full
+    view only on the first response and where full_view_every asks; false sends the full view
+    after every event (and the changes as well).
+    """
+    full_view_every: _builtins.int
+    """With changes_only, also send the full view after every this many events (0: only first)."""
     @_builtins.property
     def known_at_time(self) -> _timestamp_pb2.Timestamp:
         """Replay only the events recorded at or before this time (known at); unset means all."""
@@ -511,14 +660,48 @@ class ReplayNegotiationRequest(_message.Message):
         negotiation_id: _builtins.str = ...,
         known_at_time: _timestamp_pb2.Timestamp | None = ...,
         as_of: _builtins.str = ...,
+        changes_only: _builtins.bool = ...,
+        full_view_every: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["known_at_time", b"known_at_time"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "known_at_time", b"known_at_time", "negotiation_id", b"negotiation_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "changes_only", b"changes_only", "full_view_every", b"full_view_every", "known_at_time", b"known_at_time", "negotiation_id", b"negotiation_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ReplayNegotiationRequest: _TypeAlias = ReplayNegotiationRequest  # noqa: Y015
+
+@_typing.final
+class ViewChange(_message.Message):
+    """One member of a view that an event changed (docs/audit.md, "Replay changes")."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PATH_FIELD_NUMBER: _builtins.int
+    VALUE_JSON_FIELD_NUMBER: _builtins.int
+    REMOVED_FIELD_NUMBER: _builtins.int
+    path: _builtins.str
+    """The member: a top-level field ("phase"), a field of a top-level object
+    ("legal_status.cases"), or one record of a list by its id ("statements[s-12]").
+    """
+    value_json: _builtins.str
+    """The member's new value as JSON in the view's form (proto field names); empty if removed."""
+    removed: _builtins.bool
+    """True when the member is no longer in the view."""
+    def __init__(
+        self,
+        *,
+        path: _builtins.str = ...,
+        value_json: _builtins.str = ...,
+        removed: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["path", b"path", "removed", b"removed", "value_json", b"value_json"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ViewChange: _TypeAlias = ViewChange  # noqa: Y015
 
 @_typing.final
 class ReplayNegotiationResponse(_message.Message):
@@ -529,15 +712,27 @@ class ReplayNegotiationResponse(_message.Message):
     EVENT_FIELD_NUMBER: _builtins.int
     VIEW_FIELD_NUMBER: _builtins.int
     AS_OF_FIELD_NUMBER: _builtins.int
+    CHANGES_FIELD_NUMBER: _builtins.int
+    HAS_VIEW_FIELD_NUMBER: _builtins.int
     as_of: _builtins.str
     """The date the view was computed for (YYYY-MM-DD)."""
+    has_view: _builtins.bool
+    """True when `view` is set."""
     @_builtins.property
     def event(self) -> _event_store_pb2.RecordedEvent:
         """The event replayed."""
 
     @_builtins.property
     def view(self) -> _negotiation_view_pb2.NegotiationView:
-        """The negotiation's view right after the event."""
+        """The negotiation's view right after the event (unset in changes_only mode but where the
+        request asks for a full view).
+        """
+
+    @_builtins.property
+    def changes(self) -> _containers.RepeatedCompositeFieldContainer[Global___ViewChange]:
+        """What the event changed in the view, in path order; applied to the previous view they give
+        this one (the first response's changes build its view from an empty one).
+        """
 
     def __init__(
         self,
@@ -545,10 +740,12 @@ class ReplayNegotiationResponse(_message.Message):
         event: _event_store_pb2.RecordedEvent | None = ...,
         view: _negotiation_view_pb2.NegotiationView | None = ...,
         as_of: _builtins.str = ...,
+        changes: _abc.Iterable[Global___ViewChange] | None = ...,
+        has_view: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["event", b"event", "view", b"view"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "event", b"event", "view", b"view"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "changes", b"changes", "event", b"event", "has_view", b"has_view", "view", b"view"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

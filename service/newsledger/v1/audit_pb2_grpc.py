@@ -45,6 +45,11 @@ class AuditServiceStub:
                 request_serializer=newsledger_dot_v1_dot_audit__pb2.GetCheckpointRequest.SerializeToString,
                 response_deserializer=newsledger_dot_v1_dot_audit__pb2.GetCheckpointResponse.FromString,
                 _registered_method=True)
+        self.ListCheckpoints = channel.unary_unary(
+                '/newsledger.v1.AuditService/ListCheckpoints',
+                request_serializer=newsledger_dot_v1_dot_audit__pb2.ListCheckpointsRequest.SerializeToString,
+                response_deserializer=newsledger_dot_v1_dot_audit__pb2.ListCheckpointsResponse.FromString,
+                _registered_method=True)
         self.GetInclusionProof = channel.unary_unary(
                 '/newsledger.v1.AuditService/GetInclusionProof',
                 request_serializer=newsledger_dot_v1_dot_audit__pb2.GetInclusionProofRequest.SerializeToString,
@@ -85,8 +90,21 @@ class AuditServiceServicer:
         """Returns the latest signed checkpoint, signing the current tree first if it has grown.
 
         Returns FAILED_PRECONDITION (reason SCHEMA_NOT_READY) if the database lacks the
-        audit tables; INTERNAL if the stored tree is not consistent with the checkpoint
-        signed before (the service then signs nothing).
+        audit tables; INTERNAL (reason CHECKPOINT_REFUSED) if the stored tree is not
+        consistent with the checkpoint signed before (the service then serves and signs no
+        checkpoint and its health is NOT_SERVING).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListCheckpoints(self, request, context):
+        """Lists the signed checkpoints of the log's history, oldest first, in pages: all of them,
+        or those of a range of sizes or of signing times. Each carries the witness
+        cosignatures collected for it.
+
+        Returns INVALID_ARGUMENT (reason INVALID_PAGE_TOKEN) for a page token this call did not
+        issue.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -130,7 +148,9 @@ class AuditServiceServicer:
         Returns the errors of AppendEvents: INVALID_ARGUMENT (reason INVALID_EVENT, also for a
         payload holding a floating-point number, naming the field), ABORTED (reason
         WRONG_EXPECTED_VERSION), ALREADY_EXISTS (reason EVENT_ID_CONFLICT), UNAVAILABLE
-        (reason APPEND_LOCK_TIMEOUT).
+        (reason APPEND_LOCK_TIMEOUT); INTERNAL (reason CHECKPOINT_REFUSED), with nothing
+        appended, while the stored tree is inconsistent. A call never reports an error after
+        its append committed: a proof that fails then is reported in `proof_unavailable`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -155,6 +175,11 @@ def add_AuditServiceServicer_to_server(servicer, server):
                     servicer.GetCheckpoint,
                     request_deserializer=newsledger_dot_v1_dot_audit__pb2.GetCheckpointRequest.FromString,
                     response_serializer=newsledger_dot_v1_dot_audit__pb2.GetCheckpointResponse.SerializeToString,
+            ),
+            'ListCheckpoints': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCheckpoints,
+                    request_deserializer=newsledger_dot_v1_dot_audit__pb2.ListCheckpointsRequest.FromString,
+                    response_serializer=newsledger_dot_v1_dot_audit__pb2.ListCheckpointsResponse.SerializeToString,
             ),
             'GetInclusionProof': grpc.unary_unary_rpc_method_handler(
                     servicer.GetInclusionProof,
@@ -215,6 +240,33 @@ class AuditService:
             '/newsledger.v1.AuditService/GetCheckpoint',
             newsledger_dot_v1_dot_audit__pb2.GetCheckpointRequest.SerializeToString,
             newsledger_dot_v1_dot_audit__pb2.GetCheckpointResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCheckpoints(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/newsledger.v1.AuditService/ListCheckpoints',
+            newsledger_dot_v1_dot_audit__pb2.ListCheckpointsRequest.SerializeToString,
+            newsledger_dot_v1_dot_audit__pb2.ListCheckpointsResponse.FromString,
             options,
             channel_credentials,
             insecure,

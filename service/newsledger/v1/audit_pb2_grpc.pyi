@@ -43,8 +43,17 @@ class AuditServiceStub:
     """Returns the latest signed checkpoint, signing the current tree first if it has grown.
 
     Returns FAILED_PRECONDITION (reason SCHEMA_NOT_READY) if the database lacks the
-    audit tables; INTERNAL if the stored tree is not consistent with the checkpoint
-    signed before (the service then signs nothing).
+    audit tables; INTERNAL (reason CHECKPOINT_REFUSED) if the stored tree is not
+    consistent with the checkpoint signed before (the service then serves and signs no
+    checkpoint and its health is NOT_SERVING).
+    """
+    ListCheckpoints: _grpc.UnaryUnaryMultiCallable[_audit_pb2.ListCheckpointsRequest, _audit_pb2.ListCheckpointsResponse]
+    """Lists the signed checkpoints of the log's history, oldest first, in pages: all of them,
+    or those of a range of sizes or of signing times. Each carries the witness
+    cosignatures collected for it.
+
+    Returns INVALID_ARGUMENT (reason INVALID_PAGE_TOKEN) for a page token this call did not
+    issue.
     """
     GetInclusionProof: _grpc.UnaryUnaryMultiCallable[_audit_pb2.GetInclusionProofRequest, _audit_pb2.GetInclusionProofResponse]
     """Returns the inclusion proof of the event at `position` in the tree of `tree_size`.
@@ -72,7 +81,9 @@ class AuditServiceStub:
     Returns the errors of AppendEvents: INVALID_ARGUMENT (reason INVALID_EVENT, also for a
     payload holding a floating-point number, naming the field), ABORTED (reason
     WRONG_EXPECTED_VERSION), ALREADY_EXISTS (reason EVENT_ID_CONFLICT), UNAVAILABLE
-    (reason APPEND_LOCK_TIMEOUT).
+    (reason APPEND_LOCK_TIMEOUT); INTERNAL (reason CHECKPOINT_REFUSED), with nothing
+    appended, while the stored tree is inconsistent. A call never reports an error after
+    its append committed: a proof that fails then is reported in `proof_unavailable`.
     """
     ReplayNegotiation: _grpc.UnaryStreamMultiCallable[_audit_pb2.ReplayNegotiationRequest, _audit_pb2.ReplayNegotiationResponse]
     """Streams a negotiation's history event by event, with the view after each event, for
@@ -98,8 +109,17 @@ class AuditServiceAsyncStub(AuditServiceStub):
     """Returns the latest signed checkpoint, signing the current tree first if it has grown.
 
     Returns FAILED_PRECONDITION (reason SCHEMA_NOT_READY) if the database lacks the
-    audit tables; INTERNAL if the stored tree is not consistent with the checkpoint
-    signed before (the service then signs nothing).
+    audit tables; INTERNAL (reason CHECKPOINT_REFUSED) if the stored tree is not
+    consistent with the checkpoint signed before (the service then serves and signs no
+    checkpoint and its health is NOT_SERVING).
+    """
+    ListCheckpoints: _aio.UnaryUnaryMultiCallable[_audit_pb2.ListCheckpointsRequest, _audit_pb2.ListCheckpointsResponse]  # type: ignore[assignment]
+    """Lists the signed checkpoints of the log's history, oldest first, in pages: all of them,
+    or those of a range of sizes or of signing times. Each carries the witness
+    cosignatures collected for it.
+
+    Returns INVALID_ARGUMENT (reason INVALID_PAGE_TOKEN) for a page token this call did not
+    issue.
     """
     GetInclusionProof: _aio.UnaryUnaryMultiCallable[_audit_pb2.GetInclusionProofRequest, _audit_pb2.GetInclusionProofResponse]  # type: ignore[assignment]
     """Returns the inclusion proof of the event at `position` in the tree of `tree_size`.
@@ -127,7 +147,9 @@ class AuditServiceAsyncStub(AuditServiceStub):
     Returns the errors of AppendEvents: INVALID_ARGUMENT (reason INVALID_EVENT, also for a
     payload holding a floating-point number, naming the field), ABORTED (reason
     WRONG_EXPECTED_VERSION), ALREADY_EXISTS (reason EVENT_ID_CONFLICT), UNAVAILABLE
-    (reason APPEND_LOCK_TIMEOUT).
+    (reason APPEND_LOCK_TIMEOUT); INTERNAL (reason CHECKPOINT_REFUSED), with nothing
+    appended, while the stored tree is inconsistent. A call never reports an error after
+    its append committed: a proof that fails then is reported in `proof_unavailable`.
     """
     ReplayNegotiation: _aio.UnaryStreamMultiCallable[_audit_pb2.ReplayNegotiationRequest, _audit_pb2.ReplayNegotiationResponse]  # type: ignore[assignment]
     """Streams a negotiation's history event by event, with the view after each event, for
@@ -156,8 +178,23 @@ class AuditServiceServicer(metaclass=_abc_1.ABCMeta):
         """Returns the latest signed checkpoint, signing the current tree first if it has grown.
 
         Returns FAILED_PRECONDITION (reason SCHEMA_NOT_READY) if the database lacks the
-        audit tables; INTERNAL if the stored tree is not consistent with the checkpoint
-        signed before (the service then signs nothing).
+        audit tables; INTERNAL (reason CHECKPOINT_REFUSED) if the stored tree is not
+        consistent with the checkpoint signed before (the service then serves and signs no
+        checkpoint and its health is NOT_SERVING).
+        """
+
+    @_abc_1.abstractmethod
+    def ListCheckpoints(
+        self,
+        request: _audit_pb2.ListCheckpointsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_audit_pb2.ListCheckpointsResponse, _abc.Awaitable[_audit_pb2.ListCheckpointsResponse]]:
+        """Lists the signed checkpoints of the log's history, oldest first, in pages: all of them,
+        or those of a range of sizes or of signing times. Each carries the witness
+        cosignatures collected for it.
+
+        Returns INVALID_ARGUMENT (reason INVALID_PAGE_TOKEN) for a page token this call did not
+        issue.
         """
 
     @_abc_1.abstractmethod
@@ -209,7 +246,9 @@ class AuditServiceServicer(metaclass=_abc_1.ABCMeta):
         Returns the errors of AppendEvents: INVALID_ARGUMENT (reason INVALID_EVENT, also for a
         payload holding a floating-point number, naming the field), ABORTED (reason
         WRONG_EXPECTED_VERSION), ALREADY_EXISTS (reason EVENT_ID_CONFLICT), UNAVAILABLE
-        (reason APPEND_LOCK_TIMEOUT).
+        (reason APPEND_LOCK_TIMEOUT); INTERNAL (reason CHECKPOINT_REFUSED), with nothing
+        appended, while the stored tree is inconsistent. A call never reports an error after
+        its append committed: a proof that fails then is reported in `proof_unavailable`.
         """
 
     @_abc_1.abstractmethod

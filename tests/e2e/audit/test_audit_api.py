@@ -14,6 +14,8 @@ from newsledger.audit.checkpoint import open_checkpoint
 from newsledger.audit.merkle import hash_leaf, verify_consistency, verify_inclusion
 from newsledger.audit.note import parse_vkey
 from newsledger.audit.verify.live import AuditClient
+from newsledger.audit.verify.views import view_message
+from newsledger.audit.view_changes import ViewChange, apply_view_changes
 from newsledger.cli.exits import ExitCode
 from newsledger.cli.main import main
 from newsledger.client.ledger_client import ApiError, LedgerClient, proposed
@@ -112,6 +114,32 @@ def test_the_replayed_final_view_equals_the_served_view(
     served = seeded.negotiation(NEGOTIATION, as_of="2025-06-11").view
     assert steps[-1].view == served
     assert [s.event.stream_version for s in steps] == list(range(len(steps)))
+
+
+def test_a_replay_of_changes_sends_full_views_only_where_asked_and_the_changes_rebuild_them(
+    seeded: LedgerClient, audit_stub: audit_pb2_grpc.AuditServiceStub
+) -> None:
+    request = audit_pb2.ReplayNegotiationRequest(
+        negotiation_id=NEGOTIATION, as_of="2025-06-11", changes_only=True, full_view_every=10
+    )
+    steps = list(audit_stub.ReplayNegotiation(request))
+
+    assert [i for i, step in enumerate(steps) if step.has_view] == list(range(0, len(steps), 10))
+    assert all(step.HasField("view") == step.has_view for step in steps)
+    view: dict[str, object] = {}
+    for step in steps:
+        changes = [
+            ViewChange(c.path, None if c.removed else json.loads(c.value_json), c.removed)
+            for c in step.changes
+        ]
+        view = apply_view_changes(view, changes)
+        if step.has_view:
+            assert view_message(view) == step.view
+    served = seeded.negotiation(NEGOTIATION, as_of="2025-06-11").view
+    assert view_message(view) == served
+    full = audit_pb2.ReplayNegotiationRequest(negotiation_id=NEGOTIATION, as_of="2025-06-11")
+    full_bytes = sum(r.ByteSize() for r in audit_stub.ReplayNegotiation(full))
+    assert sum(step.ByteSize() for step in steps) < full_bytes / 3
 
 
 def test_replaying_an_unknown_negotiation_is_not_found(

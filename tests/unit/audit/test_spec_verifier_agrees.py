@@ -223,3 +223,56 @@ def test_the_spec_verifier_shares_no_code_with_the_service() -> None:
     source = SPEC_VERIFIER.read_text(encoding="utf-8")
     assert "newsledger" not in source.replace('"""A minimal newsledger verifier', "")
     assert "rfc8785" not in source
+
+
+def _talks(n: int, start: str, precision: str, published: str) -> dict[str, Any]:
+    return {
+        "talks_id": f"round-{n}",
+        "title": f"Round {n}",
+        "format": "TALKS_FORMAT_IN_PERSON_ROUND",
+        "report": {
+            "occurred": {"precision": precision, "start_date": start},
+            "sources": [{"source_id": f"s{n}", "outlet": "Wire", "kind": "SOURCE_KIND_WIRE",
+                         "published_date": published}],
+        },
+    }  # fmt: skip
+
+
+days = st.dates(min_value=datetime(2025, 1, 1).date(), max_value=datetime(2025, 12, 31).date())
+precisions = st.sampled_from(
+    ["DATE_PRECISION_DAY", "DATE_PRECISION_WEEK", "DATE_PRECISION_MONTH",
+     "DATE_PRECISION_QUARTER", "DATE_PRECISION_YEAR"]
+)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    developments=st.lists(
+        st.tuples(st.sampled_from(["TalksHeld", "TruceAgreed"]), days, precisions, days),
+        max_size=8,
+    ),
+    as_of=days,
+)
+def test_the_spec_verifier_derives_the_phase_the_service_renders(
+    developments: list[tuple[str, Any, str, Any]], as_of: Any
+) -> None:
+    from newsledger.domain.negotiation import fold, render_view
+    from tests.support.builders import Stream, report
+
+    stream = Stream("phase-talks").opened()
+    for n, (event_type, start, precision, published) in enumerate(developments):
+        if event_type == "TalksHeld":
+            stream.add("TalksHeld", _talks(n, start.isoformat(), precision, published.isoformat()))
+        else:
+            payload = {"truce_id": f"truce-{n}", "name": "Truce", "duration_days": 90,
+                       "report": report(occurred={"precision": precision,
+                                                  "start_date": start.isoformat()})}  # fmt: skip
+            stream.add("TruceAgreed", payload)
+    state = fold(stream.events)
+    assert state is not None and not state.problems
+    view = render_view(state, as_of)
+
+    phase, history = mv.view_phase([(e.event_type, e.payload) for e in stream.events], as_of)
+
+    assert phase == view["phase"]
+    assert history == [change["phase"] for change in view.get("phase_history", [])]

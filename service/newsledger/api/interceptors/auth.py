@@ -33,6 +33,7 @@ METHOD_ROLES = {
     "/newsledger.v1.EventStoreService/ReadLog": Role.READER,
     "/newsledger.v1.EventStoreService/Subscribe": Role.READER,
     "/newsledger.v1.AuditService/GetCheckpoint": Role.READER,
+    "/newsledger.v1.AuditService/ListCheckpoints": Role.READER,
     "/newsledger.v1.AuditService/GetInclusionProof": Role.READER,
     "/newsledger.v1.AuditService/GetConsistencyProof": Role.READER,
     "/newsledger.v1.AuditService/StreamEntries": Role.READER,

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 
 import grpc
+from google.protobuf.timestamp_pb2 import Timestamp
 
-from newsledger.api import conversions
+from newsledger.api import conversions, page_tokens
+from newsledger.api.page_tokens import PageCursor
 from newsledger.application.audit import AuditLog
 from newsledger.audit.entry import AuditEntry
 from newsledger.audit.storage.checkpoints import SignedCheckpoint
+from newsledger.audit.view_changes import ViewChange
 from newsledger.domain.events import time_from_micros
 from newsledger.v1 import audit_pb2 as pb
 from newsledger.v1 import audit_pb2_grpc
@@ -20,11 +24,32 @@ def _today_utc() -> date:
     return datetime.now(UTC).date()
 
 
+def _micros(request: pb.ListCheckpointsRequest, field: str) -> int | None:
+    if not request.HasField(field):  # type: ignore[arg-type]
+        return None
+    stamp: Timestamp = getattr(request, field)
+    return int(stamp.ToMicroseconds())
+
+
+def _timestamp(micros: int) -> Timestamp:
+    stamp = Timestamp()
+    stamp.FromMicroseconds(micros)
+    return stamp
+
+
 def signed_checkpoint(checkpoint: SignedCheckpoint) -> pb.SignedCheckpoint:
     """Convert a signed checkpoint to its message."""
     return pb.SignedCheckpoint(
         note=checkpoint.note, size=checkpoint.size, root_hash=checkpoint.root
     )
+
+
+def _view_change(change: ViewChange) -> pb.ViewChange:
+    """Convert one change of a replayed view to its message, the value as compact JSON."""
+    if change.removed:
+        return pb.ViewChange(path=change.path, removed=True)
+    text = json.dumps(change.value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return pb.ViewChange(path=change.path, value_json=text)
 
 
 def log_entry(entry: AuditEntry) -> pb.LogEntry:
@@ -54,11 +79,50 @@ class AuditService(audit_pb2_grpc.AuditServiceServicer):
     def GetCheckpoint(
         self, request: pb.GetCheckpointRequest, context: grpc.ServicerContext
     ) -> pb.GetCheckpointResponse:
-        """Return the latest signed checkpoint and the key that verifies it."""
+        """Return the latest (or the asked) signed checkpoint and the key that verifies it."""
+        if request.size:
+            checkpoint = self.audit.checkpoint_at(request.size)
+        elif request.witnessed:
+            checkpoint = self.audit.witnessed_checkpoint()
+        else:
+            checkpoint = self.audit.checkpoint()
         return pb.GetCheckpointResponse(
-            checkpoint=signed_checkpoint(self.audit.checkpoint()),
+            checkpoint=signed_checkpoint(checkpoint),
             origin=self.audit.origin,
             verifier_key=self.audit.vkey,
+            key_handovers=self.audit.key_handovers(),
+            witness_keys=self.audit.witness_keys(),
+        )
+
+    def ListCheckpoints(
+        self, request: pb.ListCheckpointsRequest, context: grpc.ServicerContext
+    ) -> pb.ListCheckpointsResponse:
+        """Return a page of the signed checkpoints within the request's bounds."""
+        limit = conversions.page_size(request.page_size)
+        start = request.from_size
+        if request.page_token:
+            start = max(start, page_tokens.decode(request.page_token, "checkpoints").position)
+        found = self.audit.history(
+            from_size=start,
+            to_size=request.to_size or None,
+            signed_after_us=_micros(request, "signed_after"),
+            signed_before_us=_micros(request, "signed_before"),
+            limit=limit + 1,
+        )
+        token = ""
+        if len(found) > limit:
+            token = page_tokens.encode(
+                PageCursor("checkpoints", False, found[limit].checkpoint.size)
+            )
+        return pb.ListCheckpointsResponse(
+            checkpoints=[
+                pb.HistoricalCheckpoint(
+                    checkpoint=signed_checkpoint(item.checkpoint),
+                    signed_time=_timestamp(item.signed_at_us),
+                )
+                for item in found[:limit]
+            ],
+            next_page_token=token,
         )
 
     def GetInclusionProof(
@@ -94,6 +158,10 @@ class AuditService(audit_pb2_grpc.AuditServiceServicer):
         expected = conversions.expected_version(request.expected_version)
         proven = self.audit.append_and_prove(request.stream, events, expected)
         append = conversions.append_response(proven.result)
+        if proven.checkpoint is None:
+            return pb.AppendAndProveResponse(
+                append=append, proof_unavailable=proven.proof_unavailable
+            )
         size = proven.checkpoint.size
         return pb.AppendAndProveResponse(
             append=append,
@@ -118,9 +186,13 @@ class AuditService(audit_pb2_grpc.AuditServiceServicer):
         known_at = None
         if request.HasField("known_at_time"):
             known_at = time_from_micros(request.known_at_time.ToMicroseconds())
-        for step in self.audit.replay(request.negotiation_id, known_at, as_of):
+        every = request.full_view_every
+        for index, step in enumerate(self.audit.replay(request.negotiation_id, known_at, as_of)):
+            full = not request.changes_only or index == 0 or (every and index % every == 0)
             yield pb.ReplayNegotiationResponse(
                 event=conversions.domain_recorded_event(step.event),
-                view=conversions.negotiation_view(step.view),
+                view=conversions.negotiation_view(step.view) if full else None,
                 as_of=as_of.isoformat(),
+                changes=[_view_change(change) for change in step.changes],
+                has_view=bool(full),
             )

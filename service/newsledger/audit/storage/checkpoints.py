@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -12,6 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 from newsledger.audit.checkpoint import open_checkpoint, sign_checkpoint
 from newsledger.audit.merkle import ProofError, verify_consistency
 from newsledger.audit.note import NoteError, Signer
+from newsledger.audit.storage.identity import active_vkey
 from newsledger.audit.storage.proofs import stored_consistency_proof, stored_root
 from newsledger.audit.storage.tree import leaf_count
 from newsledger.store.tables import audit_checkpoints
@@ -45,26 +48,83 @@ def _row_for_size(connection: Connection, size: int) -> SignedCheckpoint | None:
 
 
 class CheckpointSigner:
-    """Signs the stored tree's head with the log key, never two roots for one size."""
+    """Signs the stored tree's head with the log key, never two roots for one size.
+
+    Before serving or signing, it checks the stored tree against the latest signed
+    checkpoint. Once the tree is found inconsistent it refuses every later request (and tells
+    its listeners, e.g. health): an operator must look before the log signs anything again.
+    """
 
     def __init__(self, engine: Engine, signer: Signer) -> None:
         """Sign checkpoints of the tree in ``engine`` with ``signer`` (named by the origin)."""
         self.engine = engine
         self.signer = signer
+        self.problem: str | None = None
+        self._listeners: list[Callable[[str], None]] = []
+        self._lock = threading.Lock()
+
+    def on_inconsistency(self, listener: Callable[[str], None]) -> None:
+        """Call ``listener`` with the problem once the stored tree is found inconsistent."""
+        self._listeners.append(listener)
+        if self.problem is not None:
+            listener(self.problem)
+
+    def check(self) -> None:
+        """Raise CheckpointRefused unless the stored tree matches the latest signed checkpoint."""
+        if self.problem is not None:
+            raise CheckpointRefused(self.problem)
+        with self.engine.connect() as connection:
+            previous = _latest_row(connection)
+            if previous is not None:
+                self._check_matches(connection, previous, leaf_count(connection))
 
     def latest(self) -> SignedCheckpoint:
         """Return a checkpoint of the whole stored tree, signing one if the tree has grown."""
+        if self.problem is not None:
+            raise CheckpointRefused(self.problem)
         with self.engine.connect() as connection:
             size = leaf_count(connection)
             previous = _latest_row(connection)
-            if previous is not None and previous.size >= size:
-                # A checkpoint larger than the tree is served as is: it commits the log to
-                # leaves it lost, and a verifier finds exactly which ones.
-                return self._signed_by_us(previous)
+            if previous is not None:
+                self._check_matches(connection, previous, size)
+                if previous.size >= size:
+                    return self.signed_by_us(previous)
+            self._check_key_active(connection)
             root = stored_root(connection, size)
             if previous is not None:
                 self._prove_consistent(connection, previous, size, root)
         return self._insert(SignedCheckpoint(size, root, sign_checkpoint(self.signer, size, root)))
+
+    def _check_matches(self, connection: Connection, previous: SignedCheckpoint, size: int) -> None:
+        """Refuse a stored tree that lost leaves or whose root differs from the signed one."""
+        if size < previous.size:
+            self._inconsistent(
+                f"the stored tree has {size} leaves, fewer than the {previous.size} of the "
+                "latest signed checkpoint"
+            )
+        if stored_root(connection, previous.size) != previous.root:
+            self._inconsistent(
+                f"the stored tree's root at size {previous.size} differs from the signed "
+                "checkpoint of that size"
+            )
+
+    def _inconsistent(self, problem: str) -> None:
+        with self._lock:
+            first = self.problem is None
+            if first:
+                self.problem = problem
+        if first:
+            for listener in self._listeners:
+                listener(problem)
+        raise CheckpointRefused(problem)
+
+    def _check_key_active(self, connection: Connection) -> None:
+        active = active_vkey(connection)
+        if active is not None and active != self.signer.vkey:
+            raise CheckpointRefused(
+                f"this server's key {self.signer.vkey} was handed over to {active}: restart "
+                "it with the new key (NEWSLEDGER_SIGNING_KEY)"
+            )
 
     def _prove_consistent(
         self, connection: Connection, previous: SignedCheckpoint, size: int, root: bytes
@@ -73,10 +133,10 @@ class CheckpointSigner:
         try:
             verify_consistency(previous.size, size, previous.root, root, proof)
         except ProofError as error:
-            raise CheckpointRefused(
+            self._inconsistent(
                 f"the stored tree of size {size} is not consistent with the checkpoint of "
                 f"size {previous.size} already signed: {error}"
-            ) from None
+            )
 
     def _insert(self, checkpoint: SignedCheckpoint) -> SignedCheckpoint:
         row = {
@@ -97,9 +157,9 @@ class CheckpointSigner:
             raise CheckpointRefused(
                 f"a different root is already signed for size {checkpoint.size}"
             )
-        return self._signed_by_us(stored)
+        return self.signed_by_us(stored)
 
-    def _signed_by_us(self, checkpoint: SignedCheckpoint) -> SignedCheckpoint:
+    def signed_by_us(self, checkpoint: SignedCheckpoint) -> SignedCheckpoint:
         """Return the checkpoint with a note our key signs (a new key re-signs the same head)."""
         try:
             open_checkpoint(checkpoint.note, self.signer.verifier, self.signer.name)
@@ -107,3 +167,45 @@ class CheckpointSigner:
         except NoteError:
             note = sign_checkpoint(self.signer, checkpoint.size, checkpoint.root)
             return SignedCheckpoint(checkpoint.size, checkpoint.root, note)
+
+
+@dataclass(frozen=True, slots=True)
+class HistoricalCheckpoint:
+    """A checkpoint the log signed, and when."""
+
+    checkpoint: SignedCheckpoint
+    signed_at_us: int
+
+
+def checkpoint_history(
+    connection: Connection,
+    *,
+    from_size: int = 0,
+    to_size: int | None = None,
+    signed_after_us: int | None = None,
+    signed_before_us: int | None = None,
+    limit: int = 100,
+) -> list[HistoricalCheckpoint]:
+    """Return up to ``limit`` stored checkpoints by increasing size, within the bounds given."""
+    table = audit_checkpoints
+    query = sa.select(table.c.size, table.c.root, table.c.note, table.c.signed_at_us).where(
+        table.c.size >= from_size
+    )
+    if to_size is not None:
+        query = query.where(table.c.size <= to_size)
+    if signed_after_us is not None:
+        query = query.where(table.c.signed_at_us >= signed_after_us)
+    if signed_before_us is not None:
+        query = query.where(table.c.signed_at_us <= signed_before_us)
+    rows = connection.execute(query.order_by(table.c.size).limit(limit))
+    return [
+        HistoricalCheckpoint(
+            SignedCheckpoint(int(row.size), bytes(row.root), str(row.note)), int(row.signed_at_us)
+        )
+        for row in rows
+    ]
+
+
+def checkpoint_at(connection: Connection, size: int) -> SignedCheckpoint | None:
+    """Return the checkpoint signed for exactly ``size``, or None."""
+    return _row_for_size(connection, size)

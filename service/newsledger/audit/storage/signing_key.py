@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import stat
 from pathlib import Path
 
@@ -23,11 +24,17 @@ def load_or_create_signer(path: str | os.PathLike[str], origin: str) -> Signer:
 
 
 def _create_key_file(key_path: Path, origin: str) -> None:
+    # FileExistsError: a concurrent first start created it; load that one.
+    with contextlib.suppress(FileExistsError):
+        write_new_key_file(key_path, generate_signer(origin))
+
+
+def write_new_key_file(key_path: Path, signer: Signer) -> None:
+    """Write ``signer`` to a new private key file; FileExistsError if one is already there."""
     key_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    signer = generate_signer(origin)
     # Write the whole key to a private temporary file, then link it into place: the link
     # fails if another process won the race, and no reader ever sees a half-written key.
-    temporary = key_path.with_name(f".{key_path.name}.{os.getpid()}.tmp")
+    temporary = key_path.with_name(f".{key_path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     try:
         os.fchmod(descriptor, 0o600)  # the umask may only have narrowed it; make it exact
@@ -37,11 +44,14 @@ def _create_key_file(key_path: Path, origin: str) -> None:
         os.close(descriptor)
     try:
         os.link(temporary, key_path)
-    except FileExistsError:
-        pass  # a concurrent first start created it; load that one
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
+
+
+def load_signer(path: str | os.PathLike[str], origin: str) -> Signer:
+    """Return the signer stored at ``path`` (KeyFileError if missing, unsafe or another log's)."""
+    return _load_key_file(Path(path), origin)
 
 
 def _load_key_file(key_path: Path, origin: str) -> Signer:

@@ -105,6 +105,7 @@ class LogAuditor:
         self._differing: set[tuple[int, int]] = set()  # peaks whose stored hash differs
         self._next = 0
         self._last_record_time = ""
+        self._agreed_size = 0  # the largest signed size whose root the entries reproduced
 
     def fail(self, sequence_number: int | None, check: str, message: str) -> None:
         """Record a failed check (the first MAX_FINDINGS of them)."""
@@ -123,7 +124,7 @@ class LogAuditor:
             self.leaf_hashes[index] = leaf_hash
         self._next += 1
         if self._next in self.roots_to_check:
-            self._check_root(self._next, self.roots_to_check[self._next], "trusted checkpoint")
+            self._check_root(self._next, self.roots_to_check[self._next], "signed checkpoint")
         self._replay(index, entry)
         self.report.entries_checked = self._next
         if self.progress is not None:
@@ -196,9 +197,29 @@ class LogAuditor:
         return self._peaks[(level, index)]
 
     def _check_root(self, size: int, root: bytes, what: str) -> None:
+        """Compare the root of the first ``size`` entries with a signed one.
+
+        A mismatch is reported at the first entry the previous agreeing checkpoint does not
+        cover: with a checkpoint history the rewritten entry lies between the two sizes.
+        """
         computed = merkle.root(size, self._peak)
-        if computed != root:
-            self.fail(None, "root", f"the root recomputed for size {size} differs from the {what}")
+        if computed == root:
+            self._agreed_size = max(self._agreed_size, size)
+            return
+        first, last = self._agreed_size, size - 1
+        where = f"entry {first}" if first == last else f"one of the entries {first}..{last}"
+        # A finding inside the range already names the entry; otherwise the range is all
+        # that can be said, and its start is where the log first differs.
+        explained = any(
+            f.sequence_number is not None and first <= f.sequence_number <= last
+            for f in self.report.findings
+        )
+        self.fail(
+            None if explained else first,
+            "root",
+            f"the root recomputed for size {size} differs from the {what}: the entries were "
+            f"rewritten from {where} on",
+        )
 
     def check_view(self, negotiation_id: str, as_of: date, served: NegotiationView) -> None:
         """Compare the service's view of a negotiation with the replay of the audited entries."""

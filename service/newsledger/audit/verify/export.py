@@ -1,11 +1,13 @@
 """The audit export: a checkpoint, every entry and the served views, as NDJSON; and its check.
 
-Line 1 is a header, line 2 the signed checkpoint, then one line per entry in sequence
-order, then one line per negotiation view the service served for the header's date.
+Line 1 is a header, line 2 the signed checkpoint, then one line per earlier signed checkpoint
+(oldest first), then one line per entry in sequence order, then one line per negotiation view
+the service served for the header's date.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -14,10 +16,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from newsledger.audit.checkpoint import open_checkpoint
+from newsledger.audit.cosignature import WitnessPolicy
 from newsledger.audit.entry import AuditEntry
 from newsledger.audit.note import NoteError, parse_vkey
 from newsledger.audit.verify.auditor import AuditReport, LogAuditor, Progress
-from newsledger.audit.verify.live import AuditClient, advance_state
+from newsledger.audit.verify.live import AuditClient, advance_state, check_witnesses
 from newsledger.audit.verify.trusted_state import (
     AuditError,
     CheckpointRejected,
@@ -55,6 +58,9 @@ def export_log(
     _line(out, {"kind": "header", "format": FORMAT, "origin": state.origin,
                 "verifier_key": state.vkey, "as_of": as_of.isoformat()})  # fmt: skip
     _line(out, {"kind": "checkpoint", "note": note})
+    for item in client.checkpoint_history(new_state.size):
+        if item.checkpoint.size < new_state.size:
+            _line(out, {"kind": "past_checkpoint", "note": item.checkpoint.note})
     for count, message in enumerate(client.entries(0, new_state.size), start=1):
         _line(out, entry_to_json(entry_from_message(message)))
         if progress is not None:
@@ -103,7 +109,10 @@ def read_header(documents: Iterator[dict[str, Any]]) -> ExportHeader:
 
 
 def verify_export(
-    path: Path, state: TrustedState | None, progress: Progress | None = None
+    path: Path,
+    state: TrustedState | None,
+    progress: Progress | None = None,
+    witnesses: WitnessPolicy | None = None,
 ) -> tuple[AuditReport, TrustedState]:
     """Check an export against ``state`` (or, without one, the key the file names)."""
     with path.open(encoding="utf-8") as lines:
@@ -114,20 +123,29 @@ def verify_export(
             checkpoint = open_checkpoint(header.note, parse_vkey(trusted.vkey), trusted.origin)
         except NoteError as error:
             raise CheckpointRejected(f"checkpoint rejected: {error}") from None
+        check_witnesses(witnesses, header.note)
         if checkpoint.size < trusted.size:
             raise RollbackError(
                 f"the export's checkpoint has size {checkpoint.size}, smaller than the "
                 f"trusted size {trusted.size}"
             )
+        roots = trusted.known_roots()
+        document: dict[str, Any] | None = None
+        for document in documents:
+            if document.get("kind") != "past_checkpoint":
+                break
+            roots.update(_past_root(document, trusted))
+            document = None
         auditor = LogAuditor(
             trusted.origin,
             checkpoint.size,
             checkpoint.root,
-            roots_to_check={trusted.size: trusted.root} if trusted.size else None,
+            roots_to_check=roots or None,
             progress=progress,
         )
         views: list[dict[str, Any]] = []
-        for document in documents:
+        rest = documents if document is None else itertools.chain([document], documents)
+        for document in rest:
             if document.get("kind") == "entry":
                 _add_entry(auditor, document)
             elif document.get("kind") == "view":
@@ -136,8 +154,22 @@ def verify_export(
         for view in views:
             served = view_message(view["view"])
             auditor.check_view(str(view["negotiation_id"]), header.as_of, served)
-    advanced = replace(trusted, size=checkpoint.size, root=checkpoint.root, note=header.note)
+    history = trusted.history
+    if trusted.size and checkpoint.size > trusted.size:
+        history = (*history, (trusted.size, trusted.root))
+    advanced = replace(
+        trusted, size=checkpoint.size, root=checkpoint.root, note=header.note, history=history
+    )
     return report, advanced
+
+
+def _past_root(document: dict[str, Any], trusted: TrustedState) -> dict[int, bytes]:
+    """Return {size: root} of a past checkpoint the pinned key signed, else nothing."""
+    try:
+        past = open_checkpoint(str(document["note"]), parse_vkey(trusted.vkey), trusted.origin)
+    except (KeyError, NoteError):
+        return {}  # signed by an earlier key, or not signed: it cannot locate anything
+    return {past.size: past.root} if past.size else {}
 
 
 def _add_entry(auditor: LogAuditor, document: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from newsledger.audit.checkpoint import Checkpoint, open_checkpoint
+from newsledger.audit.handover import HandoverError, follow_handovers
 from newsledger.audit.merkle import (
     EMPTY_ROOT,
     ProofError,
@@ -55,15 +56,31 @@ class ForkDetected(AuditError):
         }
 
 
+MAX_HISTORY = 10_000
+"""Most earlier verified (size, root) pairs a state keeps to locate a rewrite later."""
+
+
 @dataclass(frozen=True)
 class TrustedState:
-    """What a client trusts: the log origin, its pinned key, and the latest verified checkpoint."""
+    """What a client trusts: the log origin, its pinned key, and the latest verified checkpoint.
+
+    ``history`` holds the sizes and roots of earlier checkpoints it verified: if the log
+    later rewrites entries, comparing them with these roots tells where the rewrite starts.
+    """
 
     origin: str
     vkey: str
     size: int
     root: bytes
     note: str
+    history: tuple[tuple[int, bytes], ...] = ()
+
+    def known_roots(self) -> dict[int, bytes]:
+        """Return size → root of every checkpoint this state verified, the current one too."""
+        roots = dict(self.history)
+        if self.size:
+            roots[self.size] = self.root
+        return roots
 
     @classmethod
     def pin(cls, origin: str, vkey: str, note: str = "") -> TrustedState:
@@ -79,6 +96,9 @@ class TrustedState:
             "size": self.size,
             "root": base64.b64encode(self.root).decode("ascii"),
             "note": self.note,
+            "history": [
+                [size, base64.b64encode(root).decode("ascii")] for size, root in self.history
+            ],
         }
         return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
@@ -93,6 +113,10 @@ class TrustedState:
                 size=int(document["size"]),
                 root=base64.b64decode(document["root"], validate=True),
                 note=str(document["note"]),
+                history=tuple(
+                    (int(size), base64.b64decode(root, validate=True))
+                    for size, root in document.get("history", [])
+                ),
             )
         except (ValueError, KeyError, TypeError) as error:
             raise AuditError(f"trusted state is malformed: {error}") from None
@@ -132,7 +156,30 @@ def update_trusted_state(
         )
     except ProofError as error:
         raise ForkDetected(str(error), state.note, new_note, consistency_proof) from None
-    return replace(state, size=checkpoint.size, root=checkpoint.root, note=new_note)
+    history = state.history
+    if state.size and checkpoint.size > state.size:
+        history = (*state.history, (state.size, state.root))[-MAX_HISTORY:]
+    return replace(
+        state, size=checkpoint.size, root=checkpoint.root, note=new_note, history=history
+    )
+
+
+def follow_key_handovers(state: TrustedState, notes: Sequence[str]) -> TrustedState:
+    """Return the state pinned to the key the log handed its signing over to, if it did.
+
+    Each handover must be signed by the key pinned so far and by the next one; a forged or
+    broken chain rejects the checkpoint.
+    """
+    try:
+        chain = follow_handovers(state.vkey, notes)
+    except HandoverError as error:
+        raise CheckpointRejected(f"checkpoint rejected: {error}") from None
+    for handover in chain:
+        if handover.origin != state.origin:
+            raise CheckpointRejected(
+                f"checkpoint rejected: a key handover names log {handover.origin!r}"
+            )
+    return replace(state, vkey=chain[-1].new_vkey) if chain else state
 
 
 class RootAccumulator:
