@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from newsledger.cli.exits import ExitCode
 from newsledger.client.ledger_client import LedgerClient, proposed
 from newsledger.v1 import audit_pb2, audit_pb2_grpc
 from tests.conftest import POSTGRES_URL, fresh_postgres_schema
@@ -118,7 +119,7 @@ def test_replicas_share_one_key_one_history_and_verify_accepts_each(tmp_path: Pa
                 "serve", "--address", "127.0.0.1:0", cwd=tmp_path,
                 env={**env, "NEWSLEDGER_SIGNING_KEY": str(other_key)}, timeout=60,
             )  # fmt: skip
-            assert refused.returncode == 2
+            assert refused.returncode == ExitCode.INVALID_INPUT
             assert "this log's checkpoints are signed by" in refused.stderr
             assert vkey.split("+")[1] in refused.stderr
         finally:

@@ -20,6 +20,7 @@ from newsledger.application.app import Application
 from newsledger.audit.note import Signer
 from newsledger.audit.verify.live import AuditClient
 from newsledger.bootstrap import build_application
+from newsledger.cli.exits import ExitCode
 from newsledger.store.event_store import EventStore
 from tests.support.audit import ORIGIN, behind_the_service, verify
 from tests.support.factories import events
@@ -65,7 +66,7 @@ def test_the_first_rewritten_entry_is_named_from_the_checkpoints_the_verifier_ke
     status = verify(audit_client, state_path)
     output = capsys.readouterr()
 
-    assert status == 3
+    assert status == ExitCode.VERIFICATION_FAILED
     assert "fork detected" in output.err
     first = 12 if step == 1 else 10
     assert f"verification FAILED at sequence {first}" in output.out

@@ -21,6 +21,7 @@ from newsledger.audit.cosignature import WitnessPolicy, generate_cosigner
 from newsledger.audit.note import Signer
 from newsledger.audit.verify.live import AuditClient
 from newsledger.bootstrap import build_application
+from newsledger.cli.exits import ExitCode
 from newsledger.client.connection import open_channel
 from newsledger.store.engine import create_engine
 from newsledger.store.event_store import EventStore
@@ -113,7 +114,7 @@ def test_a_forked_log_gathers_no_quorum_and_the_witnesses_keep_the_evidence(
         fork_server.stop(grace_seconds=1.0)
         fork_engine.dispose()
 
-    assert status == 3
+    assert status == ExitCode.VERIFICATION_FAILED
     assert "witness quorum not met: 0 of the 1" in capsys.readouterr().err
     for witness in witnesses:
         assert witness.state.log_state(ORIGIN).size == honest_size

@@ -97,7 +97,11 @@ def serve_waiting(tmp_path: Path) -> Iterator[Callable[[str], Started]]:
         process = subprocess.Popen(
             [*NEWSLEDGER, "serve", "--migrate", "--address", "127.0.0.1:0"],
             cwd=tmp_path,
-            env=environment(database_url, NEWSLEDGER_DATABASE_WAIT_SECONDS=str(WAIT_SECONDS)),
+            env=environment(
+                database_url,
+                NEWSLEDGER_DATABASE_WAIT_SECONDS=str(WAIT_SECONDS),
+                NEWSLEDGER_SIGNING_KEY=str(tmp_path / "signing.key"),
+            ),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from newsledger.api.tokens import Role, entry_line
+from newsledger.cli.exits import ExitCode
 from newsledger.client.ledger_client import LedgerClient
 from tests.support.certificates import make_certificates
 from tests.support.paths import SEED_NEGOTIATION as SEED
@@ -85,7 +86,7 @@ def test_diff_across_known_at_names_what_the_ledger_learned(
         "--server",
         target,
     )
-    assert result.returncode == 1
+    assert result.returncode == ExitCode.NOT_FOUND
     assert "NOT_FOUND" in result.stderr and "Traceback" not in result.stderr
 
 
@@ -195,23 +196,33 @@ def test_web_serves_https_with_a_certificate(
 
 
 @pytest.mark.parametrize(
-    ("arguments", "says"),
+    ("arguments", "says", "code"),
     [
         (
             ["--address", "0.0.0.0:0"],
             "refusing to serve the page on 0.0.0.0:0 without authentication",
+            ExitCode.USAGE,
         ),
-        (["--address", "[::]:0"], "refusing to serve the page on [::]:0 without authentication"),
-        (["--address", "127.0.0.1:http"], "'127.0.0.1:http' is not HOST:PORT"),
+        (
+            ["--address", "[::]:0"],
+            "refusing to serve the page on [::]:0 without authentication",
+            ExitCode.USAGE,
+        ),
+        (["--address", "127.0.0.1:http"], "'127.0.0.1:http' is not HOST:PORT", ExitCode.USAGE),
         (
             ["--tls-cert", "missing.pem", "--tls-key", "missing.key"],
             "cannot read the TLS certificate",
+            ExitCode.INVALID_INPUT,
         ),
-        (["--tls-cert", "only-cert.pem"], "TLS needs both --tls-cert and --tls-key"),
+        (
+            ["--tls-cert", "only-cert.pem"],
+            "TLS needs both --tls-cert and --tls-key",
+            ExitCode.INVALID_INPUT,
+        ),
     ],
 )
 def test_web_refuses_what_it_must_with_one_line(
-    tmp_path: Path, arguments: list[str], says: str
+    tmp_path: Path, arguments: list[str], says: str, code: ExitCode
 ) -> None:
     env = {**os.environ, "NEWSLEDGER_DATABASE_URL": f"sqlite:///{tmp_path / 'unused.db'}"}
     env.pop("NEWSLEDGER_TOKENS", None)
@@ -223,5 +234,5 @@ def test_web_refuses_what_it_must_with_one_line(
         text=True,
         timeout=60,
     )
-    assert result.returncode == 2, result.stderr
+    assert result.returncode == code, result.stderr
     assert says in result.stderr and "Traceback" not in result.stderr

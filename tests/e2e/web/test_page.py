@@ -113,7 +113,7 @@ def test_an_explain_link_opens_the_developments_and_their_sources(
         (f"/n/{SEED}?known_at=soon", 400, "neither an RFC 3339 instant nor a date"),
         (f"/n/{SEED}/explain", 400, "names a view path"),
         (f"/n/{SEED}/explain?field=measures[nothing]", 404, "no item"),
-        (f"/n/{SEED}/explain?field=%5B%5B", 404, "is not a path"),
+        (f"/n/{SEED}/explain?field=%5B%5B", 400, "is not a path"),
         (f"/n/{SEED}/timeline.xlsx", 404, "exports are csv, ndjson"),
         (f"/n/{SEED}/diff?as_of=2025-06-11", 400, "the two points are the same"),
         ("/nowhere", 404, "nothing at /nowhere"),
