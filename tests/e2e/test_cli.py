@@ -362,7 +362,11 @@ class TestNegotiationQueries:
 BAD_INPUT: dict[str, list[tuple[tuple[str, ...], ExitCode, str]]] = {
     # command: [(arguments after the command, exit code, a fragment of the one line)]
     "serve": [(("--max-streams", "0"), ExitCode.USAGE, "stream limit must be between 1 and")],
-    "migrate": [(("--database", "nosuchdb://x"), ExitCode.USAGE, "nosuchdb")],
+    "migrate": [
+        (("--database", "nosuchdb://x"), ExitCode.USAGE, "nosuchdb"),
+        (("--database", "sqlite://"), ExitCode.USAGE, "in-memory SQLite database"),
+        (("--database", "sqlite:///:memory:"), ExitCode.USAGE, "give a file"),
+    ],
     "rebuild": [(("--database", "sqlite:///missing.db"), ExitCode.NOT_FOUND, "no database at")],
     "ingest": [(("no-such-story.yaml",), ExitCode.NOT_FOUND, "no-such-story.yaml")],
     "state": [

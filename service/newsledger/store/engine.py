@@ -17,6 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 
+from newsledger.store.errors import UnsupportedDatabase
+
 # Execution option naming how a SQLite transaction starts; writers ask for IMMEDIATE so
 # they take the write lock at BEGIN (waiting up to busy_timeout) instead of failing later.
 SQLITE_BEGIN = "newsledger_sqlite_begin"
@@ -93,8 +95,14 @@ def _with_session_timeouts(url: URL, statement_seconds: float, lock_seconds: flo
 def _create_sqlite_engine(
     database: str | None, url: str, lock_timeout_seconds: float, pool: dict[str, Any]
 ) -> Engine:
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    if not database or database == ":memory:" or "mode=memory" in url:
+        # Each pooled connection would open a database of its own, and all of it would go
+        # with the process: nothing an append acknowledged could be read back for sure.
+        raise UnsupportedDatabase(
+            f"{url!r} is an in-memory SQLite database, which the ledger cannot keep a log "
+            "in; give a file, such as sqlite:///data/newsledger.db"
+        )
+    Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": lock_timeout_seconds},

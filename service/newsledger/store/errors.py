@@ -64,3 +64,7 @@ class InvalidAppend(StoreError):
 
 class SchemaNotReady(StoreError):
     """The database schema is missing or behind the code; run `newsledger migrate`."""
+
+
+class UnsupportedDatabase(StoreError):
+    """A database URL the store cannot keep a log in (an in-memory SQLite database)."""
