@@ -20,6 +20,7 @@ from newsledger.api.database_health import (
     DatabaseHealth,
 )
 from newsledger.api.interceptors.auth import AuthInterceptor
+from newsledger.api.interceptors.chain import MethodChain
 from newsledger.api.interceptors.errors import ErrorInterceptor
 from newsledger.api.interceptors.request_guard import RequestGuardInterceptor
 from newsledger.api.interceptors.request_log import RequestLogInterceptor
@@ -148,7 +149,7 @@ def create_server(
         metrics.registry.register(StreamSlotsCollector(stream_slots))
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="rpc"),
-        interceptors=interceptors(security, limits, metrics, stream_slots),
+        interceptors=[MethodChain(interceptors(security, limits, metrics, stream_slots))],
         options=[
             (
                 "grpc.max_receive_message_length",
