@@ -142,3 +142,29 @@ def test_an_id_stored_in_another_spelling_reads_as_its_canonical_text(
     assert stored.event_id == event_id
     assert store.read_all_rows() == [row_of(stored)]
     assert store.read_all_rows()[0][1] == str(event_id)
+
+
+@pytest.mark.parametrize("read", ["log", "stream"])
+def test_a_driver_error_on_a_page_read_is_sqlalchemys_and_the_connection_goes_back(
+    make_engine: Any, read: str
+) -> None:
+    """Given a database without the schema, a page read raises SQLAlchemy's DBAPIError (what
+    the API maps to a status), names no SQL in the caller's words, and leaks no connection."""
+    engine = make_engine()
+    store = EventStore(engine)
+    for _ in range(3):
+        with pytest.raises(sa.exc.DBAPIError):
+            if read == "log":
+                store.read_all_rows(limit=10, event_types=["A"])
+            else:
+                store.read_stream_rows("a", from_version=1)
+    assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+def test_each_page_shape_is_compiled_once(filled: EventStore) -> None:
+    """Given many reads of a few shapes, only those shapes are compiled."""
+    for start in range(10):
+        filled.read_all_rows(from_position=start, limit=3)
+        filled.read_all_rows(from_position=start, limit=5, event_types=["B", "C"])
+        filled.read_stream_rows("a", from_version=start % 3)
+    assert len(filled._pages._compiled) == 3

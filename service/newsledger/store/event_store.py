@@ -6,7 +6,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -15,9 +15,10 @@ from newsledger.domain.events import StoredEvent
 from newsledger.store import locking, log_queries
 from newsledger.store.bulk import insert_rows
 from newsledger.store.errors import AppendLockTimeout, WrongExpectedVersion
-from newsledger.store.event_rows import EVENT_ROW_COLUMNS, EventRow
+from newsledger.store.event_rows import EventRow
 from newsledger.store.limits import StoreLimits
 from newsledger.store.log_queries import EVENT_COLUMNS
+from newsledger.store.page_reads import PageReader
 from newsledger.store.records import (
     ANY,
     AppendedEvent,
@@ -55,6 +56,7 @@ class EventStore:
         self.limits = limits or StoreLimits()
         self.lock_timeout_seconds = lock_timeout_seconds
         self._clock = clock
+        self._pages = PageReader(engine)
         self._observers: list[AppendObserver] = []
         self._commit_listeners: list[Callable[[Sequence[StoredEvent]], None]] = []
         # Writers in this process queue here first, so they hand the database lock over
@@ -211,8 +213,7 @@ class EventStore:
         limit: int = 100,
     ) -> list[EventRow]:
         """Return the events read_stream returns, as EventRows (the id as canonical text)."""
-        query = log_queries.stream_query(EVENT_ROW_COLUMNS, stream, from_version, backwards, limit)
-        return self._fetch_rows(query)
+        return self._pages.stream_rows(stream, from_version, backwards, limit)
 
     def read_all(
         self,
@@ -241,10 +242,8 @@ class EventStore:
         event_types: Iterable[str] = (),
     ) -> list[EventRow]:
         """Return the events read_all returns, as EventRows (the id as canonical text)."""
-        query = log_queries.log_query(
-            EVENT_ROW_COLUMNS, from_position, to_position, backwards, limit, stream, event_types
-        )
-        return self._fetch_rows(query)
+        types = list(event_types)
+        return self._pages.log_rows(from_position, to_position, backwards, limit, stream, types)
 
     def events_by_id(self, event_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, StoredEvent]:
         """Return the recorded events among these ids, keyed by id."""
@@ -254,12 +253,6 @@ class EventStore:
     def _fetch(self, query: sa.Select[Any]) -> list[StoredEvent]:
         with self.engine.connect() as conn:
             return [StoredEvent(*row) for row in conn.execute(query)]
-
-    def _fetch_rows(self, query: sa.Select[Any]) -> list[EventRow]:
-        with self.engine.connect() as conn:
-            # SQLAlchemy's rows unpack, index and compare as tuples (and are typed as such):
-            # handing them over as they are saves a copy per event.
-            return cast(list[EventRow], conn.execute(query).all())
 
 
 class _MaybeARetry(Exception):

@@ -28,12 +28,16 @@ EVENT_COLUMNS = (
 """The events table's columns in StoredEvent's field order: `StoredEvent(*row)` reads a row."""
 
 
+Bound = sa.ColumnElement[Any]
+"""A bind parameter standing for a value, where a query is compiled once for many values."""
+
+
 def stream_query(
     columns: Sequence[sa.ColumnElement[Any]],
-    stream: str,
-    from_version: int | None,
+    stream: str | Bound,
+    from_version: int | Bound | None,
     backwards: bool,
-    limit: int,
+    limit: int | Bound,
 ) -> sa.Select[Any]:
     """Select up to limit events of stream from from_version (inclusive), in either order."""
     query = sa.select(*columns).where(events.c.stream == stream)
@@ -45,12 +49,12 @@ def stream_query(
 
 def log_query(
     columns: Sequence[sa.ColumnElement[Any]],
-    from_position: int | None,
-    to_position: int | None,
+    from_position: int | Bound | None,
+    to_position: int | Bound | None,
     backwards: bool,
-    limit: int,
-    stream: str | None,
-    event_types: Iterable[str],
+    limit: int | Bound,
+    stream: str | Bound | None,
+    event_types: Iterable[str | Bound],
 ) -> sa.Select[Any]:
     """Select up to limit events of the log between from_ and to_position (inclusive)."""
     query = sa.select(*columns)

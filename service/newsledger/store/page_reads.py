@@ -1,0 +1,140 @@
+"""Pages of event rows read through the driver's cursor: the read API's fast path.
+
+SQLAlchemy's result layer costs several microseconds per row (its row objects and type
+processing), more than building the row's gRPC message. The read API only copies each
+row's fields out, so here each page shape's SQL is compiled once per dialect and run on the
+pool's DBAPI connection; the one column that needs processing, the event id on SQLite (32
+hex digits there), is put in canonical form as `CanonicalUuidText` would. Driver errors are
+re-raised as SQLAlchemy's, so callers see the same exceptions as on any other read.
+
+Fast path: `PageReader`. Reference: `EventStore.read_all` / `read_stream` (StoredEvent).
+Equivalence test: tests/integration/test_event_rows.py (both backends).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from newsledger.store import log_queries
+from newsledger.store.event_rows import EVENT_ROW_COLUMNS, EventRow, canonical_uuid_text
+
+_Shape = tuple[Any, ...]
+
+
+class _Compiled:
+    """One page shape's SQL and the order its parameters go in."""
+
+    def __init__(self, statement: sa.Select[Any], engine: Engine) -> None:
+        compiled = statement.compile(
+            dialect=engine.dialect, compile_kwargs={"render_postcompile": True}
+        )
+        self.sql = compiled.string
+        # The values the statement carries itself (SQLite's OFFSET 0); the rest come per call.
+        self.defaults = {
+            name: bind.value for name, bind in compiled.binds.items() if not bind.required
+        }
+        self.positional = engine.dialect.paramstyle in ("qmark", "numeric", "format")
+        self.order: Sequence[str] = compiled.positiontup or ()
+
+    def parameters(self, values: dict[str, Any]) -> Any:
+        """Return the driver's parameters for these bound values."""
+        merged = {**self.defaults, **values}
+        if self.positional:
+            return tuple(merged[name] for name in self.order)
+        return merged
+
+
+class PageReader:
+    """Reads pages of the log and of streams as EventRows, through the driver."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._canonical_ids = engine.dialect.name == "sqlite"
+        self._compiled: dict[_Shape, _Compiled] = {}
+        self._lock = threading.Lock()
+
+    def log_rows(
+        self,
+        from_position: int | None,
+        to_position: int | None,
+        backwards: bool,
+        limit: int,
+        stream: str | None,
+        event_types: Sequence[str],
+    ) -> list[EventRow]:
+        """Return the rows `log_queries.log_query` selects, in its order."""
+        shape: _Shape = ("log", from_position is None, to_position is None, backwards)
+        shape += (stream is None, len(event_types))
+        values: dict[str, Any] = {"limit": limit, "from_": from_position, "to": to_position}
+        values["stream"] = stream
+        values.update({f"type_{i}": name for i, name in enumerate(event_types)})
+        return self._run(shape, values)
+
+    def stream_rows(
+        self, stream: str, from_version: int | None, backwards: bool, limit: int
+    ) -> list[EventRow]:
+        """Return the rows `log_queries.stream_query` selects, in its order."""
+        shape = ("stream", from_version is None, backwards)
+        return self._run(shape, {"stream": stream, "from_": from_version, "limit": limit})
+
+    def _run(self, shape: _Shape, values: dict[str, Any]) -> list[EventRow]:
+        compiled = self._compiled.get(shape) or self._compile(shape)
+        parameters = compiled.parameters(values)
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(compiled.sql, parameters)
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
+        except self.engine.dialect.loaded_dbapi.Error as error:
+            dialect = self.engine.dialect
+            disconnected = dialect.is_disconnect(error, connection.dbapi_connection, None)
+            if disconnected:
+                connection.invalidate(error)
+            raise sa.exc.DBAPIError.instance(
+                compiled.sql,
+                parameters,
+                error,
+                self.engine.dialect.loaded_dbapi.Error,
+                connection_invalidated=disconnected,
+                dialect=self.engine.dialect,
+            ) from error
+        finally:
+            connection.close()
+        if self._canonical_ids:
+            canonical = canonical_uuid_text
+            return [(row[0], canonical(row[1]), *row[2:]) for row in rows]
+        return cast(list[EventRow], rows)
+
+    def _compile(self, shape: _Shape) -> _Compiled:
+        statement = _statement(shape)
+        with self._lock:
+            return self._compiled.setdefault(shape, _Compiled(statement, self.engine))
+
+
+def _statement(shape: _Shape) -> sa.Select[Any]:
+    """Return the page query of a shape, its values as named bind parameters."""
+    limit = sa.bindparam("limit", type_=sa.Integer)
+    if shape[0] == "stream":
+        _, no_start, backwards = shape
+        start = None if no_start else sa.bindparam("from_", type_=sa.BigInteger)
+        return log_queries.stream_query(
+            EVENT_ROW_COLUMNS, sa.bindparam("stream"), start, backwards, limit
+        )
+    _, no_start, no_end, backwards, no_stream, type_count = shape
+    return log_queries.log_query(
+        EVENT_ROW_COLUMNS,
+        None if no_start else sa.bindparam("from_", type_=sa.BigInteger),
+        None if no_end else sa.bindparam("to", type_=sa.BigInteger),
+        backwards,
+        limit,
+        None if no_stream else sa.bindparam("stream"),
+        [sa.bindparam(f"type_{i}") for i in range(type_count)],
+    )
