@@ -30,6 +30,7 @@ class Site:
     sqlite_path: Path | None = None  # sqlite: the file
     pg_conninfo: str = ""  # postgres: libpq URL of the run database
     pg_schema: str = ""  # postgres: the case's schema
+    signing_key: Path | None = None  # postgres: the log's key file (SQLite's follows the file)
 
     def eventsourcing_env(self) -> dict[str, str]:
         """Return the `eventsourcing` library's environment for this site."""
@@ -110,6 +111,9 @@ class PostgresBackend:
             conn.execute(f'CREATE DATABASE "{self.database}"')
         self.conninfo = admin.set(database=self.database).render_as_string(hide_password=False)
         self._counter = itertools.count()
+        # One key per case, kept for the run: every server started on a case's log signs
+        # with the key that log was first signed with.
+        self.keys = Path(tempfile.mkdtemp(prefix="newsledger-bench-keys-"))
 
     def connect(self, schema: str = "", **options: Any) -> Any:
         """Return an autocommit psycopg connection to the run database, on schema if given."""
@@ -130,6 +134,7 @@ class PostgresBackend:
             url.render_as_string(hide_password=False),
             pg_conninfo=self.conninfo,
             pg_schema=schema,
+            signing_key=self.keys / f"{schema}.key",
         )
 
     def drop(self, site: Site) -> None:
@@ -141,6 +146,7 @@ class PostgresBackend:
         """Drop the run database (ending any session still on it)."""
         with self._psycopg.connect(self.admin_conninfo, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+        shutil.rmtree(self.keys, ignore_errors=True)
 
     def versions(self) -> dict[str, str]:
         """Return the server version and its durability settings."""
@@ -158,3 +164,4 @@ def drop_site(backend: Backend, site: Site) -> None:
     elif site.sqlite_path is not None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{site.sqlite_path}{suffix}").unlink(missing_ok=True)
+        site.sqlite_path.with_name(f"{site.sqlite_path.stem}.signing.key").unlink(missing_ok=True)

@@ -34,11 +34,10 @@ class Server:
     def __init__(self, site: Site, start_timeout: float = 60.0) -> None:
         self.site = site
         self.folder = Path(tempfile.mkdtemp(prefix="newsledger-serve-"))
-        env = {
-            **os.environ,
-            "NEWSLEDGER_DATABASE_URL": site.newsledger_url,
-            "NEWSLEDGER_SIGNING_KEY": str(self.folder / "signing.key"),
-        }
+        env = {**os.environ, "NEWSLEDGER_DATABASE_URL": site.newsledger_url}
+        env.pop("NEWSLEDGER_SIGNING_KEY", None)
+        if site.signing_key is not None:
+            env["NEWSLEDGER_SIGNING_KEY"] = str(site.signing_key)
         self.log_path = self.folder / "server.log"
         self._log = self.log_path.open("w")
         command = [*newsledger_command(), "serve", "--migrate", "--address", "127.0.0.1:0"]
