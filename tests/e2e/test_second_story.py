@@ -1,4 +1,4 @@
-"""The second real story, the US–EU tariff negotiation of 2025–26, read as of dates along it.
+"""The second real story, the US-EU tariff negotiation of 2025-26, read as of dates along it.
 
 Each expected value comes from the reporting the story cites (the comments name what it says),
 on each backend: before the pause, during it, under the threats, after Turnberry, after the
@@ -87,7 +87,7 @@ def test_after_liberation_day_the_20_percent_is_announced_but_only_the_baseline_
 def test_during_the_pause_the_country_rate_and_the_eu_countermeasures_are_on_hold(
     loaded: Application,
 ) -> None:
-    # 9–10 April: the 20% halved to the baseline for 90 days, to 9 July; the EU's €21 billion
+    # 9-10 April: the 20% halved to the baseline for 90 days, to 9 July; the EU's €21 billion
     # of countermeasures adopted and suspended on 14 April until 14 July; Šefčovič in
     # Washington on 14 April.
     view = view_as_of(loaded, date(2025, 4, 20))
@@ -164,7 +164,7 @@ def test_after_turnberry_the_deal_is_agreed_in_principle_and_the_sides_differ_on
 def test_after_the_joint_statement_the_15_percent_applies_and_the_eu_suspends_for_six_months(
     loaded: Application,
 ) -> None:
-    # 7 August: 15% all-in replaces the 10%; 4–5 August: both EU packages suspended until
+    # 7 August: 15% all-in replaces the 10%; 4-5 August: both EU packages suspended until
     # 7 February 2026; 21 August: the joint statement. Cars wait for the EU's legislation.
     view = view_as_of(loaded, date(2025, 8, 22))
 
@@ -205,7 +205,7 @@ def test_the_eu_confirms_the_network_fee_commitment_only_from_the_joint_statemen
 def test_after_the_implementation_notice_cars_pay_15_percent_from_august_1(
     loaded: Application,
 ) -> None:
-    # 24–25 September: cars and parts at 15% retroactive to 1 August; exemptions from
+    # 24-25 September: cars and parts at 15% retroactive to 1 August; exemptions from
     # 1 September; 25 September: 100% on branded drugs announced from 1 October.
     view = view_as_of(loaded, date(2025, 10, 1))
 
@@ -221,7 +221,7 @@ def test_after_the_implementation_notice_cars_pay_15_percent_from_august_1(
 def test_on_the_latest_date_the_ieepa_rate_is_gone_and_the_parliament_has_frozen_approval(
     loaded: Application,
 ) -> None:
-    # 20 February 2026: the Supreme Court rules 6–3 against the IEEPA tariffs; a Section 122
+    # 20 February 2026: the Supreme Court rules 6-3 against the IEEPA tariffs; a Section 122
     # tariff of 10%, then 15%, from 24 February; 6 February: the suspension extended to
     # 6 August; 23 February: the trade committee's vote postponed.
     view = view_as_of(loaded, date(2026, 2, 23))
