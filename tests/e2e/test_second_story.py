@@ -1,0 +1,249 @@
+"""The second real story, the US-EU tariff negotiation of 2025-26, read as of dates along it.
+
+Each expected value comes from the reporting the story cites (the comments name what it says),
+on each backend: before the pause, during it, under the threats, after Turnberry, after the
+joint statement, after the implementation notice, and on the latest date of the story.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from newsledger.application.app import Application
+from newsledger.stories.ingest import ingest_story_in_process
+from newsledger.stories.story_file import load_story
+from tests.support.paths import ROOT
+
+STORY = ROOT / "data" / "stories" / "us-eu-trade-2025.yaml"
+NEGOTIATION = "us-eu-trade-2025"
+
+
+@pytest.fixture
+def loaded(app: Application) -> Application:
+    ingest_story_in_process(app.ledger, STORY)
+    return app
+
+
+def view_as_of(app: Application, as_of: date) -> dict[str, Any]:
+    return app.queries.view(NEGOTIATION, as_of)
+
+
+def measures(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {measure["measure_id"]: measure for measure in view["measures"]}
+
+
+def in_force(view: dict[str, Any], party: str) -> list[str]:
+    groups = {group["party_id"]: group for group in view.get("measures_in_force", [])}
+    return sorted(groups.get(party, {}).get("tariff_measure_ids", []))
+
+
+def rate_and_status(view: dict[str, Any], measure_id: str) -> tuple[str, str, bool]:
+    measure = measures(view)[measure_id]
+    return measure.get("rate_percent", ""), measure["status"], measure.get("in_force", False)
+
+
+def phases(view: dict[str, Any]) -> list[str]:
+    return [change["phase"].removeprefix("NEGOTIATION_PHASE_") for change in view["phase_history"]]
+
+
+def deadlines(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {deadline["deadline_id"]: deadline for deadline in view.get("deadlines", [])}
+
+
+def test_the_story_loads_whole_once_and_its_views_have_no_problems(app: Application) -> None:
+    story = load_story(STORY)
+    developments = len(story.events) - 1  # the first event opens the negotiation
+
+    first = ingest_story_in_process(app.ledger, STORY)
+    again = ingest_story_in_process(app.ledger, STORY)
+    latest = view_as_of(app, date(2026, 2, 23))
+
+    assert developments >= 60
+    assert (first.new, again.new) == (len(story.events), 0)
+    assert "problems" not in latest and "stale" not in latest
+    assert [party["party_id"] for party in latest["parties"]] == ["us", "eu"]
+
+
+def test_after_liberation_day_the_20_percent_is_announced_but_only_the_baseline_applies(
+    loaded: Application,
+) -> None:
+    # 2 April: 20% on the EU from 9 April 00:01 EDT; the 10% baseline from 5 April; cars at 25%
+    # since 3 April; steel and aluminium at 25% since March.
+    view = view_as_of(loaded, date(2025, 4, 5))
+
+    assert view["phase"] == "NEGOTIATION_PHASE_OPENED"
+    assert in_force(view, "us") == ["us-autos-232", "us-baseline-10", "us-steel-aluminium-232"]
+    assert rate_and_status(view, "us-reciprocal-eu") == ("20", "MEASURE_STATUS_ANNOUNCED", False)
+    assert measures(view)["us-reciprocal-eu"]["effective"]["start_time"] == "2025-04-09T04:01:00Z"
+    assert rate_and_status(view, "us-baseline-10") == ("10", "MEASURE_STATUS_IN_FORCE", True)
+    assert rate_and_status(view, "us-autos-232")[0] == "25"
+    assert "truce_id" not in view.get("truce", {})
+    assert in_force(view, "eu") == []
+
+
+def test_during_the_pause_the_country_rate_and_the_eu_countermeasures_are_on_hold(
+    loaded: Application,
+) -> None:
+    # 9-10 April: the 20% halved to the baseline for 90 days, to 9 July; the EU's €21 billion
+    # of countermeasures adopted and suspended on 14 April until 14 July; Šefčovič in
+    # Washington on 14 April.
+    view = view_as_of(loaded, date(2025, 4, 20))
+
+    assert phases(view) == ["OPENED", "TRUCE", "TALKS"]
+    truce = view["truce"]
+    assert truce["truce_id"] == "april-pause"
+    assert truce["in_effect"] is True
+    assert truce["deadline"]["start_date"] == "2025-07-09"  # refined from "90 days"
+    assert truce["days_remaining"] == 80
+    assert rate_and_status(view, "us-reciprocal-eu")[1:] == ("MEASURE_STATUS_SUSPENDED", False)
+    countermeasures = measures(view)["eu-countermeasures-steel"]
+    assert countermeasures["status"] == "MEASURE_STATUS_SUSPENDED"
+    assert countermeasures["expires"]["start_date"] == "2025-07-14"
+    assert in_force(view, "us") == ["us-autos-232", "us-baseline-10", "us-steel-aluminium-232"]
+    assert [talks["talks_id"] for talks in view["talks"]] == ["sefcovic-washington-2025-04-14"]
+
+
+def test_the_50_percent_threat_is_moved_to_july_9_and_steel_is_doubled(
+    loaded: Application,
+) -> None:
+    # 23 May: a straight 50% from 1 June; 25 May: moved to 9 July after the leaders' call;
+    # 4 June: steel and aluminium from 25% to 50%.
+    view = view_as_of(loaded, date(2025, 6, 10))
+
+    assert rate_and_status(view, "us-threat-50") == ("50", "MEASURE_STATUS_THREATENED", False)
+    threat = deadlines(view)["threat-50-start"]
+    assert threat["deadline"]["start_date"] == "2025-07-09"
+    assert [entry["deadline"]["start_date"] for entry in threat["history"]] == ["2025-06-01"]
+    assert threat["days_remaining"] == 29
+    assert rate_and_status(view, "us-steel-aluminium-232") == (
+        "50",
+        "MEASURE_STATUS_MODIFIED",
+        True,
+    )
+    assert view["market_reactions"][0]["reaction_id"] == "markets-2025-05-23"
+
+
+def test_before_the_framework_the_30_percent_letter_and_the_august_deadline_stand(
+    loaded: Application,
+) -> None:
+    # 12 July: a 30% from 1 August replaces the 50%; the deadline of 9 July moved to 1 August.
+    view = view_as_of(loaded, date(2025, 7, 20))
+
+    assert view["phase"] == "NEGOTIATION_PHASE_TALKS"
+    assert view.get("outcomes", []) == []
+    assert rate_and_status(view, "us-threat-30") == ("30", "MEASURE_STATUS_THREATENED", False)
+    assert rate_and_status(view, "us-threat-50")[1] == "MEASURE_STATUS_ENDED"
+    truce = view["truce"]
+    assert truce["deadline"]["start_date"] == "2025-08-01"
+    assert [e["deadline"]["start_date"] for e in truce["deadline_history"]] == ["2025-07-09"]
+    assert truce["days_remaining"] == 12
+    assert measures(view)["eu-countermeasures-second"]["status"] == "MEASURE_STATUS_THREATENED"
+
+
+def test_after_turnberry_the_deal_is_agreed_in_principle_and_the_sides_differ_on_pharma(
+    loaded: Application,
+) -> None:
+    # 27 July: 15% on most EU goods instead of 30%; the baseline stays until the order takes
+    # effect on 7 August. Trump said pharma was not included, von der Leyen said 15%.
+    view = view_as_of(loaded, date(2025, 7, 28))
+
+    assert view["phase"] == "NEGOTIATION_PHASE_AGREED_IN_PRINCIPLE"
+    outcomes = {o["outcome_id"]: o["status"] for o in view["outcomes"]}
+    assert outcomes == {"turnberry-deal": "OUTCOME_STATUS_AGREED_IN_PRINCIPLE"}
+    assert rate_and_status(view, "us-threat-30")[1] == "MEASURE_STATUS_ENDED"
+    assert rate_and_status(view, "us-baseline-10") == ("10", "MEASURE_STATUS_IN_FORCE", True)
+    pharma = {i["issue_id"]: i for i in view["issues"]}["pharmaceutical-tariffs"]
+    assert [position["party_id"] for position in pharma["positions"]] == ["eu", "us"]
+    assert "15%" in pharma["positions"][0]["position"]
+    assert "disputes" not in view  # the Commission's denial is reported on 29 July
+
+
+def test_after_the_joint_statement_the_15_percent_applies_and_the_eu_suspends_for_six_months(
+    loaded: Application,
+) -> None:
+    # 7 August: 15% all-in replaces the 10%; 4-5 August: both EU packages suspended until
+    # 7 February 2026; 21 August: the joint statement. Cars wait for the EU's legislation.
+    view = view_as_of(loaded, date(2025, 8, 22))
+
+    assert view["phase"] == "NEGOTIATION_PHASE_AGREED_IN_PRINCIPLE"
+    assert {o["outcome_id"] for o in view["outcomes"]} == {"turnberry-deal", "framework-agreement"}
+    assert in_force(view, "us") == ["us-autos-232", "us-reciprocal-eu", "us-steel-aluminium-232"]
+    assert rate_and_status(view, "us-reciprocal-eu") == ("15", "MEASURE_STATUS_IN_FORCE", True)
+    assert rate_and_status(view, "us-baseline-10")[1] == "MEASURE_STATUS_ENDED"
+    assert rate_and_status(view, "us-autos-232")[0] == "25"
+    for package in ("eu-countermeasures-steel", "eu-countermeasures-second"):
+        assert measures(view)[package]["expires"]["start_date"] == "2026-02-07"
+    suspension = deadlines(view)["eu-countermeasures-suspension-end"]
+    assert suspension["days_remaining"] == 169
+    assert view["truce"]["expired"] is True
+    commitments = {c["commitment_id"]: c for c in view["commitments"]}
+    assert commitments["us-autos-to-15"]["status"] == "COMMITMENT_STATUS_MADE"
+    assert "$750 billion" in commitments["eu-energy-purchases"]["description"]  # corrected
+    network_fees = commitments["eu-no-network-usage-fees"]["provenance"]["confirmation"]
+    assert network_fees["confirmed_by"] == ["eu"]
+    (dispute,) = view["disputes"]
+    assert (dispute["subject_development_id"], dispute["disputed_by"]) == (
+        "eu-military-purchases-claim",
+        "eu",
+    )
+
+
+def test_the_eu_confirms_the_network_fee_commitment_only_from_the_joint_statement(
+    loaded: Application,
+) -> None:
+    before = view_as_of(loaded, date(2025, 7, 30))
+
+    commitments = {c["commitment_id"]: c for c in before["commitments"]}
+    confirmation = commitments["eu-no-network-usage-fees"]["provenance"]["confirmation"]
+    assert confirmation["claimed_by"] == ["us"]
+    assert "confirmed_by" not in confirmation
+
+
+def test_after_the_implementation_notice_cars_pay_15_percent_from_august_1(
+    loaded: Application,
+) -> None:
+    # 24-25 September: cars and parts at 15% retroactive to 1 August; exemptions from
+    # 1 September; 25 September: 100% on branded drugs announced from 1 October.
+    view = view_as_of(loaded, date(2025, 10, 1))
+
+    autos = measures(view)["us-autos-232"]
+    assert (autos["rate_percent"], autos["in_force"]) == ("15", True)
+    assert autos["effective"]["start_date"] == "2025-08-01"
+    commitments = {c["commitment_id"]: c["status"] for c in view["commitments"]}
+    assert commitments["us-autos-to-15"] == "COMMITMENT_STATUS_FULFILLED"
+    assert rate_and_status(view, "us-pharma-100") == ("100", "MEASURE_STATUS_ANNOUNCED", False)
+    assert measures(view)["us-reciprocal-eu"]["effective"]["start_date"] == "2025-09-01"
+
+
+def test_on_the_latest_date_the_ieepa_rate_is_gone_and_the_parliament_has_frozen_approval(
+    loaded: Application,
+) -> None:
+    # 20 February 2026: the Supreme Court rules 6-3 against the IEEPA tariffs; a Section 122
+    # tariff of 10%, then 15%, from 24 February; 6 February: the suspension extended to
+    # 6 August; 23 February: the trade committee's vote postponed.
+    view = view_as_of(loaded, date(2026, 2, 23))
+
+    assert in_force(view, "us") == ["us-autos-232", "us-steel-aluminium-232"]
+    assert rate_and_status(view, "us-reciprocal-eu")[1] == "MEASURE_STATUS_ENDED"
+    section_122 = measures(view)["us-section-122-global"]
+    assert (section_122["rate_percent"], section_122.get("in_force", False)) == ("15", False)
+    assert section_122["effective"]["start_date"] == "2026-02-24"
+    assert rate_and_status(view, "us-greenland-tariffs")[1] == "MEASURE_STATUS_ENDED"
+    suspension = deadlines(view)["eu-countermeasures-suspension-end"]
+    assert suspension["deadline"]["start_date"] == "2026-08-06"
+    assert [e["deadline"]["start_date"] for e in suspension["history"]] == ["2026-02-07"]
+    assert suspension["days_remaining"] == 164
+    issues = {i["issue_id"]: i for i in view["issues"]}
+    assert issues["eu-implementing-legislation"]["status"] == "ISSUE_STATUS_STALLED"
+    (case,) = view["legal_status"]["cases"]
+    assert case["case_id"] == "learning-resources-v-trump"
+    assert case["latest_ruling"]["court"] == "U.S. Supreme Court"
+    # The Brussels meeting of 24 November is talks held after the framework: the phase rule
+    # moves the negotiation back to TALKS, though nothing agreed was undone.
+    assert phases(view) == ["OPENED", "TRUCE", "TALKS", "AGREED_IN_PRINCIPLE", "TALKS"]
+    assert len(view["talks"]) == 5
+    assert len(view["outcomes"]) == 2
+    assert len(view["people"]) == 12
