@@ -149,3 +149,34 @@ def test_no_known_at_answer_changes_after_it_was_given(
         f"{len(changed)} of {len(run.answers)} known_at answers changed later "
         f"({run.appended} events appended), e.g. {changed[:3]}"
     )
+
+
+def test_an_append_records_after_every_known_at_answered_whatever_its_clock(
+    engine: Engine,
+) -> None:
+    # A server whose clock is far behind (another host's, or one stepped back) still
+    # records after every instant already answered at, on any server of the database.
+    server = build_application(EventStore(engine, clock=lambda: 1))
+    server.store.append(stream(NEGOTIATIONS[0]), [opened(NEGOTIATIONS[0])])
+    asked = now_us() - 1_000_000
+    run = Run([server])
+    assert run.cut(server, NEGOTIATIONS[0], asked) == 0
+
+    late = server.store.append(stream(NEGOTIATIONS[0]), [person(1)])
+
+    assert late.events[0].recorded_at_us > asked
+    assert run.cut(server, NEGOTIATIONS[0], asked) == 0
+
+
+def test_a_replay_as_known_at_an_instant_settles_it_too(engine: Engine) -> None:
+    server = build_application(EventStore(engine, clock=lambda: 1))
+    server.store.append(stream(NEGOTIATIONS[0]), [opened(NEGOTIATIONS[0])])
+    asked = now_us() - 1_000_000
+
+    steps = list(server.audit.replay(NEGOTIATIONS[0], time_from_micros(asked), AS_OF))
+    late = server.store.append(stream(NEGOTIATIONS[0]), [person(1)])
+
+    assert len(steps) == 1
+    assert late.events[0].recorded_at_us > asked
+    again = server.audit.replay(NEGOTIATIONS[0], time_from_micros(asked), AS_OF)
+    assert len(list(again)) == 1
