@@ -20,6 +20,7 @@ from newsledger.store.event_store import EventStore
 from newsledger.store.limits import StoreLimits
 from newsledger.store.records import ANY, NO_STREAM, STREAM_EXISTS, AppendedEvent, ExpectedVersion
 from tests.support.factories import event, events
+from tests.support.immutability import EVENTS, unrefused_changes
 
 
 def all_positions(store: EventStore) -> list[int]:
@@ -308,6 +309,17 @@ class TestImmutability:
         rejected = pytest.raises(sa.exc.DBAPIError, match="events are immutable")
         with rejected, engine.begin() as conn:
             conn.execute(sa.text(statement))
+        assert store.read_all() == before
+
+    def test_no_sql_statement_replaces_changes_or_removes_a_recorded_event(
+        self, store: EventStore, engine: Engine
+    ) -> None:
+        # On SQLite, INSERT OR REPLACE and REPLACE INTO delete the old row without firing a
+        # DELETE trigger; upserts and MERGE go through the UPDATE and DELETE triggers.
+        store.append("s", events(2))
+        store.append("t", events(1))
+        before = store.read_all()
+        assert unrefused_changes(engine, EVENTS) == []
         assert store.read_all() == before
 
     @pytest.mark.parametrize(

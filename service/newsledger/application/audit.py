@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from newsledger.application.errors import (
     CheckpointNotFound,
@@ -30,7 +30,7 @@ from newsledger.audit.storage.entries import read_entries
 from newsledger.audit.storage.identity import handover_notes
 from newsledger.audit.storage.proofs import stored_consistency_proof, stored_inclusion_proof
 from newsledger.audit.storage.tree import leaf_count, read_leaves
-from newsledger.domain.events import RecordedEvent
+from newsledger.domain.events import RecordedEvent, micros_from_time
 from newsledger.domain.negotiation import stream_for
 from newsledger.store.records import ANY, AppendResult, ExpectedVersion, ProposedEvent
 
@@ -212,6 +212,9 @@ class AuditLog:
             raise InvalidRequest([Violation("negotiation_id", str(error))]) from None
         if self.ledger.store.stream_version(stream) is None:
             raise NegotiationNotFound(negotiation_id)
+        if known_at is not None and known_at <= datetime.now(UTC):
+            # A past instant is answered only once nothing can still be recorded by then.
+            self.ledger.store.settle(micros_from_time(known_at))
         return replay_views(known_at_cut(self._stream_events(stream), known_at), as_of)
 
     def _stream_events(self, stream: str) -> Iterator[RecordedEvent]:

@@ -99,6 +99,9 @@ class NegotiationQueries:
             raise InvalidRequest(
                 [Violation("known_at", "is in the future: answers there could change")]
             )
+        if known_at is not None:
+            # Answer only once nothing can still be recorded at or before known_at.
+            self.store.settle(micros_from_time(known_at))
         with self.store.engine.connect() as conn:
             if known_at is None:
                 cut = current_version(conn, negotiation_id)

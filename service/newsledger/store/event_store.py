@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 from newsledger.domain.events import StoredEvent
 from newsledger.store import locking, log_queries
 from newsledger.store.bulk import insert_rows
+from newsledger.store.engine import is_sqlite
 from newsledger.store.errors import AppendLockTimeout, WrongExpectedVersion
 from newsledger.store.event_rows import EventRow
 from newsledger.store.limits import StoreLimits
@@ -135,14 +136,14 @@ class EventStore:
         if len(recorded) == len(proposed):
             ordered = tuple(recorded[event.event_id] for event in proposed)
             return AppendResult(stream=stream, events=ordered, already_recorded=True), ()
-        actual, last_position, last_recorded_us = log_queries.stream_and_log_heads(conn, stream)
+        actual, last_position, floor_us = log_queries.stream_and_log_heads(conn, stream)
         if not expected.is_met_by(actual):
             if not retry_aware:
                 raise _MaybeARetry
             raise WrongExpectedVersion(stream, expected.kind, actual, expected.version)
-        # Strictly later than the previous append, even if the clock stalls or steps back:
-        # an answer "as known at T" must not change once T has been seen in the log.
-        recorded_at_us = max(self._clock(), last_recorded_us + 1)
+        # Strictly later than the previous append and than every known_at answered (the
+        # watermark), even if the clock stalls or steps back: no answer given can change.
+        recorded_at_us = max(self._clock(), floor_us + 1)
         next_version = 0 if actual is None else actual + 1
         new = [
             (event, text)
@@ -179,6 +180,37 @@ class EventStore:
         by_id = {**recorded, **{event.event_id: event for event in appended}}
         ordered = tuple(by_id[event.event_id] for event in proposed)
         return AppendResult(stream=stream, events=ordered, already_recorded=False), appended
+
+    def settle(self, known_at_us: int) -> None:
+        """Return once no append can still record at or before known_at_us.
+
+        Call it before answering as known at an instant, and only for an instant that is
+        not in the future (it holds every later record time above the instant). An append
+        records strictly after the log's last record time and after the known_at
+        watermark, so an instant before the one or at or before the other is settled
+        already, and costs one query. Otherwise the watermark is raised to the instant
+        once the append in flight (which may have taken its record time already) has
+        committed, and every later append records after it (see locking).
+        """
+        with self.engine.connect() as conn:
+            last_recorded_us, answered_us = log_queries.record_time_heads(conn)
+        if known_at_us < last_recorded_us or known_at_us <= answered_us:
+            return
+        if not is_sqlite(self.engine):  # PostgreSQL queues lock waits itself
+            self._raise_watermark(known_at_us)
+            return
+        # Queue behind this process's writers as they do: a direct hand-over instead of
+        # polling for the database lock.
+        if not self._local_writer.acquire(timeout=self.lock_timeout_seconds):
+            raise AppendLockTimeout(self.lock_timeout_seconds)
+        try:
+            self._raise_watermark(known_at_us)
+        finally:
+            self._local_writer.release()
+
+    def _raise_watermark(self, known_at_us: int) -> None:
+        with locking.watermark_transaction(self.engine, self.lock_timeout_seconds) as conn:
+            log_queries.raise_watermark(conn, known_at_us)
 
     def stream_version(self, stream: str) -> int | None:
         """Return the version of the stream's last event, or None if it has none."""

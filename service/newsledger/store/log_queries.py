@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 from newsledger.domain.events import StoredEvent
 from newsledger.store.errors import EventIdConflict
 from newsledger.store.records import ProposedEvent
-from newsledger.store.tables import events
+from newsledger.store.tables import events, known_at_watermark
 
 EVENT_COLUMNS = (
     events.c.position,
@@ -91,21 +91,48 @@ def stream_version(conn: Connection, stream: str) -> int | None:
     return version
 
 
-_HEADS = sa.select(
-    _STREAM_VERSION.scalar_subquery(),
-    _LOG_HEAD.with_only_columns(events.c.position).scalar_subquery(),
+_WATERMARK = sa.select(known_at_watermark.c.answered_us).where(known_at_watermark.c.id == 1)
+# Reads the watermark row in share mode on PostgreSQL (SQLite has no row locks): it stays
+# locked until the append commits, so raising the watermark waits for this append.
+_HEADS = (
+    sa.select(
+        _STREAM_VERSION.scalar_subquery(),
+        _LOG_HEAD.with_only_columns(events.c.position).scalar_subquery(),
+        _LOG_HEAD.with_only_columns(events.c.recorded_at_us).scalar_subquery(),
+        known_at_watermark.c.answered_us,
+    )
+    .where(known_at_watermark.c.id == 1)
+    .with_for_update(read=True, of=known_at_watermark)
+)
+_RECORD_TIME_HEADS = sa.select(
     _LOG_HEAD.with_only_columns(events.c.recorded_at_us).scalar_subquery(),
+    _WATERMARK.scalar_subquery(),
 )
 
 
 def stream_and_log_heads(conn: Connection, stream: str) -> tuple[int | None, int, int]:
-    """Return the stream's version (None: no stream) and the log's last position and its
-    record time ((-1, 0) for an empty log), in one query."""
+    """Return the stream's version (None: no stream), the log's last position (-1 for an
+    empty log) and the record time the next append must exceed, in one query: the later of
+    the last event's record time and the known_at watermark."""
     row = conn.execute(_HEADS, {"stream": stream}).one()
-    version, position, recorded_at_us = row
-    if position is None:
-        return version, -1, 0
-    return version, position, recorded_at_us
+    version, position, recorded_at_us, answered_us = row
+    floor = max(recorded_at_us or 0, answered_us or 0)
+    return version, -1 if position is None else position, floor
+
+
+def record_time_heads(conn: Connection) -> tuple[int, int]:
+    """Return the last event's record time (-1 for an empty log) and the known_at watermark."""
+    recorded_at_us, answered_us = conn.execute(_RECORD_TIME_HEADS).one()
+    return (-1 if recorded_at_us is None else recorded_at_us), answered_us or 0
+
+
+def raise_watermark(conn: Connection, known_at_us: int) -> None:
+    """Raise the known_at watermark to known_at_us, unless it is there already."""
+    conn.execute(
+        known_at_watermark.update()
+        .where(known_at_watermark.c.id == 1, known_at_watermark.c.answered_us < known_at_us)
+        .values(answered_us=known_at_us)
+    )
 
 
 def log_head(conn: Connection) -> tuple[int, int]:

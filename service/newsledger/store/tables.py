@@ -150,3 +150,13 @@ audit_witness_state = sa.Table(
     sa.Column("last_error", sa.Text(), nullable=True),
     sa.Column("updated_at_us", BigInt, nullable=False),
 )
+
+# The known_at watermark (one row): the latest record time a known_at query has been
+# answered at. Appends record strictly after it, so no answer given can change.
+known_at_watermark = sa.Table(
+    "known_at_watermark",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("answered_us", BigInt, nullable=False),
+    sa.CheckConstraint("id = 1", name="single_row"),
+)

@@ -27,6 +27,7 @@ from newsledger.store.migrate import (
 from newsledger.store.records import ProposedEvent
 from tests.conftest import fresh_postgres_schema
 from tests.support.factories import events
+from tests.support.older_schema import without_the_watermark
 
 RECORDED_AT_US = 1_750_000_000_123_456
 
@@ -54,8 +55,9 @@ def test_an_upgrade_from_0001_keeps_events_identical_and_backfills_a_verifiable_
     engine = make_engine()
     upgrade_to(engine, "0001")
     old_store = EventStore(engine)
-    for batch in range(4):
-        old_store.append(f"before-audit-{batch}", events(5))
+    with without_the_watermark(engine):
+        for batch in range(4):
+            old_store.append(f"before-audit-{batch}", events(5))
     before = raw_events(engine)
 
     upgrade_to_head(engine)
@@ -140,8 +142,9 @@ def test_the_upgrade_backfill_writes_the_bytes_the_live_append_path_writes(
     upgraded = make_engine()
     upgrade_to(upgraded, "0001")
     before_audit = EventStore(upgraded, clock=lambda: RECORDED_AT_US)
-    for number, batch in enumerate(batches_with_metadata()):
-        before_audit.append(f"stream-{number}", batch)
+    with without_the_watermark(upgraded):
+        for number, batch in enumerate(batches_with_metadata()):
+            before_audit.append(f"stream-{number}", batch)
     upgrade_to_head(upgraded)
 
     with second_database(upgraded, tmp_path) as live:
