@@ -25,7 +25,7 @@ from newsledger.domain.explain import FieldNotFound, InvalidFieldPath, explain
 from newsledger.domain.negotiation import InvalidNegotiationId, stream_for
 from newsledger.domain.state import JsonDict
 from newsledger.domain.timeline import TimelineFilter, timeline
-from newsledger.domain.view import render_view
+from newsledger.domain.view import render_view, statements_page
 from newsledger.projections.known_at import version_known_at, view_at_version
 from newsledger.projections.negotiation_views import (
     NegotiationViews,
@@ -42,6 +42,16 @@ class TimelinePage:
     """One page of a timeline, cut at a stream version so later pages read the same list."""
 
     entries: list[JsonDict]
+    cut_version: int
+    next_offset: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class StatementPage:
+    """One page of statements, cut at a stream version so later pages read the same list."""
+
+    statements: list[JsonDict]
+    total: int
     cut_version: int
     next_offset: int | None
 
@@ -163,7 +173,7 @@ class NegotiationQueries:
         try:
             with self.stored(negotiation_id, known_at) as stored:
                 state = stored.state
-                return explain(state, render_view(state, as_of), path, as_of)
+                return explain(state, render_view(state, as_of, limit=None), path, as_of)
         except InvalidFieldPath as error:
             raise InvalidRequest(
                 [Violation("field_path", str(error))], "INVALID_FIELD_PATH"
@@ -186,6 +196,19 @@ class NegotiationQueries:
             entries = timeline(stored.state, wanted)
         following = offset + limit if offset + limit < len(entries) else None
         return TimelinePage(entries[offset : offset + limit], cut, following)
+
+    def statements(
+        self,
+        point: ViewPoint,
+        speaker_id: str = "",
+        offset: int = 0,
+        limit: int = 100,
+    ) -> StatementPage:
+        """Return a page of statements at a view point; pass its cut back for the next page."""
+        with self.stored(point.negotiation_id, cut=point.stream_version) as stored:
+            page, total = statements_page(stored.state, point.as_of, offset, limit, speaker_id)
+        following = offset + limit if offset + limit < total else None
+        return StatementPage(page, total, point.stream_version, following)
 
     def watch(
         self, negotiation_id: str, as_of: Callable[[], date], active: Callable[[], bool]

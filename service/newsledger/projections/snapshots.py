@@ -1,13 +1,14 @@
 """Snapshots of negotiation states, for known-at queries and for loading a current state.
 
 A stream is snapshotted every SNAPSHOT_INTERVAL events up to SNAPSHOT_INTERVAL * GROWTH events;
-past that, the step grows tenfold with each tenfold of the stream (every 10,000 events from
-10,000, every 100,000 from 100,000), so writing snapshots costs a bounded time per event
-whatever the negotiation's size, and their total size stays a few times the last state's. A
-past-point query loads the latest snapshot at or before its cut and folds the tail (shorter
-than the step), never the whole stream. Snapshots are derived data: they are
-written in the append transaction, rewritten by a rebuild, and ignored when an older fold
-version wrote them.
+past that, the step grows tenfold with each tenfold of the stream (every 1,000 events from
+1,000, every 10,000 from 10,000), so encoding snapshots costs a bounded time per event
+(amortised) whatever the negotiation's size. A past-point query, or loading a state the
+process does not keep, reads the latest snapshot at or before its cut and folds the tail
+(shorter than the step, at most a tenth of the stream), never the whole stream.
+
+Snapshots are derived data: they are written in the append transaction, rewritten by a
+rebuild, and ignored when an older fold version wrote them.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from newsledger.store.tables import negotiation_snapshots
 SNAPSHOT_INTERVAL = 100
 """A snapshot is taken after stream versions 99, 199, 299… of every negotiation stream."""
 
-GROWTH = 100
+GROWTH = 10
 """Past SNAPSHOT_INTERVAL * GROWTH events, the step is the stream's size rounded down to a
 power of ten (nine snapshots a decade)."""
 
