@@ -15,6 +15,7 @@ from typing import Any
 from newsledger.domain import view_sections as sections
 from newsledger.domain.confirmation import Confirmer, disputes
 from newsledger.domain.state import JsonDict, NegotiationState
+from newsledger.domain.valid_time import counts_on
 
 NOT_SCHEDULED: JsonDict = {"status": "NEXT_ROUND_STATUS_NOT_SCHEDULED"}
 """The next round when no development has set one: explicitly not scheduled."""
@@ -63,12 +64,11 @@ def _newest_plain(
     shown: list[tuple[str, JsonDict]] = []
     total = 0
     for key in reversed(keys):
-        rendered = sections.plain(records[key], as_of)
-        if rendered is None:
+        if not counts_on(str(records[key].get("_from", "")), as_of):
             continue
         total += 1
         if len(shown) < limit:
-            shown.append((key, rendered))
+            shown.append((key, sections.public(records[key])))
     return shown, total
 
 
@@ -298,11 +298,10 @@ def statements_page(
         record = records[key]
         if speaker_id and record.get("speaker_id") != speaker_id:
             continue
-        rendered = sections.plain(record, as_of)
-        if rendered is None:
+        if not counts_on(str(record.get("_from", "")), as_of):
             continue
         if offset <= total < offset + limit:
-            page.append(rendered)
+            page.append(sections.public(record))
         total += 1
     finished: list[JsonDict] = _finished(
         page, Confirmer(state.developments, state.party_ids(), as_of)
