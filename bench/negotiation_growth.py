@@ -2,7 +2,8 @@
 
 For each size, one negotiation (the seed story) gets that many statements, appended
 in-process in batches; then 10 single-statement appends are timed one by one, and a
-GetNegotiation through the service object (serialised, as the server would send it).
+GetNegotiation through the service object (serialised, as the server would send it), then
+another right after one more append (`next_view_ms`: the view as readers see it live).
 
     python -m bench.negotiation_growth 400 5000 60000 [--url DATABASE_URL]
 """
@@ -58,6 +59,13 @@ def measure(url: str, statements: int) -> dict[str, Any]:
         began = time.perf_counter()
         size = len(service.GetNegotiation(request, None).SerializeToString())  # type: ignore[arg-type]
         view_ms = (time.perf_counter() - began) * 1000
+        last = statements + TIMED_APPENDS
+        app.ledger.append(
+            report.stream, [ProposedEvent(uuid.uuid4(), EVENT_TYPE, statement_payload(last))]
+        )
+        began = time.perf_counter()
+        service.GetNegotiation(request, None)  # type: ignore[arg-type]
+        next_view_ms = (time.perf_counter() - began) * 1000
         return {
             "statements": statements,
             "load_s": round(load_seconds, 1),
@@ -65,6 +73,7 @@ def measure(url: str, statements: int) -> dict[str, Any]:
             "append_ms_max": round(max(appends), 2),
             "view_bytes": size,
             "view_ms": round(view_ms, 1),
+            "next_view_ms": round(next_view_ms, 1),
         }
     finally:
         engine.dispose()

@@ -158,7 +158,7 @@ class NegotiationQueries:
     def view_at(self, point: ViewPoint) -> JsonDict:
         """Return the view at a point: the state right after its stream version, rendered."""
         with self.stored(point.negotiation_id, cut=point.stream_version) as stored:
-            return render_view(stored.state, point.as_of)
+            return render_view(stored.state, point.as_of, index=stored.index)
 
     def summaries(
         self, after_id: str, limit: int, party_id: str = "", phase: str = ""
@@ -206,7 +206,8 @@ class NegotiationQueries:
     ) -> StatementPage:
         """Return a page of statements at a view point; pass its cut back for the next page."""
         with self.stored(point.negotiation_id, cut=point.stream_version) as stored:
-            page, total = statements_page(stored.state, point.as_of, offset, limit, speaker_id)
+            state, index = stored.state, stored.index
+            page, total = statements_page(state, point.as_of, offset, limit, speaker_id, index)
         following = offset + limit if offset + limit < total else None
         return StatementPage(page, total, point.stream_version, following)
 
@@ -215,7 +216,7 @@ class NegotiationQueries:
     ) -> Iterator[ViewChange]:
         """Yield the view now, then again after each batch of events that changes it."""
         with self.stored(negotiation_id) as stored:
-            previous = render_view(stored.state, as_of())
+            previous = render_view(stored.state, as_of(), index=stored.index)
             last_position, stream = stored.last_position, stored.stream
         yield ViewChange(previous, sorted(previous), last_position)
         pending = False
@@ -233,7 +234,7 @@ class NegotiationQueries:
                 continue
             pending = False
             with self.stored(negotiation_id) as current:
-                view = render_view(current.state, as_of())
+                view = render_view(current.state, as_of(), index=current.index)
                 position = current.last_position
             changed = changed_paths(previous, view)
             if changed:

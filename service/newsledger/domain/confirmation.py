@@ -30,26 +30,55 @@ def open_disputes(entry: Mapping[str, Any], as_of: date) -> list[JsonDict]:
     ]
 
 
+class RegistryIndex:
+    """Each source's outlet (as its first report gives it) and each development by id.
+
+    A registry only grows at its end (a correction builds a new one), so an index kept with
+    a state is extended with the entries appended since, not built again: a view rendered
+    after each append of a long negotiation does not walk the whole registry.
+    """
+
+    def __init__(self) -> None:
+        self.registry: Sequence[JsonDict] | None = None
+        self.length = 0
+        self.outlets: dict[str, str] = {}
+        self.developments: dict[str, JsonDict] = {}
+
+    def of(self, registry: Sequence[JsonDict]) -> RegistryIndex:
+        """Bring the index up to date with `registry` (another one starts it afresh)."""
+        if registry is not self.registry or self.length > len(registry):
+            self.registry, self.length = registry, 0
+            self.outlets, self.developments = {}, {}
+        for entry in registry[self.length :]:
+            report = entry["payload"].get("report", {})
+            for source in report.get("sources", []):
+                self.outlets.setdefault(str(source["source_id"]), str(source.get("outlet", "")))
+            if entry["event_type"] not in CORRECTION_TYPES:
+                self.developments[str(entry["development_id"])] = entry
+        self.length = len(registry)
+        return self
+
+
 class Confirmer:
     """Computes confirmation levels for provenances, as of one date."""
 
-    def __init__(self, registry: Sequence[JsonDict], party_ids: Iterable[str], as_of: date) -> None:
-        """Index, once, each development and each source's outlet.
+    def __init__(
+        self,
+        registry: Sequence[JsonDict],
+        party_ids: Iterable[str],
+        as_of: date,
+        index: RegistryIndex | None = None,
+    ) -> None:
+        """Index each development and each source's outlet (or bring `index` up to date).
 
         A development's backers and disputers are worked out the first time a provenance
         names it, so a view showing a few items of a long registry does not pay for all.
         """
         self.party_ids = set(party_ids)
         self.as_of = as_of
-        self.outlets: dict[str, str] = {}
-        self.developments: dict[str, JsonDict] = {}
+        indexed = (RegistryIndex() if index is None else index).of(registry)
+        self.outlets, self.developments = indexed.outlets, indexed.developments
         self.stances: dict[str, tuple[set[str], set[str], set[str]] | None] = {}
-        for entry in registry:
-            report = entry["payload"].get("report", {})
-            for source in report.get("sources", []):
-                self.outlets.setdefault(str(source["source_id"]), str(source.get("outlet", "")))
-            if entry["event_type"] not in CORRECTION_TYPES:
-                self.developments[str(entry["development_id"])] = entry
 
     def stance(self, development_id: str) -> tuple[set[str], set[str], set[str]] | None:
         """Return who claims, confirms and disputes a development (None if it is unknown)."""

@@ -7,13 +7,13 @@ in force, confirmation levels. No event is read: the state holds everything need
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping
 from datetime import date
-from itertools import pairwise
 from typing import Any
 
 from newsledger.domain import view_sections as sections
-from newsledger.domain.confirmation import Confirmer, disputes
+from newsledger.domain.confirmation import Confirmer, RegistryIndex, disputes
 from newsledger.domain.state import JsonDict, NegotiationState
 from newsledger.domain.valid_time import counts_on
 
@@ -50,6 +50,18 @@ def _seq_of(record: Mapping[str, Any]) -> int:
     return int(record.get("_seq", 0))
 
 
+def _in_seq_order(records: Mapping[str, JsonDict]) -> list[str]:
+    """Return the keys of records in the order they were first set (their `_seq`).
+
+    The fold adds records in that order, so the check is all it usually costs.
+    """
+    keys = list(records)
+    seqs = [record.get("_seq", 0) for record in records.values()]
+    if not all(map(operator.le, seqs, seqs[1:])):
+        keys.sort(key=lambda key: _seq_of(records[key]))
+    return keys
+
+
 def _newest_plain(
     records: Mapping[str, JsonDict], as_of: date, limit: int
 ) -> tuple[list[tuple[str, JsonDict]], int]:
@@ -58,9 +70,7 @@ def _newest_plain(
     Records are kept in the order they were first set (their `_seq`), so the newest are
     found walking back from the end; a state whose order differs is sorted first.
     """
-    keys = list(records)
-    if any(_seq_of(records[a]) > _seq_of(records[b]) for a, b in pairwise(keys)):
-        keys.sort(key=lambda key: _seq_of(records[key]))
+    keys = _in_seq_order(records)
     shown: list[tuple[str, JsonDict]] = []
     total = 0
     for key in reversed(keys):
@@ -185,7 +195,10 @@ def _first(cut: Truncation, name: str, items: list[JsonDict]) -> list[JsonDict]:
 
 
 def render_view(
-    state: NegotiationState, as_of: date, limit: int | None = VIEW_LIST_LIMIT
+    state: NegotiationState,
+    as_of: date,
+    limit: int | None = VIEW_LIST_LIMIT,
+    index: RegistryIndex | None = None,
 ) -> JsonDict:
     """Return the NegotiationView JSON object (proto field names) as of a query date.
 
@@ -193,7 +206,8 @@ def render_view(
     Every list shows at most `limit` items, the most recent (None: every item); the lists
     cut short are named in `truncated_lists`, with their totals and the call that reads them
     whole. What is computed from a list (current phase, measures in force, the latest ruling)
-    is computed from all of it.
+    is computed from all of it. An `index` kept with the state spares indexing its registry
+    again.
     """
     cut = Truncation(limit)
     phase_history = sections.phases(state.phase_history, as_of)
@@ -277,21 +291,25 @@ def render_view(
         "stale": bool(state.problems),
         "truncated_lists": cut.notes,
     }
-    finished: JsonDict = _finished(view, Confirmer(state.developments, state.party_ids(), as_of))
+    confirmer = Confirmer(state.developments, state.party_ids(), as_of, index)
+    finished: JsonDict = _finished(view, confirmer)
     return finished
 
 
 def statements_page(
-    state: NegotiationState, as_of: date, offset: int, limit: int, speaker_id: str = ""
+    state: NegotiationState,
+    as_of: date,
+    offset: int,
+    limit: int,
+    speaker_id: str = "",
+    index: RegistryIndex | None = None,
 ) -> tuple[list[JsonDict], int]:
     """Return a page of the statements counted by the date, newest first, and their total.
 
     Newest means first recorded last, the order in which the view keeps the most recent.
     """
     records = state.statements
-    keys = list(records)
-    if any(_seq_of(records[a]) > _seq_of(records[b]) for a, b in pairwise(keys)):
-        keys.sort(key=lambda key: _seq_of(records[key]))
+    keys = _in_seq_order(records)
     page: list[JsonDict] = []
     total = 0
     for key in reversed(keys):
@@ -304,6 +322,6 @@ def statements_page(
             page.append(sections.public(record))
         total += 1
     finished: list[JsonDict] = _finished(
-        page, Confirmer(state.developments, state.party_ids(), as_of)
+        page, Confirmer(state.developments, state.party_ids(), as_of, index)
     )
     return finished, total

@@ -13,13 +13,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import groupby
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from newsledger.domain.confirmation import RegistryIndex
 from newsledger.domain.events import StoredEvent
 from newsledger.domain.negotiation import (
     NEGOTIATION_STREAM_PREFIX,
@@ -43,6 +44,7 @@ class StoredView:
     state: NegotiationState
     last_position: int
     last_stream_version: int
+    index: RegistryIndex | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,11 +246,11 @@ class NegotiationProjector:
             save_view(connection, updated, exists=True)
 
 
-def _kept_view(negotiation_id: str, state: NegotiationState, version: int) -> StoredView:
+def _kept_view(negotiation_id: str, kept: KeptState, version: int) -> StoredView:
     """Return a view of a kept state (its position is in the state itself)."""
     stream = NEGOTIATION_STREAM_PREFIX + negotiation_id
-    position = int(state.last_position.get("position", -1))
-    return StoredView(negotiation_id, stream, state, position, version)
+    position = int(kept.state.last_position.get("position", -1))
+    return StoredView(negotiation_id, stream, kept.state, position, version, kept.index)
 
 
 class NegotiationViews:
@@ -282,7 +284,7 @@ class NegotiationViews:
             if kept is not None and kept.version == found:
                 with kept.lock:
                     if kept.version == found:
-                        yield _kept_view(negotiation_id, kept.state, found)
+                        yield _kept_view(negotiation_id, kept, found)
                         return
             loaded = load_view(conn, negotiation_id)
         if loaded is None or (version is not None and loaded.last_stream_version != version):
@@ -295,7 +297,7 @@ class NegotiationViews:
             kept = KeptState(loaded.state, loaded.last_stream_version)
             self.cache.put(negotiation_id, kept)
             with kept.lock:
-                yield loaded
+                yield replace(loaded, index=kept.index)
             return
         yield loaded
 

@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from newsledger.domain.confirmation import RegistryIndex
 from newsledger.domain.events import StoredEvent
 from newsledger.domain.negotiation import negotiation_id_from_stream
 from newsledger.domain.state import NegotiationState
@@ -30,6 +31,8 @@ DEFAULT_MAX_STATES = 64
 class KeptState:
     """One negotiation's decoded state, the version it is folded to, and its lock.
 
+    `index` is the state's registry index, kept up to date by the renders (under the lock).
+
     `version` is None while an append that changed the state has not committed.
     """
 
@@ -37,6 +40,7 @@ class KeptState:
     version: int | None
     pending: int | None = None
     lock: threading.RLock = field(default_factory=threading.RLock)
+    index: RegistryIndex = field(default_factory=RegistryIndex)
 
 
 class StateCache:

@@ -7,7 +7,8 @@ from typing import Any
 
 from google.protobuf import json_format
 
-from newsledger.domain.negotiation import fold
+from newsledger.domain.confirmation import RegistryIndex
+from newsledger.domain.negotiation import fold, fold_in_place
 from newsledger.domain.state import NegotiationState
 from newsledger.domain.view import VIEW_LIST_LIMIT, render_view, statements_page
 from newsledger.v1.negotiation_view_pb2 import NegotiationView
@@ -163,3 +164,15 @@ def test_statement_pages_go_newest_first_and_cover_every_statement_once() -> Non
     by_wendy, total = statements_page(state, AS_OF, 0, 1000, speaker_id="wendy")
     assert total == 125 and {s["speaker_id"] for s in by_wendy} == {"wendy"}
     assert by_wendy[0]["provenance"]["confirmation"]
+
+
+def test_a_kept_registry_index_renders_what_a_fresh_one_does_as_the_state_grows() -> None:
+    events = recorded_story(SEED_STORY)
+    index = RegistryIndex()
+    state = None
+    for event in events:
+        state = fold_in_place([event], state)
+        assert state is not None
+        assert render_view(state, AS_OF, index=index) == render_view(state, AS_OF)
+    assert index.registry is state.developments
+    assert index.length == len(state.developments)
