@@ -277,15 +277,16 @@ class NegotiationViews:
         """
         with self.engine.connect() as conn:
             found = current_version(conn, negotiation_id)
-            if found is None or (version is not None and found != version):
-                yield None
-                return
-            kept = self.cache.get(negotiation_id)
-            if kept is not None and kept.version == found:
-                with kept.lock:
-                    if kept.version == found:
-                        yield _kept_view(negotiation_id, kept, found)
-                        return
+        if found is None or (version is not None and found != version):
+            yield None
+            return
+        kept = self.cache.get(negotiation_id)
+        if kept is not None and kept.version == found:
+            with kept.lock:
+                if kept.version == found:
+                    yield _kept_view(negotiation_id, kept, found)
+                    return
+        with self.engine.connect() as conn:
             loaded = load_view(conn, negotiation_id)
         if loaded is None or (version is not None and loaded.last_stream_version != version):
             yield None
