@@ -71,7 +71,9 @@ def load_log(engine: Engine, total: int, negotiations: int) -> None:
     """Write ``total`` developments across ``negotiations`` negotiations, with the audit tree."""
     clock = iter(range(START_US, START_US + 10**12, 1_000_000))
     store = EventStore(engine, clock=lambda: next(clock))
-    store.add_observer(NegotiationProjector())
+    projector = NegotiationProjector()
+    store.add_observer(projector)
+    store.add_commit_listener(projector.cache.committed)
     store.add_observer(AuditObserver(ORIGIN))
     per = total // negotiations
     written = [0] * negotiations

@@ -127,7 +127,9 @@ def load(engine: Engine, total: int) -> None:
     """Write `total` events: interleaved batches across the negotiations, a second apart."""
     clock = iter(range(START_US, START_US + 10**12, 1_000_000))
     store = EventStore(engine, clock=lambda: next(clock))
-    store.add_observer(NegotiationProjector())
+    projector = NegotiationProjector()
+    store.add_observer(projector)
+    store.add_commit_listener(projector.cache.committed)
     per = total // NEGOTIATIONS
     written = [0] * NEGOTIATIONS
     started = time.perf_counter()
@@ -169,11 +171,11 @@ def measure(engine: Engine, queries: int) -> dict[str, list[float]]:
         first_us, last_us = spans[f"negotiation-{negotiation}"]
         known_at = time_from_micros(rng.randrange(first_us, last_us + 1))
         started = time.perf_counter()
-        stored = reader.stored(negotiation, known_at)
-        state_ms = (time.perf_counter() - started) * 1000
-        started = time.perf_counter()
-        view = render_view(stored.state, AS_OF)
-        render_ms = (time.perf_counter() - started) * 1000
+        with reader.stored(negotiation, known_at) as stored:
+            state_ms = (time.perf_counter() - started) * 1000
+            started = time.perf_counter()
+            view = render_view(stored.state, AS_OF)
+            render_ms = (time.perf_counter() - started) * 1000
         timings["state: snapshot + tail"].append(state_ms)
         timings["render the view"].append(render_ms)
         timings["GetNegotiation known_at"].append(state_ms + render_ms)

@@ -29,6 +29,7 @@ from newsledger.audit.storage.signing_key import load_or_create_signer
 from newsledger.audit.storage.tree import AuditObserver
 from newsledger.config import DEFAULT_LOG_ORIGIN, Settings, signing_key_location
 from newsledger.projections.negotiation_views import NegotiationProjector
+from newsledger.projections.state_cache import StateCache
 from newsledger.store.engine import create_engine, is_sqlite
 from newsledger.store.event_store import EventStore
 from newsledger.store.migrate import check_schema, upgrade_to_head
@@ -46,9 +47,11 @@ def build_application(
     The store is wired once: build one application per store.
     """
     notifier = LogNotifier()
-    store.add_observer(NegotiationProjector())
+    states = StateCache()
+    store.add_observer(NegotiationProjector(states))
     audit_tree = AuditObserver(log_origin)
     store.add_observer(audit_tree)
+    store.add_commit_listener(states.committed)
     store.add_commit_listener(audit_tree.committed)
     store.add_commit_listener(notifier.publish)
     ledger = Ledger(store, notifier)
@@ -56,7 +59,7 @@ def build_application(
         store=store,
         notifier=notifier,
         ledger=ledger,
-        queries=NegotiationQueries(store, notifier),
+        queries=NegotiationQueries(store, notifier, states=states),
         audit=AuditLog(ledger, signer or generate_signer(log_origin), witnesses),
     )
 

@@ -22,7 +22,7 @@ from newsledger.application.app import Application
 from newsledger.bootstrap import build_application
 from newsledger.domain.events import StoredEvent, micros_from_time, time_from_micros
 from newsledger.domain.negotiation import fold, render_view
-from newsledger.projections import known_at, snapshots
+from newsledger.projections import negotiation_views, snapshots
 from newsledger.projections.rebuild import views_differing_from_rebuild
 from newsledger.store.event_store import EventStore
 from newsledger.store.migrate import migrations_dir
@@ -100,13 +100,13 @@ def test_a_past_point_costs_a_snapshot_plus_a_short_tail(
 ) -> None:
     app, events = recorded
     folded: list[int] = []
-    real_fold = known_at.fold_in_place
+    real_fold = negotiation_views.fold_in_place
 
     def counting_fold(tail: list[Any], state: Any = None) -> Any:
         folded.append(len(tail))
         return real_fold(tail, state)
 
-    monkeypatch.setattr(known_at, "fold_in_place", counting_fold)
+    monkeypatch.setattr(negotiation_views, "fold_in_place", counting_fold)
     for cut in range(len(events) - 1):
         app.queries.view("tri-basin-water-2026", date(2026, 12, 31), events[cut].record_time)
     assert max(folded) < INTERVAL

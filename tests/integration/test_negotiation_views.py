@@ -8,16 +8,17 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from newsledger.application.app import Application
 from newsledger.bootstrap import build_application
+from newsledger.projections.negotiation_views import load_view
 from newsledger.projections.rebuild import (
     fold_stream,
     rebuild_views,
     views_differing_from_rebuild,
 )
+from newsledger.projections.snapshots import encode_state
 from newsledger.store.engine import create_engine
 from newsledger.store.errors import WrongExpectedVersion
 from newsledger.store.event_store import EventStore
@@ -38,12 +39,11 @@ def app(engine: Engine) -> Application:
 
 
 def stored_state_text(engine: Engine, negotiation_id: str = NEGOTIATION) -> str:
-    query = sa.select(negotiation_views.c.state).where(
-        negotiation_views.c.negotiation_id == negotiation_id
-    )
+    """Return the state the database holds (the latest snapshot and the events after it)."""
     with engine.connect() as conn:
-        text: str = conn.execute(query).scalar_one()
-    return text
+        view = load_view(conn, negotiation_id)
+    assert view is not None
+    return encode_state(view.state)
 
 
 def test_the_view_is_kept_current_as_events_arrive_in_several_appends(app: Application) -> None:

@@ -8,6 +8,7 @@ domain and store types; the gRPC layer translates.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -24,7 +25,7 @@ from newsledger.domain.explain import FieldNotFound, InvalidFieldPath, explain
 from newsledger.domain.negotiation import InvalidNegotiationId, stream_for
 from newsledger.domain.state import JsonDict
 from newsledger.domain.timeline import TimelineFilter, timeline
-from newsledger.domain.view import render_view
+from newsledger.domain.view import render_view, statements_page
 from newsledger.projections.known_at import version_known_at, view_at_version
 from newsledger.projections.negotiation_views import (
     NegotiationViews,
@@ -32,6 +33,7 @@ from newsledger.projections.negotiation_views import (
     ViewSummary,
     current_version,
 )
+from newsledger.projections.state_cache import StateCache
 from newsledger.store.event_store import EventStore
 
 
@@ -40,6 +42,16 @@ class TimelinePage:
     """One page of a timeline, cut at a stream version so later pages read the same list."""
 
     entries: list[JsonDict]
+    cut_version: int
+    next_offset: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class StatementPage:
+    """One page of statements, cut at a stream version so later pages read the same list."""
+
+    statements: list[JsonDict]
+    total: int
     cut_version: int
     next_offset: int | None
 
@@ -71,23 +83,23 @@ class NegotiationQueries:
     """The read side of negotiations."""
 
     def __init__(
-        self, store: EventStore, notifier: LogNotifier, now: Callable[[], datetime] = _now
+        self,
+        store: EventStore,
+        notifier: LogNotifier,
+        now: Callable[[], datetime] = _now,
+        states: StateCache | None = None,
     ) -> None:
         self.store = store
-        self.views = NegotiationViews(store.engine)
+        self.views = NegotiationViews(store.engine, states)
         self.notifier = notifier
         self.now = now
 
-    def _current(self, negotiation_id: str) -> StoredView:
-        """Return the projected view as it stands: one row read, nothing folded."""
+    def _checked_id(self, negotiation_id: str) -> None:
+        """Raise InvalidRequest for a malformed negotiation id."""
         try:
             stream_for(negotiation_id)
         except InvalidNegotiationId as error:
             raise InvalidRequest([Violation("negotiation_id", str(error))]) from None
-        current = self.views.get(negotiation_id)
-        if current is None:
-            raise NegotiationNotFound(negotiation_id)
-        return current
 
     def _cut(self, negotiation_id: str, known_at: datetime | None) -> int:
         """Return the stream version answered at: the last recorded by known_at, or the last."""
@@ -112,18 +124,29 @@ class NegotiationQueries:
             raise NegotiationNotFound(negotiation_id, detail)
         return cut
 
+    @contextmanager
     def stored(
         self, negotiation_id: str, known_at: datetime | None = None, cut: int | None = None
-    ) -> StoredView:
-        """Return the negotiation's state as known at an instant (now when None)."""
-        if known_at is None and cut is None:
-            return self._current(negotiation_id)
-        cut = self._cut(negotiation_id, known_at) if cut is None else cut
+    ) -> Iterator[StoredView]:
+        """Give the negotiation's state as known at an instant (now when None) to read.
+
+        The state must not be changed, nor kept past the block: the current one is shared
+        with the appends, which wait for the block to end.
+        """
+        self._checked_id(negotiation_id)
+        if known_at is not None:
+            cut = self._cut(negotiation_id, known_at)
+        with self.views.current(negotiation_id, cut) as current:
+            if current is not None:
+                yield current
+                return
+        if cut is None:
+            raise NegotiationNotFound(negotiation_id)
         with self.store.engine.connect() as conn:
             stored = view_at_version(conn, negotiation_id, cut)
         if stored is None:
             raise NegotiationNotFound(negotiation_id)
-        return stored
+        yield stored
 
     def view(self, negotiation_id: str, as_of: date, known_at: datetime | None = None) -> JsonDict:
         """Return the negotiation's view as of a date, as known at an instant."""
@@ -137,9 +160,8 @@ class NegotiationQueries:
 
     def view_at(self, point: ViewPoint) -> JsonDict:
         """Return the view at a point: the state right after its stream version, rendered."""
-        return render_view(
-            self.stored(point.negotiation_id, cut=point.stream_version).state, point.as_of
-        )
+        with self.stored(point.negotiation_id, cut=point.stream_version) as stored:
+            return render_view(stored.state, point.as_of, index=stored.index)
 
     def summaries(
         self, after_id: str, limit: int, party_id: str = "", phase: str = ""
@@ -151,9 +173,10 @@ class NegotiationQueries:
         self, negotiation_id: str, path: str, as_of: date, known_at: datetime | None
     ) -> JsonDict:
         """Return why a field of the view says what it says."""
-        state = self.stored(negotiation_id, known_at).state
         try:
-            return explain(state, render_view(state, as_of), path, as_of)
+            with self.stored(negotiation_id, known_at) as stored:
+                state = stored.state
+                return explain(state, render_view(state, as_of, limit=None), path, as_of)
         except InvalidFieldPath as error:
             raise InvalidRequest(
                 [Violation("field_path", str(error))], "INVALID_FIELD_PATH"
@@ -172,23 +195,39 @@ class NegotiationQueries:
     ) -> TimelinePage:
         """Return a page of the timeline; pass the page's cut back to read the next one."""
         cut = self._cut(negotiation_id, known_at) if cut is None else cut
-        entries = timeline(self.stored(negotiation_id, cut=cut).state, wanted)
+        with self.stored(negotiation_id, cut=cut) as stored:
+            entries = timeline(stored.state, wanted)
         following = offset + limit if offset + limit < len(entries) else None
         return TimelinePage(entries[offset : offset + limit], cut, following)
+
+    def statements(
+        self,
+        point: ViewPoint,
+        speaker_id: str = "",
+        offset: int = 0,
+        limit: int = 100,
+    ) -> StatementPage:
+        """Return a page of statements at a view point; pass its cut back for the next page."""
+        with self.stored(point.negotiation_id, cut=point.stream_version) as stored:
+            state, index = stored.state, stored.index
+            page, total = statements_page(state, point.as_of, offset, limit, speaker_id, index)
+        following = offset + limit if offset + limit < total else None
+        return StatementPage(page, total, point.stream_version, following)
 
     def watch(
         self, negotiation_id: str, as_of: Callable[[], date], active: Callable[[], bool]
     ) -> Iterator[ViewChange]:
         """Yield the view now, then again after each batch of events that changes it."""
-        stored = self.stored(negotiation_id)
-        previous = render_view(stored.state, as_of())
-        yield ViewChange(previous, sorted(previous), stored.last_position)
+        with self.stored(negotiation_id) as stored:
+            previous = render_view(stored.state, as_of(), index=stored.index)
+            last_position, stream = stored.last_position, stored.stream
+        yield ViewChange(previous, sorted(previous), last_position)
         pending = False
         for item in follow(
             self.store,
             self.notifier,
-            after_position=stored.last_position,
-            stream=stored.stream,
+            after_position=last_position,
+            stream=stream,
             active=active,
         ):
             if isinstance(item, StoredEvent):
@@ -197,11 +236,12 @@ class NegotiationQueries:
             if not pending:
                 continue
             pending = False
-            current = self.stored(negotiation_id)
-            view = render_view(current.state, as_of())
+            with self.stored(negotiation_id) as current:
+                view = render_view(current.state, as_of(), index=current.index)
+                position = current.last_position
             changed = changed_paths(previous, view)
             if changed:
-                yield ViewChange(view, changed, current.last_position)
+                yield ViewChange(view, changed, position)
             previous = view
 
 

@@ -233,6 +233,28 @@ class LedgerClient:
             if not token:
                 return
 
+    def statements(
+        self, negotiation_id: str, page_size: int = 100, **filters: Any
+    ) -> Iterator[negotiation_view_pb2.StatementView]:
+        """Yield a negotiation's statements, newest first, following the pages.
+
+        Filters: `as_of` (a date or YYYY-MM-DD), `known_at` (a datetime), `speaker_id`.
+        """
+        if "known_at" in filters:
+            filters["known_at"] = timestamp(filters["known_at"])
+        if "as_of" in filters:
+            filters["as_of"] = date_text(filters["as_of"])
+        token = ""
+        while True:
+            request = negotiations_pb2.ListStatementsRequest(
+                negotiation_id=negotiation_id, page_size=page_size, page_token=token, **filters
+            )
+            page = self._call(self.negotiations.ListStatements, request)
+            yield from page.statements
+            token = page.next_page_token
+            if not token:
+                return
+
     def timeline_dicts(self, negotiation_id: str, **filters: Any) -> Iterator[dict[str, Any]]:
         """Yield a negotiation's timeline entries as plain dicts (see timeline)."""
         for entry in self.timeline(negotiation_id, **filters):

@@ -30,26 +30,71 @@ def open_disputes(entry: Mapping[str, Any], as_of: date) -> list[JsonDict]:
     ]
 
 
-class Confirmer:
-    """Computes confirmation levels for provenances, as of one date."""
+class RegistryIndex:
+    """Each source's outlet (as its first report gives it) and each development by id.
 
-    def __init__(self, registry: Sequence[JsonDict], party_ids: Iterable[str], as_of: date) -> None:
-        """Index, once, each development's backers and disputers and each source's outlet."""
-        self.party_ids = set(party_ids)
-        self.as_of = as_of
+    A registry only grows at its end (a correction builds a new one), so an index kept with
+    a state is extended with the entries appended since, not built again: a view rendered
+    after each append of a long negotiation does not walk the whole registry.
+    """
+
+    def __init__(self) -> None:
+        self.registry: Sequence[JsonDict] | None = None
+        self.length = 0
         self.outlets: dict[str, str] = {}
-        self.stances: dict[str, tuple[set[str], set[str], set[str]]] = {}
-        for entry in registry:
+        self.developments: dict[str, JsonDict] = {}
+
+    def of(self, registry: Sequence[JsonDict]) -> RegistryIndex:
+        """Bring the index up to date with `registry` (another one starts it afresh)."""
+        if registry is not self.registry or self.length > len(registry):
+            self.registry, self.length = registry, 0
+            self.outlets, self.developments = {}, {}
+        for entry in registry[self.length :]:
             report = entry["payload"].get("report", {})
             for source in report.get("sources", []):
                 self.outlets.setdefault(str(source["source_id"]), str(source.get("outlet", "")))
-            if entry["event_type"] in CORRECTION_TYPES:
-                continue
-            self.stances[str(entry["development_id"])] = (
+            if entry["event_type"] not in CORRECTION_TYPES:
+                self.developments[str(entry["development_id"])] = entry
+        self.length = len(registry)
+        return self
+
+
+class Confirmer:
+    """Computes confirmation levels for provenances, as of one date."""
+
+    def __init__(
+        self,
+        registry: Sequence[JsonDict],
+        party_ids: Iterable[str],
+        as_of: date,
+        index: RegistryIndex | None = None,
+    ) -> None:
+        """Index each development and each source's outlet (or bring `index` up to date).
+
+        A development's backers and disputers are worked out the first time a provenance
+        names it, so a view showing a few items of a long registry does not pay for all.
+        """
+        self.party_ids = set(party_ids)
+        self.as_of = as_of
+        indexed = (RegistryIndex() if index is None else index).of(registry)
+        self.outlets, self.developments = indexed.outlets, indexed.developments
+        self.stances: dict[str, tuple[set[str], set[str], set[str]] | None] = {}
+
+    def stance(self, development_id: str) -> tuple[set[str], set[str], set[str]] | None:
+        """Return who claims, confirms and disputes a development (None if it is unknown)."""
+        if development_id in self.stances:
+            return self.stances[development_id]
+        entry = self.developments.get(development_id)
+        found = None
+        if entry is not None:
+            report = entry["payload"].get("report", {})
+            found = (
                 {str(party) for party in report.get("claimed_by", [])},
-                {c["party_id"] for c in counted(entry["confirmations"], as_of)},
-                {d["party_id"] for d in open_disputes(entry, as_of)},
+                {c["party_id"] for c in counted(entry["confirmations"], self.as_of)},
+                {d["party_id"] for d in open_disputes(entry, self.as_of)},
             )
+        self.stances[development_id] = found
+        return found
 
     def confirmation(self, provenance: Mapping[str, Any]) -> JsonDict:
         """Return the Confirmation of an item with this provenance."""
@@ -57,7 +102,7 @@ class Confirmer:
         confirmed: set[str] = set()
         disputed: set[str] = set()
         for development_id in provenance.get("development_ids", []):
-            stance = self.stances.get(development_id)
+            stance = self.stance(development_id)
             if stance is not None:
                 claimed |= stance[0]
                 confirmed |= stance[1]
@@ -87,9 +132,10 @@ class Confirmer:
 
 def disputes(registry: Sequence[JsonDict], as_of: date) -> list[JsonDict]:
     """Return every dispute raised by the date with both accounts, open ones first."""
-    by_id = entry_by_development_id(registry)
+    disputed = [entry for entry in registry if entry["disputes"]]
+    by_id = entry_by_development_id(registry) if disputed else {}
     found: list[JsonDict] = []
-    for entry in registry:
+    for entry in disputed:
         still_open = {d["development_id"] for d in open_disputes(entry, as_of)}
         report = entry["payload"].get("report", {})
         for dispute in counted(entry["disputes"], as_of):

@@ -7,16 +7,34 @@ in force, confirmation levels. No event is read: the state holds everything need
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
 from newsledger.domain import view_sections as sections
-from newsledger.domain.confirmation import Confirmer, disputes
+from newsledger.domain.confirmation import Confirmer, RegistryIndex, disputes
 from newsledger.domain.state import JsonDict, NegotiationState
+from newsledger.domain.valid_time import counts_on
 
 NOT_SCHEDULED: JsonDict = {"status": "NEXT_ROUND_STATUS_NOT_SCHEDULED"}
 """The next round when no development has set one: explicitly not scheduled."""
+
+VIEW_LIST_LIMIT = 100
+"""The most items a list of the view shows: the most recent ones. A longer list is named in
+`truncated_lists` with its total, and read in full through the call given there."""
+
+STATEMENTS_CALL = "ListStatements"
+TIMELINE_CALL = "ListTimelineEntries"
+LOG_CALL = "ReadStream"
+
+NESTED_HISTORIES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "measures": ("measure_id", ("status_history", "licence_decisions", "entity_list_actions")),
+    "commitments": ("commitment_id", ("status_history",)),
+    "deadlines": ("deadline_id", ("history",)),
+    "people": ("person_id", ("roles",)),
+}
+"""Histories inside records (oldest first) that grow with developments: list, id, fields."""
 
 Renderer = Callable[[Mapping[str, Any], date], JsonDict | None]
 
@@ -25,6 +43,95 @@ def _rendered(records: Mapping[str, JsonDict], render: Renderer, as_of: date) ->
     """Return records rendered as of the date, ordered by id, leaving out those not counted."""
     shown = (render(records[key], as_of) for key in sorted(records))
     return [record for record in shown if record is not None]
+
+
+def _seq_of(record: Mapping[str, Any]) -> int:
+    """Return the stream sequence that first set a stored record."""
+    return int(record.get("_seq", 0))
+
+
+def _in_seq_order(records: Mapping[str, JsonDict]) -> list[str]:
+    """Return the keys of records in the order they were first set (their `_seq`).
+
+    The fold adds records in that order, so the check is all it usually costs.
+    """
+    keys = list(records)
+    seqs = [record.get("_seq", 0) for record in records.values()]
+    if not all(map(operator.le, seqs, seqs[1:])):
+        keys.sort(key=lambda key: _seq_of(records[key]))
+    return keys
+
+
+def _newest_plain(
+    records: Mapping[str, JsonDict], as_of: date, limit: int
+) -> tuple[list[tuple[str, JsonDict]], int]:
+    """Return the `limit` most recent plain records counted by the date, and how many count.
+
+    Records are kept in the order they were first set (their `_seq`), so the newest are
+    found walking back from the end; a state whose order differs is sorted first.
+    """
+    keys = _in_seq_order(records)
+    shown: list[tuple[str, JsonDict]] = []
+    total = 0
+    for key in reversed(keys):
+        if not counts_on(str(records[key].get("_from", "")), as_of):
+            continue
+        total += 1
+        if len(shown) < limit:
+            shown.append((key, sections.public(records[key])))
+    return shown, total
+
+
+class Truncation:
+    """Cuts the view's lists to their most recent items and notes each list it cut."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self.notes: list[JsonDict] = []
+
+    def note(self, path: str, shown: int, total: int, call: str) -> None:
+        """Record that the list at `path` shows `shown` of `total` items."""
+        self.notes.append({"path": path, "shown": shown, "total": total, "paged_by": call})
+
+    def records(
+        self,
+        name: str,
+        records: Mapping[str, JsonDict],
+        render: Renderer,
+        as_of: date,
+        call: str = TIMELINE_CALL,
+    ) -> list[JsonDict]:
+        """Render a keyed section, keeping its most recent records, ordered by id."""
+        if self.limit is None or len(records) <= self.limit:
+            return _rendered(records, render, as_of)
+        if render is sections.plain:
+            shown, total = _newest_plain(records, as_of, self.limit)
+        else:
+            every = [(key, render(records[key], as_of)) for key in records]
+            counted = [(key, rendered) for key, rendered in every if rendered is not None]
+            counted.sort(key=lambda pair: _seq_of(records[pair[0]]), reverse=True)
+            shown, total = counted[: self.limit], len(counted)
+        if total > self.limit:
+            self.note(name, self.limit, total, call)
+        return [rendered for _, rendered in sorted(shown, key=lambda pair: pair[0])]
+
+    def rendered(
+        self, name: str, items: list[JsonDict], call: str = TIMELINE_CALL
+    ) -> list[JsonDict]:
+        """Keep the most recent items of a rendered list in stream order (the last ones)."""
+        if self.limit is None or len(items) <= self.limit:
+            return items
+        self.note(name, self.limit, len(items), call)
+        return items[-self.limit :]
+
+    def histories(self, name: str, items: list[JsonDict]) -> None:
+        """Cut the histories inside each rendered record of a section to their newest."""
+        id_key, fields = NESTED_HISTORIES[name]
+        for item in items:
+            for field in fields:
+                if isinstance(item.get(field), list):
+                    path = f"{name}[{item[id_key]}].{field}"
+                    item[field] = self.rendered(path, item[field])
 
 
 def _latest(records: list[JsonDict], state_records: Mapping[str, JsonDict], key: str) -> JsonDict:
@@ -79,49 +186,142 @@ def _finished(value: Any, confirmer: Confirmer) -> Any:
     return finished
 
 
-def render_view(state: NegotiationState, as_of: date) -> JsonDict:
+def _first(cut: Truncation, name: str, items: list[JsonDict]) -> list[JsonDict]:
+    """Keep the first items of a list whose order puts what matters first (open disputes)."""
+    if cut.limit is None or len(items) <= cut.limit:
+        return items
+    cut.note(name, cut.limit, len(items), TIMELINE_CALL)
+    return items[: cut.limit]
+
+
+def render_view(
+    state: NegotiationState,
+    as_of: date,
+    limit: int | None = VIEW_LIST_LIMIT,
+    index: RegistryIndex | None = None,
+) -> JsonDict:
     """Return the NegotiationView JSON object (proto field names) as of a query date.
 
     Days remaining are computed from `as_of` and the deadline, never taken from quotes.
+    Every list shows at most `limit` items, the most recent (None: every item); the lists
+    cut short are named in `truncated_lists`, with their totals and the call that reads them
+    whole. What is computed from a list (current phase, measures in force, the latest ruling)
+    is computed from all of it. An `index` kept with the state spares indexing its registry
+    again.
     """
+    cut = Truncation(limit)
     phase_history = sections.phases(state.phase_history, as_of)
     truces = _rendered(state.truces, sections.truce, as_of)
     measures = _rendered(state.measures, sections.measure, as_of)
-    cases = _rendered(state.court_cases, sections.court_case, as_of)
+    in_force = _in_force_by_party(state, measures)
+    if limit is not None and len(measures) > limit:
+        newest = sorted(measures, key=lambda m: _seq_of(state.measures[m["measure_id"]]))
+        cut.note("measures", limit, len(measures), TIMELINE_CALL)
+        measures = sorted(newest[-limit:], key=lambda m: str(m["measure_id"]))
+    cut.histories("measures", measures)
+    cases = cut.records("legal_status.cases", state.court_cases, sections.court_case, as_of)
+    for case in cases:
+        case["rulings"] = cut.rendered(
+            f"legal_status.cases[{case['case_id']}].rulings", case["rulings"]
+        )
     rounds = sections.counted(state.next_round_history, as_of)
     rulings = [
         r for case in state.court_cases.values() for r in sections.counted(case["rulings"], as_of)
     ]
     latest_ruling = max(rulings, key=lambda ruling: int(ruling["_seq"]), default={})
+    truce = _latest(truces, state.truces, "truce_id")
+    if truce.get("deadline_history"):
+        truce["deadline_history"] = cut.rendered(
+            "truce.deadline_history", truce["deadline_history"]
+        )
+    deadlines = cut.records(
+        "deadlines",
+        state.deadlines,
+        lambda r, d: sections.with_countdown(r, "history", d),
+        as_of,
+    )
+    cut.histories("deadlines", deadlines)
+    commitments = cut.records("commitments", state.commitments, sections.with_status, as_of)
+    cut.histories("commitments", commitments)
+    people = cut.records("people", state.people, sections.person, as_of)
+    cut.histories("people", people)
+    open_first = disputes(state.developments, as_of)
     view: JsonDict = {
         "negotiation_id": state.negotiation_id,
         "title": state.title,
         "parties": state.parties,
         "as_of_date": as_of.isoformat(),
         "phase": phase_history[-1]["phase"] if phase_history else "NEGOTIATION_PHASE_UNSPECIFIED",
-        "phase_history": phase_history,
-        "talks": _rendered(state.talks, sections.talks, as_of),
-        "outcomes": _rendered(state.outcomes, sections.outcome, as_of),
-        "truce": _latest(truces, state.truces, "truce_id"),
-        "deadlines": _rendered(
-            state.deadlines, lambda r, d: sections.with_countdown(r, "history", d), as_of
-        ),
-        "issues": _rendered(state.issues, sections.issue, as_of),
-        "commitments": _rendered(state.commitments, sections.with_status, as_of),
+        "phase_history": cut.rendered("phase_history", phase_history),
+        "talks": cut.records("talks", state.talks, sections.talks, as_of),
+        "outcomes": cut.records("outcomes", state.outcomes, sections.outcome, as_of),
+        "truce": truce,
+        "deadlines": deadlines,
+        "issues": cut.records("issues", state.issues, sections.issue, as_of),
+        "commitments": commitments,
         "measures": measures,
-        "measures_in_force": _in_force_by_party(state, measures),
+        "measures_in_force": in_force,
         "legal_status": {"cases": cases, "latest_ruling": sections.public(latest_ruling)},
-        "economic_context": {"indicators": _rendered(state.indicators, sections.plain, as_of)},
-        "market_reactions": _rendered(state.market_reactions, sections.plain, as_of),
-        "people": _rendered(state.people, sections.person, as_of),
-        "statements": _rendered(state.statements, sections.plain, as_of),
-        "investigations": _rendered(state.investigations, sections.investigation, as_of),
-        "purchases": _rendered(state.purchases, sections.plain, as_of),
-        "disputes": disputes(state.developments, as_of),
+        "economic_context": {
+            "indicators": cut.records(
+                "economic_context.indicators",
+                state.indicators,
+                sections.plain,
+                as_of,
+            )
+        },
+        "market_reactions": cut.records(
+            "market_reactions", state.market_reactions, sections.plain, as_of
+        ),
+        "people": people,
+        "statements": cut.records(
+            "statements", state.statements, sections.plain, as_of, STATEMENTS_CALL
+        ),
+        "investigations": cut.records(
+            "investigations",
+            state.investigations,
+            sections.investigation,
+            as_of,
+        ),
+        "purchases": cut.records("purchases", state.purchases, sections.plain, as_of),
+        "disputes": _first(cut, "disputes", open_first),
         "next_round": sections.public(rounds[-1]) if rounds else NOT_SCHEDULED,
         "last_position": state.last_position,
-        "problems": state.problems,
+        "problems": cut.rendered("problems", state.problems, LOG_CALL),
         "stale": bool(state.problems),
+        "truncated_lists": cut.notes,
     }
-    finished: JsonDict = _finished(view, Confirmer(state.developments, state.party_ids(), as_of))
+    confirmer = Confirmer(state.developments, state.party_ids(), as_of, index)
+    finished: JsonDict = _finished(view, confirmer)
     return finished
+
+
+def statements_page(
+    state: NegotiationState,
+    as_of: date,
+    offset: int,
+    limit: int,
+    speaker_id: str = "",
+    index: RegistryIndex | None = None,
+) -> tuple[list[JsonDict], int]:
+    """Return a page of the statements counted by the date, newest first, and their total.
+
+    Newest means first recorded last, the order in which the view keeps the most recent.
+    """
+    records = state.statements
+    keys = _in_seq_order(records)
+    page: list[JsonDict] = []
+    total = 0
+    for key in reversed(keys):
+        record = records[key]
+        if speaker_id and record.get("speaker_id") != speaker_id:
+            continue
+        if not counts_on(str(record.get("_from", "")), as_of):
+            continue
+        if offset <= total < offset + limit:
+            page.append(sections.public(record))
+        total += 1
+    finished: list[JsonDict] = _finished(
+        page, Confirmer(state.developments, state.party_ids(), as_of, index)
+    )
+    return finished, total

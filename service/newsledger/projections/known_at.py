@@ -11,11 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from newsledger.domain.events import StoredEvent
-from newsledger.domain.negotiation import fold_in_place, stream_for
-from newsledger.projections.negotiation_views import StoredView, load_view_at
-from newsledger.projections.snapshots import latest_snapshot
-from newsledger.store.log_queries import EVENT_COLUMNS
+from newsledger.projections.negotiation_views import view_at_version
 from newsledger.store.tables import events
 
 
@@ -31,37 +27,4 @@ def version_known_at(conn: Connection, stream: str, known_at_us: int) -> int | N
     return version
 
 
-def _events_between(conn: Connection, stream: str, first: int, last: int) -> list[StoredEvent]:
-    """Return the stream's events with versions first..last, in order."""
-    query = (
-        sa.select(*EVENT_COLUMNS)
-        .where(
-            events.c.stream == stream,
-            events.c.stream_version >= first,
-            events.c.stream_version <= last,
-        )
-        .order_by(events.c.stream_version)
-    )
-    return [StoredEvent(*row) for row in conn.execute(query)]
-
-
-def view_at_version(conn: Connection, negotiation_id: str, cut: int) -> StoredView | None:
-    """Return the negotiation's state right after stream version `cut`: snapshot plus tail.
-
-    When the stored view has folded exactly up to `cut` it is the answer, read in the same
-    statement that checks its version, so an append landing meanwhile cannot slip in.
-    """
-    stored = load_view_at(conn, negotiation_id, cut)
-    if stored is not None:
-        return stored
-    stream = stream_for(negotiation_id)
-    snapshot = latest_snapshot(conn, negotiation_id, cut)
-    first = 0 if snapshot is None else snapshot.stream_version + 1
-    tail = _events_between(conn, stream, first, cut)
-    state = fold_in_place(
-        [event.to_domain() for event in tail], None if snapshot is None else snapshot.state
-    )
-    if state is None or (not tail and snapshot is None):
-        return None
-    last_position = tail[-1].position if tail else snapshot.position if snapshot else -1
-    return StoredView(negotiation_id, stream, state, last_position, cut)
+__all__ = ["version_known_at", "view_at_version"]

@@ -1,9 +1,14 @@
-"""Snapshots of negotiation states every SNAPSHOT_INTERVAL events, for known-at queries.
+"""Snapshots of negotiation states, for known-at queries and for loading a current state.
 
-A past-point query loads the latest snapshot at or before its cut and folds the tail (fewer
-than SNAPSHOT_INTERVAL events), never the whole stream. Snapshots are derived data: they are
-written in the append transaction, rewritten by a rebuild, and ignored when an older fold
-version wrote them.
+A stream is snapshotted every SNAPSHOT_INTERVAL events up to SNAPSHOT_INTERVAL * GROWTH events;
+past that, the step grows tenfold with each tenfold of the stream (every 1,000 events from
+1,000, every 10,000 from 10,000), so encoding snapshots costs a bounded time per event
+(amortised) whatever the negotiation's size. A past-point query, or loading a state the
+process does not keep, reads the latest snapshot at or before its cut and folds the tail
+(shorter than the step, at most a tenth of the stream), never the whole stream.
+
+Snapshots are derived data: they are written in the append transaction, rewritten by a
+rebuild, and ignored when an older fold version wrote them.
 """
 
 from __future__ import annotations
@@ -22,6 +27,10 @@ from newsledger.store.tables import negotiation_snapshots
 
 SNAPSHOT_INTERVAL = 100
 """A snapshot is taken after stream versions 99, 199, 299… of every negotiation stream."""
+
+GROWTH = 10
+"""Past SNAPSHOT_INTERVAL * GROWTH events, the step is the stream's size rounded down to a
+power of ten (nine snapshots a decade)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +56,18 @@ def decode_state(text: str) -> NegotiationState:
     return NegotiationState.from_json(json.loads(text), owned=True)
 
 
+def snapshot_step(stream_version: int) -> int:
+    """Return the distance between snapshots around this stream version."""
+    count = stream_version + 1
+    if count < SNAPSHOT_INTERVAL * GROWTH:
+        return SNAPSHOT_INTERVAL
+    power: int = 10 ** (len(str(count)) - 1)
+    return max(power, SNAPSHOT_INTERVAL)
+
+
 def is_snapshot_point(stream_version: int) -> bool:
     """Tell whether the state after this stream version is snapshotted."""
-    return (stream_version + 1) % SNAPSHOT_INTERVAL == 0
+    return (stream_version + 1) % snapshot_step(stream_version) == 0
 
 
 def save_snapshot(

@@ -49,7 +49,9 @@ negotiation_views = sa.Table(
     metadata,
     sa.Column("negotiation_id", sa.String(63), primary_key=True),
     sa.Column("stream", sa.String(200), nullable=False, unique=True),
-    # The folded state as JSON, updated in the same transaction as the append.
+    # Empty since 0006: the folded state is kept in the process and loaded from the latest
+    # snapshot plus the events after it, so the row stays small (an update never rewrites
+    # a large value).
     sa.Column("state", sa.Text(), nullable=False),
     sa.Column("last_position", BigInt, nullable=False),
     sa.Column("last_stream_version", BigInt, nullable=False),

@@ -1771,8 +1771,51 @@ class FoldProblem(_message.Message):
 Global___FoldProblem: _TypeAlias = FoldProblem  # noqa: Y015
 
 @_typing.final
+class TruncatedList(_message.Message):
+    """A list of the view cut short: the view shows only its most recent items."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PATH_FIELD_NUMBER: _builtins.int
+    SHOWN_FIELD_NUMBER: _builtins.int
+    TOTAL_FIELD_NUMBER: _builtins.int
+    PAGED_BY_FIELD_NUMBER: _builtins.int
+    path: _builtins.str
+    """The list's path in the view, as ExplainNegotiationField takes it: "statements",
+    "legal_status.cases", "measures[tariffs-above-100-percent].status_history".
+    """
+    shown: _builtins.int
+    """How many items the view shows (the most recent ones)."""
+    total: _builtins.int
+    """How many items the list has on the query date."""
+    paged_by: _builtins.str
+    """The call that reads every item, one page at a time: "ListStatements" for statements,
+    "ListTimelineEntries" for the developments behind other lists, "ReadStream" for the
+    events behind fold problems.
+    """
+    def __init__(
+        self,
+        *,
+        path: _builtins.str = ...,
+        shown: _builtins.int = ...,
+        total: _builtins.int = ...,
+        paged_by: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["paged_by", b"paged_by", "path", b"path", "shown", b"shown", "total", b"total"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___TruncatedList: _TypeAlias = TruncatedList  # noqa: Y015
+
+@_typing.final
 class NegotiationView(_message.Message):
-    """The current state of a negotiation, as of a query date."""
+    """The current state of a negotiation, as of a query date.
+
+    Each list shows at most 100 items, the most recent; a longer list is named in
+    `truncated_lists`, so the view stays small however large the negotiation grows.
+    """
 
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -1802,6 +1845,7 @@ class NegotiationView(_message.Message):
     PURCHASES_FIELD_NUMBER: _builtins.int
     DISPUTES_FIELD_NUMBER: _builtins.int
     MEASURES_IN_FORCE_FIELD_NUMBER: _builtins.int
+    TRUNCATED_LISTS_FIELD_NUMBER: _builtins.int
     negotiation_id: _builtins.str
     """The negotiation's id."""
     title: _builtins.str
@@ -1896,6 +1940,10 @@ class NegotiationView(_message.Message):
     def measures_in_force(self) -> _containers.RepeatedCompositeFieldContainer[Global___MeasuresInForce]:
         """Measures in force per imposing party on the query date."""
 
+    @_builtins.property
+    def truncated_lists(self) -> _containers.RepeatedCompositeFieldContainer[Global___TruncatedList]:
+        """The lists cut to their most recent items, with their totals; empty when none is."""
+
     def __init__(
         self,
         *,
@@ -1925,10 +1973,11 @@ class NegotiationView(_message.Message):
         purchases: _abc.Iterable[Global___PurchaseView] | None = ...,
         disputes: _abc.Iterable[Global___DisputeView] | None = ...,
         measures_in_force: _abc.Iterable[Global___MeasuresInForce] | None = ...,
+        truncated_lists: _abc.Iterable[Global___TruncatedList] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["economic_context", b"economic_context", "last_position", b"last_position", "legal_status", b"legal_status", "next_round", b"next_round", "truce", b"truce"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of_date", b"as_of_date", "commitments", b"commitments", "deadlines", b"deadlines", "disputes", b"disputes", "economic_context", b"economic_context", "investigations", b"investigations", "issues", b"issues", "last_position", b"last_position", "legal_status", b"legal_status", "market_reactions", b"market_reactions", "measures", b"measures", "measures_in_force", b"measures_in_force", "negotiation_id", b"negotiation_id", "next_round", b"next_round", "outcomes", b"outcomes", "parties", b"parties", "people", b"people", "phase", b"phase", "phase_history", b"phase_history", "problems", b"problems", "purchases", b"purchases", "stale", b"stale", "statements", b"statements", "talks", b"talks", "title", b"title", "truce", b"truce"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of_date", b"as_of_date", "commitments", b"commitments", "deadlines", b"deadlines", "disputes", b"disputes", "economic_context", b"economic_context", "investigations", b"investigations", "issues", b"issues", "last_position", b"last_position", "legal_status", b"legal_status", "market_reactions", b"market_reactions", "measures", b"measures", "measures_in_force", b"measures_in_force", "negotiation_id", b"negotiation_id", "next_round", b"next_round", "outcomes", b"outcomes", "parties", b"parties", "people", b"people", "phase", b"phase", "phase_history", b"phase_history", "problems", b"problems", "purchases", b"purchases", "stale", b"stale", "statements", b"statements", "talks", b"talks", "title", b"title", "truce", b"truce", "truncated_lists", b"truncated_lists"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

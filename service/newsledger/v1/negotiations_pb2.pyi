@@ -582,6 +582,82 @@ class ListTimelineEntriesResponse(_message.Message):
 Global___ListTimelineEntriesResponse: _TypeAlias = ListTimelineEntriesResponse  # noqa: Y015
 
 @_typing.final
+class ListStatementsRequest(_message.Message):
+    """Request of ListStatements."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NEGOTIATION_ID_FIELD_NUMBER: _builtins.int
+    AS_OF_FIELD_NUMBER: _builtins.int
+    KNOWN_AT_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    SPEAKER_ID_FIELD_NUMBER: _builtins.int
+    negotiation_id: _builtins.str
+    """The negotiation's id."""
+    as_of: _builtins.str
+    """As in GetNegotiation: only statements that count by this date."""
+    page_size: _builtins.int
+    """The most statements to return: 1 to 1000; 0 means 100."""
+    page_token: _builtins.str
+    """The next_page_token of a previous response (with the same request otherwise)."""
+    speaker_id: _builtins.str
+    """Only statements by this person (`person_id`); empty means anyone."""
+    @_builtins.property
+    def known_at(self) -> _timestamp_pb2.Timestamp:
+        """As in GetNegotiation; the first page fixes it for the following ones."""
+
+    def __init__(
+        self,
+        *,
+        negotiation_id: _builtins.str = ...,
+        as_of: _builtins.str = ...,
+        known_at: _timestamp_pb2.Timestamp | None = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+        speaker_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["known_at", b"known_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "known_at", b"known_at", "negotiation_id", b"negotiation_id", "page_size", b"page_size", "page_token", b"page_token", "speaker_id", b"speaker_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListStatementsRequest: _TypeAlias = ListStatementsRequest  # noqa: Y015
+
+@_typing.final
+class ListStatementsResponse(_message.Message):
+    """Response of ListStatements."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATEMENTS_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    TOTAL_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    """A token for the next page; empty when there are no more."""
+    total: _builtins.int
+    """How many statements match, over all pages."""
+    @_builtins.property
+    def statements(self) -> _containers.RepeatedCompositeFieldContainer[_negotiation_view_pb2.StatementView]:
+        """The statements of this page, newest first (the order they were first recorded, reversed)."""
+
+    def __init__(
+        self,
+        *,
+        statements: _abc.Iterable[_negotiation_view_pb2.StatementView] | None = ...,
+        next_page_token: _builtins.str = ...,
+        total: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["next_page_token", b"next_page_token", "statements", b"statements", "total", b"total"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListStatementsResponse: _TypeAlias = ListStatementsResponse  # noqa: Y015
+
+@_typing.final
 class WatchNegotiationRequest(_message.Message):
     """Request of WatchNegotiation."""
 

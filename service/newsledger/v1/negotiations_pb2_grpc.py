@@ -57,6 +57,11 @@ class NegotiationServiceStub:
                 request_serializer=newsledger_dot_v1_dot_negotiations__pb2.ListTimelineEntriesRequest.SerializeToString,
                 response_deserializer=newsledger_dot_v1_dot_negotiations__pb2.ListTimelineEntriesResponse.FromString,
                 _registered_method=True)
+        self.ListStatements = channel.unary_unary(
+                '/newsledger.v1.NegotiationService/ListStatements',
+                request_serializer=newsledger_dot_v1_dot_negotiations__pb2.ListStatementsRequest.SerializeToString,
+                response_deserializer=newsledger_dot_v1_dot_negotiations__pb2.ListStatementsResponse.FromString,
+                _registered_method=True)
         self.WatchNegotiation = channel.unary_stream(
                 '/newsledger.v1.NegotiationService/WatchNegotiation',
                 request_serializer=newsledger_dot_v1_dot_negotiations__pb2.WatchNegotiationRequest.SerializeToString,
@@ -113,6 +118,17 @@ class NegotiationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListStatements(self, request, context):
+        """Lists a negotiation's statements as of a date, newest first, one page at a time: every
+        statement, where the view shows only the most recent.
+
+        Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND); INVALID_ARGUMENT for a bad date,
+        `known_at`, filter, page size or page token.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def WatchNegotiation(self, request, context):
         """Sends the negotiation's view now, then again each time events change it, until cancelled.
 
@@ -144,6 +160,11 @@ def add_NegotiationServiceServicer_to_server(servicer, server):
                     servicer.ListTimelineEntries,
                     request_deserializer=newsledger_dot_v1_dot_negotiations__pb2.ListTimelineEntriesRequest.FromString,
                     response_serializer=newsledger_dot_v1_dot_negotiations__pb2.ListTimelineEntriesResponse.SerializeToString,
+            ),
+            'ListStatements': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListStatements,
+                    request_deserializer=newsledger_dot_v1_dot_negotiations__pb2.ListStatementsRequest.FromString,
+                    response_serializer=newsledger_dot_v1_dot_negotiations__pb2.ListStatementsResponse.SerializeToString,
             ),
             'WatchNegotiation': grpc.unary_stream_rpc_method_handler(
                     servicer.WatchNegotiation,
@@ -262,6 +283,33 @@ class NegotiationService:
             '/newsledger.v1.NegotiationService/ListTimelineEntries',
             newsledger_dot_v1_dot_negotiations__pb2.ListTimelineEntriesRequest.SerializeToString,
             newsledger_dot_v1_dot_negotiations__pb2.ListTimelineEntriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListStatements(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/newsledger.v1.NegotiationService/ListStatements',
+            newsledger_dot_v1_dot_negotiations__pb2.ListStatementsRequest.SerializeToString,
+            newsledger_dot_v1_dot_negotiations__pb2.ListStatementsResponse.FromString,
             options,
             channel_credentials,
             insecure,

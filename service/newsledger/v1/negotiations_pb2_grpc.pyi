@@ -63,6 +63,13 @@ class NegotiationServiceStub:
     Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND); INVALID_ARGUMENT for a bad filter,
     page size or page token.
     """
+    ListStatements: _grpc.UnaryUnaryMultiCallable[_negotiations_pb2.ListStatementsRequest, _negotiations_pb2.ListStatementsResponse]
+    """Lists a negotiation's statements as of a date, newest first, one page at a time: every
+    statement, where the view shows only the most recent.
+
+    Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND); INVALID_ARGUMENT for a bad date,
+    `known_at`, filter, page size or page token.
+    """
     WatchNegotiation: _grpc.UnaryStreamMultiCallable[_negotiations_pb2.WatchNegotiationRequest, _negotiations_pb2.WatchNegotiationResponse]
     """Sends the negotiation's view now, then again each time events change it, until cancelled.
 
@@ -103,6 +110,13 @@ class NegotiationServiceAsyncStub(NegotiationServiceStub):
 
     Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND); INVALID_ARGUMENT for a bad filter,
     page size or page token.
+    """
+    ListStatements: _aio.UnaryUnaryMultiCallable[_negotiations_pb2.ListStatementsRequest, _negotiations_pb2.ListStatementsResponse]  # type: ignore[assignment]
+    """Lists a negotiation's statements as of a date, newest first, one page at a time: every
+    statement, where the view shows only the most recent.
+
+    Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND); INVALID_ARGUMENT for a bad date,
+    `known_at`, filter, page size or page token.
     """
     WatchNegotiation: _aio.UnaryStreamMultiCallable[_negotiations_pb2.WatchNegotiationRequest, _negotiations_pb2.WatchNegotiationResponse]  # type: ignore[assignment]
     """Sends the negotiation's view now, then again each time events change it, until cancelled.
@@ -165,6 +179,19 @@ class NegotiationServiceServicer(metaclass=_abc_1.ABCMeta):
 
         Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND); INVALID_ARGUMENT for a bad filter,
         page size or page token.
+        """
+
+    @_abc_1.abstractmethod
+    def ListStatements(
+        self,
+        request: _negotiations_pb2.ListStatementsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_negotiations_pb2.ListStatementsResponse, _abc.Awaitable[_negotiations_pb2.ListStatementsResponse]]:
+        """Lists a negotiation's statements as of a date, newest first, one page at a time: every
+        statement, where the view shows only the most recent.
+
+        Returns NOT_FOUND (reason NEGOTIATION_NOT_FOUND); INVALID_ARGUMENT for a bad date,
+        `known_at`, filter, page size or page token.
         """
 
     @_abc_1.abstractmethod

@@ -10,6 +10,7 @@ import grpc
 from google.protobuf import json_format
 
 from newsledger.api import conversions, page_tokens
+from newsledger.api.message_dicts import message_from_dict
 from newsledger.api.page_tokens import PageCursor
 from newsledger.api.view_cache import ViewCache
 from newsledger.application.errors import InvalidRequest, Violation
@@ -139,6 +140,34 @@ class NegotiationService(negotiations_pb2_grpc.NegotiationServiceServicer):
         return pb.ListTimelineEntriesResponse(
             entries=[json_format.ParseDict(entry, pb.TimelineEntry()) for entry in page.entries],
             next_page_token=token,
+        )
+
+    def ListStatements(
+        self, request: pb.ListStatementsRequest, context: grpc.ServicerContext
+    ) -> pb.ListStatementsResponse:
+        """Return a page of a negotiation's statements as of a date, newest first."""
+        negotiation_id = _required_id(request.negotiation_id)
+        limit = conversions.page_size(request.page_size)
+        as_of = conversions.query_date(request.as_of, self.today())
+        speaker_id = conversions.slug_filter(request.speaker_id, "speaker_id")
+        if request.page_token:
+            cursor = page_tokens.decode(request.page_token, "statements")
+            point = ViewPoint(negotiation_id, cursor.position, as_of)
+            offset = page_tokens.offset(cursor)
+        else:
+            point = self.queries.view_point(negotiation_id, as_of, conversions.known_at(request))
+            offset = 0
+        page = self.queries.statements(point, speaker_id, offset, limit)
+        token = ""
+        if page.next_offset is not None:
+            cursor = PageCursor("statements", False, page.cut_version, str(page.next_offset))
+            token = page_tokens.encode(cursor)
+        return pb.ListStatementsResponse(
+            statements=[
+                message_from_dict(statement, nv.StatementView) for statement in page.statements
+            ],
+            next_page_token=token,
+            total=page.total,
         )
 
     def WatchNegotiation(
