@@ -137,6 +137,7 @@ def test_malformed_bytes_get_deliberate_answers_and_write_nothing(
 READS = {"ReadLog": "log", "ReadStream": "stream", "ListTimelineEntries": "timeline"}
 READS["ListNegotiations"] = "negotiations"
 READS["ListCheckpoints"] = "checkpoints"
+READS["ListStatements"] = "statements"
 PAGED = [m for m in METHODS if "page_token" in m.request.fields_by_name]
 
 
