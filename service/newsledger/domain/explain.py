@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from newsledger.domain.as_of import state_as_of
 from newsledger.domain.confirmation import Confirmer
 from newsledger.domain.registry import entry_by_development_id
 from newsledger.domain.state import JsonDict, NegotiationState
@@ -79,6 +80,7 @@ def resolve(view: Mapping[str, Any], path: str) -> tuple[Any, str, Mapping[str, 
 def explain(state: NegotiationState, view: Mapping[str, Any], path: str, as_of: date) -> JsonDict:
     """Return the explanation of one field of a view rendered from `state` as of a date."""
     value, explained_by, provenance = resolve(view, path)
+    state = state_as_of(state, as_of)
     entries = entry_by_development_id(state.developments)
     confirmer = Confirmer(state.developments, state.party_ids(), as_of)
     developments = []

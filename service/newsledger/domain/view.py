@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from newsledger.domain import view_sections as sections
+from newsledger.domain.as_of import state_as_of
 from newsledger.domain.confirmation import Confirmer, disputes
 from newsledger.domain.state import JsonDict, NegotiationState
 
@@ -82,8 +83,10 @@ def _finished(value: Any, confirmer: Confirmer) -> Any:
 def render_view(state: NegotiationState, as_of: date) -> JsonDict:
     """Return the NegotiationView JSON object (proto field names) as of a query date.
 
-    Days remaining are computed from `as_of` and the deadline, never taken from quotes.
+    Days remaining are computed from `as_of` and the deadline, never taken from quotes. Every
+    field follows from the developments that count by `as_of` alone (`state_as_of`).
     """
+    state = state_as_of(state, as_of)
     phase_history = sections.phases(state.phase_history, as_of)
     truces = _rendered(state.truces, sections.truce, as_of)
     measures = _rendered(state.measures, sections.measure, as_of)

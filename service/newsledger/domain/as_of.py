@@ -1,0 +1,136 @@
+"""The state as of a date: records derived from only the developments that count by then.
+
+The folded state holds every development, whatever its date. A view as of a date must follow
+from what counts by that date alone: names and titles, provenance, confirmations and counts of
+sources included. So the records are derived again from the registry without the developments
+that count later, and without the sources a later corroboration or a later duplicate brought.
+Corrections of facts, dates and retractions apply on every date (the original was wrong all
+along); disputes and confirmations carry their own dates and are filtered when rendered.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from newsledger.domain.appliers import NEGOTIATION_OPENED, derive
+from newsledger.domain.registry import CORRECTION_TYPES, MERGED
+from newsledger.domain.state import KEYED_SECTIONS, JsonDict, NegotiationState
+from newsledger.domain.valid_time import counts_from, counts_on
+
+ATTACHING = "SourceAttached"
+
+
+def _counts(entry: Mapping[str, Any], as_of: date) -> bool:
+    """Tell whether a registry entry's own report counts by the date."""
+    return counts_on(counts_from(entry["payload"].get("report") or {}), as_of)
+
+
+def _source_ids(entry: Mapping[str, Any]) -> set[str]:
+    """Return the ids of the sources of an entry's report."""
+    report = entry["payload"].get("report") or {}
+    return {str(source["source_id"]) for source in report.get("sources", [])}
+
+
+def _late_sources(registry: Sequence[JsonDict], as_of: date) -> dict[str, set[str]]:
+    """Return, per development id, the source ids brought to it by entries that count later.
+
+    A corroboration (SourceAttached) brings its sources to its targets, and a merged duplicate
+    brings its sources to the development it was merged into.
+    """
+    development_of_event = {str(e["event_id"]): str(e["development_id"]) for e in registry}
+    late: dict[str, set[str]] = {}
+    for entry in registry:
+        if _counts(entry, as_of):
+            continue
+        if entry["event_type"] == ATTACHING:
+            for event_id in entry["payload"].get("corrects", []):
+                target = development_of_event.get(str(event_id), "")
+                late.setdefault(target, set()).update(_source_ids(entry))
+        elif entry["status"] == MERGED:
+            late.setdefault(str(entry["merged_into"]), set()).update(_source_ids(entry))
+    return late
+
+
+def _without_sources(entry: JsonDict, source_ids: set[str]) -> JsonDict:
+    """Return a copy of an entry whose report lacks the given sources."""
+    trimmed = copy.copy(entry)
+    payload = trimmed["payload"] = dict(entry["payload"])
+    report = payload["report"] = dict(payload.get("report") or {})
+    report["sources"] = [s for s in report.get("sources", []) if s["source_id"] not in source_ids]
+    return trimmed
+
+
+def counted_registry(registry: Sequence[JsonDict], as_of: date) -> list[JsonDict] | None:
+    """Return the registry as it stands by the date, or None when all of it counts by then.
+
+    Developments that count later are left out (the opening never is), and sources that a
+    later corroboration or duplicate brought are taken off the developments they reached.
+    Corrections stay: they apply on every date, or are filtered by their own dates.
+    """
+    late_sources = _late_sources(registry, as_of)
+    kept: list[JsonDict] = []
+    changed = bool(late_sources)
+    for entry in registry:
+        development = entry["event_type"] not in CORRECTION_TYPES
+        if development and entry["event_type"] != NEGOTIATION_OPENED and not _counts(entry, as_of):
+            changed = True
+            continue
+        late = late_sources.get(str(entry["development_id"]))
+        kept.append(_without_sources(entry, late) if late else entry)
+    return kept if changed else None
+
+
+def _strings(value: Any) -> set[str]:
+    """Return every string inside a JSON value."""
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, Mapping):
+        return set().union(*(_strings(item) for item in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_strings(item) for item in value))
+    return set()
+
+
+def _creators(state: NegotiationState) -> dict[str, int]:
+    """Return, per record id, the stream version of the development that created the record."""
+    return {
+        record_id: int(record["_seq"])
+        for section in KEYED_SECTIONS
+        for record_id, record in getattr(state, section).items()
+        if "_seq" in record
+    }
+
+
+def state_as_of(state: NegotiationState, as_of: date) -> NegotiationState:
+    """Return the state with records derived from only what counts by the date.
+
+    The state itself is returned when everything counts by the date. A development that
+    counts but refers to a record created by one that counts only later (a truce suspending
+    a measure known from a later article) proves that record existed: the development that
+    created it is taken in too, and nothing else of what counts later.
+    """
+    registry = counted_registry(state.developments, as_of)
+    if registry is None:
+        return state
+    creators = _creators(state)
+    by_seq = {int(entry["seq"]): entry for entry in state.developments}
+    while True:
+        skipped: list[JsonDict] = []
+        derived = derive(state, registry, skipped)
+        kept = {int(entry["seq"]) for entry in registry}
+        wanted = {
+            creators[name]
+            for entry in skipped
+            for name in _strings(entry["payload"])
+            if name in creators and creators[name] not in kept
+        }
+        if not wanted:
+            return derived
+        registry = sorted([*registry, *(by_seq[seq] for seq in wanted)], key=_seq)
+
+
+def _seq(entry: Mapping[str, Any]) -> int:
+    return int(entry["seq"])
