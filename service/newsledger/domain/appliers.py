@@ -50,16 +50,16 @@ APPLIERS: dict[str, Applier] = {
 """Every event type that sets records, with the function that applies it to the state."""
 
 
-
 def derive(
     state: NegotiationState, registry: Sequence[JsonDict], skipped: list[JsonDict] | None = None
 ) -> NegotiationState:
     """Return a state whose records are derived afresh from the registry's applied entries.
 
     Raises UnappliedEvent when an entry no longer applies (e.g. it refers to a retracted one),
-    unless `skipped` is given: then such an entry is left out and added to it. A view as of a date derives its records
-    from the developments that count by then, where one may refer to a record that does not
-    count yet. Appliers check before they change anything, so a skipped entry changed nothing.
+    unless `skipped` is given: then such an entry is left out and added to it. A view as of
+    a date derives its records from the developments that count by then, where one may refer
+    to a record that does not count yet. Appliers check before they change anything, so a
+    skipped entry changed nothing.
     """
     fresh = NegotiationState(
         negotiation_id=state.negotiation_id,
@@ -78,5 +78,3 @@ def derive(
                 f"then {entry['development_id']} no longer applies: {error}"
             ) from None
     return fresh
-
-

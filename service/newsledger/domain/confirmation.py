@@ -8,6 +8,7 @@ from typing import Any
 
 from newsledger.domain.registry import ACTIVE, CORRECTION_TYPES, entry_by_development_id
 from newsledger.domain.state import JsonDict
+from newsledger.domain.valid_time import valid_order
 from newsledger.domain.view_sections import counted
 
 
@@ -24,7 +25,7 @@ def open_disputes(entry: Mapping[str, Any], as_of: date) -> list[JsonDict]:
         dispute
         for dispute in counted(entry["disputes"], as_of)
         if not any(
-            c["party_id"] == dispute["party_id"] and c["_seq"] > dispute["_seq"]
+            c["party_id"] == dispute["party_id"] and valid_order(c) > valid_order(dispute)
             for c in confirmations
         )
     ]

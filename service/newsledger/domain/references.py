@@ -86,6 +86,24 @@ def stamped(record: JsonDict, development: Development) -> JsonDict:
     return record
 
 
+def set_latest(record: JsonDict, name: str, value: Any, development: Development) -> None:
+    """Set a record's field unless it is empty or set already by a development later in time.
+
+    Names, titles and descriptions are the latest by valid time (the day a development
+    happened, then stream order): a back-filled development about an earlier day does not
+    overwrite what a newer one said. `_set_by` keeps, per field, the order of its setter.
+    """
+    if value in ("", [], {}, None):
+        return
+    stamp = development.stamp()
+    order = [stamp["_day"], development.seq]
+    setters: JsonDict = record.setdefault("_set_by", {})
+    if name in setters and tuple(setters[name]) > tuple(order):
+        return
+    record[name] = value
+    setters[name] = order
+
+
 def earliest_day(first: str, second: str) -> str:
     """Return the earlier of two counts-from days, where "" (always) is earliest."""
     return "" if not first or not second else min(first, second)

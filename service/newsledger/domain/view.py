@@ -15,6 +15,7 @@ from newsledger.domain import view_sections as sections
 from newsledger.domain.as_of import state_as_of
 from newsledger.domain.confirmation import Confirmer, disputes
 from newsledger.domain.state import JsonDict, NegotiationState
+from newsledger.domain.valid_time import valid_order
 
 NOT_SCHEDULED: JsonDict = {"status": "NEXT_ROUND_STATUS_NOT_SCHEDULED"}
 """The next round when no development has set one: explicitly not scheduled."""
@@ -29,10 +30,10 @@ def _rendered(records: Mapping[str, JsonDict], render: Renderer, as_of: date) ->
 
 
 def _latest(records: list[JsonDict], state_records: Mapping[str, JsonDict], key: str) -> JsonDict:
-    """Return the rendered record created last in the stream, or {} when there is none."""
+    """Return the rendered record that happened last (valid time), or {} when there is none."""
     if not records:
         return {}
-    return max(records, key=lambda record: int(state_records[record[key]]["_seq"]))
+    return max(records, key=lambda record: valid_order(state_records[record[key]]))
 
 
 def _in_force_by_party(state: NegotiationState, measures: list[JsonDict]) -> list[JsonDict]:
@@ -91,11 +92,11 @@ def render_view(state: NegotiationState, as_of: date) -> JsonDict:
     truces = _rendered(state.truces, sections.truce, as_of)
     measures = _rendered(state.measures, sections.measure, as_of)
     cases = _rendered(state.court_cases, sections.court_case, as_of)
-    rounds = sections.counted(state.next_round_history, as_of)
+    rounds = sections.ordered(state.next_round_history, as_of)
     rulings = [
         r for case in state.court_cases.values() for r in sections.counted(case["rulings"], as_of)
     ]
-    latest_ruling = max(rulings, key=lambda ruling: int(ruling["_seq"]), default={})
+    latest_ruling = max(rulings, key=valid_order, default={})
     view: JsonDict = {
         "negotiation_id": state.negotiation_id,
         "title": state.title,

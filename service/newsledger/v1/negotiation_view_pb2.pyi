@@ -419,6 +419,7 @@ class DeadlineEntry(_message.Message):
     PROVENANCE_FIELD_NUMBER: _builtins.int
     EXTENDED_FIELD_NUMBER: _builtins.int
     REASON_FIELD_NUMBER: _builtins.int
+    EFFECTIVE_FIELD_NUMBER: _builtins.int
     extended: _builtins.bool
     """True when set by an extension (DeadlineExtended)."""
     reason: _builtins.str
@@ -431,6 +432,10 @@ class DeadlineEntry(_message.Message):
     def provenance(self) -> Global___Provenance:
         """What set it."""
 
+    @_builtins.property
+    def effective(self) -> _developments_pb2.ReportedTime:
+        """For a deadline set ahead: the day from which it applies (the report's `effective`)."""
+
     def __init__(
         self,
         *,
@@ -438,10 +443,11 @@ class DeadlineEntry(_message.Message):
         provenance: Global___Provenance | None = ...,
         extended: _builtins.bool = ...,
         reason: _builtins.str = ...,
+        effective: _developments_pb2.ReportedTime | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["deadline", b"deadline", "provenance", b"provenance"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["deadline", b"deadline", "effective", b"effective", "provenance", b"provenance"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["deadline", b"deadline", "extended", b"extended", "provenance", b"provenance", "reason", b"reason"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["deadline", b"deadline", "effective", b"effective", "extended", b"extended", "provenance", b"provenance", "reason", b"reason"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -467,6 +473,7 @@ class TruceView(_message.Message):
     SUMMARY_FIELD_NUMBER: _builtins.int
     PROVENANCE_FIELD_NUMBER: _builtins.int
     IN_EFFECT_FIELD_NUMBER: _builtins.int
+    PENDING_DEADLINES_FIELD_NUMBER: _builtins.int
     truce_id: _builtins.str
     """The truce's id."""
     name: _builtins.str
@@ -509,6 +516,12 @@ class TruceView(_message.Message):
     def provenance(self) -> Global___Provenance:
         """What set it."""
 
+    @_builtins.property
+    def pending_deadlines(self) -> _containers.RepeatedCompositeFieldContainer[Global___DeadlineEntry]:
+        """Deadlines set ahead that apply only after the query date, soonest first, each with
+        its `effective` day; until then `deadline` stays the one in force.
+        """
+
     def __init__(
         self,
         *,
@@ -526,10 +539,11 @@ class TruceView(_message.Message):
         summary: _builtins.str = ...,
         provenance: Global___Provenance | None = ...,
         in_effect: _builtins.bool = ...,
+        pending_deadlines: _abc.Iterable[Global___DeadlineEntry] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_days_remaining", b"_days_remaining", "agreed", b"agreed", "days_remaining", b"days_remaining", "deadline", b"deadline", "effective", b"effective", "location", b"location", "provenance", b"provenance"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_days_remaining", b"_days_remaining", "agreed", b"agreed", "days_remaining", b"days_remaining", "deadline", b"deadline", "deadline_history", b"deadline_history", "duration_days", b"duration_days", "effective", b"effective", "expired", b"expired", "in_effect", b"in_effect", "location", b"location", "name", b"name", "provenance", b"provenance", "summary", b"summary", "suspended_measure_ids", b"suspended_measure_ids", "truce_id", b"truce_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_days_remaining", b"_days_remaining", "agreed", b"agreed", "days_remaining", b"days_remaining", "deadline", b"deadline", "deadline_history", b"deadline_history", "duration_days", b"duration_days", "effective", b"effective", "expired", b"expired", "in_effect", b"in_effect", "location", b"location", "name", b"name", "pending_deadlines", b"pending_deadlines", "provenance", b"provenance", "summary", b"summary", "suspended_measure_ids", b"suspended_measure_ids", "truce_id", b"truce_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__days_remaining: _TypeAlias = _typing.Literal["days_remaining"]  # noqa: Y015
     _WhichOneofArgType__days_remaining: _TypeAlias = _typing.Literal["_days_remaining", b"_days_remaining"]  # noqa: Y015
@@ -550,6 +564,7 @@ class DeadlineView(_message.Message):
     DAYS_REMAINING_FIELD_NUMBER: _builtins.int
     EXPIRED_FIELD_NUMBER: _builtins.int
     PROVENANCE_FIELD_NUMBER: _builtins.int
+    PENDING_DEADLINES_FIELD_NUMBER: _builtins.int
     deadline_id: _builtins.str
     """The deadline's id."""
     subject: _builtins.str
@@ -570,6 +585,10 @@ class DeadlineView(_message.Message):
     def provenance(self) -> Global___Provenance:
         """What set it."""
 
+    @_builtins.property
+    def pending_deadlines(self) -> _containers.RepeatedCompositeFieldContainer[Global___DeadlineEntry]:
+        """Deadlines set ahead that apply only after the query date, soonest first."""
+
     def __init__(
         self,
         *,
@@ -580,10 +599,11 @@ class DeadlineView(_message.Message):
         days_remaining: _builtins.int | None = ...,
         expired: _builtins.bool = ...,
         provenance: Global___Provenance | None = ...,
+        pending_deadlines: _abc.Iterable[Global___DeadlineEntry] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_days_remaining", b"_days_remaining", "days_remaining", b"days_remaining", "deadline", b"deadline", "provenance", b"provenance"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_days_remaining", b"_days_remaining", "days_remaining", b"days_remaining", "deadline", b"deadline", "deadline_id", b"deadline_id", "expired", b"expired", "history", b"history", "provenance", b"provenance", "subject", b"subject"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_days_remaining", b"_days_remaining", "days_remaining", b"days_remaining", "deadline", b"deadline", "deadline_id", b"deadline_id", "expired", b"expired", "history", b"history", "pending_deadlines", b"pending_deadlines", "provenance", b"provenance", "subject", b"subject"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__days_remaining: _TypeAlias = _typing.Literal["days_remaining"]  # noqa: Y015
     _WhichOneofArgType__days_remaining: _TypeAlias = _typing.Literal["_days_remaining", b"_days_remaining"]  # noqa: Y015
@@ -770,8 +790,12 @@ class MeasureStatusEntry(_message.Message):
     STATUS_FIELD_NUMBER: _builtins.int
     OCCURRED_FIELD_NUMBER: _builtins.int
     PROVENANCE_FIELD_NUMBER: _builtins.int
+    EFFECTIVE_FIELD_NUMBER: _builtins.int
+    RATE_PERCENT_FIELD_NUMBER: _builtins.int
     status: _developments_pb2.MeasureStatus.ValueType
     """The status."""
+    rate_percent: _builtins.str
+    """The rate it sets in percent, decimal string, when it sets one."""
     @_builtins.property
     def occurred(self) -> _developments_pb2.ReportedTime:
         """When the change happened."""
@@ -780,16 +804,22 @@ class MeasureStatusEntry(_message.Message):
     def provenance(self) -> Global___Provenance:
         """What set it."""
 
+    @_builtins.property
+    def effective(self) -> _developments_pb2.ReportedTime:
+        """When the change takes effect, when reported."""
+
     def __init__(
         self,
         *,
         status: _developments_pb2.MeasureStatus.ValueType = ...,
         occurred: _developments_pb2.ReportedTime | None = ...,
         provenance: Global___Provenance | None = ...,
+        effective: _developments_pb2.ReportedTime | None = ...,
+        rate_percent: _builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["occurred", b"occurred", "provenance", b"provenance"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["effective", b"effective", "occurred", b"occurred", "provenance", b"provenance"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["occurred", b"occurred", "provenance", b"provenance", "status", b"status"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["effective", b"effective", "occurred", b"occurred", "provenance", b"provenance", "rate_percent", b"rate_percent", "status", b"status"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -865,6 +895,7 @@ class MeasureView(_message.Message):
     ANNOUNCED_FIELD_NUMBER: _builtins.int
     LISTED_ENTITIES_FIELD_NUMBER: _builtins.int
     ENTITY_LIST_ACTIONS_FIELD_NUMBER: _builtins.int
+    PENDING_CHANGES_FIELD_NUMBER: _builtins.int
     measure_id: _builtins.str
     """The measure's id."""
     measure_type: _builtins.str
@@ -929,6 +960,13 @@ class MeasureView(_message.Message):
     def entity_list_actions(self) -> _containers.RepeatedCompositeFieldContainer[Global___EntityListActionView]:
         """Entity-list actions, oldest first."""
 
+    @_builtins.property
+    def pending_changes(self) -> _containers.RepeatedCompositeFieldContainer[Global___MeasureStatusEntry]:
+        """Changes announced ahead that take effect after the query date (a rate cut, a
+        suspension, the end of the measure), soonest first, each with its `effective` day.
+        Until then the status, rate and `in_force` are those of the changes already in effect.
+        """
+
     def __init__(
         self,
         *,
@@ -952,10 +990,11 @@ class MeasureView(_message.Message):
         announced: _developments_pb2.ReportedTime | None = ...,
         listed_entities: _abc.Iterable[_builtins.str] | None = ...,
         entity_list_actions: _abc.Iterable[Global___EntityListActionView] | None = ...,
+        pending_changes: _abc.Iterable[Global___MeasureStatusEntry] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["announced", b"announced", "effective", b"effective", "expires", b"expires", "provenance", b"provenance"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["announced", b"announced", "description", b"description", "effective", b"effective", "entity_list_actions", b"entity_list_actions", "expires", b"expires", "export_control_kind", b"export_control_kind", "imposed_by", b"imposed_by", "in_force", b"in_force", "items", b"items", "legal_basis", b"legal_basis", "licence_decisions", b"licence_decisions", "listed_entities", b"listed_entities", "measure_id", b"measure_id", "measure_type", b"measure_type", "provenance", b"provenance", "rate_percent", b"rate_percent", "rate_phrase", b"rate_phrase", "status", b"status", "status_history", b"status_history", "targets", b"targets"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["announced", b"announced", "description", b"description", "effective", b"effective", "entity_list_actions", b"entity_list_actions", "expires", b"expires", "export_control_kind", b"export_control_kind", "imposed_by", b"imposed_by", "in_force", b"in_force", "items", b"items", "legal_basis", b"legal_basis", "licence_decisions", b"licence_decisions", "listed_entities", b"listed_entities", "measure_id", b"measure_id", "measure_type", b"measure_type", "pending_changes", b"pending_changes", "provenance", b"provenance", "rate_percent", b"rate_percent", "rate_phrase", b"rate_phrase", "status", b"status", "status_history", b"status_history", "targets", b"targets"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
