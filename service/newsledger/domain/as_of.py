@@ -34,52 +34,61 @@ def _source_ids(entry: Mapping[str, Any]) -> set[str]:
     return {str(source["source_id"]) for source in report.get("sources", [])}
 
 
-def _late_sources(registry: Sequence[JsonDict], as_of: date) -> dict[str, set[str]]:
-    """Return, per development id, the source ids brought to it by entries that count later.
+def _late_contributions(registry: Sequence[JsonDict], as_of: date) -> dict[str, JsonDict]:
+    """Return, per development id, what entries that count later brought to it.
 
     A corroboration (SourceAttached) brings its sources to its targets, and a merged duplicate
-    brings its sources to the development it was merged into.
+    brings its sources to the development it was merged into; both are cited in its
+    provenance. Each contribution is {"sources": source ids, "by": development ids}.
     """
     development_of_event = {str(e["event_id"]): str(e["development_id"]) for e in registry}
-    late: dict[str, set[str]] = {}
+    late: dict[str, JsonDict] = {}
     for entry in registry:
         if _counts(entry, as_of):
             continue
         if entry["event_type"] == ATTACHING:
-            for event_id in entry["payload"].get("corrects", []):
-                target = development_of_event.get(str(event_id), "")
-                late.setdefault(target, set()).update(_source_ids(entry))
+            targets = [development_of_event.get(str(e), "") for e in entry["payload"]["corrects"]]
         elif entry["status"] == MERGED:
-            late.setdefault(str(entry["merged_into"]), set()).update(_source_ids(entry))
+            targets = [str(entry["merged_into"])]
+        else:
+            continue
+        for target in targets:
+            found = late.setdefault(target, {"sources": set(), "by": set()})
+            found["sources"] |= _source_ids(entry)
+            found["by"].add(str(entry["development_id"]))
     return late
 
 
-def _without_sources(entry: JsonDict, source_ids: set[str]) -> JsonDict:
-    """Return a copy of an entry whose report lacks the given sources."""
+def _without(entry: JsonDict, late: JsonDict) -> JsonDict:
+    """Return a copy of an entry without the sources and citations that count later."""
     trimmed = copy.copy(entry)
     payload = trimmed["payload"] = dict(entry["payload"])
     report = payload["report"] = dict(payload.get("report") or {})
-    report["sources"] = [s for s in report.get("sources", []) if s["source_id"] not in source_ids]
+    sources = report.get("sources", [])
+    report["sources"] = [s for s in sources if s["source_id"] not in late["sources"]]
+    for key in ("corrected_by", "merged_from"):
+        trimmed[key] = [d for d in entry[key] if d not in late["by"]]
     return trimmed
 
 
 def counted_registry(registry: Sequence[JsonDict], as_of: date) -> list[JsonDict] | None:
     """Return the registry as it stands by the date, or None when all of it counts by then.
 
-    Developments that count later are left out (the opening never is), and sources that a
-    later corroboration or duplicate brought are taken off the developments they reached.
+    Sources that a later corroboration or duplicate brought are taken off the developments
+    they reached; then developments that count later are left out (the opening never is).
     Corrections stay: they apply on every date, or are filtered by their own dates.
     """
-    late_sources = _late_sources(registry, as_of)
+    late_contributions = _late_contributions(registry, as_of)
     kept: list[JsonDict] = []
-    changed = bool(late_sources)
+    changed = bool(late_contributions)
     for entry in registry:
+        late = late_contributions.get(str(entry["development_id"]))
+        entry = _without(entry, late) if late else entry
         development = entry["event_type"] not in CORRECTION_TYPES
         if development and entry["event_type"] != NEGOTIATION_OPENED and not _counts(entry, as_of):
             changed = True
             continue
-        late = late_sources.get(str(entry["development_id"]))
-        kept.append(_without_sources(entry, late) if late else entry)
+        kept.append(entry)
     return kept if changed else None
 
 
