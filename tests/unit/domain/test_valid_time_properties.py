@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 from newsledger.domain.explain import explain
 from newsledger.domain.negotiation import fold, render_view
 from tests.support.negotiation_strategies import (
+    FIRST_DAY,
+    LAST_DAY,
     days,
     later_developments,
     negotiations,
@@ -26,7 +28,7 @@ NEGOTIATION = "generated"
 def negotiation_and_later(draw: st.DrawFn) -> tuple[list, date, list]:
     """A negotiation, a date, and developments that count only after that date."""
     base = [opening(NEGOTIATION), *people(), *draw(negotiations())]
-    as_of = draw(days())
+    as_of = draw(st.dates(FIRST_DAY, LAST_DAY - timedelta(days=1)))
     targets = [d.development_id for d in base[1:]]
     return base, as_of, draw(later_developments(as_of, targets))
 
