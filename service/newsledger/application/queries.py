@@ -1,7 +1,8 @@
 """Reading negotiations on two time axes: views, listings, explanations, timelines, watching.
 
 `as_of` (a date) is valid time, applied when the state is rendered; `known_at` (an instant) is
-record time, answered from a snapshot and the tail of events recorded by then. Both speak in
+record time, answered from a snapshot and the tail of events recorded by then; `reported_by`
+(an instant) keeps only the developments the press had reported by then. All speak in
 domain and store types; the gRPC layer translates.
 """
 
@@ -32,6 +33,7 @@ from newsledger.projections.negotiation_views import (
     ViewSummary,
     current_version,
 )
+from newsledger.projections.reported_by import reported_view
 from newsledger.store.event_store import EventStore
 
 
@@ -52,6 +54,7 @@ class ViewPoint:
     negotiation_id: str
     stream_version: int
     as_of: date
+    reported_by: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,33 +113,55 @@ class NegotiationQueries:
         return cut
 
     def stored(
-        self, negotiation_id: str, known_at: datetime | None = None, cut: int | None = None
+        self,
+        negotiation_id: str,
+        known_at: datetime | None = None,
+        cut: int | None = None,
+        reported_by: datetime | None = None,
     ) -> StoredView:
-        """Return the negotiation's state as known at an instant (now when None)."""
+        """Return the negotiation's state as known at an instant (now when None), holding
+        only what was reported by `reported_by` when given."""
         if known_at is None and cut is None:
-            return self._current(negotiation_id)
-        cut = self._cut(negotiation_id, known_at) if cut is None else cut
+            stored = self._current(negotiation_id)
+        else:
+            cut = self._cut(negotiation_id, known_at) if cut is None else cut
+            with self.store.engine.connect() as conn:
+                found = view_at_version(conn, negotiation_id, cut)
+            if found is None:
+                raise NegotiationNotFound(negotiation_id)
+            stored = found
+        if reported_by is None:
+            return stored
         with self.store.engine.connect() as conn:
-            stored = view_at_version(conn, negotiation_id, cut)
-        if stored is None:
-            raise NegotiationNotFound(negotiation_id)
-        return stored
+            return reported_view(conn, stored, reported_by)
 
-    def view(self, negotiation_id: str, as_of: date, known_at: datetime | None = None) -> JsonDict:
-        """Return the negotiation's view as of a date, as known at an instant."""
-        return self.view_at(self.view_point(negotiation_id, as_of, known_at))
+    def view(
+        self,
+        negotiation_id: str,
+        as_of: date,
+        known_at: datetime | None = None,
+        reported_by: datetime | None = None,
+    ) -> JsonDict:
+        """Return the negotiation's view as of a date, as known at an instant, as reported by
+        another."""
+        return self.view_at(self.view_point(negotiation_id, as_of, known_at, reported_by))
 
     def view_point(
-        self, negotiation_id: str, as_of: date, known_at: datetime | None = None
+        self,
+        negotiation_id: str,
+        as_of: date,
+        known_at: datetime | None = None,
+        reported_by: datetime | None = None,
     ) -> ViewPoint:
         """Return the point a view query answers at (one indexed lookup, nothing decoded)."""
-        return ViewPoint(negotiation_id, self._cut(negotiation_id, known_at), as_of)
+        return ViewPoint(negotiation_id, self._cut(negotiation_id, known_at), as_of, reported_by)
 
     def view_at(self, point: ViewPoint) -> JsonDict:
         """Return the view at a point: the state right after its stream version, rendered."""
-        return render_view(
-            self.stored(point.negotiation_id, cut=point.stream_version).state, point.as_of
+        stored = self.stored(
+            point.negotiation_id, cut=point.stream_version, reported_by=point.reported_by
         )
+        return render_view(stored.state, point.as_of)
 
     def summaries(
         self, after_id: str, limit: int, party_id: str = "", phase: str = ""
@@ -145,10 +170,15 @@ class NegotiationQueries:
         return self.views.summaries_after(after_id, limit, party_id, phase)
 
     def explain(
-        self, negotiation_id: str, path: str, as_of: date, known_at: datetime | None
+        self,
+        negotiation_id: str,
+        path: str,
+        as_of: date,
+        known_at: datetime | None,
+        reported_by: datetime | None = None,
     ) -> JsonDict:
         """Return why a field of the view says what it says."""
-        state = self.stored(negotiation_id, known_at).state
+        state = self.stored(negotiation_id, known_at, reported_by=reported_by).state
         try:
             return explain(state, render_view(state, as_of), path, as_of)
         except InvalidFieldPath as error:
@@ -166,18 +196,24 @@ class NegotiationQueries:
         cut: int | None = None,
         offset: int = 0,
         limit: int = 100,
+        reported_by: datetime | None = None,
     ) -> TimelinePage:
         """Return a page of the timeline; pass the page's cut back to read the next one."""
         cut = self._cut(negotiation_id, known_at) if cut is None else cut
-        entries = timeline(self.stored(negotiation_id, cut=cut).state, wanted)
+        stored = self.stored(negotiation_id, cut=cut, reported_by=reported_by)
+        entries = timeline(stored.state, wanted)
         following = offset + limit if offset + limit < len(entries) else None
         return TimelinePage(entries[offset : offset + limit], cut, following)
 
     def watch(
-        self, negotiation_id: str, as_of: Callable[[], date], active: Callable[[], bool]
+        self,
+        negotiation_id: str,
+        as_of: Callable[[], date],
+        active: Callable[[], bool],
+        reported_by: datetime | None = None,
     ) -> Iterator[ViewChange]:
         """Yield the view now, then again after each batch of events that changes it."""
-        stored = self.stored(negotiation_id)
+        stored = self.stored(negotiation_id, reported_by=reported_by)
         previous = render_view(stored.state, as_of())
         yield ViewChange(previous, sorted(previous), stored.last_position)
         pending = False
@@ -194,7 +230,7 @@ class NegotiationQueries:
             if not pending:
                 continue
             pending = False
-            current = self.stored(negotiation_id)
+            current = self.stored(negotiation_id, reported_by=reported_by)
             view = render_view(current.state, as_of())
             changed = changed_paths(previous, view)
             if changed:

@@ -31,7 +31,7 @@ def version_known_at(conn: Connection, stream: str, known_at_us: int) -> int | N
     return version
 
 
-def _events_between(conn: Connection, stream: str, first: int, last: int) -> list[StoredEvent]:
+def events_between(conn: Connection, stream: str, first: int, last: int) -> list[StoredEvent]:
     """Return the stream's events with versions first..last, in order."""
     query = (
         sa.select(*EVENT_COLUMNS)
@@ -57,7 +57,7 @@ def view_at_version(conn: Connection, negotiation_id: str, cut: int) -> StoredVi
     stream = stream_for(negotiation_id)
     snapshot = latest_snapshot(conn, negotiation_id, cut)
     first = 0 if snapshot is None else snapshot.stream_version + 1
-    tail = _events_between(conn, stream, first, cut)
+    tail = events_between(conn, stream, first, cut)
     state = fold_in_place(
         [event.to_domain() for event in tail], None if snapshot is None else snapshot.state
     )

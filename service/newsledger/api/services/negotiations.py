@@ -50,11 +50,14 @@ class NegotiationService(negotiations_pb2_grpc.NegotiationServiceServicer):
         negotiation_id = _required_id(request.negotiation_id)
         as_of = conversions.query_date(request.as_of, self.today())
         known_at = conversions.known_at(request)
-        point = self.queries.view_point(negotiation_id, as_of, known_at)
+        reported_by = conversions.reported_by(request)
+        point = self.queries.view_point(negotiation_id, as_of, known_at, reported_by)
         response = pb.GetNegotiationResponse(as_of=as_of.isoformat())
         response.view.MergeFromString(self._serialized_view(point))
         if known_at is not None:
             response.known_at.CopyFrom(request.known_at)
+        if reported_by is not None:
+            response.reported_by.CopyFrom(request.reported_by)
         return response
 
     def _serialized_view(self, point: ViewPoint) -> bytes:
@@ -106,7 +109,11 @@ class NegotiationService(negotiations_pb2_grpc.NegotiationServiceServicer):
             raise InvalidRequest([Violation("field_path", "is required")])
         as_of = conversions.query_date(request.as_of, self.today())
         explanation = self.queries.explain(
-            negotiation_id, request.field_path, as_of, conversions.known_at(request)
+            negotiation_id,
+            request.field_path,
+            as_of,
+            conversions.known_at(request),
+            conversions.reported_by(request),
         )
         value = explanation.pop("value")
         explanation["value_json"] = json.dumps(value, ensure_ascii=False, sort_keys=True)
@@ -130,7 +137,13 @@ class NegotiationService(negotiations_pb2_grpc.NegotiationServiceServicer):
             occurred_before=conversions.date_filter(request.occurred_before, "occurred_before"),
         )
         page = self.queries.timeline(
-            negotiation_id, wanted, conversions.known_at(request), cut, offset, limit
+            negotiation_id,
+            wanted,
+            conversions.known_at(request),
+            cut,
+            offset,
+            limit,
+            conversions.reported_by(request),
         )
         token = ""
         if page.next_offset is not None:
@@ -148,7 +161,10 @@ class NegotiationService(negotiations_pb2_grpc.NegotiationServiceServicer):
         negotiation_id = _required_id(request.negotiation_id)
         fixed = conversions.query_date(request.as_of, self.today()) if request.as_of else None
         changes = self.queries.watch(
-            negotiation_id, lambda: fixed or self.today(), context.is_active
+            negotiation_id,
+            lambda: fixed or self.today(),
+            context.is_active,
+            conversions.reported_by(request),
         )
         for change in changes:
             yield pb.WatchNegotiationResponse(
