@@ -92,18 +92,18 @@ def counted_registry(registry: Sequence[JsonDict], as_of: date) -> list[JsonDict
     return kept if changed else None
 
 
-def _strings(value: Any) -> set[str]:
+def strings_in(value: Any) -> set[str]:
     """Return every string inside a JSON value."""
     if isinstance(value, str):
         return {value}
     if isinstance(value, Mapping):
-        return set().union(*(_strings(item) for item in value.values()))
+        return set().union(*(strings_in(item) for item in value.values()))
     if isinstance(value, list):
-        return set().union(*(_strings(item) for item in value))
+        return set().union(*(strings_in(item) for item in value))
     return set()
 
 
-def _creators(state: NegotiationState) -> dict[str, int]:
+def creators_of(state: NegotiationState) -> dict[str, int]:
     """Return, per record id, the stream version of the development that created the record."""
     return {
         record_id: int(record["_seq"])
@@ -124,7 +124,7 @@ def state_as_of(state: NegotiationState, as_of: date) -> NegotiationState:
     registry = counted_registry(state.developments, as_of)
     if registry is None:
         return state
-    creators = _creators(state)
+    creators = creators_of(state)
     by_seq = {int(entry["seq"]): entry for entry in state.developments}
     while True:
         skipped: list[JsonDict] = []
@@ -133,7 +133,7 @@ def state_as_of(state: NegotiationState, as_of: date) -> NegotiationState:
         wanted = {
             creators[name]
             for entry in skipped
-            for name in _strings(entry["payload"])
+            for name in strings_in(entry["payload"])
             if name in creators and creators[name] not in kept
         }
         if not wanted:

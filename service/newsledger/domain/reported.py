@@ -6,6 +6,9 @@ development, or a correction, counts when one of its sources was published by th
 (`published_time` at or before it, or `published_date` on or before its UTC date), or its
 `first_reported` span had ended by that date. One with neither, but dated, counts once its
 `occurred` span has ended; one with no date at all counts always. The opening always counts.
+A development reported by then that refers to a record known only from later reports (a
+truce suspending a measure first described later) proves that record existed: the
+development that created it is taken in too.
 """
 
 from __future__ import annotations
@@ -14,8 +17,11 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+from newsledger.domain.as_of import creators_of, strings_in
 from newsledger.domain.dates import parse_rfc3339
 from newsledger.domain.events import RecordedEvent
+from newsledger.domain.negotiation import fold
+from newsledger.domain.state import NegotiationState
 from newsledger.domain.valid_time import span_end
 
 OPENING = "NegotiationOpened"
@@ -50,3 +56,30 @@ def reported_by(events: Iterable[RecordedEvent], instant: datetime) -> list[Reco
         for event in events
         if event.event_type == OPENING or is_reported_by(event.payload.get("report") or {}, instant)
     ]
+
+
+def reported_state(
+    events: Iterable[RecordedEvent], instant: datetime, full: NegotiationState
+) -> NegotiationState | None:
+    """Return the state folded from the events reported by the instant.
+
+    `full` is the state folded from all the events: the creators of records come from it.
+    """
+    events = list(events)
+    by_version = {event.stream_version: event for event in events}
+    kept = {event.stream_version for event in reported_by(events, instant)}
+    applied = {str(entry["event_id"]) for entry in full.developments}
+    creators = creators_of(full)
+    while True:
+        state = fold(by_version[version] for version in sorted(kept))
+        refused = {str(problem["event_id"]) for problem in state.problems} if state else set()
+        wanted = {
+            creators[name]
+            for event in events
+            if event.stream_version in kept and str(event.event_id) in refused & applied
+            for name in strings_in(event.payload)
+            if name in creators and creators[name] not in kept and creators[name] in by_version
+        }
+        if not wanted:
+            return state
+        kept |= wanted

@@ -12,8 +12,8 @@ from datetime import datetime
 
 from sqlalchemy.engine import Connection
 
-from newsledger.domain.negotiation import fold_in_place, stream_for
-from newsledger.domain.reported import reported_by
+from newsledger.domain.negotiation import stream_for
+from newsledger.domain.reported import reported_state
 from newsledger.projections.known_at import events_between
 from newsledger.projections.negotiation_views import StoredView
 
@@ -24,7 +24,7 @@ def reported_view(conn: Connection, at_cut: StoredView, instant: datetime) -> St
     events = [
         event.to_domain() for event in events_between(conn, stream, 0, at_cut.last_stream_version)
     ]
-    state = fold_in_place(reported_by(events, instant), None)
+    state = reported_state(events, instant, at_cut.state)
     if state is None:  # pragma: no cover - the opening is always kept
         return at_cut
     state.problems = at_cut.state.problems

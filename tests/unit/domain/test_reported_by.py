@@ -41,3 +41,24 @@ def test_first_reported_counts_as_a_publication() -> None:
     first = {"precision": "DATE_PRECISION_DAY", "start_date": "2025-06-01"}
     late = [source(published_date="2025-07-01")]
     assert is_reported_by({"first_reported": first, "sources": late}, NOON)
+
+
+def test_a_record_a_reported_development_needs_is_taken_in_from_later_reports() -> None:
+    """The Geneva truce, reported on 12 May, suspends a measure first described on 11 June."""
+    from datetime import date
+
+    from newsledger.domain.negotiation import render_view
+    from newsledger.domain.reported import reported_state
+    from tests.support.paths import SEED_STORY
+    from tests.support.story_views import recorded_story, state_of
+
+    events = recorded_story(SEED_STORY)
+    state = reported_state(events, datetime(2025, 6, 1, tzinfo=UTC), state_of(events))
+    assert state is not None and not state.problems
+    assert [d["development_id"] for d in state.developments] == [
+        "negotiation-opened",
+        "tariffs-above-100-percent",
+        "geneva-truce",
+    ]
+    view = render_view(state, date(2025, 6, 11))
+    assert view["truce"]["suspended_measure_ids"] == ["tariffs-above-100-percent"]
