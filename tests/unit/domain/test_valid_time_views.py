@@ -208,3 +208,16 @@ def test_a_later_corroboration_does_not_count_in_earlier_views() -> None:
     late = measure(state, "2025-06-20")["provenance"]
     assert late["confirmation"]["level"] == "CONFIRMATION_LEVEL_CORROBORATED"
     assert late["confirmation"]["independent_source_count"] == 2
+
+
+def test_explain_cites_only_the_change_behind_the_field() -> None:
+    """A measure set by two developments: its rate is explained by the one that set it."""
+    state = with_rate_cut_announced_ahead()
+    as_of = date(2025, 7, 2)
+    view = render_view(state, as_of)
+    rate = explain(state, view, "measures[levy].rate_percent", as_of)
+    assert rate["value"] == "10"
+    assert [d["development_id"] for d in rate["developments"]] == ["dev-2"]
+    assert rate["explained_by_path"] == "measures[levy].status_history[1]"
+    whole = explain(state, view, "measures[levy].description", as_of)
+    assert [d["development_id"] for d in whole["developments"]] == ["dev-1", "dev-2"]
