@@ -43,7 +43,8 @@ class Confirmer:
         for entry in registry:
             report = entry["payload"].get("report", {})
             for source in report.get("sources", []):
-                self.outlets.setdefault(str(source["source_id"]), str(source.get("outlet", "")))
+                original = source.get("original_outlet") or source.get("outlet", "")
+                self.outlets.setdefault(str(source["source_id"]), str(original))
             if entry["event_type"] in CORRECTION_TYPES:
                 continue
             self.stances[str(entry["development_id"])] = (
@@ -53,23 +54,31 @@ class Confirmer:
             )
 
     def confirmation(self, provenance: Mapping[str, Any]) -> JsonDict:
-        """Return the Confirmation of an item with this provenance."""
+        """Return the Confirmation of an item with this provenance.
+
+        It is confirmed by all parties only when one of its developments is claimed or
+        confirmed by every party: one party's claim of one development and another's of
+        another are two one-sided claims, not a confirmation by all. Outlets are counted by
+        the original each source reproduces (`original_outlet`), else by its own outlet.
+        """
         claimed: set[str] = set()
         confirmed: set[str] = set()
         disputed: set[str] = set()
+        by_all = False
         for development_id in provenance.get("development_ids", []):
             stance = self.stances.get(development_id)
             if stance is not None:
                 claimed |= stance[0]
                 confirmed |= stance[1]
                 disputed |= stance[2]
+                by_all |= bool(self.party_ids) and stance[0] | stance[1] >= self.party_ids
         outlets = {self.outlets.get(s, s) for s in provenance.get("source_ids", [])}
         backers = claimed | confirmed
         if not (outlets or backers or disputed):
             return {}
         if disputed:
             level = "CONFIRMATION_LEVEL_DISPUTED"
-        elif self.party_ids and backers >= self.party_ids:
+        elif by_all:
             level = "CONFIRMATION_LEVEL_CONFIRMED_BY_ALL_PARTIES"
         elif backers:
             level = "CONFIRMATION_LEVEL_CONFIRMED_BY_SOME_PARTIES"

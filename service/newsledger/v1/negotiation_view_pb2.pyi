@@ -88,7 +88,9 @@ class _ConfirmationLevelEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Con
     CONFIRMATION_LEVEL_CONFIRMED_BY_SOME_PARTIES: _ConfirmationLevel.ValueType  # 3
     """Claimed or confirmed by some parties, not all."""
     CONFIRMATION_LEVEL_CONFIRMED_BY_ALL_PARTIES: _ConfirmationLevel.ValueType  # 4
-    """Claimed or confirmed by every party."""
+    """One of its developments is claimed or confirmed by every party (claims of different
+    developments by different parties are not combined).
+    """
     CONFIRMATION_LEVEL_DISPUTED: _ConfirmationLevel.ValueType  # 5
     """A party disputes it (an open dispute)."""
 
@@ -104,7 +106,9 @@ CONFIRMATION_LEVEL_CORROBORATED: ConfirmationLevel.ValueType  # 2
 CONFIRMATION_LEVEL_CONFIRMED_BY_SOME_PARTIES: ConfirmationLevel.ValueType  # 3
 """Claimed or confirmed by some parties, not all."""
 CONFIRMATION_LEVEL_CONFIRMED_BY_ALL_PARTIES: ConfirmationLevel.ValueType  # 4
-"""Claimed or confirmed by every party."""
+"""One of its developments is claimed or confirmed by every party (claims of different
+developments by different parties are not combined).
+"""
 CONFIRMATION_LEVEL_DISPUTED: ConfirmationLevel.ValueType  # 5
 """A party disputes it (an open dispute)."""
 Global___ConfirmationLevel: _TypeAlias = ConfirmationLevel  # noqa: Y015
@@ -147,7 +151,9 @@ class Confirmation(_message.Message):
     level: Global___ConfirmationLevel.ValueType
     """The level."""
     independent_source_count: _builtins.int
-    """Distinct outlets among its sources."""
+    """Distinct original outlets among its sources: a source reproducing another outlet's
+    report (`original_outlet`) counts as that outlet.
+    """
     @_builtins.property
     def claimed_by(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Parties whose reports claim it."""
