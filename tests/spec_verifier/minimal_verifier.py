@@ -349,6 +349,13 @@ def view_phase(events: list[tuple[str, dict[str, Any]]], as_of: date) -> tuple[s
     """
     if any(event_type in CORRECTION_TYPES for event_type, _ in events):
         raise VerifyError("the stream has corrections: its phase is not checked here")
+    parties = {
+        p["party_id"] for t, body in events if t == "NegotiationOpened" for p in body["parties"]
+    }
+    for _, payload in events:
+        claimed = set((payload.get("report") or {}).get("claimed_by", []))
+        if claimed and not claimed >= parties:
+            raise VerifyError("the stream has one-sided claims: its phase is not checked here")
     counting = [
         (event_type, payload)
         for event_type, payload in events

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from newsledger.domain.appliers import NEGOTIATION_OPENED, derive
-from newsledger.domain.registry import CORRECTION_TYPES, MERGED
+from newsledger.domain.registry import CORRECTION_TYPES, MERGED, applied
 from newsledger.domain.state import KEYED_SECTIONS, JsonDict, NegotiationState
 from newsledger.domain.valid_time import counts_from, counts_on
 
@@ -104,13 +104,15 @@ def strings_in(value: Any) -> set[str]:
 
 
 def creators_of(state: NegotiationState) -> dict[str, int]:
-    """Return, per record id, the stream version of the development that created the record."""
-    return {
-        record_id: int(record["_seq"])
-        for section in KEYED_SECTIONS
-        for record_id, record in getattr(state, section).items()
-        if "_seq" in record
-    }
+    """Return, per record id, the stream version of the first applied development naming it
+    in one of its own id fields (`measure_id`, `outcome_id`, `person_id`…): its creator."""
+    records = {record_id for section in KEYED_SECTIONS for record_id in getattr(state, section)}
+    creators: dict[str, int] = {}
+    for entry in applied(state.developments):
+        for name, value in entry["payload"].items():
+            if name.endswith("_id") and value in records:
+                creators.setdefault(value, int(entry["seq"]))
+    return creators
 
 
 def state_as_of(state: NegotiationState, as_of: date) -> NegotiationState:
@@ -134,7 +136,7 @@ def state_as_of(state: NegotiationState, as_of: date) -> NegotiationState:
             creators[name]
             for entry in skipped
             for name in strings_in(entry["payload"])
-            if name in creators and creators[name] not in kept
+            if name in creators and creators[name] < _seq(entry) and creators[name] not in kept
         }
         if not wanted:
             return derived

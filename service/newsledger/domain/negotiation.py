@@ -11,6 +11,7 @@ from newsledger.domain.events import RecordedEvent
 from newsledger.domain.references import UnappliedEvent
 from newsledger.domain.registry import development_of, new_entry
 from newsledger.domain.state import NegotiationState
+from newsledger.domain.talks import settle_phase
 from newsledger.domain.upcasting import UnsupportedSchemaVersion, upcast
 from newsledger.domain.view import render_view
 
@@ -84,6 +85,7 @@ def _apply_in_place(state: NegotiationState | None, event: RecordedEvent) -> Neg
             APPLIERS[event.event_type](working, development_of(entry))
         else:
             working = derive(working, editor(working, development_of(entry)))
+            settle_phase(working)
         working.developments.append(entry)
     except (UnappliedEvent, UnsupportedSchemaVersion) as error:
         working = _as_refused(state, event)

@@ -13,7 +13,7 @@ from newsledger.domain.references import (
     stamped,
 )
 from newsledger.domain.state import JsonDict, NegotiationState
-from newsledger.domain.talks import mark_parties
+from newsledger.domain.talks import mark_parties, settle_phase
 
 CONFIRMATION_FIELDS = {
     "STATEMENT_KIND_CONFIRMATION": "confirmed_by",
@@ -75,6 +75,7 @@ def apply_statement_made(state: NegotiationState, development: Development) -> N
     for about_id in about_ids:
         if about_id in state.outcomes:
             mark_parties(state.outcomes[about_id], marked_field, [side], development)
+    settle_phase(state)
 
 
 def apply_issue_position_stated(state: NegotiationState, development: Development) -> None:

@@ -78,7 +78,10 @@ def reported_state(
             for event in events
             if event.stream_version in kept and str(event.event_id) in refused & applied
             for name in strings_in(event.payload)
-            if name in creators and creators[name] not in kept and creators[name] in by_version
+            if name in creators
+            and creators[name] < event.stream_version
+            and creators[name] not in kept
+            and creators[name] in by_version
         }
         if not wanted:
             return state

@@ -36,6 +36,27 @@ def _latest(records: list[JsonDict], state_records: Mapping[str, JsonDict], key:
     return max(records, key=lambda record: valid_order(state_records[record[key]]))
 
 
+def _backed_by_all(
+    state: NegotiationState, confirmer: Confirmer, outcomes: list[JsonDict]
+) -> Callable[[Mapping[str, Any]], bool]:
+    """Return whether a claimed phase change has every party behind it on the date.
+
+    A party stands behind it when it claims or confirmed the development that set it, or
+    confirmed the outcome it is about; an open dispute leaves it a claim.
+    """
+    confirmed = {o["outcome_id"]: set(o.get("confirmed_by", [])) for o in outcomes}
+
+    def backed(entry: Mapping[str, Any]) -> bool:
+        development_id = entry["provenance"]["development_ids"][0]
+        claimed, confirming, disputing = confirmer.stances.get(
+            development_id, (set(), set(), set())
+        )
+        backers = claimed | confirming | confirmed.get(str(entry.get("_outcome_id", "")), set())
+        return not disputing and backers >= state.party_ids()
+
+    return backed
+
+
 def _in_force_by_party(state: NegotiationState, measures: list[JsonDict]) -> list[JsonDict]:
     """Group the measures in force by imposing party, parties in their listed order."""
     order = [str(party["party_id"]) for party in state.parties]
@@ -88,7 +109,11 @@ def render_view(state: NegotiationState, as_of: date) -> JsonDict:
     field follows from the developments that count by `as_of` alone (`state_as_of`).
     """
     state = state_as_of(state, as_of)
-    phase_history = sections.phases(state.phase_history, as_of)
+    confirmer = Confirmer(state.developments, state.party_ids(), as_of)
+    outcomes = _rendered(state.outcomes, sections.outcome, as_of)
+    phase_history, claimed_phases = sections.phases(
+        state.phase_history, as_of, _backed_by_all(state, confirmer, outcomes)
+    )
     truces = _rendered(state.truces, sections.truce, as_of)
     measures = _rendered(state.measures, sections.measure, as_of)
     cases = _rendered(state.court_cases, sections.court_case, as_of)
@@ -104,8 +129,9 @@ def render_view(state: NegotiationState, as_of: date) -> JsonDict:
         "as_of_date": as_of.isoformat(),
         "phase": phase_history[-1]["phase"] if phase_history else "NEGOTIATION_PHASE_UNSPECIFIED",
         "phase_history": phase_history,
+        "claimed_phases": claimed_phases,
         "talks": _rendered(state.talks, sections.talks, as_of),
-        "outcomes": _rendered(state.outcomes, sections.outcome, as_of),
+        "outcomes": outcomes,
         "truce": _latest(truces, state.truces, "truce_id"),
         "deadlines": _rendered(
             state.deadlines, lambda r, d: sections.with_countdown(r, "history", d), as_of
@@ -127,5 +153,5 @@ def render_view(state: NegotiationState, as_of: date) -> JsonDict:
         "problems": state.problems,
         "stale": bool(state.problems),
     }
-    finished: JsonDict = _finished(view, Confirmer(state.developments, state.party_ids(), as_of))
+    finished: JsonDict = _finished(view, confirmer)
     return finished

@@ -7,7 +7,7 @@ and the raw histories they are computed from stay out of the result.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -82,13 +82,20 @@ def talks(record: Mapping[str, Any], as_of: date) -> JsonDict | None:
     return public(versions[-1]) if versions else None
 
 
-def phases(history: list[JsonDict], as_of: date) -> list[JsonDict]:
-    """Return the phase changes that count by `as_of`, repeats of one phase collapsed."""
+def phases(
+    history: list[JsonDict], as_of: date, backed_by_all: Callable[[Mapping[str, Any]], bool]
+) -> tuple[list[JsonDict], list[JsonDict]]:
+    """Return the phase changes that count by `as_of`, repeats of one phase collapsed, and
+    the phases only some parties claim (those `backed_by_all` does not accept), each with
+    its claimants."""
     changes: list[JsonDict] = []
+    claims: list[JsonDict] = []
     for entry in ordered(history, as_of):
-        if not changes or changes[-1]["phase"] != entry["phase"]:
+        if entry.get("_claimed_by") and not backed_by_all(entry):
+            claims.append({**public(entry), "claimed_by": entry["_claimed_by"]})
+        elif not changes or changes[-1]["phase"] != entry["phase"]:
             changes.append(public(entry))
-    return changes
+    return changes, claims
 
 
 def outcome(record: Mapping[str, Any], as_of: date) -> JsonDict | None:

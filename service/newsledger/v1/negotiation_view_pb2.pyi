@@ -230,6 +230,7 @@ class PhaseChange(_message.Message):
     PHASE_FIELD_NUMBER: _builtins.int
     OCCURRED_FIELD_NUMBER: _builtins.int
     PROVENANCE_FIELD_NUMBER: _builtins.int
+    CLAIMED_BY_FIELD_NUMBER: _builtins.int
     phase: Global___NegotiationPhase.ValueType
     """The phase entered."""
     @_builtins.property
@@ -240,16 +241,21 @@ class PhaseChange(_message.Message):
     def provenance(self) -> Global___Provenance:
         """What set it."""
 
+    @_builtins.property
+    def claimed_by(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """In `claimed_phases` only: the parties claiming it, which are not all the parties."""
+
     def __init__(
         self,
         *,
         phase: Global___NegotiationPhase.ValueType = ...,
         occurred: _developments_pb2.ReportedTime | None = ...,
         provenance: Global___Provenance | None = ...,
+        claimed_by: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["occurred", b"occurred", "provenance", b"provenance"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["occurred", b"occurred", "phase", b"phase", "provenance", b"provenance"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["claimed_by", b"claimed_by", "occurred", b"occurred", "phase", b"phase", "provenance", b"provenance"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1847,6 +1853,7 @@ class NegotiationView(_message.Message):
     PURCHASES_FIELD_NUMBER: _builtins.int
     DISPUTES_FIELD_NUMBER: _builtins.int
     MEASURES_IN_FORCE_FIELD_NUMBER: _builtins.int
+    CLAIMED_PHASES_FIELD_NUMBER: _builtins.int
     negotiation_id: _builtins.str
     """The negotiation's id."""
     title: _builtins.str
@@ -1941,6 +1948,14 @@ class NegotiationView(_message.Message):
     def measures_in_force(self) -> _containers.RepeatedCompositeFieldContainer[Global___MeasuresInForce]:
         """Measures in force per imposing party on the query date."""
 
+    @_builtins.property
+    def claimed_phases(self) -> _containers.RepeatedCompositeFieldContainer[Global___PhaseChange]:
+        """Phases claimed by some parties only (a one-sided claim of an agreement or a signature),
+        with the claiming parties, oldest first. Such a claim sets `phase` only once every
+        party has claimed or confirmed it (AccountConfirmed, or a confirming statement), and
+        no party disputes it.
+        """
+
     def __init__(
         self,
         *,
@@ -1970,10 +1985,11 @@ class NegotiationView(_message.Message):
         purchases: _abc.Iterable[Global___PurchaseView] | None = ...,
         disputes: _abc.Iterable[Global___DisputeView] | None = ...,
         measures_in_force: _abc.Iterable[Global___MeasuresInForce] | None = ...,
+        claimed_phases: _abc.Iterable[Global___PhaseChange] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["economic_context", b"economic_context", "last_position", b"last_position", "legal_status", b"legal_status", "next_round", b"next_round", "truce", b"truce"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of_date", b"as_of_date", "commitments", b"commitments", "deadlines", b"deadlines", "disputes", b"disputes", "economic_context", b"economic_context", "investigations", b"investigations", "issues", b"issues", "last_position", b"last_position", "legal_status", b"legal_status", "market_reactions", b"market_reactions", "measures", b"measures", "measures_in_force", b"measures_in_force", "negotiation_id", b"negotiation_id", "next_round", b"next_round", "outcomes", b"outcomes", "parties", b"parties", "people", b"people", "phase", b"phase", "phase_history", b"phase_history", "problems", b"problems", "purchases", b"purchases", "stale", b"stale", "statements", b"statements", "talks", b"talks", "title", b"title", "truce", b"truce"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of_date", b"as_of_date", "claimed_phases", b"claimed_phases", "commitments", b"commitments", "deadlines", b"deadlines", "disputes", b"disputes", "economic_context", b"economic_context", "investigations", b"investigations", "issues", b"issues", "last_position", b"last_position", "legal_status", b"legal_status", "market_reactions", b"market_reactions", "measures", b"measures", "measures_in_force", b"measures_in_force", "negotiation_id", b"negotiation_id", "next_round", b"next_round", "outcomes", b"outcomes", "parties", b"parties", "people", b"people", "phase", b"phase", "phase_history", b"phase_history", "problems", b"problems", "purchases", b"purchases", "stale", b"stale", "statements", b"statements", "talks", b"talks", "title", b"title", "truce", b"truce"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

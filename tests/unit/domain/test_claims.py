@@ -87,3 +87,47 @@ def test_a_syndicated_copy_is_not_an_independent_source() -> None:
     confirmation = talks["provenance"]["confirmation"]
     assert confirmation["independent_source_count"] == 1
     assert confirmation["level"] == "CONFIRMATION_LEVEL_SINGLE_SOURCE"
+
+
+def test_a_one_sided_claim_shows_as_claimed_not_as_the_phase() -> None:
+    stream = with_talks(Stream().opened())
+    stream.add("OutcomeReached", outcome(["us"]))
+    view = render_view(state_of(stream), JUNE)
+    assert view["phase"] == "NEGOTIATION_PHASE_TALKS"
+    (claim,) = view["claimed_phases"]
+    assert claim["phase"] == "NEGOTIATION_PHASE_AGREED_IN_PRINCIPLE"
+    assert claim["claimed_by"] == ["us"]
+    assert state_of(stream).phase == "NEGOTIATION_PHASE_TALKS"
+
+
+def test_the_phase_follows_once_the_other_party_confirms_from_the_confirmation_day() -> None:
+    stream = with_talks(Stream().opened())
+    claimed = stream.add("OutcomeReached", outcome(["us"]))
+    confirmation = sourced(source("cn-ministry", "Ministry", published_date="2025-06-20"))
+    confirmation["occurred"] = {"precision": "DATE_PRECISION_DAY", "start_date": "2025-06-20"}
+    stream.add(
+        "AccountConfirmed",
+        {"corrects": [str(claimed.event_id)], "party_id": "cn", "report": confirmation},
+    )
+    state = state_of(stream)
+    assert render_view(state, date(2025, 6, 15))["phase"] == "NEGOTIATION_PHASE_TALKS"
+    confirmed = render_view(state, date(2025, 6, 20))
+    assert confirmed["phase"] == "NEGOTIATION_PHASE_AGREED_IN_PRINCIPLE"
+    assert "claimed_phases" not in confirmed
+
+
+def test_a_confirming_statement_of_the_other_party_confirms_the_outcome() -> None:
+    stream = with_talks(Stream().opened().person("he", "cn"))
+    stream.add("OutcomeReached", outcome(["us"]))
+    stream.add(
+        "StatementMade",
+        {
+            "statement_id": "he-confirms",
+            "speaker_id": "he",
+            "kind": "STATEMENT_KIND_CONFIRMATION",
+            "about_ids": ["deal"],
+            "report": sourced(source("x", "Xinhua")),
+        },
+    )
+    view = render_view(state_of(stream), JUNE)
+    assert view["phase"] == "NEGOTIATION_PHASE_AGREED_IN_PRINCIPLE"
