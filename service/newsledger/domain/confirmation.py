@@ -45,6 +45,10 @@ class Confirmer:
             for source in report.get("sources", []):
                 original = source.get("original_outlet") or source.get("outlet", "")
                 self.outlets.setdefault(str(source["source_id"]), str(original))
+            if entry["event_type"] == "AccountDisputed":
+                claimants = {str(party) for party in report.get("claimed_by", [])}
+                claimants.add(str(entry["payload"].get("party_id", "")))
+                self.stances[str(entry["development_id"])] = (claimants - {""}, set(), set())
             if entry["event_type"] in CORRECTION_TYPES:
                 continue
             self.stances[str(entry["development_id"])] = (

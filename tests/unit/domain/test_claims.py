@@ -131,3 +131,26 @@ def test_a_confirming_statement_of_the_other_party_confirms_the_outcome() -> Non
     )
     view = render_view(state_of(stream), JUNE)
     assert view["phase"] == "NEGOTIATION_PHASE_AGREED_IN_PRINCIPLE"
+
+
+def test_a_disputing_account_carries_the_party_that_claims_it() -> None:
+    stream = with_talks(Stream().opened())
+    claimed = stream.add("OutcomeReached", outcome(["us"]))
+    stream.add(
+        "AccountDisputed",
+        {
+            "corrects": [str(claimed.event_id)],
+            "party_id": "cn",
+            "account": "No framework was agreed.",
+            "report": sourced(source("mofcom", "MOFCOM")),
+        },
+        "cn-disputes",
+    )
+    (dispute,) = render_view(state_of(stream), JUNE)["disputes"]
+    original, disputing = dispute["accounts"]
+    assert original["party_ids"] == ["us"]
+    assert original["provenance"]["confirmation"]["claimed_by"] == ["us"]
+    assert disputing["party_ids"] == ["cn"]
+    assert disputing["provenance"]["confirmation"]["claimed_by"] == ["cn"]
+    level = disputing["provenance"]["confirmation"]["level"]
+    assert level == "CONFIRMATION_LEVEL_CONFIRMED_BY_SOME_PARTIES"
