@@ -375,13 +375,16 @@ class ExplainNegotiationFieldResponse(_message.Message):
     """The field's value in the view, as JSON."""
     explained_by_path: _builtins.str
     """The path of the item whose provenance explains it (the field itself or its nearest
-    enclosing item that has provenance).
+    enclosing item that has provenance; for a measure's or commitment's `status`,
+    `rate_percent` or `effective`, the status entry that set it).
     """
     as_of: _builtins.str
     """The date and record time answered at."""
     @_builtins.property
     def developments(self) -> _containers.RepeatedCompositeFieldContainer[Global___ExplainedDevelopment]:
-        """The developments that set it, in the order they were recorded."""
+        """The developments that set it, in the order they were recorded: only those that count
+        by `as_of` (and were reported by `reported_by`).
+        """
 
     @_builtins.property
     def confirmation(self) -> _negotiation_view_pb2.Confirmation:

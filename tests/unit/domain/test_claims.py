@@ -154,3 +154,12 @@ def test_a_disputing_account_carries_the_party_that_claims_it() -> None:
     assert disputing["provenance"]["confirmation"]["claimed_by"] == ["cn"]
     level = disputing["provenance"]["confirmation"]["level"]
     assert level == "CONFIRMATION_LEVEL_CONFIRMED_BY_SOME_PARTIES"
+
+
+def test_the_state_text_shows_a_claimed_phase_with_its_party() -> None:
+    from newsledger.cli.text.output import format_view
+
+    stream = with_talks(Stream().opened())
+    stream.add("OutcomeReached", outcome(["us"]))
+    text = format_view(render_view(state_of(stream), JUNE))
+    assert "agreed in principle, by United States only" in text

@@ -221,3 +221,10 @@ def test_explain_cites_only_the_change_behind_the_field() -> None:
     assert rate["explained_by_path"] == "measures[levy].status_history[1]"
     whole = explain(state, view, "measures[levy].description", as_of)
     assert [d["development_id"] for d in whole["developments"]] == ["dev-1", "dev-2"]
+
+
+def test_the_state_text_shows_a_pending_change_with_its_day() -> None:
+    from newsledger.cli.text.output import format_view
+
+    text = format_view(render_view(with_rate_cut_announced_ahead(), date(2025, 6, 20)))
+    assert "pending: modified at 10% from 2025-07-01" in text
