@@ -307,6 +307,36 @@ class TestNegotiationQueries:
         assert "known_at: is in the future" in later.stderr
         assert json.loads(current.stdout)["truce"]["days_remaining"] == 62
 
+    def test_state_reported_by_answers_where_known_at_finds_nothing(
+        self, cli: Cli, seeded: str
+    ) -> None:
+        """Given the seed ingested today, --reported-by 2025-07-01 shows the story as of then."""
+        args = ("--as-of", "2025-06-11", "--json", "--server", seeded)
+        known = cli.run("state", NEGOTIATION, "--known-at", "2025-07-01", *args)
+        reported = cli.run("state", NEGOTIATION, "--reported-by", "2025-07-01", *args)
+        early = cli.run("state", NEGOTIATION, "--reported-by", "2025-06-01", *args)
+        assert known.returncode == ExitCode.NOT_FOUND
+        assert reported.returncode == 0, reported.stderr
+        assert json.loads(reported.stdout)["truce"]["days_remaining"] == 62
+        assert json.loads(reported.stdout)["phase"] == "NEGOTIATION_PHASE_AGREED_IN_PRINCIPLE"
+        assert json.loads(early.stdout)["phase"] == "NEGOTIATION_PHASE_TRUCE"
+
+    def test_timeline_and_explain_take_reported_by(self, cli: Cli, seeded: str) -> None:
+        """Given the seed, by 1 June only the Geneva truce had been reported."""
+        timeline = cli.run(
+            "timeline", NEGOTIATION, "--reported-by", "2025-06-01", "--json", "--server", seeded
+        )
+        assert [json.loads(line)["development_id"] for line in timeline.stdout.splitlines()] == [
+            "negotiation-opened",
+            "geneva-truce",
+            "tariffs-above-100-percent",
+        ]
+        explained = cli.run(
+            "explain", NEGOTIATION, "phase", "--reported-by", "2025-06-01", "--server", seeded
+        )
+        assert explained.returncode == 0, explained.stderr
+        assert "geneva-truce (TruceAgreed)" in explained.stdout
+
     def test_timeline_lists_developments_in_time_order_with_filters(
         self, cli: Cli, seeded: str
     ) -> None:
@@ -372,6 +402,7 @@ BAD_INPUT: dict[str, list[tuple[tuple[str, ...], ExitCode, str]]] = {
     "state": [
         (("no-such-talks",), ExitCode.NOT_FOUND, "no negotiation has the id 'no-such-talks'"),
         ((NEGOTIATION, "--as-of", "yesterday"), ExitCode.USAGE, "'yesterday' is not a date"),
+        ((NEGOTIATION, "--reported-by", "soonish"), ExitCode.USAGE, "'soonish' is neither"),
     ],
     "negotiations": [(("--phase", "shouting"), ExitCode.USAGE, "unknown phase 'shouting'")],
     "timeline": [

@@ -156,7 +156,11 @@ def test_a_second_negotiation_with_other_parties_needs_only_its_story(engine: En
     ] == ["us-china-trade-2025"]
     view = app.queries.view("tri-basin-water-2026", date(2026, 7, 1))
     assert [p["party_id"] for p in view["parties"]] == ["riverland", "lakeland", "hillmark"]
-    assert view["phase"] == "NEGOTIATION_PHASE_PRELIMINARY_CONSENSUS"
+    # Riverland claims a preliminary consensus, Lakeland confirms, Hillmark disputes it.
+    assert view["phase"] == "NEGOTIATION_PHASE_TALKS"
+    (claim,) = view["claimed_phases"]
+    assert claim["phase"] == "NEGOTIATION_PHASE_PRELIMINARY_CONSENSUS"
+    assert claim["claimed_by"] == ["riverland"]
     assert not view.get("stale")
     assert view["deadlines"][0]["days_remaining"] == 91
 
@@ -185,6 +189,6 @@ def test_an_upgrade_from_0002_keeps_events_and_builds_views_and_snapshots(
     app = build_application(EventStore(engine))
     assert views_differing_from_rebuild(app.store) == []
     view = app.queries.view("tri-basin-water-2026", date(2026, 7, 1))
-    assert view["phase"] == "NEGOTIATION_PHASE_PRELIMINARY_CONSENSUS"
+    assert view["phase"] == "NEGOTIATION_PHASE_TALKS"
     middle = time_from_micros(int(before[10][-1]))
     assert app.queries.view("tri-basin-water-2026", date(2026, 7, 1), middle)

@@ -335,6 +335,13 @@ def counts_from(payload: dict[str, Any]) -> date | None:
     return min(known) if known else None
 
 
+def first_day(payload: dict[str, Any]) -> date | None:
+    """The first day of a development's `occurred` span (section 8.2), or None when undated."""
+    reported = (payload.get("report") or {}).get("occurred") or {}
+    start = next((reported[k] for k in ("start_time", "start_date") if reported.get(k)), None)
+    return None if start is None else _day(start, reported)
+
+
 def view_phase(events: list[tuple[str, dict[str, Any]]], as_of: date) -> tuple[str, list[str]]:
     """Return (phase, phases of phase_history) of a stream of (event type, payload) as of a day.
 
@@ -342,9 +349,23 @@ def view_phase(events: list[tuple[str, dict[str, Any]]], as_of: date) -> tuple[s
     """
     if any(event_type in CORRECTION_TYPES for event_type, _ in events):
         raise VerifyError("the stream has corrections: its phase is not checked here")
-    entries: list[tuple[str, date | None]] = []
+    parties = {
+        p["party_id"] for t, body in events if t == "NegotiationOpened" for p in body["parties"]
+    }
+    for _, payload in events:
+        claimed = set((payload.get("report") or {}).get("claimed_by", []))
+        if claimed and not claimed >= parties:
+            raise VerifyError("the stream has one-sided claims: its phase is not checked here")
+    counting = [
+        (event_type, payload)
+        for event_type, payload in events
+        if event_type == "NegotiationOpened"
+        or (day := counts_from(payload)) is None
+        or day <= as_of
+    ]
+    entries: list[tuple[date, int, str]] = []
     current, parties, approvals = "NEGOTIATION_PHASE_UNSPECIFIED", set(), set()
-    for event_type, payload in events:
+    for index, (event_type, payload) in enumerate(counting):
         phase = PHASE_BY_TYPE.get(event_type)
         if event_type == "NegotiationOpened":
             parties = {party["party_id"] for party in payload.get("parties", [])}
@@ -355,7 +376,7 @@ def view_phase(events: list[tuple[str, dict[str, Any]]], as_of: date) -> tuple[s
             phase = "NEGOTIATION_PHASE_AGREEMENT_APPROVED" if approvals >= parties else None
         if phase is not None:
             current = phase
-            entries.append((phase, counts_from(payload)))
-    counted = [phase for phase, day in entries if day is None or day <= as_of]
-    history = [p for i, p in enumerate(counted) if i == 0 or counted[i - 1] != p]
+            entries.append((first_day(payload) or date.min, index, phase))
+    ordered = [phase for _, _, phase in sorted(entries)]
+    history = [p for i, p in enumerate(ordered) if i == 0 or ordered[i - 1] != p]
     return (history[-1] if history else "NEGOTIATION_PHASE_UNSPECIFIED"), history

@@ -233,6 +233,13 @@ def known_at(request: Any) -> datetime | None:
     return time_from_micros(request.known_at.ToMicroseconds())
 
 
+def reported_by(request: Any) -> datetime | None:
+    """Return a request's `reported_by` as an aware datetime, or None when it is unset."""
+    if not request.HasField("reported_by"):
+        return None
+    return time_from_micros(request.reported_by.ToMicroseconds())
+
+
 def slug_filter(value: str, field: str) -> str:
     """Return an id filter, empty or a lowercase slug; anything else is INVALID_ARGUMENT."""
     if value and not SLUG.fullmatch(value):

@@ -1,7 +1,8 @@
 """Reading negotiations on two time axes: views, listings, explanations, timelines, watching.
 
 `as_of` (a date) is valid time, applied when the state is rendered; `known_at` (an instant) is
-record time, answered from a snapshot and the tail of events recorded by then. Both speak in
+record time, answered from a snapshot and the tail of events recorded by then; `reported_by`
+(an instant) keeps only the developments the press had reported by then. All speak in
 domain and store types; the gRPC layer translates.
 """
 
@@ -33,6 +34,7 @@ from newsledger.projections.negotiation_views import (
     ViewSummary,
     current_version,
 )
+from newsledger.projections.reported_by import reported_view
 from newsledger.projections.state_cache import StateCache
 from newsledger.store.event_store import EventStore
 
@@ -64,6 +66,7 @@ class ViewPoint:
     negotiation_id: str
     stream_version: int
     as_of: date
+    reported_by: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,9 +129,14 @@ class NegotiationQueries:
 
     @contextmanager
     def stored(
-        self, negotiation_id: str, known_at: datetime | None = None, cut: int | None = None
+        self,
+        negotiation_id: str,
+        known_at: datetime | None = None,
+        cut: int | None = None,
+        reported_by: datetime | None = None,
     ) -> Iterator[StoredView]:
-        """Give the negotiation's state as known at an instant (now when None) to read.
+        """Give the negotiation's state as known at an instant (now when None) to read,
+        holding only what was reported by `reported_by` when given.
 
         The state must not be changed, nor kept past the block: the current one is shared
         with the appends, which wait for the block to end.
@@ -138,29 +146,49 @@ class NegotiationQueries:
             cut = self._cut(negotiation_id, known_at)
         with self.views.current(negotiation_id, cut) as current:
             if current is not None:
-                yield current
+                if reported_by is None:
+                    yield current
+                    return
+                with self.store.engine.connect() as conn:
+                    reported = reported_view(conn, current, reported_by)
+                yield reported
                 return
         if cut is None:
             raise NegotiationNotFound(negotiation_id)
         with self.store.engine.connect() as conn:
             stored = view_at_version(conn, negotiation_id, cut)
+            if stored is not None and reported_by is not None:
+                stored = reported_view(conn, stored, reported_by)
         if stored is None:
             raise NegotiationNotFound(negotiation_id)
         yield stored
 
-    def view(self, negotiation_id: str, as_of: date, known_at: datetime | None = None) -> JsonDict:
-        """Return the negotiation's view as of a date, as known at an instant."""
-        return self.view_at(self.view_point(negotiation_id, as_of, known_at))
+    def view(
+        self,
+        negotiation_id: str,
+        as_of: date,
+        known_at: datetime | None = None,
+        reported_by: datetime | None = None,
+    ) -> JsonDict:
+        """Return the negotiation's view as of a date, as known at an instant, as reported by
+        another."""
+        return self.view_at(self.view_point(negotiation_id, as_of, known_at, reported_by))
 
     def view_point(
-        self, negotiation_id: str, as_of: date, known_at: datetime | None = None
+        self,
+        negotiation_id: str,
+        as_of: date,
+        known_at: datetime | None = None,
+        reported_by: datetime | None = None,
     ) -> ViewPoint:
         """Return the point a view query answers at (one indexed lookup, nothing decoded)."""
-        return ViewPoint(negotiation_id, self._cut(negotiation_id, known_at), as_of)
+        return ViewPoint(negotiation_id, self._cut(negotiation_id, known_at), as_of, reported_by)
 
     def view_at(self, point: ViewPoint) -> JsonDict:
         """Return the view at a point: the state right after its stream version, rendered."""
-        with self.stored(point.negotiation_id, cut=point.stream_version) as stored:
+        with self.stored(
+            point.negotiation_id, cut=point.stream_version, reported_by=point.reported_by
+        ) as stored:
             return render_view(stored.state, point.as_of, index=stored.index)
 
     def summaries(
@@ -170,11 +198,16 @@ class NegotiationQueries:
         return self.views.summaries_after(after_id, limit, party_id, phase)
 
     def explain(
-        self, negotiation_id: str, path: str, as_of: date, known_at: datetime | None
+        self,
+        negotiation_id: str,
+        path: str,
+        as_of: date,
+        known_at: datetime | None,
+        reported_by: datetime | None = None,
     ) -> JsonDict:
         """Return why a field of the view says what it says."""
         try:
-            with self.stored(negotiation_id, known_at) as stored:
+            with self.stored(negotiation_id, known_at, reported_by=reported_by) as stored:
                 state = stored.state
                 return explain(state, render_view(state, as_of, limit=None), path, as_of)
         except InvalidFieldPath as error:
@@ -192,10 +225,11 @@ class NegotiationQueries:
         cut: int | None = None,
         offset: int = 0,
         limit: int = 100,
+        reported_by: datetime | None = None,
     ) -> TimelinePage:
         """Return a page of the timeline; pass the page's cut back to read the next one."""
         cut = self._cut(negotiation_id, known_at) if cut is None else cut
-        with self.stored(negotiation_id, cut=cut) as stored:
+        with self.stored(negotiation_id, cut=cut, reported_by=reported_by) as stored:
             entries = timeline(stored.state, wanted)
         following = offset + limit if offset + limit < len(entries) else None
         return TimelinePage(entries[offset : offset + limit], cut, following)
@@ -208,17 +242,23 @@ class NegotiationQueries:
         limit: int = 100,
     ) -> StatementPage:
         """Return a page of statements at a view point; pass its cut back for the next page."""
-        with self.stored(point.negotiation_id, cut=point.stream_version) as stored:
+        with self.stored(
+            point.negotiation_id, cut=point.stream_version, reported_by=point.reported_by
+        ) as stored:
             state, index = stored.state, stored.index
             page, total = statements_page(state, point.as_of, offset, limit, speaker_id, index)
         following = offset + limit if offset + limit < total else None
         return StatementPage(page, total, point.stream_version, following)
 
     def watch(
-        self, negotiation_id: str, as_of: Callable[[], date], active: Callable[[], bool]
+        self,
+        negotiation_id: str,
+        as_of: Callable[[], date],
+        active: Callable[[], bool],
+        reported_by: datetime | None = None,
     ) -> Iterator[ViewChange]:
         """Yield the view now, then again after each batch of events that changes it."""
-        with self.stored(negotiation_id) as stored:
+        with self.stored(negotiation_id, reported_by=reported_by) as stored:
             previous = render_view(stored.state, as_of(), index=stored.index)
             last_position, stream = stored.last_position, stored.stream
         yield ViewChange(previous, sorted(previous), last_position)
@@ -236,7 +276,7 @@ class NegotiationQueries:
             if not pending:
                 continue
             pending = False
-            with self.stored(negotiation_id) as current:
+            with self.stored(negotiation_id, reported_by=reported_by) as current:
                 view = render_view(current.state, as_of(), index=current.index)
                 position = current.last_position
             changed = changed_paths(previous, view)

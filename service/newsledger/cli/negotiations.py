@@ -2,7 +2,8 @@
 
 Each is a gRPC client of a running server, prints readable text by default and JSON with
 `--json`. `--as-of` is a date (valid time); `--known-at` an instant or a date (record time:
-a date means the end of that day, UTC).
+a date means the end of that day, UTC); `--reported-by` an instant or a date, read the same
+way (only what the press had published by then).
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ AS_OF_HELP = "the date the view is for: what counts by then, days remaining (def
 KNOWN_AT_HELP = (
     "answer as the ledger knew it then: an RFC 3339 instant (2025-06-12T09:00:00Z) or a date "
     "(the end of that day, UTC); default now"
+)
+REPORTED_BY_HELP = (
+    "only what the press had reported by then: an RFC 3339 instant or a date (the end of that "
+    "day, UTC); default everything"
 )
 
 
@@ -55,7 +60,8 @@ def query_date(text: str) -> str:
 
 
 def known_at(text: str) -> Timestamp | None:
-    """Parse --known-at: an RFC 3339 instant, or a date meaning the end of that day (UTC)."""
+    """Parse --known-at or --reported-by: an RFC 3339 instant, or a date meaning the end of
+    that day (UTC)."""
     if not text:
         return None
     stamp = Timestamp()
@@ -89,6 +95,9 @@ def add_negotiation_commands(commands: Any, add_server_option: AddServerOption) 
     )
     state.add_argument(
         "--known-at", type=known_at, default=None, metavar="WHEN", help=KNOWN_AT_HELP
+    )
+    state.add_argument(
+        "--reported-by", type=known_at, default=None, metavar="WHEN", help=REPORTED_BY_HELP
     )
     add_server_option(state)
     state.set_defaults(run=_state)
@@ -139,6 +148,9 @@ def add_negotiation_commands(commands: Any, add_server_option: AddServerOption) 
         "--known-at", type=known_at, default=None, metavar="WHEN", help=KNOWN_AT_HELP
     )
     timeline.add_argument(
+        "--reported-by", type=known_at, default=None, metavar="WHEN", help=REPORTED_BY_HELP
+    )
+    timeline.add_argument(
         "--limit",
         type=non_negative,
         default=None,
@@ -161,6 +173,9 @@ def add_negotiation_commands(commands: Any, add_server_option: AddServerOption) 
     explain.add_argument(
         "--known-at", type=known_at, default=None, metavar="WHEN", help=KNOWN_AT_HELP
     )
+    explain.add_argument(
+        "--reported-by", type=known_at, default=None, metavar="WHEN", help=REPORTED_BY_HELP
+    )
     add_server_option(explain)
     explain.set_defaults(run=_explain)
 
@@ -168,6 +183,9 @@ def add_negotiation_commands(commands: Any, add_server_option: AddServerOption) 
     watch.add_argument("negotiation", metavar="NEGOTIATION", help="the negotiation's id")
     watch.add_argument(
         "--as-of", type=query_date, default="", metavar="YYYY-MM-DD", help=AS_OF_HELP
+    )
+    watch.add_argument(
+        "--reported-by", type=known_at, default=None, metavar="WHEN", help=REPORTED_BY_HELP
     )
     watch.add_argument(
         "--count", type=non_negative, default=0, help="stop after this many messages (0: never)"
@@ -184,7 +202,12 @@ def _client(args: argparse.Namespace) -> Any:
 
 def _state(args: argparse.Namespace) -> int:
     with _client(args) as client:
-        response = client.negotiation(args.negotiation, as_of=args.as_of, known_at=args.known_at)
+        response = client.negotiation(
+            args.negotiation,
+            as_of=args.as_of,
+            known_at=args.known_at,
+            reported_by=args.reported_by,
+        )
     view = _as_json(response.view)
     _print(view, format_view(view), args)
     return 0
@@ -233,6 +256,7 @@ def _timeline(args: argparse.Namespace) -> int:
         "occurred_after": args.after,
         "occurred_before": args.before,
         "known_at": args.known_at,
+        "reported_by": args.reported_by,
     }
     exporting = args.csv or args.ndjson
     limit = args.limit if args.limit is not None else None if exporting else 200
@@ -258,7 +282,9 @@ def _timeline(args: argparse.Namespace) -> int:
 
 def _explain(args: argparse.Namespace) -> int:
     with _client(args) as client:
-        response = client.explain(args.negotiation, args.field, args.as_of, args.known_at)
+        response = client.explain(
+            args.negotiation, args.field, args.as_of, args.known_at, args.reported_by
+        )
     explanation = _as_json(response)
     _print(explanation, format_explanation(explanation), args)
     return 0
@@ -269,7 +295,7 @@ def _watch(args: argparse.Namespace) -> int:
 
     received = 0
     with _client(args) as client:
-        stream = client.watch(args.negotiation, args.as_of)
+        stream = client.watch(args.negotiation, args.as_of, args.reported_by)
         try:
             for received, message in enumerate(stream, start=1):
                 change = _as_json(message)

@@ -175,19 +175,25 @@ class LedgerClient:
         negotiation_id: str,
         as_of: date | str | None = None,
         known_at: datetime | Timestamp | None = None,
+        reported_by: datetime | Timestamp | None = None,
     ) -> dict[str, Any]:
         """Return a negotiation's view as a plain dict (proto field names)."""
-        return as_dict(self.negotiation(negotiation_id, as_of, known_at).view)
+        return as_dict(self.negotiation(negotiation_id, as_of, known_at, reported_by).view)
 
     def negotiation(
         self,
         negotiation_id: str,
         as_of: date | str | None = "",
         known_at: datetime | Timestamp | None = None,
+        reported_by: datetime | Timestamp | None = None,
     ) -> negotiations_pb2.GetNegotiationResponse:
-        """Return a negotiation's view as of a date, as known at an instant (now if None)."""
+        """Return a negotiation's view as of a date, as known at an instant (now if None),
+        holding only what was reported by `reported_by` (everything if None)."""
         request = negotiations_pb2.GetNegotiationRequest(
-            negotiation_id=negotiation_id, as_of=date_text(as_of), known_at=timestamp(known_at)
+            negotiation_id=negotiation_id,
+            as_of=date_text(as_of),
+            known_at=timestamp(known_at),
+            reported_by=timestamp(reported_by),
         )
         response: negotiations_pb2.GetNegotiationResponse = self._call(
             self.negotiations.GetNegotiation, request
@@ -200,6 +206,7 @@ class LedgerClient:
         field_path: str,
         as_of: date | str | None = "",
         known_at: datetime | Timestamp | None = None,
+        reported_by: datetime | Timestamp | None = None,
     ) -> negotiations_pb2.ExplainNegotiationFieldResponse:
         """Return the developments and sources behind one field of a negotiation's view."""
         request = negotiations_pb2.ExplainNegotiationFieldRequest(
@@ -207,6 +214,7 @@ class LedgerClient:
             field_path=field_path,
             as_of=date_text(as_of),
             known_at=timestamp(known_at),
+            reported_by=timestamp(reported_by),
         )
         response: negotiations_pb2.ExplainNegotiationFieldResponse = self._call(
             self.negotiations.ExplainNegotiationField, request
@@ -217,8 +225,9 @@ class LedgerClient:
         self, negotiation_id: str, page_size: int = 100, **filters: Any
     ) -> Iterator[negotiations_pb2.TimelineEntry]:
         """Yield a negotiation's timeline entries, filtered, following the pages."""
-        if "known_at" in filters:
-            filters["known_at"] = timestamp(filters["known_at"])
+        for name in ("known_at", "reported_by"):
+            if name in filters:
+                filters[name] = timestamp(filters[name])
         for name in ("occurred_after", "occurred_before"):
             if name in filters:
                 filters[name] = date_text(filters[name])
@@ -261,19 +270,27 @@ class LedgerClient:
             yield as_dict(entry)
 
     def watch(
-        self, negotiation_id: str, as_of: date | str | None = ""
+        self,
+        negotiation_id: str,
+        as_of: date | str | None = "",
+        reported_by: datetime | Timestamp | None = None,
     ) -> Iterator[negotiations_pb2.WatchNegotiationResponse]:
         """Watch a negotiation; iterate the returned stream, cancel it to stop."""
         request = negotiations_pb2.WatchNegotiationRequest(
-            negotiation_id=negotiation_id, as_of=date_text(as_of)
+            negotiation_id=negotiation_id,
+            as_of=date_text(as_of),
+            reported_by=timestamp(reported_by),
         )
         return self.negotiations.WatchNegotiation(request)  # type: ignore[no-any-return]
 
     def changes(
-        self, negotiation_id: str, as_of: date | str | None = ""
+        self,
+        negotiation_id: str,
+        as_of: date | str | None = "",
+        reported_by: datetime | Timestamp | None = None,
     ) -> Iterator[negotiations_pb2.WatchNegotiationResponse]:
         """Yield the view, then each change, until the server ends it; failures raise ApiError."""
-        call = self.watch(negotiation_id, as_of)
+        call = self.watch(negotiation_id, as_of, reported_by)
         try:
             yield from call
         except grpc.RpcError as error:

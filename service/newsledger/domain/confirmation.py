@@ -8,6 +8,7 @@ from typing import Any
 
 from newsledger.domain.registry import ACTIVE, CORRECTION_TYPES, entry_by_development_id
 from newsledger.domain.state import JsonDict
+from newsledger.domain.valid_time import valid_order
 from newsledger.domain.view_sections import counted
 
 
@@ -24,10 +25,15 @@ def open_disputes(entry: Mapping[str, Any], as_of: date) -> list[JsonDict]:
         dispute
         for dispute in counted(entry["disputes"], as_of)
         if not any(
-            c["party_id"] == dispute["party_id"] and c["_seq"] > dispute["_seq"]
+            c["party_id"] == dispute["party_id"] and valid_order(c) > valid_order(dispute)
             for c in confirmations
         )
     ]
+
+
+def _is_account(entry: Mapping[str, Any]) -> bool:
+    """Tell whether a registry entry is a disputing party's account (AccountDisputed)."""
+    return bool(entry["event_type"] == "AccountDisputed")
 
 
 class RegistryIndex:
@@ -52,8 +58,9 @@ class RegistryIndex:
         for entry in registry[self.length :]:
             report = entry["payload"].get("report", {})
             for source in report.get("sources", []):
-                self.outlets.setdefault(str(source["source_id"]), str(source.get("outlet", "")))
-            if entry["event_type"] not in CORRECTION_TYPES:
+                original = source.get("original_outlet") or source.get("outlet", "")
+                self.outlets.setdefault(str(source["source_id"]), str(original))
+            if entry["event_type"] not in CORRECTION_TYPES or _is_account(entry):
                 self.developments[str(entry["development_id"])] = entry
         self.length = len(registry)
         return self
@@ -85,8 +92,13 @@ class Confirmer:
         if development_id in self.stances:
             return self.stances[development_id]
         entry = self.developments.get(development_id)
-        found = None
-        if entry is not None:
+        found: tuple[set[str], set[str], set[str]] | None = None
+        if entry is not None and _is_account(entry):
+            report = entry["payload"].get("report", {})
+            claimants = {str(party) for party in report.get("claimed_by", [])}
+            claimants.add(str(entry["payload"].get("party_id", "")))
+            found = (claimants - {""}, set(), set())
+        elif entry is not None:
             report = entry["payload"].get("report", {})
             found = (
                 {str(party) for party in report.get("claimed_by", [])},
@@ -97,23 +109,31 @@ class Confirmer:
         return found
 
     def confirmation(self, provenance: Mapping[str, Any]) -> JsonDict:
-        """Return the Confirmation of an item with this provenance."""
+        """Return the Confirmation of an item with this provenance.
+
+        It is confirmed by all parties only when one of its developments is claimed or
+        confirmed by every party: one party's claim of one development and another's of
+        another are two one-sided claims, not a confirmation by all. Outlets are counted by
+        the original each source reproduces (`original_outlet`), else by its own outlet.
+        """
         claimed: set[str] = set()
         confirmed: set[str] = set()
         disputed: set[str] = set()
+        by_all = False
         for development_id in provenance.get("development_ids", []):
             stance = self.stance(development_id)
             if stance is not None:
                 claimed |= stance[0]
                 confirmed |= stance[1]
                 disputed |= stance[2]
+                by_all |= bool(self.party_ids) and stance[0] | stance[1] >= self.party_ids
         outlets = {self.outlets.get(s, s) for s in provenance.get("source_ids", [])}
         backers = claimed | confirmed
         if not (outlets or backers or disputed):
             return {}
         if disputed:
             level = "CONFIRMATION_LEVEL_DISPUTED"
-        elif self.party_ids and backers >= self.party_ids:
+        elif by_all:
             level = "CONFIRMATION_LEVEL_CONFIRMED_BY_ALL_PARTIES"
         elif backers:
             level = "CONFIRMATION_LEVEL_CONFIRMED_BY_SOME_PARTIES"

@@ -8,6 +8,7 @@ from newsledger.domain.references import (
     merge_provenance,
     require_parties,
     require_records,
+    set_latest,
     stamped,
 )
 from newsledger.domain.state import NegotiationState
@@ -20,7 +21,8 @@ def apply_court_ruling_issued(state: NegotiationState, development: Development)
     require_records(state, "measures", measure_ids, "measure_ids")
     case_id = str(development.get("case_id"))
     case = state.court_cases.setdefault(case_id, {"case_id": case_id, "rulings": []})
-    case["case_name"] = development.get("case_name") or case.get("case_name", "")
+    case.setdefault("case_name", "")
+    set_latest(case, "case_name", development.get("case_name"), development)
     ruling = {
         "case_id": case_id,
         "court": development.get("court"),

@@ -24,6 +24,15 @@ def _deadline_entry(development: Development, deadline: Any, **extra: Any) -> Js
     return stamped(entry, development)
 
 
+def _moved_entry(development: Development, **extra: Any) -> JsonDict:
+    """Return the entry of a deadline set or moved; set ahead, it carries when it applies."""
+    effective = development.report.get("effective")
+    if effective:
+        check_reported_time(effective)
+        extra["effective"] = effective
+    return _deadline_entry(development, development.get("deadline"), **extra)
+
+
 def apply_truce_agreed(state: NegotiationState, development: Development) -> None:
     """Record a truce and suspend the measures it names; the negotiation is in a truce."""
     check_report(state, development)
@@ -57,6 +66,8 @@ def apply_truce_agreed(state: NegotiationState, development: Development) -> Non
             "occurred": report.get("effective") or development.occurred(),
             "provenance": development.provenance(),
         }
+        if report.get("effective"):
+            entry["effective"] = report["effective"]
         measure["status_history"].append(stamped(entry, development))
         measure["provenance"] = merge_provenance(measure["provenance"], development.provenance())
     set_phase(state, "NEGOTIATION_PHASE_TRUCE", development)
@@ -85,7 +96,7 @@ def apply_deadline_set(state: NegotiationState, development: Development) -> Non
     if "truce_id" not in record:
         record["subject"] = development.get("subject")
         stamped(record, development)
-    record["deadline_entries"].append(_deadline_entry(development, development.get("deadline")))
+    record["deadline_entries"].append(_moved_entry(development))
     record["provenance"] = merge_provenance(record.get("provenance"), development.provenance())
 
 
@@ -103,8 +114,6 @@ def apply_deadline_extended(state: NegotiationState, development: Development) -
     new = span_start(development.get("deadline"))
     if current is not None and (new is None or new < current):
         raise UnappliedEvent(f"{new} is not later than the current deadline {current}")
-    entry = _deadline_entry(
-        development, development.get("deadline"), extended=True, reason=development.get("reason")
-    )
+    entry = _moved_entry(development, extended=True, reason=development.get("reason"))
     record["deadline_entries"].append(entry)
     record["provenance"] = merge_provenance(record.get("provenance"), development.provenance())

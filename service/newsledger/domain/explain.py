@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from newsledger.domain.as_of import state_as_of
 from newsledger.domain.confirmation import Confirmer
 from newsledger.domain.registry import entry_by_development_id
 from newsledger.domain.state import JsonDict, NegotiationState
@@ -14,6 +15,11 @@ from newsledger.domain.state import JsonDict, NegotiationState
 STEP = re.compile(r"([a-z_]+)((?:\[[^\[\]]+\])*)")
 ALIASES = {"phase": "phase_history[-1]"}
 """Fields whose provenance lives elsewhere: the phase is set by the latest phase change."""
+
+FROM_STATUS_HISTORY = frozenset({"status", "rate_percent", "effective"})
+"""Fields of a record with a status history that its latest entry giving them sets: a
+measure's status, rate and effective date are explained by that change alone, not by every
+development of the measure."""
 
 
 class FieldNotFound(ValueError):
@@ -53,15 +59,32 @@ def _item(items: list[Any], key: str | int, path: str) -> Any:
     raise FieldNotFound(f"{path!r}: no item {key!r} in the view")
 
 
+def _setting_entry(item: Mapping[str, Any], field: str) -> int | None:
+    """Return the index of the status entry that set an item's field, or None."""
+    history = item.get("status_history")
+    if field not in FROM_STATUS_HISTORY or not isinstance(history, list):
+        return None
+    for index in range(len(history) - 1, -1, -1):
+        entry = history[index]
+        if isinstance(entry, Mapping) and entry.get(field) and entry.get("provenance"):
+            return index
+    return None
+
+
 def resolve(view: Mapping[str, Any], path: str) -> tuple[Any, str, Mapping[str, Any]]:
     """Return a field's value, the path of the item explaining it, and that item's provenance."""
     value: Any = view
     walked, explained_by, provenance = "", "", {}
     for step in _steps(ALIASES.get(path, path)):
+        setter = None
         if isinstance(step, str) and isinstance(value, Mapping):
             if step not in value:
                 missing = f"{walked}.{step}" if walked else step
                 raise FieldNotFound(f"{path!r}: the view has no {missing!r} on this date")
+            setter = _setting_entry(value, step)
+            if setter is not None:
+                explained_by = f"{walked}.status_history[{setter}]"
+                provenance = value["status_history"][setter]["provenance"]
             value = value[step]
             walked += f".{step}" if walked else step
         elif isinstance(value, list):
@@ -69,7 +92,7 @@ def resolve(view: Mapping[str, Any], path: str) -> tuple[Any, str, Mapping[str, 
             walked += f"[{step}]"
         else:
             raise FieldNotFound(f"{path!r}: {walked!r} has no field {step!r}")
-        if isinstance(value, Mapping) and value.get("provenance"):
+        if isinstance(value, Mapping) and value.get("provenance") and setter is None:
             explained_by, provenance = walked, value["provenance"]
     if path in ALIASES:
         value = view.get(path)
@@ -79,6 +102,7 @@ def resolve(view: Mapping[str, Any], path: str) -> tuple[Any, str, Mapping[str, 
 def explain(state: NegotiationState, view: Mapping[str, Any], path: str, as_of: date) -> JsonDict:
     """Return the explanation of one field of a view rendered from `state` as of a date."""
     value, explained_by, provenance = resolve(view, path)
+    state = state_as_of(state, as_of)
     entries = entry_by_development_id(state.developments)
     confirmer = Confirmer(state.developments, state.party_ids(), as_of)
     developments = []

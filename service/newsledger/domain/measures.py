@@ -13,6 +13,7 @@ from newsledger.domain.references import (
     merge_provenance,
     require_parties,
     require_records,
+    set_latest,
     stamped,
 )
 from newsledger.domain.state import JsonDict, NegotiationState
@@ -44,9 +45,12 @@ def _measure(
             "licence_decisions": [],
             "entity_list_actions": [],
         }
-    measure["description"] = development.get("description") or measure.get("description", "")
-    measure["imposed_by"] = imposed_by or measure.get("imposed_by", [])
-    measure["targets"] = targets or measure.get("targets", [])
+    measure.setdefault("description", "")
+    set_latest(measure, "description", development.get("description"), development)
+    set_latest(measure, "imposed_by", imposed_by, development)
+    set_latest(measure, "targets", targets, development)
+    measure.setdefault("imposed_by", [])
+    measure.setdefault("targets", [])
     measure["provenance"] = merge_provenance(measure.get("provenance"), development.provenance())
     stamped(measure, development)
     return measure
@@ -66,7 +70,8 @@ def _add_status(measure: JsonDict, status: str, development: Development) -> Non
 def apply_tariff_measure_changed(state: NegotiationState, development: Development) -> None:
     """Record a tariff measure's new status, rate and goods."""
     measure = _measure(state, development, TARIFF)
-    measure["items"] = development.ids("items") or measure.get("items", [])
+    measure.setdefault("items", [])
+    set_latest(measure, "items", development.ids("items"), development)
     _add_status(measure, str(development.get("status")), development)
 
 

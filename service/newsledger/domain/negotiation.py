@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 
-from newsledger.domain import courts, deadlines, economy, measures, positions, talks
+from newsledger.domain.appliers import APPLIERS, NEGOTIATION_OPENED, derive
 from newsledger.domain.corrections import EDITORS
 from newsledger.domain.events import RecordedEvent
-from newsledger.domain.references import Development, UnappliedEvent
-from newsledger.domain.registry import applied, development_of, new_entry
-from newsledger.domain.state import JsonDict, NegotiationState
+from newsledger.domain.references import UnappliedEvent
+from newsledger.domain.registry import development_of, new_entry
+from newsledger.domain.state import NegotiationState
+from newsledger.domain.talks import settle_phase
 from newsledger.domain.upcasting import UnsupportedSchemaVersion, upcast
 from newsledger.domain.view import render_view
 
@@ -20,48 +21,8 @@ NEGOTIATION_STREAM_PREFIX = "negotiation-"
 NEGOTIATION_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 """A negotiation id: a lowercase slug of at most 63 characters."""
 
-NEGOTIATION_OPENED = "NegotiationOpened"
-
-FOLD_VERSION = 2
+FOLD_VERSION = 3
 """The shape and rules of the folded state; stored snapshots of another version are ignored."""
-
-Applier = Callable[[NegotiationState, Development], None]
-
-
-def apply_negotiation_opened(state: NegotiationState, development: Development) -> None:
-    """Set the negotiation's title and parties; it is opened."""
-    state.title = str(development.get("title"))
-    state.parties = [dict(party) for party in development.get("parties", [])]
-    talks.set_phase(state, "NEGOTIATION_PHASE_OPENED", development)
-
-
-APPLIERS: dict[str, Applier] = {
-    NEGOTIATION_OPENED: apply_negotiation_opened,
-    "TalksScheduled": talks.apply_talks_scheduled,
-    "TalksHeld": talks.apply_talks_held,
-    "OutcomeReached": talks.apply_outcome_reached,
-    "AgreementSigned": talks.apply_agreement_signed,
-    "AgreementApproved": talks.apply_agreement_approved,
-    "NextRoundStatusChanged": talks.apply_next_round_status_changed,
-    "TruceAgreed": deadlines.apply_truce_agreed,
-    "DeadlineSet": deadlines.apply_deadline_set,
-    "DeadlineExtended": deadlines.apply_deadline_extended,
-    "TariffMeasureChanged": measures.apply_tariff_measure_changed,
-    "ExportControlChanged": measures.apply_export_control_changed,
-    "LicenceDecisionReported": measures.apply_licence_decision_reported,
-    "EntityListChanged": measures.apply_entity_list_changed,
-    "CourtRulingIssued": courts.apply_court_ruling_issued,
-    "InvestigationChanged": courts.apply_investigation_changed,
-    "EconomicIndicatorReleased": economy.apply_economic_indicator_released,
-    "MarketMoved": economy.apply_market_moved,
-    "PurchaseReported": economy.apply_purchase_reported,
-    "PersonRoleAssigned": positions.apply_person_role_assigned,
-    "StatementMade": positions.apply_statement_made,
-    "IssuePositionStated": positions.apply_issue_position_stated,
-    "CommitmentMade": positions.apply_commitment_made,
-    "CommitmentStatusChanged": positions.apply_commitment_status_changed,
-}
-"""Every event type that sets records, with the function that applies it to the state."""
 
 NEGOTIATION_EVENT_TYPES: frozenset[str] = frozenset({*APPLIERS, *EDITORS})
 """The event type names the fold understands."""
@@ -90,27 +51,6 @@ def development_id_of(event: RecordedEvent) -> str:
     """Return the event's development id from its metadata, or its event id when none."""
     development_id = event.metadata.get("development_id")
     return development_id if isinstance(development_id, str) else str(event.event_id)
-
-
-def derive(state: NegotiationState, registry: Sequence[JsonDict]) -> NegotiationState:
-    """Return a state whose records are derived afresh from the registry's applied entries.
-
-    Raises UnappliedEvent when an entry no longer applies (e.g. it refers to a retracted one).
-    """
-    fresh = NegotiationState(
-        negotiation_id=state.negotiation_id,
-        developments=list(registry),
-        last_position=state.last_position,
-        problems=state.problems,
-    )
-    for entry in applied(registry):
-        try:
-            APPLIERS[str(entry["event_type"])](fresh, development_of(entry))
-        except UnappliedEvent as error:
-            raise UnappliedEvent(
-                f"then {entry['development_id']} no longer applies: {error}"
-            ) from None
-    return fresh
 
 
 def _check_place(state: NegotiationState | None, event: RecordedEvent) -> None:
@@ -145,6 +85,7 @@ def _apply_in_place(state: NegotiationState | None, event: RecordedEvent) -> Neg
             APPLIERS[event.event_type](working, development_of(entry))
         else:
             working = derive(working, editor(working, development_of(entry)))
+            settle_phase(working)
         working.developments.append(entry)
     except (UnappliedEvent, UnsupportedSchemaVersion) as error:
         working = _as_refused(state, event)
@@ -223,6 +164,7 @@ def fold_in_place(
 
 
 __all__ = [
+    "APPLIERS",
     "NEGOTIATION_EVENT_TYPES",
     "NEGOTIATION_STREAM_PREFIX",
     "InvalidNegotiationId",

@@ -9,10 +9,11 @@ from newsledger.domain.references import (
     require_any_records,
     require_parties,
     require_records,
+    set_latest,
     stamped,
 )
 from newsledger.domain.state import JsonDict, NegotiationState
-from newsledger.domain.talks import mark_parties
+from newsledger.domain.talks import mark_parties, settle_phase
 
 CONFIRMATION_FIELDS = {
     "STATEMENT_KIND_CONFIRMATION": "confirmed_by",
@@ -27,8 +28,10 @@ def apply_person_role_assigned(state: NegotiationState, development: Development
     check_report(state, development, person_id)
     require_parties(state, [str(development.get("party_id"))], "party_id")
     person = state.people.setdefault(person_id, {"person_id": person_id, "roles": []})
-    person["name"] = development.get("name")
-    person["party_id"] = development.get("party_id")
+    person.setdefault("name", "")
+    person.setdefault("party_id", "")
+    set_latest(person, "name", development.get("name"), development)
+    set_latest(person, "party_id", development.get("party_id"), development)
     role = {
         "office": development.get("office"),
         "organisation": development.get("organisation"),
@@ -72,6 +75,7 @@ def apply_statement_made(state: NegotiationState, development: Development) -> N
     for about_id in about_ids:
         if about_id in state.outcomes:
             mark_parties(state.outcomes[about_id], marked_field, [side], development)
+    settle_phase(state)
 
 
 def apply_issue_position_stated(state: NegotiationState, development: Development) -> None:
@@ -83,7 +87,8 @@ def apply_issue_position_stated(state: NegotiationState, development: Developmen
     issue = state.issues.setdefault(
         issue_id, {"issue_id": issue_id, "status_history": [], "position_entries": []}
     )
-    issue["title"] = development.get("title")
+    issue.setdefault("title", "")
+    set_latest(issue, "title", development.get("title"), development)
     status = str(development.get("status", "ISSUE_STATUS_UNSPECIFIED"))
     if status == "ISSUE_STATUS_UNSPECIFIED" and not issue["status_history"]:
         status = "ISSUE_STATUS_OPEN"

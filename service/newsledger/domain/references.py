@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from newsledger.domain.state import JsonDict, NegotiationState
-from newsledger.domain.valid_time import counts_from
+from newsledger.domain.valid_time import counts_from, valid_day
 
 
 class UnappliedEvent(Exception):
@@ -59,8 +59,12 @@ class Development:
         }
 
     def stamp(self) -> JsonDict:
-        """Return the valid-time stamp of what this development sets: `_from` and `_seq`."""
-        return {"_from": counts_from(self.report), "_seq": self.seq}
+        """Return the valid-time stamp of what this development sets.
+
+        `_from` is the day it counts from, `_day` the day it happened (ordering what counts:
+        the latest is the latest by this day, then by stream), `_seq` its stream version.
+        """
+        return {"_from": counts_from(self.report), "_day": valid_day(self.report), "_seq": self.seq}
 
     def occurred(self) -> Any:
         """Return the report's `occurred` time (empty when absent)."""
@@ -70,15 +74,34 @@ class Development:
 def stamped(record: JsonDict, development: Development) -> JsonDict:
     """Stamp a record or entry with the development's valid time and sequence, and return it.
 
-    A record reported again keeps its first sequence and the earlier of the two days, so it
-    counts from the first report that dates it.
+    A record reported again keeps its first sequence and day and the earlier of the two
+    counts-from days, so it counts from the first report that dates it.
     """
     stamp = development.stamp()
     if "_from" in record:
         stamp["_from"] = earliest_day(str(record["_from"]), str(stamp["_from"]))
+        stamp["_day"] = record.get("_day", stamp["_day"])
         stamp["_seq"] = record["_seq"]
     record.update(stamp)
     return record
+
+
+def set_latest(record: JsonDict, name: str, value: Any, development: Development) -> None:
+    """Set a record's field unless it is empty or set already by a development later in time.
+
+    Names, titles and descriptions are the latest by valid time (the day a development
+    happened, then stream order): a back-filled development about an earlier day does not
+    overwrite what a newer one said. `_set_by` keeps, per field, the order of its setter.
+    """
+    if value in ("", [], {}, None):
+        return
+    stamp = development.stamp()
+    order = [stamp["_day"], development.seq]
+    setters: JsonDict = record.setdefault("_set_by", {})
+    if name in setters and tuple(setters[name]) > tuple(order):
+        return
+    record[name] = value
+    setters[name] = order
 
 
 def earliest_day(first: str, second: str) -> str:

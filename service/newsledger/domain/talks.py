@@ -26,13 +26,46 @@ PHASE_BY_OUTCOME_STATUS = {
 """The phase a negotiation enters when an outcome reaches each status."""
 
 
-def set_phase(state: NegotiationState, phase: str, development: Development) -> None:
-    """Enter `phase`; every phase-setting development is kept, the view collapses repeats."""
-    state.phase = phase
+def set_phase(
+    state: NegotiationState, phase: str, development: Development, outcome_id: str = ""
+) -> None:
+    """Enter `phase`; every phase-setting development is kept, the view collapses repeats.
+
+    A development claimed by some parties only is kept with its claimants (`_claimed_by`)
+    and the outcome it is about: the view shows it as a claim until every party stands
+    behind it, and the phase after every development does not take it.
+    """
+    claimed = sorted({str(party) for party in development.report.get("claimed_by", [])})
+    one_sided = bool(claimed) and not set(claimed) >= state.party_ids()
+    if not one_sided:
+        state.phase = phase
     change: JsonDict = {"phase": phase, "provenance": development.provenance()}
     if development.occurred():
         change["occurred"] = development.occurred()
+    if one_sided:
+        change |= {"_claimed_by": claimed, "_outcome_id": outcome_id}
     state.phase_history.append(stamped(change, development))
+
+
+def settle_phase(state: NegotiationState) -> None:
+    """Set the phase after every development: the last phase change every party stands behind.
+
+    A one-sided claim counts once the other parties confirmed the outcome it is about (a
+    confirming statement) or the development itself (AccountConfirmed), with no dispute.
+    """
+    by_id = {str(entry["development_id"]): entry for entry in state.developments}
+    for change in reversed(state.phase_history):
+        claimed = change.get("_claimed_by")
+        if claimed:
+            outcome = state.outcomes.get(str(change.get("_outcome_id", "")), {})
+            marks = outcome.get("party_marks", [])
+            backers = set(claimed) | {m["party_id"] for m in marks if m["field"] == "confirmed_by"}
+            entry = by_id.get(str(change["provenance"]["development_ids"][0]), {})
+            backers |= {c["party_id"] for c in entry.get("confirmations", [])}
+            if entry.get("disputes") or not backers >= state.party_ids():
+                continue
+        state.phase = str(change["phase"])
+        return
 
 
 def _people_with_role(development: Development, role: str) -> list[str]:
@@ -112,7 +145,7 @@ def apply_outcome_reached(state: NegotiationState, development: Development) -> 
     }
     stamped(outcome, development)
     add_outcome_status(outcome, status, development)
-    set_phase(state, PHASE_BY_OUTCOME_STATUS.get(status, state.phase), development)
+    set_phase(state, PHASE_BY_OUTCOME_STATUS.get(status, state.phase), development, outcome_id)
 
 
 def add_outcome_status(outcome: JsonDict, status: str, development: Development) -> None:
@@ -148,7 +181,8 @@ def apply_agreement_signed(state: NegotiationState, development: Development) ->
     outcome = _agreement(state, development, signatories)
     mark_parties(outcome, "signed_by", signatories, development)
     add_outcome_status(outcome, "OUTCOME_STATUS_SIGNED", development)
-    set_phase(state, "NEGOTIATION_PHASE_AGREEMENT_SIGNED", development)
+    outcome_id = str(development.get("outcome_id"))
+    set_phase(state, "NEGOTIATION_PHASE_AGREEMENT_SIGNED", development, outcome_id)
 
 
 def apply_agreement_approved(state: NegotiationState, development: Development) -> None:

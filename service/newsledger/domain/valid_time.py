@@ -80,6 +80,30 @@ def counts_from(report: Mapping[str, Any]) -> str:
     return min(known).isoformat() if known else ""
 
 
+def valid_day(report: Mapping[str, Any]) -> str:
+    """Return the day (YYYY-MM-DD) a development happened on, the first of its span.
+
+    "Latest" in a view means latest by this day, then by stream order. An undated development
+    gives "" and so sorts first: not known to be newer, it never pushes a dated one aside.
+    """
+    start = span_start(report.get("occurred") or {})
+    return start.isoformat() if start is not None else ""
+
+
+def valid_order(entry: Mapping[str, Any]) -> tuple[str, int]:
+    """Return the key ordering dated entries by valid time: the day, then the stream version.
+
+    Entries folded before days were kept fall back to the day they count from.
+    """
+    return (str(entry.get("_day", entry.get("_from", ""))), int(entry.get("_seq", 0)))
+
+
+def takes_effect(entry: Mapping[str, Any]) -> date | None:
+    """Return the first day of an entry's `effective` time, or None when it gives none."""
+    effective = entry.get("effective")
+    return span_start(effective) if isinstance(effective, Mapping) else None
+
+
 def counts_on(counts_from_day: str, as_of: date) -> bool:
     """Tell whether something that counts from a day ("" for always) counts on `as_of`."""
     return not counts_from_day or counts_from_day <= as_of.isoformat()

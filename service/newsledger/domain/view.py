@@ -13,9 +13,10 @@ from datetime import date
 from typing import Any
 
 from newsledger.domain import view_sections as sections
+from newsledger.domain.as_of import state_as_of
 from newsledger.domain.confirmation import Confirmer, RegistryIndex, disputes
 from newsledger.domain.state import JsonDict, NegotiationState
-from newsledger.domain.valid_time import counts_on
+from newsledger.domain.valid_time import counts_on, valid_order
 
 NOT_SCHEDULED: JsonDict = {"status": "NEXT_ROUND_STATUS_NOT_SCHEDULED"}
 """The next round when no development has set one: explicitly not scheduled."""
@@ -135,10 +136,30 @@ class Truncation:
 
 
 def _latest(records: list[JsonDict], state_records: Mapping[str, JsonDict], key: str) -> JsonDict:
-    """Return the rendered record created last in the stream, or {} when there is none."""
+    """Return the rendered record that happened last (valid time), or {} when there is none."""
     if not records:
         return {}
-    return max(records, key=lambda record: int(state_records[record[key]]["_seq"]))
+    return max(records, key=lambda record: valid_order(state_records[record[key]]))
+
+
+def _backed_by_all(
+    state: NegotiationState, confirmer: Confirmer, outcomes: list[JsonDict]
+) -> Callable[[Mapping[str, Any]], bool]:
+    """Return whether a claimed phase change has every party behind it on the date.
+
+    A party stands behind it when it claims or confirmed the development that set it, or
+    confirmed the outcome it is about; an open dispute leaves it a claim.
+    """
+    confirmed = {o["outcome_id"]: set(o.get("confirmed_by", [])) for o in outcomes}
+    nobody: tuple[set[str], set[str], set[str]] = (set(), set(), set())
+
+    def backed(entry: Mapping[str, Any]) -> bool:
+        development_id = entry["provenance"]["development_ids"][0]
+        claimed, confirming, disputing = confirmer.stance(development_id) or nobody
+        backers = claimed | confirming | confirmed.get(str(entry.get("_outcome_id", "")), set())
+        return not disputing and backers >= state.party_ids()
+
+    return backed
 
 
 def _in_force_by_party(state: NegotiationState, measures: list[JsonDict]) -> list[JsonDict]:
@@ -202,15 +223,25 @@ def render_view(
 ) -> JsonDict:
     """Return the NegotiationView JSON object (proto field names) as of a query date.
 
-    Days remaining are computed from `as_of` and the deadline, never taken from quotes.
+    Days remaining are computed from `as_of` and the deadline, never taken from quotes. Every
+    field follows from the developments that count by `as_of` alone (`state_as_of`).
     Every list shows at most `limit` items, the most recent (None: every item); the lists
     cut short are named in `truncated_lists`, with their totals and the call that reads them
     whole. What is computed from a list (current phase, measures in force, the latest ruling)
     is computed from all of it. An `index` kept with the state spares indexing its registry
     again.
     """
+    whole = state
+    state = state_as_of(state, as_of)
+    # A kept index follows the whole registry; a state derived for an earlier date has its own.
+    confirmer = Confirmer(
+        state.developments, state.party_ids(), as_of, index if state is whole else None
+    )
     cut = Truncation(limit)
-    phase_history = sections.phases(state.phase_history, as_of)
+    outcomes = _rendered(state.outcomes, sections.outcome, as_of)
+    phase_history, claimed_phases = sections.phases(
+        state.phase_history, as_of, _backed_by_all(state, confirmer, outcomes)
+    )
     truces = _rendered(state.truces, sections.truce, as_of)
     measures = _rendered(state.measures, sections.measure, as_of)
     in_force = _in_force_by_party(state, measures)
@@ -224,11 +255,11 @@ def render_view(
         case["rulings"] = cut.rendered(
             f"legal_status.cases[{case['case_id']}].rulings", case["rulings"]
         )
-    rounds = sections.counted(state.next_round_history, as_of)
+    rounds = sections.ordered(state.next_round_history, as_of)
     rulings = [
         r for case in state.court_cases.values() for r in sections.counted(case["rulings"], as_of)
     ]
-    latest_ruling = max(rulings, key=lambda ruling: int(ruling["_seq"]), default={})
+    latest_ruling = max(rulings, key=valid_order, default={})
     truce = _latest(truces, state.truces, "truce_id")
     if truce.get("deadline_history"):
         truce["deadline_history"] = cut.rendered(
@@ -253,6 +284,7 @@ def render_view(
         "as_of_date": as_of.isoformat(),
         "phase": phase_history[-1]["phase"] if phase_history else "NEGOTIATION_PHASE_UNSPECIFIED",
         "phase_history": cut.rendered("phase_history", phase_history),
+        "claimed_phases": claimed_phases,
         "talks": cut.records("talks", state.talks, sections.talks, as_of),
         "outcomes": cut.records("outcomes", state.outcomes, sections.outcome, as_of),
         "truce": truce,
@@ -291,7 +323,6 @@ def render_view(
         "stale": bool(state.problems),
         "truncated_lists": cut.notes,
     }
-    confirmer = Confirmer(state.developments, state.party_ids(), as_of, index)
     finished: JsonDict = _finished(view, confirmer)
     return finished
 

@@ -7,21 +7,61 @@ and the raw histories they are computed from stay out of the result.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
 
 from newsledger.domain.dates import countdown
 from newsledger.domain.state import JsonDict
-from newsledger.domain.valid_time import counts_on, span_start
+from newsledger.domain.valid_time import counts_on, span_start, takes_effect, valid_order
 
 IN_FORCE_STATUSES = frozenset({"MEASURE_STATUS_IN_FORCE", "MEASURE_STATUS_MODIFIED"})
 """Statuses under which a measure applies; threatened and announced never do."""
+
+ANNOUNCING_STATUSES = frozenset({"MEASURE_STATUS_THREATENED", "MEASURE_STATUS_ANNOUNCED"})
+"""Statuses that hold once reported: their `effective` date is the measure's, not theirs."""
 
 
 def counted(entries: Iterable[Mapping[str, Any]], as_of: date) -> list[JsonDict]:
     """Return the entries that count by `as_of`, in their stored (stream) order."""
     return [dict(entry) for entry in entries if counts_on(str(entry.get("_from", "")), as_of)]
+
+
+def ordered(entries: Iterable[Mapping[str, Any]], as_of: date) -> list[JsonDict]:
+    """Return the entries that count by `as_of` in valid-time order: by day, then stream.
+
+    The last is the latest by when it happened: one recorded later about an earlier day
+    (a back-filled development) never pushes a newer one aside.
+    """
+    return sorted(counted(entries, as_of), key=valid_order)
+
+
+def split_by_effect(entries: list[JsonDict], as_of: date) -> tuple[list[JsonDict], list[JsonDict]]:
+    """Split counted entries into those in effect on `as_of` and those pending, by `effective`.
+
+    A change announced ahead (recorded now, effective later) is pending until its effective
+    day: before it, the earlier entries stay in force. Pending ones come soonest first.
+    """
+    current: list[JsonDict] = []
+    pending: list[JsonDict] = []
+    for entry in entries:
+        day = _effect_day(entry)
+        (current if day is None or day <= as_of else pending).append(entry)
+    return sorted(current, key=_effect_order), sorted(pending, key=_effect_order)
+
+
+def _effect_order(entry: Mapping[str, Any]) -> tuple[str, str, int]:
+    """Order entries by the day they take effect (their own day when none), then as ordered."""
+    day = _effect_day(entry)
+    key = valid_order(entry)
+    return (day.isoformat() if day is not None else key[0], *key)
+
+
+def _effect_day(entry: Mapping[str, Any]) -> date | None:
+    """Return the day an entry takes effect, or None when it holds once it counts."""
+    if entry.get("status") in ANNOUNCING_STATUSES:
+        return None
+    return takes_effect(entry)
 
 
 def public(record: Mapping[str, Any], *hidden: str) -> JsonDict:
@@ -38,22 +78,29 @@ def plain(record: Mapping[str, Any], as_of: date) -> JsonDict | None:
 
 def talks(record: Mapping[str, Any], as_of: date) -> JsonDict | None:
     """Render talks as the latest counted development left them (scheduled, then held)."""
-    versions = counted(record["versions"], as_of)
+    versions = ordered(record["versions"], as_of)
     return public(versions[-1]) if versions else None
 
 
-def phases(history: list[JsonDict], as_of: date) -> list[JsonDict]:
-    """Return the phase changes that count by `as_of`, repeats of one phase collapsed."""
+def phases(
+    history: list[JsonDict], as_of: date, backed_by_all: Callable[[Mapping[str, Any]], bool]
+) -> tuple[list[JsonDict], list[JsonDict]]:
+    """Return the phase changes that count by `as_of`, repeats of one phase collapsed, and
+    the phases only some parties claim (those `backed_by_all` does not accept), each with
+    its claimants."""
     changes: list[JsonDict] = []
-    for entry in counted(history, as_of):
-        if not changes or changes[-1]["phase"] != entry["phase"]:
+    claims: list[JsonDict] = []
+    for entry in ordered(history, as_of):
+        if entry.get("_claimed_by") and not backed_by_all(entry):
+            claims.append({**public(entry), "claimed_by": entry["_claimed_by"]})
+        elif not changes or changes[-1]["phase"] != entry["phase"]:
             changes.append(public(entry))
-    return changes
+    return changes, claims
 
 
 def outcome(record: Mapping[str, Any], as_of: date) -> JsonDict | None:
     """Render an outcome with its status and the parties' marks as of the date."""
-    statuses = counted(record["status_history"], as_of)
+    statuses = ordered(record["status_history"], as_of)
     if not statuses:
         return None
     rendered = public(record, "status_history", "party_marks")
@@ -65,11 +112,18 @@ def outcome(record: Mapping[str, Any], as_of: date) -> JsonDict | None:
 
 
 def with_countdown(record: Mapping[str, Any], history_key: str, as_of: date) -> JsonDict | None:
-    """Render a truce or deadline: its current deadline, earlier ones, and days remaining."""
-    entries = [public(entry) for entry in counted(record.get("deadline_entries", []), as_of)]
-    if not counts_on(str(record.get("_from", "")), as_of) and not entries:
+    """Render a truce or deadline: its current deadline, earlier ones, and days remaining.
+
+    A deadline set ahead (effective later) is pending until then, listed in `pending`.
+    """
+    counted_entries, pending = split_by_effect(
+        ordered(record.get("deadline_entries", []), as_of), as_of
+    )
+    entries = [public(entry) for entry in counted_entries]
+    if not counts_on(str(record.get("_from", "")), as_of) and not entries and not pending:
         return None
     rendered = public(record, "deadline_entries")
+    rendered["pending_deadlines"] = [public(entry) for entry in pending]
     if not entries:
         return rendered
     rendered["deadline"] = entries[-1]["deadline"]
@@ -96,18 +150,18 @@ def issue(record: Mapping[str, Any], as_of: date) -> JsonDict | None:
     if not counts_on(str(record.get("_from", "")), as_of):
         return None
     rendered = public(record, "status_history", "position_entries")
-    statuses = counted(record["status_history"], as_of)
+    statuses = ordered(record["status_history"], as_of)
     rendered["status"] = statuses[-1]["status"] if statuses else "ISSUE_STATUS_OPEN"
     latest = {
-        entry["party_id"]: public(entry) for entry in counted(record["position_entries"], as_of)
+        entry["party_id"]: public(entry) for entry in ordered(record["position_entries"], as_of)
     }
     rendered["positions"] = [latest[party] for party in sorted(latest)]
     return rendered
 
 
 def with_status(record: Mapping[str, Any], as_of: date, *hidden: str) -> JsonDict | None:
-    """Render a record whose status comes from its dated status history (last counted)."""
-    statuses = counted(record["status_history"], as_of)
+    """Render a record whose status comes from its dated status history (latest counted)."""
+    statuses = ordered(record["status_history"], as_of)
     if not statuses:
         return None
     rendered = public(record, *hidden)
@@ -122,7 +176,7 @@ def investigation(record: Mapping[str, Any], as_of: date) -> JsonDict | None:
     rendered = with_status(record, as_of, "status_history")
     if rendered is not None:
         findings = [
-            e["finding"] for e in counted(record["status_history"], as_of) if e.get("finding")
+            e["finding"] for e in ordered(record["status_history"], as_of) if e.get("finding")
         ]
         rendered["finding"] = findings[-1] if findings else ""
     return rendered
@@ -143,20 +197,31 @@ def _has_passed(expires: Mapping[str, Any], as_of: date) -> bool:
     return start is not None and start < as_of
 
 
+def _status_entry(entry: Mapping[str, Any]) -> JsonDict:
+    """Return a measure's status entry as the view shows it."""
+    keys = ("status", "occurred", "effective", "rate_percent", "provenance")
+    return {key: entry[key] for key in keys if key in entry}
+
+
 def measure(record: Mapping[str, Any], as_of: date) -> JsonDict | None:
-    """Render a measure as of the date: status, dates, entities, and whether it is in force."""
-    entries = counted(record["status_history"], as_of)
-    if not entries:
+    """Render a measure as of the date: status, dates, entities, and whether it is in force.
+
+    Its status and figures come from the changes in effect on the date; a change announced
+    ahead is listed in `pending_changes` with its effective date until then. A measure with
+    only pending changes is announced.
+    """
+    counted_entries = ordered(record["status_history"], as_of)
+    if not counted_entries:
         return None
+    current, pending = split_by_effect(counted_entries, as_of)
+    entries = current or pending
     rendered = public(record, "status_history", "licence_decisions", "entity_list_actions")
-    rendered["status"] = entries[-1]["status"]
+    rendered["status"] = current[-1]["status"] if current else "MEASURE_STATUS_ANNOUNCED"
     for name in ("rate_percent", "rate_phrase", "announced", "effective", "expires"):
         rendered[name] = _carried(entries, name)
     rendered["legal_basis"] = _carried(entries, "legal_basis") or record.get("legal_basis", "")
-    rendered["status_history"] = [
-        {key: entry[key] for key in ("status", "occurred", "provenance") if key in entry}
-        for entry in entries
-    ]
+    rendered["status_history"] = [_status_entry(entry) for entry in current]
+    rendered["pending_changes"] = [_status_entry(entry) for entry in pending]
     rendered["licence_decisions"] = [public(d) for d in counted(record["licence_decisions"], as_of)]
     actions = [public(a) for a in counted(record["entity_list_actions"], as_of)]
     rendered["entity_list_actions"] = actions
@@ -176,8 +241,8 @@ def measure(record: Mapping[str, Any], as_of: date) -> JsonDict | None:
 
 
 def court_case(record: Mapping[str, Any], as_of: date) -> JsonDict | None:
-    """Render a case with its rulings so far and the latest one."""
-    rulings = counted(record["rulings"], as_of)
+    """Render a case with its rulings so far and the latest one (by when it was issued)."""
+    rulings = ordered(record["rulings"], as_of)
     if not rulings:
         return None
     rendered = public(record, "rulings")
@@ -189,5 +254,5 @@ def court_case(record: Mapping[str, Any], as_of: date) -> JsonDict | None:
 
 def person(record: Mapping[str, Any], as_of: date) -> JsonDict | None:
     """Render a person with the roles reported by the date."""
-    roles = [public(role) for role in counted(record["roles"], as_of)]
+    roles = [public(role) for role in ordered(record["roles"], as_of)]
     return {**public(record, "roles"), "roles": roles} if roles else None

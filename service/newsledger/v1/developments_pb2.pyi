@@ -795,6 +795,7 @@ class Source(_message.Message):
     QUOTES_FIELD_NUMBER: _builtins.int
     LEGAL_INSTRUMENT_FIELD_NUMBER: _builtins.int
     NOTE_FIELD_NUMBER: _builtins.int
+    ORIGINAL_OUTLET_FIELD_NUMBER: _builtins.int
     source_id: _builtins.str
     """Stable id of the source, unique in the negotiation (a slug)."""
     outlet: _builtins.str
@@ -815,6 +816,10 @@ class Source(_message.Message):
     """The legal instrument reported, e.g. an executive order number or a gazette citation."""
     note: _builtins.str
     """Why this source supports the development, when not obvious (e.g. a date's origin)."""
+    original_outlet: _builtins.str
+    """The outlet whose report this source reproduces (a syndicated or wire copy), when it
+    does: confirmation counts distinct original outlets, so a copy adds none of its own.
+    """
     @_builtins.property
     def published_time(self) -> _timestamp_pb2.Timestamp:
         """The instant of publication, when known."""
@@ -838,10 +843,11 @@ class Source(_message.Message):
         quotes: _abc.Iterable[Global___Quote] | None = ...,
         legal_instrument: _builtins.str = ...,
         note: _builtins.str = ...,
+        original_outlet: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["published_time", b"published_time"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["author", b"author", "dateline", b"dateline", "kind", b"kind", "legal_instrument", b"legal_instrument", "note", b"note", "outlet", b"outlet", "published_date", b"published_date", "published_time", b"published_time", "quotes", b"quotes", "source_id", b"source_id", "title", b"title", "url", b"url"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["author", b"author", "dateline", b"dateline", "kind", b"kind", "legal_instrument", b"legal_instrument", "note", b"note", "original_outlet", b"original_outlet", "outlet", b"outlet", "published_date", b"published_date", "published_time", b"published_time", "quotes", b"quotes", "source_id", b"source_id", "title", b"title", "url", b"url"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

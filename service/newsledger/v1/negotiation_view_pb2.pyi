@@ -88,7 +88,9 @@ class _ConfirmationLevelEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Con
     CONFIRMATION_LEVEL_CONFIRMED_BY_SOME_PARTIES: _ConfirmationLevel.ValueType  # 3
     """Claimed or confirmed by some parties, not all."""
     CONFIRMATION_LEVEL_CONFIRMED_BY_ALL_PARTIES: _ConfirmationLevel.ValueType  # 4
-    """Claimed or confirmed by every party."""
+    """One of its developments is claimed or confirmed by every party (claims of different
+    developments by different parties are not combined).
+    """
     CONFIRMATION_LEVEL_DISPUTED: _ConfirmationLevel.ValueType  # 5
     """A party disputes it (an open dispute)."""
 
@@ -104,7 +106,9 @@ CONFIRMATION_LEVEL_CORROBORATED: ConfirmationLevel.ValueType  # 2
 CONFIRMATION_LEVEL_CONFIRMED_BY_SOME_PARTIES: ConfirmationLevel.ValueType  # 3
 """Claimed or confirmed by some parties, not all."""
 CONFIRMATION_LEVEL_CONFIRMED_BY_ALL_PARTIES: ConfirmationLevel.ValueType  # 4
-"""Claimed or confirmed by every party."""
+"""One of its developments is claimed or confirmed by every party (claims of different
+developments by different parties are not combined).
+"""
 CONFIRMATION_LEVEL_DISPUTED: ConfirmationLevel.ValueType  # 5
 """A party disputes it (an open dispute)."""
 Global___ConfirmationLevel: _TypeAlias = ConfirmationLevel  # noqa: Y015
@@ -147,7 +151,9 @@ class Confirmation(_message.Message):
     level: Global___ConfirmationLevel.ValueType
     """The level."""
     independent_source_count: _builtins.int
-    """Distinct outlets among its sources."""
+    """Distinct original outlets among its sources: a source reproducing another outlet's
+    report (`original_outlet`) counts as that outlet.
+    """
     @_builtins.property
     def claimed_by(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Parties whose reports claim it."""
@@ -224,6 +230,7 @@ class PhaseChange(_message.Message):
     PHASE_FIELD_NUMBER: _builtins.int
     OCCURRED_FIELD_NUMBER: _builtins.int
     PROVENANCE_FIELD_NUMBER: _builtins.int
+    CLAIMED_BY_FIELD_NUMBER: _builtins.int
     phase: Global___NegotiationPhase.ValueType
     """The phase entered."""
     @_builtins.property
@@ -234,16 +241,21 @@ class PhaseChange(_message.Message):
     def provenance(self) -> Global___Provenance:
         """What set it."""
 
+    @_builtins.property
+    def claimed_by(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """In `claimed_phases` only: the parties claiming it, which are not all the parties."""
+
     def __init__(
         self,
         *,
         phase: Global___NegotiationPhase.ValueType = ...,
         occurred: _developments_pb2.ReportedTime | None = ...,
         provenance: Global___Provenance | None = ...,
+        claimed_by: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["occurred", b"occurred", "provenance", b"provenance"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["occurred", b"occurred", "phase", b"phase", "provenance", b"provenance"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["claimed_by", b"claimed_by", "occurred", b"occurred", "phase", b"phase", "provenance", b"provenance"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -419,6 +431,7 @@ class DeadlineEntry(_message.Message):
     PROVENANCE_FIELD_NUMBER: _builtins.int
     EXTENDED_FIELD_NUMBER: _builtins.int
     REASON_FIELD_NUMBER: _builtins.int
+    EFFECTIVE_FIELD_NUMBER: _builtins.int
     extended: _builtins.bool
     """True when set by an extension (DeadlineExtended)."""
     reason: _builtins.str
@@ -431,6 +444,10 @@ class DeadlineEntry(_message.Message):
     def provenance(self) -> Global___Provenance:
         """What set it."""
 
+    @_builtins.property
+    def effective(self) -> _developments_pb2.ReportedTime:
+        """For a deadline set ahead: the day from which it applies (the report's `effective`)."""
+
     def __init__(
         self,
         *,
@@ -438,10 +455,11 @@ class DeadlineEntry(_message.Message):
         provenance: Global___Provenance | None = ...,
         extended: _builtins.bool = ...,
         reason: _builtins.str = ...,
+        effective: _developments_pb2.ReportedTime | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["deadline", b"deadline", "provenance", b"provenance"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["deadline", b"deadline", "effective", b"effective", "provenance", b"provenance"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["deadline", b"deadline", "extended", b"extended", "provenance", b"provenance", "reason", b"reason"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["deadline", b"deadline", "effective", b"effective", "extended", b"extended", "provenance", b"provenance", "reason", b"reason"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -467,6 +485,7 @@ class TruceView(_message.Message):
     SUMMARY_FIELD_NUMBER: _builtins.int
     PROVENANCE_FIELD_NUMBER: _builtins.int
     IN_EFFECT_FIELD_NUMBER: _builtins.int
+    PENDING_DEADLINES_FIELD_NUMBER: _builtins.int
     truce_id: _builtins.str
     """The truce's id."""
     name: _builtins.str
@@ -509,6 +528,12 @@ class TruceView(_message.Message):
     def provenance(self) -> Global___Provenance:
         """What set it."""
 
+    @_builtins.property
+    def pending_deadlines(self) -> _containers.RepeatedCompositeFieldContainer[Global___DeadlineEntry]:
+        """Deadlines set ahead that apply only after the query date, soonest first, each with
+        its `effective` day; until then `deadline` stays the one in force.
+        """
+
     def __init__(
         self,
         *,
@@ -526,10 +551,11 @@ class TruceView(_message.Message):
         summary: _builtins.str = ...,
         provenance: Global___Provenance | None = ...,
         in_effect: _builtins.bool = ...,
+        pending_deadlines: _abc.Iterable[Global___DeadlineEntry] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_days_remaining", b"_days_remaining", "agreed", b"agreed", "days_remaining", b"days_remaining", "deadline", b"deadline", "effective", b"effective", "location", b"location", "provenance", b"provenance"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_days_remaining", b"_days_remaining", "agreed", b"agreed", "days_remaining", b"days_remaining", "deadline", b"deadline", "deadline_history", b"deadline_history", "duration_days", b"duration_days", "effective", b"effective", "expired", b"expired", "in_effect", b"in_effect", "location", b"location", "name", b"name", "provenance", b"provenance", "summary", b"summary", "suspended_measure_ids", b"suspended_measure_ids", "truce_id", b"truce_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_days_remaining", b"_days_remaining", "agreed", b"agreed", "days_remaining", b"days_remaining", "deadline", b"deadline", "deadline_history", b"deadline_history", "duration_days", b"duration_days", "effective", b"effective", "expired", b"expired", "in_effect", b"in_effect", "location", b"location", "name", b"name", "pending_deadlines", b"pending_deadlines", "provenance", b"provenance", "summary", b"summary", "suspended_measure_ids", b"suspended_measure_ids", "truce_id", b"truce_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__days_remaining: _TypeAlias = _typing.Literal["days_remaining"]  # noqa: Y015
     _WhichOneofArgType__days_remaining: _TypeAlias = _typing.Literal["_days_remaining", b"_days_remaining"]  # noqa: Y015
@@ -550,6 +576,7 @@ class DeadlineView(_message.Message):
     DAYS_REMAINING_FIELD_NUMBER: _builtins.int
     EXPIRED_FIELD_NUMBER: _builtins.int
     PROVENANCE_FIELD_NUMBER: _builtins.int
+    PENDING_DEADLINES_FIELD_NUMBER: _builtins.int
     deadline_id: _builtins.str
     """The deadline's id."""
     subject: _builtins.str
@@ -570,6 +597,10 @@ class DeadlineView(_message.Message):
     def provenance(self) -> Global___Provenance:
         """What set it."""
 
+    @_builtins.property
+    def pending_deadlines(self) -> _containers.RepeatedCompositeFieldContainer[Global___DeadlineEntry]:
+        """Deadlines set ahead that apply only after the query date, soonest first."""
+
     def __init__(
         self,
         *,
@@ -580,10 +611,11 @@ class DeadlineView(_message.Message):
         days_remaining: _builtins.int | None = ...,
         expired: _builtins.bool = ...,
         provenance: Global___Provenance | None = ...,
+        pending_deadlines: _abc.Iterable[Global___DeadlineEntry] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_days_remaining", b"_days_remaining", "days_remaining", b"days_remaining", "deadline", b"deadline", "provenance", b"provenance"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_days_remaining", b"_days_remaining", "days_remaining", b"days_remaining", "deadline", b"deadline", "deadline_id", b"deadline_id", "expired", b"expired", "history", b"history", "provenance", b"provenance", "subject", b"subject"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_days_remaining", b"_days_remaining", "days_remaining", b"days_remaining", "deadline", b"deadline", "deadline_id", b"deadline_id", "expired", b"expired", "history", b"history", "pending_deadlines", b"pending_deadlines", "provenance", b"provenance", "subject", b"subject"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__days_remaining: _TypeAlias = _typing.Literal["days_remaining"]  # noqa: Y015
     _WhichOneofArgType__days_remaining: _TypeAlias = _typing.Literal["_days_remaining", b"_days_remaining"]  # noqa: Y015
@@ -770,8 +802,12 @@ class MeasureStatusEntry(_message.Message):
     STATUS_FIELD_NUMBER: _builtins.int
     OCCURRED_FIELD_NUMBER: _builtins.int
     PROVENANCE_FIELD_NUMBER: _builtins.int
+    EFFECTIVE_FIELD_NUMBER: _builtins.int
+    RATE_PERCENT_FIELD_NUMBER: _builtins.int
     status: _developments_pb2.MeasureStatus.ValueType
     """The status."""
+    rate_percent: _builtins.str
+    """The rate it sets in percent, decimal string, when it sets one."""
     @_builtins.property
     def occurred(self) -> _developments_pb2.ReportedTime:
         """When the change happened."""
@@ -780,16 +816,22 @@ class MeasureStatusEntry(_message.Message):
     def provenance(self) -> Global___Provenance:
         """What set it."""
 
+    @_builtins.property
+    def effective(self) -> _developments_pb2.ReportedTime:
+        """When the change takes effect, when reported."""
+
     def __init__(
         self,
         *,
         status: _developments_pb2.MeasureStatus.ValueType = ...,
         occurred: _developments_pb2.ReportedTime | None = ...,
         provenance: Global___Provenance | None = ...,
+        effective: _developments_pb2.ReportedTime | None = ...,
+        rate_percent: _builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["occurred", b"occurred", "provenance", b"provenance"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["effective", b"effective", "occurred", b"occurred", "provenance", b"provenance"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["occurred", b"occurred", "provenance", b"provenance", "status", b"status"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["effective", b"effective", "occurred", b"occurred", "provenance", b"provenance", "rate_percent", b"rate_percent", "status", b"status"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -865,6 +907,7 @@ class MeasureView(_message.Message):
     ANNOUNCED_FIELD_NUMBER: _builtins.int
     LISTED_ENTITIES_FIELD_NUMBER: _builtins.int
     ENTITY_LIST_ACTIONS_FIELD_NUMBER: _builtins.int
+    PENDING_CHANGES_FIELD_NUMBER: _builtins.int
     measure_id: _builtins.str
     """The measure's id."""
     measure_type: _builtins.str
@@ -929,6 +972,13 @@ class MeasureView(_message.Message):
     def entity_list_actions(self) -> _containers.RepeatedCompositeFieldContainer[Global___EntityListActionView]:
         """Entity-list actions, oldest first."""
 
+    @_builtins.property
+    def pending_changes(self) -> _containers.RepeatedCompositeFieldContainer[Global___MeasureStatusEntry]:
+        """Changes announced ahead that take effect after the query date (a rate cut, a
+        suspension, the end of the measure), soonest first, each with its `effective` day.
+        Until then the status, rate and `in_force` are those of the changes already in effect.
+        """
+
     def __init__(
         self,
         *,
@@ -952,10 +1002,11 @@ class MeasureView(_message.Message):
         announced: _developments_pb2.ReportedTime | None = ...,
         listed_entities: _abc.Iterable[_builtins.str] | None = ...,
         entity_list_actions: _abc.Iterable[Global___EntityListActionView] | None = ...,
+        pending_changes: _abc.Iterable[Global___MeasureStatusEntry] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["announced", b"announced", "effective", b"effective", "expires", b"expires", "provenance", b"provenance"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["announced", b"announced", "description", b"description", "effective", b"effective", "entity_list_actions", b"entity_list_actions", "expires", b"expires", "export_control_kind", b"export_control_kind", "imposed_by", b"imposed_by", "in_force", b"in_force", "items", b"items", "legal_basis", b"legal_basis", "licence_decisions", b"licence_decisions", "listed_entities", b"listed_entities", "measure_id", b"measure_id", "measure_type", b"measure_type", "provenance", b"provenance", "rate_percent", b"rate_percent", "rate_phrase", b"rate_phrase", "status", b"status", "status_history", b"status_history", "targets", b"targets"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["announced", b"announced", "description", b"description", "effective", b"effective", "entity_list_actions", b"entity_list_actions", "expires", b"expires", "export_control_kind", b"export_control_kind", "imposed_by", b"imposed_by", "in_force", b"in_force", "items", b"items", "legal_basis", b"legal_basis", "licence_decisions", b"licence_decisions", "listed_entities", b"listed_entities", "measure_id", b"measure_id", "measure_type", b"measure_type", "pending_changes", b"pending_changes", "provenance", b"provenance", "rate_percent", b"rate_percent", "rate_phrase", b"rate_phrase", "status", b"status", "status_history", b"status_history", "targets", b"targets"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1846,6 +1897,7 @@ class NegotiationView(_message.Message):
     DISPUTES_FIELD_NUMBER: _builtins.int
     MEASURES_IN_FORCE_FIELD_NUMBER: _builtins.int
     TRUNCATED_LISTS_FIELD_NUMBER: _builtins.int
+    CLAIMED_PHASES_FIELD_NUMBER: _builtins.int
     negotiation_id: _builtins.str
     """The negotiation's id."""
     title: _builtins.str
@@ -1944,6 +1996,14 @@ class NegotiationView(_message.Message):
     def truncated_lists(self) -> _containers.RepeatedCompositeFieldContainer[Global___TruncatedList]:
         """The lists cut to their most recent items, with their totals; empty when none is."""
 
+    @_builtins.property
+    def claimed_phases(self) -> _containers.RepeatedCompositeFieldContainer[Global___PhaseChange]:
+        """Phases claimed by some parties only (a one-sided claim of an agreement or a signature),
+        with the claiming parties, oldest first. Such a claim sets `phase` only once every
+        party has claimed or confirmed it (AccountConfirmed, or a confirming statement), and
+        no party disputes it.
+        """
+
     def __init__(
         self,
         *,
@@ -1974,10 +2034,11 @@ class NegotiationView(_message.Message):
         disputes: _abc.Iterable[Global___DisputeView] | None = ...,
         measures_in_force: _abc.Iterable[Global___MeasuresInForce] | None = ...,
         truncated_lists: _abc.Iterable[Global___TruncatedList] | None = ...,
+        claimed_phases: _abc.Iterable[Global___PhaseChange] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["economic_context", b"economic_context", "last_position", b"last_position", "legal_status", b"legal_status", "next_round", b"next_round", "truce", b"truce"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of_date", b"as_of_date", "commitments", b"commitments", "deadlines", b"deadlines", "disputes", b"disputes", "economic_context", b"economic_context", "investigations", b"investigations", "issues", b"issues", "last_position", b"last_position", "legal_status", b"legal_status", "market_reactions", b"market_reactions", "measures", b"measures", "measures_in_force", b"measures_in_force", "negotiation_id", b"negotiation_id", "next_round", b"next_round", "outcomes", b"outcomes", "parties", b"parties", "people", b"people", "phase", b"phase", "phase_history", b"phase_history", "problems", b"problems", "purchases", b"purchases", "stale", b"stale", "statements", b"statements", "talks", b"talks", "title", b"title", "truce", b"truce", "truncated_lists", b"truncated_lists"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of_date", b"as_of_date", "claimed_phases", b"claimed_phases", "commitments", b"commitments", "deadlines", b"deadlines", "disputes", b"disputes", "economic_context", b"economic_context", "investigations", b"investigations", "issues", b"issues", "last_position", b"last_position", "legal_status", b"legal_status", "market_reactions", b"market_reactions", "measures", b"measures", "measures_in_force", b"measures_in_force", "negotiation_id", b"negotiation_id", "next_round", b"next_round", "outcomes", b"outcomes", "parties", b"parties", "people", b"people", "phase", b"phase", "phase_history", b"phase_history", "problems", b"problems", "purchases", b"purchases", "stale", b"stale", "statements", b"statements", "talks", b"talks", "title", b"title", "truce", b"truce", "truncated_lists", b"truncated_lists"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

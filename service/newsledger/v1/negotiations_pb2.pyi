@@ -59,6 +59,7 @@ class GetNegotiationRequest(_message.Message):
     NEGOTIATION_ID_FIELD_NUMBER: _builtins.int
     AS_OF_FIELD_NUMBER: _builtins.int
     KNOWN_AT_FIELD_NUMBER: _builtins.int
+    REPORTED_BY_FIELD_NUMBER: _builtins.int
     negotiation_id: _builtins.str
     """The negotiation's id, e.g. "us-china-trade-2025"."""
     as_of: _builtins.str
@@ -69,16 +70,25 @@ class GetNegotiationRequest(_message.Message):
     def known_at(self) -> _timestamp_pb2.Timestamp:
         """The record time to answer at: only events recorded at or before it. Unset means now."""
 
+    @_builtins.property
+    def reported_by(self) -> _timestamp_pb2.Timestamp:
+        """What the press had reported by this instant: only developments, and corrections, one
+        of whose sources was published by then (a `published_date` counts on and after its
+        day in UTC; see docs/story-format.md). Unset means whatever was published. Composes
+        with `as_of` and `known_at`.
+        """
+
     def __init__(
         self,
         *,
         negotiation_id: _builtins.str = ...,
         as_of: _builtins.str = ...,
         known_at: _timestamp_pb2.Timestamp | None = ...,
+        reported_by: _timestamp_pb2.Timestamp | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["known_at", b"known_at"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["known_at", b"known_at", "reported_by", b"reported_by"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "known_at", b"known_at", "negotiation_id", b"negotiation_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "known_at", b"known_at", "negotiation_id", b"negotiation_id", "reported_by", b"reported_by"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -93,6 +103,7 @@ class GetNegotiationResponse(_message.Message):
     VIEW_FIELD_NUMBER: _builtins.int
     AS_OF_FIELD_NUMBER: _builtins.int
     KNOWN_AT_FIELD_NUMBER: _builtins.int
+    REPORTED_BY_FIELD_NUMBER: _builtins.int
     as_of: _builtins.str
     """The date the view was computed for (YYYY-MM-DD)."""
     @_builtins.property
@@ -103,16 +114,21 @@ class GetNegotiationResponse(_message.Message):
     def known_at(self) -> _timestamp_pb2.Timestamp:
         """The record time answered at; unset when the request left it unset."""
 
+    @_builtins.property
+    def reported_by(self) -> _timestamp_pb2.Timestamp:
+        """The publication time answered at; unset when the request left it unset."""
+
     def __init__(
         self,
         *,
         view: _negotiation_view_pb2.NegotiationView | None = ...,
         as_of: _builtins.str = ...,
         known_at: _timestamp_pb2.Timestamp | None = ...,
+        reported_by: _timestamp_pb2.Timestamp | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["known_at", b"known_at", "view", b"view"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["known_at", b"known_at", "reported_by", b"reported_by", "view", b"view"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "known_at", b"known_at", "view", b"view"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "known_at", b"known_at", "reported_by", b"reported_by", "view", b"view"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -242,6 +258,7 @@ class ExplainNegotiationFieldRequest(_message.Message):
     FIELD_PATH_FIELD_NUMBER: _builtins.int
     AS_OF_FIELD_NUMBER: _builtins.int
     KNOWN_AT_FIELD_NUMBER: _builtins.int
+    REPORTED_BY_FIELD_NUMBER: _builtins.int
     negotiation_id: _builtins.str
     """The negotiation's id."""
     field_path: _builtins.str
@@ -255,6 +272,10 @@ class ExplainNegotiationFieldRequest(_message.Message):
     def known_at(self) -> _timestamp_pb2.Timestamp:
         """As in GetNegotiation."""
 
+    @_builtins.property
+    def reported_by(self) -> _timestamp_pb2.Timestamp:
+        """As in GetNegotiation."""
+
     def __init__(
         self,
         *,
@@ -262,10 +283,11 @@ class ExplainNegotiationFieldRequest(_message.Message):
         field_path: _builtins.str = ...,
         as_of: _builtins.str = ...,
         known_at: _timestamp_pb2.Timestamp | None = ...,
+        reported_by: _timestamp_pb2.Timestamp | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["known_at", b"known_at"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["known_at", b"known_at", "reported_by", b"reported_by"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "field_path", b"field_path", "known_at", b"known_at", "negotiation_id", b"negotiation_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "field_path", b"field_path", "known_at", b"known_at", "negotiation_id", b"negotiation_id", "reported_by", b"reported_by"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -353,13 +375,16 @@ class ExplainNegotiationFieldResponse(_message.Message):
     """The field's value in the view, as JSON."""
     explained_by_path: _builtins.str
     """The path of the item whose provenance explains it (the field itself or its nearest
-    enclosing item that has provenance).
+    enclosing item that has provenance; for a measure's or commitment's `status`,
+    `rate_percent` or `effective`, the status entry that set it).
     """
     as_of: _builtins.str
     """The date and record time answered at."""
     @_builtins.property
     def developments(self) -> _containers.RepeatedCompositeFieldContainer[Global___ExplainedDevelopment]:
-        """The developments that set it, in the order they were recorded."""
+        """The developments that set it, in the order they were recorded: only those that count
+        by `as_of` (and were reported by `reported_by`).
+        """
 
     @_builtins.property
     def confirmation(self) -> _negotiation_view_pb2.Confirmation:
@@ -510,6 +535,7 @@ class ListTimelineEntriesRequest(_message.Message):
     KNOWN_AT_FIELD_NUMBER: _builtins.int
     PAGE_SIZE_FIELD_NUMBER: _builtins.int
     PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    REPORTED_BY_FIELD_NUMBER: _builtins.int
     negotiation_id: _builtins.str
     """The negotiation's id."""
     party_id: _builtins.str
@@ -532,6 +558,10 @@ class ListTimelineEntriesRequest(_message.Message):
     def known_at(self) -> _timestamp_pb2.Timestamp:
         """As in GetNegotiation; the first page fixes it for the following ones."""
 
+    @_builtins.property
+    def reported_by(self) -> _timestamp_pb2.Timestamp:
+        """As in GetNegotiation: only developments and corrections reported by then."""
+
     def __init__(
         self,
         *,
@@ -544,10 +574,11 @@ class ListTimelineEntriesRequest(_message.Message):
         known_at: _timestamp_pb2.Timestamp | None = ...,
         page_size: _builtins.int = ...,
         page_token: _builtins.str = ...,
+        reported_by: _timestamp_pb2.Timestamp | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["known_at", b"known_at"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["known_at", b"known_at", "reported_by", b"reported_by"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "event_types", b"event_types", "known_at", b"known_at", "negotiation_id", b"negotiation_id", "occurred_after", b"occurred_after", "occurred_before", b"occurred_before", "page_size", b"page_size", "page_token", b"page_token", "party_id", b"party_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "event_types", b"event_types", "known_at", b"known_at", "negotiation_id", b"negotiation_id", "occurred_after", b"occurred_after", "occurred_before", b"occurred_before", "page_size", b"page_size", "page_token", b"page_token", "party_id", b"party_id", "reported_by", b"reported_by"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -593,6 +624,7 @@ class ListStatementsRequest(_message.Message):
     PAGE_SIZE_FIELD_NUMBER: _builtins.int
     PAGE_TOKEN_FIELD_NUMBER: _builtins.int
     SPEAKER_ID_FIELD_NUMBER: _builtins.int
+    REPORTED_BY_FIELD_NUMBER: _builtins.int
     negotiation_id: _builtins.str
     """The negotiation's id."""
     as_of: _builtins.str
@@ -607,6 +639,10 @@ class ListStatementsRequest(_message.Message):
     def known_at(self) -> _timestamp_pb2.Timestamp:
         """As in GetNegotiation; the first page fixes it for the following ones."""
 
+    @_builtins.property
+    def reported_by(self) -> _timestamp_pb2.Timestamp:
+        """As in GetNegotiation: only statements reported by this instant."""
+
     def __init__(
         self,
         *,
@@ -616,10 +652,11 @@ class ListStatementsRequest(_message.Message):
         page_size: _builtins.int = ...,
         page_token: _builtins.str = ...,
         speaker_id: _builtins.str = ...,
+        reported_by: _timestamp_pb2.Timestamp | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["known_at", b"known_at"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["known_at", b"known_at", "reported_by", b"reported_by"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "known_at", b"known_at", "negotiation_id", b"negotiation_id", "page_size", b"page_size", "page_token", b"page_token", "speaker_id", b"speaker_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "known_at", b"known_at", "negotiation_id", b"negotiation_id", "page_size", b"page_size", "page_token", b"page_token", "reported_by", b"reported_by", "speaker_id", b"speaker_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -665,19 +702,25 @@ class WatchNegotiationRequest(_message.Message):
 
     NEGOTIATION_ID_FIELD_NUMBER: _builtins.int
     AS_OF_FIELD_NUMBER: _builtins.int
+    REPORTED_BY_FIELD_NUMBER: _builtins.int
     negotiation_id: _builtins.str
     """The negotiation's id."""
     as_of: _builtins.str
     """The date each view is computed for; empty means today in UTC at each send."""
+    @_builtins.property
+    def reported_by(self) -> _timestamp_pb2.Timestamp:
+        """As in GetNegotiation: each view holds only what was reported by then."""
+
     def __init__(
         self,
         *,
         negotiation_id: _builtins.str = ...,
         as_of: _builtins.str = ...,
+        reported_by: _timestamp_pb2.Timestamp | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["reported_by", b"reported_by"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "negotiation_id", b"negotiation_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of", b"as_of", "negotiation_id", b"negotiation_id", "reported_by", b"reported_by"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

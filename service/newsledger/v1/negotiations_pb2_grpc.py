@@ -26,9 +26,10 @@ if _version_not_supported:
 
 
 class NegotiationServiceStub:
-    """Views of negotiations projected from the event log, on two time axes: `as_of` (valid time,
-    what was true on a date) and `known_at` (record time, what the ledger knew at an instant).
-    An answer at a given `known_at` never changes when later events arrive.
+    """Views of negotiations projected from the event log, on three time axes: `as_of` (valid
+    time, what was true on a date), `known_at` (record time, what the ledger knew at an
+    instant) and `reported_by` (what the press had published by an instant). An answer at a
+    given `known_at` never changes when later events arrive.
     """
 
     def __init__(self, channel):
@@ -70,9 +71,10 @@ class NegotiationServiceStub:
 
 
 class NegotiationServiceServicer:
-    """Views of negotiations projected from the event log, on two time axes: `as_of` (valid time,
-    what was true on a date) and `known_at` (record time, what the ledger knew at an instant).
-    An answer at a given `known_at` never changes when later events arrive.
+    """Views of negotiations projected from the event log, on three time axes: `as_of` (valid
+    time, what was true on a date), `known_at` (record time, what the ledger knew at an
+    instant) and `reported_by` (what the press had published by an instant). An answer at a
+    given `known_at` never changes when later events arrive.
     """
 
     def GetNegotiation(self, request, context):
@@ -180,9 +182,10 @@ def add_NegotiationServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class NegotiationService:
-    """Views of negotiations projected from the event log, on two time axes: `as_of` (valid time,
-    what was true on a date) and `known_at` (record time, what the ledger knew at an instant).
-    An answer at a given `known_at` never changes when later events arrive.
+    """Views of negotiations projected from the event log, on three time axes: `as_of` (valid
+    time, what was true on a date), `known_at` (record time, what the ledger knew at an
+    instant) and `reported_by` (what the press had published by an instant). An answer at a
+    given `known_at` never changes when later events arrive.
     """
 
     @staticmethod

@@ -27,9 +27,10 @@ GRPC_GENERATED_VERSION: str
 GRPC_VERSION: str
 
 class NegotiationServiceStub:
-    """Views of negotiations projected from the event log, on two time axes: `as_of` (valid time,
-    what was true on a date) and `known_at` (record time, what the ledger knew at an instant).
-    An answer at a given `known_at` never changes when later events arrive.
+    """Views of negotiations projected from the event log, on three time axes: `as_of` (valid
+    time, what was true on a date), `known_at` (record time, what the ledger knew at an
+    instant) and `reported_by` (what the press had published by an instant). An answer at a
+    given `known_at` never changes when later events arrive.
     """
 
     @_typing.overload
@@ -78,9 +79,10 @@ class NegotiationServiceStub:
 
 @_typing.type_check_only
 class NegotiationServiceAsyncStub(NegotiationServiceStub):
-    """Views of negotiations projected from the event log, on two time axes: `as_of` (valid time,
-    what was true on a date) and `known_at` (record time, what the ledger knew at an instant).
-    An answer at a given `known_at` never changes when later events arrive.
+    """Views of negotiations projected from the event log, on three time axes: `as_of` (valid
+    time, what was true on a date), `known_at` (record time, what the ledger knew at an
+    instant) and `reported_by` (what the press had published by an instant). An answer at a
+    given `known_at` never changes when later events arrive.
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
@@ -125,9 +127,10 @@ class NegotiationServiceAsyncStub(NegotiationServiceStub):
     """
 
 class NegotiationServiceServicer(metaclass=_abc_1.ABCMeta):
-    """Views of negotiations projected from the event log, on two time axes: `as_of` (valid time,
-    what was true on a date) and `known_at` (record time, what the ledger knew at an instant).
-    An answer at a given `known_at` never changes when later events arrive.
+    """Views of negotiations projected from the event log, on three time axes: `as_of` (valid
+    time, what was true on a date), `known_at` (record time, what the ledger knew at an
+    instant) and `reported_by` (what the press had published by an instant). An answer at a
+    given `known_at` never changes when later events arrive.
     """
 
     @_abc_1.abstractmethod

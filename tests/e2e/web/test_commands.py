@@ -148,11 +148,10 @@ def test_measures_over_time_as_csv_and_text(
         ("2027-02-10", "10", "in_force"),
         ("2027-04-04", "34", "modified"),
         ("2027-04-11", "125", "modified"),
-        ("2027-05-12", "125", "suspended"),
-        ("2027-05-14", "10", "modified"),
+        ("2027-05-14", "10", "modified"),  # the truce agreed on 12 May takes effect on 14 May
     ]
     text = run(tmp_path, "measures", STEPS, "--as-of", "2027-06-01", "--server", target)
-    assert "2027-05-12 to 2027-05-13  suspended" in text.stdout
+    assert "2027-04-11 to 2027-05-13  modified" in text.stdout
 
 
 @pytest.fixture

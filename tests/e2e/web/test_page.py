@@ -82,10 +82,10 @@ def test_moving_as_of_moves_the_countdown(browser_free_page: TestClient) -> None
 def test_the_rates_are_drawn_as_steps_and_the_moved_deadline_kept(
     browser_free_page: TestClient,
 ) -> None:
-    """Given 10%, 34%, 125%, suspension and 30%, Westmark's levy has five steps."""
+    """Given 10%, 34%, 125% and 30% from the day the truce takes effect, four steps."""
     page = browser_free_page.get(f"/n/{STEPS}?as_of=2027-09-01")
     steps = elements(page.text, "line", **{"class": "rate ", "data-measure-id": "westmark-levy"})
-    assert len(steps) == 5
+    assert len(steps) == 4
     assert len(elements(page.text, "line", **{"class": "marker deadline earlier"})) == 1
     assert countdown(page.text) == "70"
 
@@ -176,7 +176,7 @@ def test_the_exports_list_the_timeline_and_the_measures(
     levy = [
         r for r in csv.DictReader(io.StringIO(measures.text)) if r["measure_id"] == "westmark-levy"
     ]
-    assert [r["rate_percent"] for r in levy] == ["10", "34", "125", "125", "30"]
+    assert [r["rate_percent"] for r in levy] == ["10", "34", "125", "30"]
 
 
 def test_the_report_is_one_self_contained_file(browser_free_page: TestClient) -> None:

@@ -51,11 +51,14 @@ class NegotiationService(negotiations_pb2_grpc.NegotiationServiceServicer):
         negotiation_id = _required_id(request.negotiation_id)
         as_of = conversions.query_date(request.as_of, self.today())
         known_at = conversions.known_at(request)
-        point = self.queries.view_point(negotiation_id, as_of, known_at)
+        reported_by = conversions.reported_by(request)
+        point = self.queries.view_point(negotiation_id, as_of, known_at, reported_by)
         response = pb.GetNegotiationResponse(as_of=as_of.isoformat())
         response.view.MergeFromString(self._serialized_view(point))
         if known_at is not None:
             response.known_at.CopyFrom(request.known_at)
+        if reported_by is not None:
+            response.reported_by.CopyFrom(request.reported_by)
         return response
 
     def _serialized_view(self, point: ViewPoint) -> bytes:
@@ -107,7 +110,11 @@ class NegotiationService(negotiations_pb2_grpc.NegotiationServiceServicer):
             raise InvalidRequest([Violation("field_path", "is required")])
         as_of = conversions.query_date(request.as_of, self.today())
         explanation = self.queries.explain(
-            negotiation_id, request.field_path, as_of, conversions.known_at(request)
+            negotiation_id,
+            request.field_path,
+            as_of,
+            conversions.known_at(request),
+            conversions.reported_by(request),
         )
         value = explanation.pop("value")
         explanation["value_json"] = json.dumps(value, ensure_ascii=False, sort_keys=True)
@@ -131,7 +138,13 @@ class NegotiationService(negotiations_pb2_grpc.NegotiationServiceServicer):
             occurred_before=conversions.date_filter(request.occurred_before, "occurred_before"),
         )
         page = self.queries.timeline(
-            negotiation_id, wanted, conversions.known_at(request), cut, offset, limit
+            negotiation_id,
+            wanted,
+            conversions.known_at(request),
+            cut,
+            offset,
+            limit,
+            conversions.reported_by(request),
         )
         token = ""
         if page.next_offset is not None:
@@ -150,12 +163,14 @@ class NegotiationService(negotiations_pb2_grpc.NegotiationServiceServicer):
         limit = conversions.page_size(request.page_size)
         as_of = conversions.query_date(request.as_of, self.today())
         speaker_id = conversions.slug_filter(request.speaker_id, "speaker_id")
+        reported_by = conversions.reported_by(request)
         if request.page_token:
             cursor = page_tokens.decode(request.page_token, "statements")
-            point = ViewPoint(negotiation_id, cursor.position, as_of)
+            point = ViewPoint(negotiation_id, cursor.position, as_of, reported_by)
             offset = page_tokens.offset(cursor)
         else:
-            point = self.queries.view_point(negotiation_id, as_of, conversions.known_at(request))
+            known_at = conversions.known_at(request)
+            point = self.queries.view_point(negotiation_id, as_of, known_at, reported_by)
             offset = 0
         page = self.queries.statements(point, speaker_id, offset, limit)
         token = ""
@@ -177,7 +192,10 @@ class NegotiationService(negotiations_pb2_grpc.NegotiationServiceServicer):
         negotiation_id = _required_id(request.negotiation_id)
         fixed = conversions.query_date(request.as_of, self.today()) if request.as_of else None
         changes = self.queries.watch(
-            negotiation_id, lambda: fixed or self.today(), context.is_active
+            negotiation_id,
+            lambda: fixed or self.today(),
+            context.is_active,
+            conversions.reported_by(request),
         )
         for change in changes:
             yield pb.WatchNegotiationResponse(

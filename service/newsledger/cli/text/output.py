@@ -59,6 +59,10 @@ def format_view(view: View) -> str:
         )
     )
     lines.append(field("phase", enum_words(view.get("phase"), nv.NegotiationPhase.DESCRIPTOR)))
+    for claim in list_of(view, "claimed_phases"):
+        phase = enum_words(claim.get("phase"), nv.NegotiationPhase.DESCRIPTOR)
+        claimants = joined(names.party(p) for p in list_of(claim, "claimed_by"))
+        lines.append(field("claimed", f"{phase}, by {claimants} only"))
     lines += _stale_block(view)
     lines += _truce_block(view, names)
     _section(lines, "Outcomes", list_of(view, "outcomes"), lambda o: _outcome(o, names))

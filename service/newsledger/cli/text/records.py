@@ -57,6 +57,11 @@ def measures_block(measures: list[View], names: Names) -> list[str]:
             on = f"; targets {targets}" if targets else ""
             force = " [in force]" if measure.get("in_force") else ""
             lines.append(f"    {status:<10} {text} ({_measure_detail(measure)}{on}){force}")
+            for change in list_of(measure, "pending_changes"):
+                pending = enum_words(change.get("status"), dev.MeasureStatus.DESCRIPTOR)
+                rate = f" at {change['rate_percent']}%" if change.get("rate_percent") else ""
+                when = format_reported_time(change.get("effective"))
+                lines.append(f"      pending: {pending}{rate} from {when}")
     return lines
 
 

@@ -1,0 +1,147 @@
+"""The state as of a date: records derived from only the developments that count by then.
+
+The folded state holds every development, whatever its date. A view as of a date must follow
+from what counts by that date alone: names and titles, provenance, confirmations and counts of
+sources included. So the records are derived again from the registry without the developments
+that count later, and without the sources a later corroboration or a later duplicate brought.
+Corrections of facts, dates and retractions apply on every date (the original was wrong all
+along); disputes and confirmations carry their own dates and are filtered when rendered.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from newsledger.domain.appliers import NEGOTIATION_OPENED, derive
+from newsledger.domain.registry import CORRECTION_TYPES, MERGED, applied
+from newsledger.domain.state import KEYED_SECTIONS, JsonDict, NegotiationState
+from newsledger.domain.valid_time import counts_from, counts_on
+
+ATTACHING = "SourceAttached"
+
+
+def _counts(entry: Mapping[str, Any], as_of: date) -> bool:
+    """Tell whether a registry entry's own report counts by the date."""
+    return counts_on(counts_from(entry["payload"].get("report") or {}), as_of)
+
+
+def _source_ids(entry: Mapping[str, Any]) -> set[str]:
+    """Return the ids of the sources of an entry's report."""
+    report = entry["payload"].get("report") or {}
+    return {str(source["source_id"]) for source in report.get("sources", [])}
+
+
+def _late_contributions(registry: Sequence[JsonDict], as_of: date) -> dict[str, JsonDict]:
+    """Return, per development id, what entries that count later brought to it.
+
+    A corroboration (SourceAttached) brings its sources to its targets, and a merged duplicate
+    brings its sources to the development it was merged into; both are cited in its
+    provenance. Each contribution is {"sources": source ids, "by": development ids}.
+    """
+    development_of_event = {str(e["event_id"]): str(e["development_id"]) for e in registry}
+    late: dict[str, JsonDict] = {}
+    for entry in registry:
+        if _counts(entry, as_of):
+            continue
+        if entry["event_type"] == ATTACHING:
+            targets = [development_of_event.get(str(e), "") for e in entry["payload"]["corrects"]]
+        elif entry["status"] == MERGED:
+            targets = [str(entry["merged_into"])]
+        else:
+            continue
+        for target in targets:
+            found = late.setdefault(target, {"sources": set(), "by": set()})
+            found["sources"] |= _source_ids(entry)
+            found["by"].add(str(entry["development_id"]))
+    return late
+
+
+def _without(entry: JsonDict, late: JsonDict) -> JsonDict:
+    """Return a copy of an entry without the sources and citations that count later."""
+    trimmed = copy.copy(entry)
+    payload = trimmed["payload"] = dict(entry["payload"])
+    report = payload["report"] = dict(payload.get("report") or {})
+    sources = report.get("sources", [])
+    report["sources"] = [s for s in sources if s["source_id"] not in late["sources"]]
+    for key in ("corrected_by", "merged_from"):
+        trimmed[key] = [d for d in entry[key] if d not in late["by"]]
+    return trimmed
+
+
+def counted_registry(registry: Sequence[JsonDict], as_of: date) -> list[JsonDict] | None:
+    """Return the registry as it stands by the date, or None when all of it counts by then.
+
+    Sources that a later corroboration or duplicate brought are taken off the developments
+    they reached; then developments that count later are left out (the opening never is).
+    Corrections stay: they apply on every date, or are filtered by their own dates.
+    """
+    late_contributions = _late_contributions(registry, as_of)
+    kept: list[JsonDict] = []
+    changed = bool(late_contributions)
+    for entry in registry:
+        late = late_contributions.get(str(entry["development_id"]))
+        entry = _without(entry, late) if late else entry
+        development = entry["event_type"] not in CORRECTION_TYPES
+        if development and entry["event_type"] != NEGOTIATION_OPENED and not _counts(entry, as_of):
+            changed = True
+            continue
+        kept.append(entry)
+    return kept if changed else None
+
+
+def strings_in(value: Any) -> set[str]:
+    """Return every string inside a JSON value."""
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, Mapping):
+        return set().union(*(strings_in(item) for item in value.values()))
+    if isinstance(value, list):
+        return set().union(*(strings_in(item) for item in value))
+    return set()
+
+
+def creators_of(state: NegotiationState) -> dict[str, int]:
+    """Return, per record id, the stream version of the first applied development naming it
+    in one of its own id fields (`measure_id`, `outcome_id`, `person_id`…): its creator."""
+    records = {record_id for section in KEYED_SECTIONS for record_id in getattr(state, section)}
+    creators: dict[str, int] = {}
+    for entry in applied(state.developments):
+        for name, value in entry["payload"].items():
+            if name.endswith("_id") and value in records:
+                creators.setdefault(value, int(entry["seq"]))
+    return creators
+
+
+def state_as_of(state: NegotiationState, as_of: date) -> NegotiationState:
+    """Return the state with records derived from only what counts by the date.
+
+    The state itself is returned when everything counts by the date. A development that
+    counts but refers to a record created by one that counts only later (a truce suspending
+    a measure known from a later article) proves that record existed: the development that
+    created it is taken in too, and nothing else of what counts later.
+    """
+    registry = counted_registry(state.developments, as_of)
+    if registry is None:
+        return state
+    creators = creators_of(state)
+    by_seq = {int(entry["seq"]): entry for entry in state.developments}
+    while True:
+        skipped: list[JsonDict] = []
+        derived = derive(state, registry, skipped)
+        kept = {int(entry["seq"]) for entry in registry}
+        wanted = {
+            creators[name]
+            for entry in skipped
+            for name in strings_in(entry["payload"])
+            if name in creators and creators[name] < _seq(entry) and creators[name] not in kept
+        }
+        if not wanted:
+            return derived
+        registry = sorted([*registry, *(by_seq[seq] for seq in wanted)], key=_seq)
+
+
+def _seq(entry: Mapping[str, Any]) -> int:
+    return int(entry["seq"])

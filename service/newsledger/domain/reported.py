@@ -1,0 +1,88 @@
+"""The third time axis: what the press had reported by an instant (`reported_by`).
+
+Record time says when the ledger learned of a development; a story loaded today about last
+year is all recorded today. `reported_by` asks instead what had been published by then: a
+development, or a correction, counts when one of its sources was published by the instant
+(`published_time` at or before it, or `published_date` on or before its UTC date), or its
+`first_reported` span had ended by that date. One with neither, but dated, counts once its
+`occurred` span has ended; one with no date at all counts always. The opening always counts.
+A development reported by then that refers to a record known only from later reports (a
+truce suspending a measure first described later) proves that record existed: the
+development that created it is taken in too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from newsledger.domain.as_of import creators_of, strings_in
+from newsledger.domain.dates import parse_rfc3339
+from newsledger.domain.events import RecordedEvent
+from newsledger.domain.negotiation import fold
+from newsledger.domain.state import NegotiationState
+from newsledger.domain.valid_time import span_end
+
+OPENING = "NegotiationOpened"
+
+
+def _published_by(source: Mapping[str, Any], instant: datetime) -> bool | None:
+    """Tell whether a source was published by the instant; None when it gives no date."""
+    if source.get("published_time"):
+        return parse_rfc3339(str(source["published_time"])) <= instant
+    if source.get("published_date"):
+        return date.fromisoformat(str(source["published_date"])) <= instant.date()
+    return None
+
+
+def is_reported_by(report: Mapping[str, Any], instant: datetime) -> bool:
+    """Tell whether a development with this report had been reported by the instant (UTC)."""
+    verdicts = [_published_by(source, instant) for source in report.get("sources", [])]
+    first = span_end(report.get("first_reported") or {})
+    if first is not None:
+        verdicts.append(first <= instant.date())
+    dated = [verdict for verdict in verdicts if verdict is not None]
+    if dated:
+        return any(dated)
+    occurred = span_end(report.get("occurred") or {})
+    return occurred is None or occurred <= instant.date()
+
+
+def reported_by(events: Iterable[RecordedEvent], instant: datetime) -> list[RecordedEvent]:
+    """Return the events of developments and corrections reported by the instant, in order."""
+    return [
+        event
+        for event in events
+        if event.event_type == OPENING or is_reported_by(event.payload.get("report") or {}, instant)
+    ]
+
+
+def reported_state(
+    events: Iterable[RecordedEvent], instant: datetime, full: NegotiationState
+) -> NegotiationState | None:
+    """Return the state folded from the events reported by the instant.
+
+    `full` is the state folded from all the events: the creators of records come from it.
+    """
+    events = list(events)
+    by_version = {event.stream_version: event for event in events}
+    kept = {event.stream_version for event in reported_by(events, instant)}
+    applied = {str(entry["event_id"]) for entry in full.developments}
+    creators = creators_of(full)
+    while True:
+        state = fold(by_version[version] for version in sorted(kept))
+        refused = {str(problem["event_id"]) for problem in state.problems} if state else set()
+        wanted = {
+            creators[name]
+            for event in events
+            if event.stream_version in kept and str(event.event_id) in refused & applied
+            for name in strings_in(event.payload)
+            if name in creators
+            and creators[name] < event.stream_version
+            and creators[name] not in kept
+            and creators[name] in by_version
+        }
+        if not wanted:
+            return state
+        kept |= wanted
