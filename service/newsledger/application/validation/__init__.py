@@ -2,10 +2,10 @@
 
 In order: the stream's name (`streams`: names beginning with `negotiation` are kept for
 negotiations), each payload against its type's schema in `developments.proto` (`payloads`,
-with the compiled yes/no `verdicts` for the common valid case), then that a negotiation's stream is opened by its
-`NegotiationOpened` and only once (`streams`), then what corrections name and leave behind
-(`corrections`). Every problem is reported at once, each with its path in the request;
-the store then checks its own limits (sizes, names, ids) as it writes.
+with the compiled yes/no `verdicts` for the common valid case), then that a negotiation's
+stream is opened by its `NegotiationOpened` and only once (`streams`), then what corrections
+name and leave behind (`corrections`). Every problem is reported at once, each with its path
+in the request; the store then checks its own limits (sizes, names, ids) as it writes.
 """
 
 from __future__ import annotations
