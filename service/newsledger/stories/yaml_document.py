@@ -23,6 +23,7 @@ MAX_DEPTH = 64
 """The deepest nesting of mappings and lists, as the store allows in an event's JSON."""
 
 TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+PLAIN_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 MERGE_TAG = "tag:yaml.org,2002:merge"
 PLAIN_TYPES = (str, int, bool, type(None), float)
 """Python types a scalar may become; floats are kept so the checks can name them."""
@@ -103,6 +104,11 @@ class Document:
         """Convert a node to Python, recording its line; dates stay the strings written."""
         self._count(node, depth)
         self.lines.setdefault(path, node.start_mark.line + 1)
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in PLAIN_COLLECTION_TAGS:
+            self.problems.append(
+                self.where(path, f"{node.tag} values are not allowed: write text or a number")
+            )
+            return None
         if isinstance(node, yaml.MappingNode):
             own_keys = [str(key.value) for key, _ in node.value if key.tag != MERGE_TAG]
             for key in sorted({key for key in own_keys if own_keys.count(key) > 1}):
