@@ -71,6 +71,8 @@ class Document:
             )
         try:
             root = yaml.compose(text, Loader=_LOADER)
+            if root is not None and _expanded_size(root) > MAX_VALUES:
+                raise _TooBig(1, _too_many())
             self.value = self._convert(root, "", 0) if root is not None else None
         except _TooBig as error:
             raise DocumentError([f"{source_name}:{error.line}: {error.description}"]) from None
@@ -92,11 +94,7 @@ class Document:
         self._values += 1
         line = node.start_mark.line + 1
         if self._values > MAX_VALUES:
-            raise _TooBig(
-                line,
-                f"the file expands to more than {MAX_VALUES} values "
-                "(through anchors and aliases?); that is the limit",
-            )
+            raise _TooBig(line, _too_many())
         if depth > MAX_DEPTH:
             raise _TooBig(line, f"nested too deeply; the limit is {MAX_DEPTH} levels")
 
@@ -168,6 +166,48 @@ def _text_problem(text: str) -> str:
     except UnicodeEncodeError:
         return "contains a lone surrogate, which is not valid Unicode"
     return ""
+
+
+def _too_many() -> str:
+    return (
+        f"the file expands to more than {MAX_VALUES} values (through anchors and aliases?); "
+        "that is the limit"
+    )
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """Return how many values the node graph expands to, each alias counted in full.
+
+    Aliases make the graph a DAG whose expansion can be exponential in its size; counting
+    each distinct node once, with its children's counts memoised, takes time linear in the
+    text, so an alias bomb is refused before any of it is built.
+    """
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    pending: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while pending:
+        node, children_done = pending.pop()
+        if id(node) in sizes:
+            continue
+        children = _children(node)
+        if children_done or not children:
+            open_nodes.discard(id(node))
+            sizes[id(node)] = min(1 + sum(sizes[id(c)] for c in children), MAX_VALUES + 1)
+            continue
+        if any(id(child) in open_nodes or child is node for child in children):
+            raise _TooBig(node.start_mark.line + 1, "an alias refers to a value that contains it")
+        open_nodes.add(id(node))
+        pending.append((node, True))
+        pending.extend((child, False) for child in children if id(child) not in sizes)
+    return sizes[id(root)]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [child for pair in node.value for child in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def _line_of(error: yaml.YAMLError, text: str) -> int:
