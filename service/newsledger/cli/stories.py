@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from newsledger.cli.exits import CommandError, ExitCode
+from newsledger.cli.exits import CommandError, ExitCode, classify
 from newsledger.cli.progress import progress
 from newsledger.domain.negotiation import NEGOTIATION_ID_PATTERN
 
@@ -44,10 +45,23 @@ def run_ingest(args: argparse.Namespace) -> int:
     from newsledger.client.ledger_client import LedgerClient
     from newsledger.stories.ingest import ingest_story_over_grpc
 
-    with LedgerClient(args.server) as client:
+    with LedgerClient(args.server) as client, _partial_load_explained("ingest", args.server):
         report = ingest_story_over_grpc(client, args.file, progress("ingest"))
     print(json.dumps(report.as_dict()) if args.json else report)
     return 0
+
+
+@contextmanager
+def _partial_load_explained(command: str, server: str) -> Iterator[None]:
+    """Turn a load stopped part-way into its one line, with the exit code of its cause."""
+    from newsledger.stories.ingest import IngestInterrupted
+
+    try:
+        yield
+    except IngestInterrupted as stopped:
+        cause = stopped.__cause__
+        code = classify(cause, command, server)[0] if cause is not None else ExitCode.FAILED
+        raise CommandError(str(stopped), code) from None
 
 
 def run_add(args: argparse.Namespace) -> int:
@@ -62,7 +76,7 @@ def run_add(args: argparse.Namespace) -> int:
             ExitCode.USAGE,
         )
     text, name = _read_input(args.file)
-    with LedgerClient(args.server) as client:
+    with LedgerClient(args.server) as client, _partial_load_explained("add", args.server):
         report = add_developments_over_grpc(
             client, args.negotiation_id, text, name, progress("add")
         )
