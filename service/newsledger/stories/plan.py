@@ -55,6 +55,8 @@ class RecordedStream:
     stream: str
     version: int | None = None
     first_type: str | None = None
+    opening: RecordedDevelopment | None = None
+    """The first event when it is NegotiationOpened, whatever development id it carries."""
     developments: dict[str, RecordedDevelopment] = field(default_factory=dict)
 
     def add(
@@ -70,15 +72,15 @@ class RecordedStream:
         metadata = json.loads(metadata_json)
         development_id = metadata.get("development_id")
         key = development_id if isinstance(development_id, str) else event_id
+        development = RecordedDevelopment(
+            event_id, event_type, schema_version, json.loads(payload_json), metadata
+        )
         if self.version is None:
             self.first_type = event_type
+            if event_type == NEGOTIATION_OPENED:
+                self.opening = development
         self.version = stream_version
-        self.developments.setdefault(
-            key,
-            RecordedDevelopment(
-                event_id, event_type, schema_version, json.loads(payload_json), metadata
-            ),
-        )
+        self.developments.setdefault(key, development)
 
     @property
     def opened(self) -> bool:
@@ -163,7 +165,7 @@ class _Planner:
             return
         opening = story.opening
         assert opening is not None
-        previous = recorded.developments.get(OPENING_DEVELOPMENT_ID)
+        previous = recorded.opening
         if previous is None:
             self.new.append((OPENING_DEVELOPMENT_ID, opening))
             self.new_entries.append(None)
