@@ -58,3 +58,24 @@ def test_corrects_names_a_development_another_client_recorded() -> None:
     (event,) = plan.new
     assert event.payload["corrects"] == [said_event_id]
     assert plan.expected_version == 1
+
+
+def test_a_development_too_large_for_the_store_is_named_before_anything_is_written() -> None:
+    text = HEADER + (
+        "developments:\n"
+        "  - id: long-summary\n"
+        "    type: NextRoundStatusChanged\n"
+        "    payload: {status: NEXT_ROUND_STATUS_NOT_SCHEDULED, report: {summary: "
+        + "x"
+        * 300_000
+        + ", "
+        'occurred: {precision: DATE_PRECISION_DAY, start_date: "2025-06-11"}, '
+        "sources: [{source_id: s, outlet: W, kind: SOURCE_KIND_WIRE}]}}\n"
+    )
+    story = parse_story(text, "big.yaml")
+    with pytest.raises(
+        StoryFileError,
+        match=r"big\.yaml:3: developments\[0\] \(long-summary\): "
+        r"its event takes \d+ bytes of JSON; the limit is 262144",
+    ):
+        plan_story(story, RecordedStream(story.stream))

@@ -18,6 +18,7 @@ from typing import Any
 from newsledger.application.validation.corrections import Target, violations_against
 from newsledger.domain.json_text import normalise_json
 from newsledger.domain.negotiation import NEGOTIATION_OPENED
+from newsledger.store.limits import StoreLimits
 from newsledger.store.records import ProposedEvent
 from newsledger.stories.story_file import (
     OPENING_DEVELOPMENT_ID,
@@ -194,6 +195,7 @@ class _Planner:
         if event is None:
             return
         if previous is None:
+            self._check_size(development, event)
             self.event_ids[development.development_id] = str(event.event_id)
             self.new.append((development.development_id, event))
             self.new_entries.append(development)
@@ -213,6 +215,21 @@ class _Planner:
                 development.label,
             )
         )
+
+    def _check_size(self, development: Development, event: ProposedEvent) -> None:
+        """Note a development too large for the store, as the store would refuse it."""
+        size = len(normalise_json(event.payload).encode()) + len(
+            normalise_json(event.metadata).encode()
+        )
+        limit = StoreLimits().max_event_bytes
+        if size > limit:
+            self.problems.append(
+                self.story.where(
+                    development.path,
+                    f"its event takes {size} bytes of JSON; the limit is {limit}",
+                    development.label,
+                )
+            )
 
     def _resolved(self, development: Development) -> ProposedEvent | None:
         """Return the event with the event ids of what it names, or None (problems noted)."""
