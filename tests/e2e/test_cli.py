@@ -120,6 +120,120 @@ class TestIngest:
         assert "Traceback" not in result.stderr
 
 
+CONTINUATION = f"""\
+continues: {NEGOTIATION}
+developments:
+  - id: lutnick-after-london
+    type: StatementMade
+    payload:
+      statement_id: lutnick-after-london
+      speaker_id: howard-lutnick
+      kind: STATEMENT_KIND_REMARK
+      report:
+        occurred: {{precision: DATE_PRECISION_DAY, start_date: "2025-06-20"}}
+        sources: [{{source_id: wire-0620, outlet: Example Wire, kind: SOURCE_KIND_WIRE,
+                    quotes: [{{speaker_id: howard-lutnick, text: "We are moving ahead",
+                               verbatim: true}}]}}]
+"""
+
+ONE_DEVELOPMENT = """\
+id: next-round-scheduled
+type: NextRoundStatusChanged
+payload:
+  status: NEXT_ROUND_STATUS_SCHEDULED
+  report:
+    occurred: {precision: DATE_PRECISION_DAY, start_date: "2025-06-25"}
+    sources: [{source_id: wire-0625, outlet: Example Wire, kind: SOURCE_KIND_WIRE}]
+"""
+
+A_CORRECTION = """\
+- id: lutnick-after-london-corroborated
+  type: SourceAttached
+  corrects: [lutnick-after-london]
+  payload:
+    report:
+      occurred: {precision: DATE_PRECISION_DAY, start_date: "2025-06-26"}
+      sources: [{source_id: desk-0626, outlet: Example Desk, kind: SOURCE_KIND_OTHER}]
+"""
+
+
+class TestContinuing:
+    """Later files and single developments extend the seed negotiation, on each backend."""
+
+    def test_a_continuation_file_and_single_adds_extend_the_seed_and_the_view_shows_them(
+        self, cli: Cli, seeded: str, client: LedgerClient, tmp_path: Path
+    ) -> None:
+        later = tmp_path / "june-20.yaml"
+        later.write_text(CONTINUATION, encoding="utf-8")
+        single = tmp_path / "next-round.yaml"
+        single.write_text(ONE_DEVELOPMENT, encoding="utf-8")
+
+        ingested = cli.run("ingest", str(later), "--server", seeded)
+        added = cli.run("add", NEGOTIATION, str(single), "--server", seeded)
+        piped = subprocess.run(
+            [*NEWSLEDGER, "add", NEGOTIATION, "-", "--server", seeded, "--json"],
+            input=A_CORRECTION,
+            cwd=cli.cwd,
+            env=cli.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+        assert "1 events for negotiation us-china-trade-2025 (1 new, 0 already recorded)" in (
+            ingested.stdout
+        ), ingested.stderr
+        assert "next-round.yaml: 1 events" in added.stdout, added.stderr
+        assert json.loads(piped.stdout)["new"] == 1, piped.stderr
+        assert len(log_positions(client)) == SEED_EVENTS + 3
+        state = cli.run("state", NEGOTIATION, "--as-of", "2025-06-30", "--server", seeded)
+        assert "next round  scheduled" in state.stdout
+        assert "We are moving ahead" in state.stdout
+        view = json.loads(cli.run("state", NEGOTIATION, "--json", "--server", seeded).stdout)
+        assert not view.get("stale") and not view.get("problems")
+
+    def test_adding_again_writes_nothing_and_says_so(
+        self, cli: Cli, seeded: str, client: LedgerClient, tmp_path: Path
+    ) -> None:
+        single = tmp_path / "next-round.yaml"
+        single.write_text(ONE_DEVELOPMENT, encoding="utf-8")
+        assert cli.run("add", NEGOTIATION, str(single), "--server", seeded).returncode == 0
+        log = log_positions(client)
+        again = cli.run("add", NEGOTIATION, str(single), "--server", seeded)
+        assert "(0 new, 1 already recorded); nothing new written" in again.stdout
+        assert log_positions(client) == log
+
+    def test_a_changed_development_names_file_line_id_field_and_what_to_do(
+        self, cli: Cli, seeded: str, client: LedgerClient, tmp_path: Path
+    ) -> None:
+        single = tmp_path / "next-round.yaml"
+        single.write_text(ONE_DEVELOPMENT, encoding="utf-8")
+        cli.run("add", NEGOTIATION, str(single), "--server", seeded)
+        log = log_positions(client)
+        single.write_text(ONE_DEVELOPMENT.replace("2025-06-25", "2025-06-24"), encoding="utf-8")
+        line = assert_one_line_error(
+            cli.run("add", NEGOTIATION, str(single), "--server", seeded), ExitCode.INVALID_INPUT
+        )
+        assert (
+            "next-round.yaml:6: developments[0] (next-round-scheduled).payload.report.occurred."
+            "start_date: differs from development next-round-scheduled as recorded (recorded "
+            '"2025-06-25", here "2025-06-24")'
+        ) in line
+        assert "add a correction" in line
+        assert log_positions(client) == log
+
+    def test_adding_to_an_unknown_negotiation_is_not_found(
+        self, cli: Cli, seeded: str, tmp_path: Path
+    ) -> None:
+        single = tmp_path / "next-round.yaml"
+        single.write_text(ONE_DEVELOPMENT, encoding="utf-8")
+        line = assert_one_line_error(
+            cli.run("add", "no-such-talks", str(single), "--server", seeded), ExitCode.NOT_FOUND
+        )
+        assert "no negotiation 'no-such-talks' is recorded" in line
+
+
 class TestState:
     def test_state_shows_the_truce_deadline_days_remaining_and_the_framework(
         self, cli: Cli, seeded: str
@@ -399,6 +513,10 @@ BAD_INPUT: dict[str, list[tuple[tuple[str, ...], ExitCode, str]]] = {
     ],
     "rebuild": [(("--database", "sqlite:///missing.db"), ExitCode.NOT_FOUND, "no database at")],
     "ingest": [(("no-such-story.yaml",), ExitCode.NOT_FOUND, "no-such-story.yaml")],
+    "add": [
+        ((NEGOTIATION, "no-such-development.yaml"), ExitCode.NOT_FOUND, "no-such-development"),
+        (("Not_A_Slug", "-"), ExitCode.USAGE, "'Not_A_Slug' is not a negotiation id"),
+    ],
     "state": [
         (("no-such-talks",), ExitCode.NOT_FOUND, "no negotiation has the id 'no-such-talks'"),
         ((NEGOTIATION, "--as-of", "yesterday"), ExitCode.USAGE, "'yesterday' is not a date"),
@@ -441,7 +559,7 @@ BAD_INPUT: dict[str, list[tuple[tuple[str, ...], ExitCode, str]]] = {
 """Bad input for every command, and the exit code and message it must give."""
 
 CLIENT_COMMANDS = {
-    *("ingest", "state", "negotiations", "timeline", "explain", "watch", "events"),
+    *("ingest", "add", "state", "negotiations", "timeline", "explain", "watch", "events"),
     *("diff", "report", "measures"),
 }
 
@@ -464,11 +582,7 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], code: int) -
 
 
 def test_the_bad_input_table_covers_every_command() -> None:
-    assert set(BAD_INPUT) >= set(subcommands()) - {
-        "keys",
-        "witness",
-        "add",
-    }
+    assert set(BAD_INPUT) >= set(subcommands()) - {"keys", "witness"}
 
 
 @pytest.mark.parametrize(
@@ -514,6 +628,18 @@ def test_serve_on_a_busy_port_says_so_before_ingesting(cli: Cli) -> None:
     line = assert_one_line_error(result, ExitCode.UNAVAILABLE)
     assert "already in use" in line
     assert "events for negotiation" not in result.stdout
+
+
+@pytest.mark.timeout(60)
+def test_serve_ingesting_a_file_without_its_keys_stops_at_once_in_one_line(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """Given a story without `negotiation:` (it once looped forever at 100% CPU), serve exits 4."""
+    bad = tmp_path / "keyless.yaml"
+    bad.write_text("title: no header here\n", encoding="utf-8")
+    result = cli.run("serve", "--migrate", "--address", "127.0.0.1:0", "--ingest", str(bad))
+    line = assert_one_line_error(result, ExitCode.INVALID_INPUT)
+    assert "keyless.yaml:1: negotiation: required" in line
 
 
 def test_rebuild_and_migrate_never_create_a_database_when_none_is_given(cli: Cli) -> None:

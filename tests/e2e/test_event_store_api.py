@@ -146,6 +146,21 @@ class TestAppendEvents:
             client.append("negotiation-Not_A_Slug", statements(1))
         assert raised.value.violations[0][0] == "stream"
 
+    def test_a_negotiation_stream_without_its_opening_is_refused_and_no_ghost_is_listed(
+        self, client: LedgerClient
+    ) -> None:
+        """Given AppendEvents of a statement to an unopened negotiation, nothing is written."""
+        with pytest.raises(ApiError) as raised:
+            client.append("negotiation-ghost-talks", statements(1))
+        assert (raised.value.code, raised.value.reason) == (
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "INVALID_EVENT",
+        )
+        assert raised.value.violations[0][0] == "events[0].event_type"
+        assert "first event must be NegotiationOpened" in raised.value.violations[0][1]
+        assert list(client.iter_log()) == []
+        assert client.list_negotiations() == []
+
 
 class TestReads:
     @pytest.fixture

@@ -35,3 +35,15 @@ def statement_event(n: int = 0, text: str = "We had to clear the air.") -> Propo
     return ProposedEvent(
         event_id=uuid.uuid4(), event_type="StatementMade", payload=statement(n, text)
     )
+
+
+def opened(negotiation_id: str, title: str = "Talks") -> dict[str, Any]:
+    """Return a valid NegotiationOpened payload of a two-party negotiation."""
+    return {
+        "negotiation_id": negotiation_id,
+        "title": title,
+        "parties": [
+            {"party_id": "us", "name": "United States"},
+            {"party_id": "cn", "name": "China"},
+        ],
+    }

@@ -67,6 +67,7 @@ SERVER_LIBRARIES = frozenset(
 LOCAL_ERRORS: dict[str, ExitCode] = {
     "newsledger.store.errors:SchemaNotReady": ExitCode.UNAVAILABLE,
     "newsledger.store.errors:UnsupportedDatabase": ExitCode.USAGE,
+    "newsledger.stories.plan:NegotiationNotRecorded": ExitCode.NOT_FOUND,
     "newsledger.stories.story_file:StoryFileError": ExitCode.INVALID_INPUT,
     "newsledger.audit.storage.signing_key:KeyFileError": ExitCode.INVALID_INPUT,
     "newsledger.audit.storage.identity:LogIdentityError": ExitCode.INVALID_INPUT,

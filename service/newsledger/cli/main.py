@@ -23,6 +23,7 @@ from newsledger.cli.negotiations import add_negotiation_commands, event_type, no
 from newsledger.cli.options import add_client_options, add_serve_options
 from newsledger.cli.progress import Progress, progress
 from newsledger.cli.report import add_report_commands
+from newsledger.cli.stories import add_story_commands
 from newsledger.cli.text.output import format_event
 from newsledger.cli.web import add_web_command
 from newsledger.cli.witness import add_witness_command
@@ -130,11 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_database_option(rebuild)
     rebuild.set_defaults(run=_rebuild)
 
-    ingest = commands.add_parser("ingest", help="append a story file's events through the API")
-    ingest.add_argument("file", type=Path, metavar="FILE", help="a story file (YAML)")
-    _add_server_option(ingest)
-    ingest.set_defaults(run=_ingest)
-
+    add_story_commands(commands, _add_server_option)
     add_negotiation_commands(commands, _add_server_option)
     for add_picture_command in (add_diff_command, add_report_commands, add_web_command):
         add_picture_command(commands, _add_server_option)
@@ -198,7 +195,7 @@ def _serve(args: argparse.Namespace) -> int:
     from newsledger.bootstrap import open_application, open_witness_pump
     from newsledger.cli.database_wait import open_when_reachable
     from newsledger.cli.options import server_security, stream_budgets
-    from newsledger.stories.ingest import ingest_story_in_process
+    from newsledger.stories.ingest import IngestInterrupted, ingest_story_in_process
 
     configure_logging(args.log_format)
     signals = ShutdownSignals()
@@ -221,8 +218,17 @@ def _serve(args: argparse.Namespace) -> int:
         print("newsledger stopped before serving", flush=True)
         return 0
     for path in args.ingest:
-        report = ingest_story_in_process(app.ledger, path)
+        try:
+            report = ingest_story_in_process(app.ledger, path, stop=signals.received.is_set)
+        except IngestInterrupted as stopped:
+            if not signals.received.is_set():
+                raise
+            print(f"newsledger stopped before serving: {stopped}", flush=True)
+            return 0
         _announce(args, str(report), ingested=report.as_dict())
+        if signals.received.is_set():
+            print("newsledger stopped before serving", flush=True)
+            return 0
     metrics = None
     metrics_address = args.metrics_address or settings.metrics_address
     if metrics_address:
@@ -355,16 +361,6 @@ def _rebuilt(report: Progress, line: str) -> None:
     done, _, total = line.removeprefix("rebuilt ").partition(":")[0].partition("/")
     if done.isdigit() and total.isdigit():
         report(int(done), int(total))
-
-
-def _ingest(args: argparse.Namespace) -> int:
-    from newsledger.client.ledger_client import LedgerClient
-    from newsledger.stories.ingest import ingest_story_over_grpc
-
-    with LedgerClient(args.server) as client:
-        report = ingest_story_over_grpc(client, args.file, progress("ingest"))
-    print(json.dumps(report.as_dict()) if args.json else report)
-    return 0
 
 
 def _events(args: argparse.Namespace) -> int:

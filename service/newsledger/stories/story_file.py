@@ -1,7 +1,13 @@
-"""Story files: a hand-written YAML list of a negotiation's developments, loaded as events."""
+"""Story files: a hand-written YAML list of a negotiation's developments, loaded as events.
+
+A file either opens a negotiation (a `negotiation:` header) or continues one recorded
+before (`continues: <id>`). Parsing checks the file on its own; `stories.plan` then checks
+it against what the negotiation already holds before anything is written.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import uuid
 from collections.abc import Callable, Mapping
@@ -9,12 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from newsledger.application.validation.payloads import validate_payload
-from newsledger.domain.negotiation import InvalidNegotiationId, stream_for
+from newsledger.domain.negotiation import NEGOTIATION_ID_PATTERN, InvalidNegotiationId, stream_for
 from newsledger.domain.upcasting import current_version
 from newsledger.store.records import ProposedEvent
+from newsledger.stories.yaml_document import MAX_FILE_BYTES, Document, DocumentError
 
 STORY_NAMESPACE = uuid.UUID("3695feda-a2b1-49d9-b13c-dd4e2f0f6f86")
 """The UUIDv5 namespace of story events; never change it, or event ids change."""
@@ -22,6 +27,7 @@ STORY_NAMESPACE = uuid.UUID("3695feda-a2b1-49d9-b13c-dd4e2f0f6f86")
 OPENING_DEVELOPMENT_ID = "negotiation-opened"
 """The development id of the NegotiationOpened event emitted from the header."""
 
+TOP_KEYS = frozenset({"negotiation", "continues", "developments"})
 HEADER_KEYS = frozenset({"id", "title", "parties", "report"})
 ENTRY_KEYS = frozenset(
     {"id", "type", "schema_version", "payload", "metadata", "corrects", "merge_into"}
@@ -37,77 +43,72 @@ ENTRY_FIELDS = {
 """Violations of these payload-level names are reported at the entry's own keys."""
 RESERVED_METADATA = frozenset({"development_id", "source_name"})
 DEVELOPMENT_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
-TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
-MERGE_TAG = "tag:yaml.org,2002:merge"
+MAX_PROBLEMS_SHOWN = 50
+"""The most problems an error's message lists; `problems` keeps them all."""
+
+
+@dataclass(frozen=True, slots=True)
+class Development:
+    """One development of a file: its id, where it is, what it names, and its event."""
+
+    development_id: str
+    index: int
+    references: dict[str, list[str]]
+    """Payload field (`corrects`, `into_event_id`) -> the development ids the entry names."""
+    event: ProposedEvent
+
+    @property
+    def path(self) -> str:
+        """Return the entry's path in the file, e.g. `developments[3]`."""
+        return f"developments[{self.index}]"
+
+    @property
+    def label(self) -> str:
+        """Return the entry's id as problems show it after the path."""
+        return f" ({self.development_id})"
 
 
 @dataclass(frozen=True, slots=True)
 class Story:
-    """A loaded story: the negotiation, its stream and its events, opening event first."""
+    """A loaded story: the negotiation, its stream and its events, opening event first.
+
+    `continues` is true for a file that continues a negotiation (no header, no opening).
+    """
 
     negotiation_id: str
     stream: str
     events: tuple[ProposedEvent, ...]
+    continues: bool = False
+    developments: tuple[Development, ...] = ()
+    document: Document | None = dataclasses.field(default=None, repr=False, compare=False)
+
+    @property
+    def opening(self) -> ProposedEvent | None:
+        """Return the NegotiationOpened event of the header, or None for a continuation."""
+        return None if self.continues or not self.events else self.events[0]
+
+    def where(self, path: str, description: str, label: str = "") -> str:
+        """Format a problem at a path of the file: `file:line: path: description`."""
+        if self.document is None:
+            return f"{path}: {description}"
+        return self.document.where(path, description, label)
 
 
 class StoryFileError(ValueError):
     """A story file is invalid; `problems` lists every problem as `file:line: where: what`."""
 
     def __init__(self, problems: list[str]) -> None:
-        """Keep every problem; the message lists them one per line."""
-        super().__init__("\n".join(problems))
+        """Keep every problem; the message lists them one per line (the first 50 and a count)."""
+        shown = problems[:MAX_PROBLEMS_SHOWN]
+        if len(problems) > len(shown):
+            shown = [*shown, f"... {len(problems)} problems in all; the first {len(shown)} shown"]
+        super().__init__("\n".join(shown))
         self.problems = problems
 
 
 def event_id_for(negotiation_id: str, development_id: str) -> uuid.UUID:
     """Return the stable event id of a development of a negotiation."""
     return uuid.uuid5(STORY_NAMESPACE, f"{negotiation_id}/{development_id}")
-
-
-class _Document:
-    """A YAML document as plain Python values, remembering each path's line number."""
-
-    def __init__(self, text: str, source_name: str) -> None:
-        """Compose the text and convert it, collecting duplicate-key problems."""
-        self.source_name = source_name
-        self.lines: dict[str, int] = {}
-        self.problems: list[str] = []
-        self._constructor = yaml.SafeLoader("")
-        try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
-        except yaml.MarkedYAMLError as error:
-            mark = error.problem_mark
-            line = mark.line + 1 if mark is not None else 1
-            raise StoryFileError([f"{source_name}:{line}: {error.problem}"]) from None
-        self.value = self._convert(root, "") if root is not None else None
-
-    def _convert(self, node: yaml.Node, path: str) -> Any:
-        """Convert a node to Python, recording its line; dates stay the strings written."""
-        self.lines[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            own_keys = [str(key.value) for key, _ in node.value if key.tag != MERGE_TAG]
-            for key in {key for key in own_keys if own_keys.count(key) > 1}:
-                self.problems.append(self.where(f"{path}.{key}" if path else key, "duplicate key"))
-            self._constructor.flatten_mapping(node)  # applies `<<: *anchor`; later keys win
-            result: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                key = str(key_node.value)
-                result[key] = self._convert(value_node, f"{path}.{key}" if path else key)
-            return result
-        if isinstance(node, yaml.SequenceNode):
-            return [self._convert(item, f"{path}[{i}]") for i, item in enumerate(node.value)]
-        if node.tag == TIMESTAMP_TAG:
-            return node.value
-        return self._constructor.construct_object(node, deep=True)
-
-    def where(self, path: str, description: str, label: str = "") -> str:
-        """Format a problem at `path`, using the line of its nearest ancestor that exists."""
-        probe = path
-        while probe and probe not in self.lines:
-            probe = re.sub(r"(\.[^.\[\]]+|\[\d+\])$", "", probe)
-        line = self.lines.get(probe, 1)
-        shown = re.sub(r"^(developments\[\d+\])", rf"\1{label}", path) if label else path
-        return f"{self.source_name}:{line}: {shown}: {description}"
 
 
 def _floats_in(value: Any, path: str) -> list[str]:
@@ -121,7 +122,7 @@ def _floats_in(value: Any, path: str) -> list[str]:
     return []
 
 
-def _opening_event(doc: _Document, header: Any) -> ProposedEvent | None:
+def _opening_event(doc: Document, header: Any) -> ProposedEvent | None:
     """Build the NegotiationOpened event from the header, recording problems in `doc`."""
     if not isinstance(header, Mapping):
         doc.problems.append(doc.where("negotiation", "required: an object with id, title, parties"))
@@ -144,8 +145,8 @@ def _opening_event(doc: _Document, header: Any) -> ProposedEvent | None:
 
 
 def _development_event(
-    doc: _Document, negotiation_id: str, index: int, entry: Any, seen: set[str]
-) -> ProposedEvent | None:
+    doc: Document, negotiation_id: str, index: int, entry: Any, seen: set[str]
+) -> Development | None:
     """Build one development's event, recording every problem with it in `doc`."""
     path = f"developments[{index}]"
     if not isinstance(entry, Mapping):
@@ -178,8 +179,9 @@ def _development_event(
         problem(f"metadata.{key}", "reserved: set by the loader")
     for float_path in _floats_in(metadata, "metadata"):
         problem(float_path, "floats are not allowed: write figures as decimal strings")
+    references = _named_developments(entry, problem)
     if isinstance(payload, Mapping):
-        payload = {**payload, **_references(entry, negotiation_id, problem)}
+        payload = {**payload, **_event_ids(negotiation_id, references)}
     if not event_type:
         problem("type", "required")
     elif not isinstance(payload, Mapping):
@@ -191,22 +193,33 @@ def _development_event(
             problem(prefix + field, violation.description)
     if len(doc.problems) > problems_before or not isinstance(payload, Mapping):
         return None
-    return ProposedEvent(
+    event = ProposedEvent(
         event_id=event_id_for(negotiation_id, development_id),
         event_type=event_type,
         schema_version=schema_version,
         payload=dict(payload),
         metadata={**metadata, "development_id": development_id, "source_name": doc.source_name},
     )
+    return Development(development_id, index, references, event)
 
 
-def _references(
-    entry: Mapping[str, Any],
-    negotiation_id: str,
-    problem: Callable[[str, str], None],
-) -> dict[str, Any]:
-    """Return the payload fields that `corrects` and `merge_into` give: their event ids."""
+def _event_ids(negotiation_id: str, references: Mapping[str, list[str]]) -> dict[str, Any]:
+    """Return the payload fields for the named developments, as if they were in this file.
+
+    `stories.plan` replaces them with the recorded event ids of developments recorded before.
+    """
     fields: dict[str, Any] = {}
+    for field_name, development_ids in references.items():
+        event_ids = [str(event_id_for(negotiation_id, d)) for d in development_ids]
+        fields[field_name] = event_ids if field_name == "corrects" else event_ids[0]
+    return fields
+
+
+def _named_developments(
+    entry: Mapping[str, Any], problem: Callable[[str, str], None]
+) -> dict[str, list[str]]:
+    """Return, per payload field, the development ids `corrects` and `merge_into` name."""
+    fields: dict[str, list[str]] = {}
     payload = entry.get("payload")
     for key, field in REFERENCE_KEYS.items():
         if isinstance(payload, Mapping) and field in payload:
@@ -223,27 +236,69 @@ def _references(
                 problem(where, "must be a development id such as london-talks")
             elif development_id == entry.get("id"):
                 problem(where, "a development cannot correct itself")
-        event_ids = [str(event_id_for(negotiation_id, str(d))) for d in ids]
-        fields[field] = event_ids if key == "corrects" else event_ids[0]
+        if not ids:
+            problem(key, "must name at least one development id")
+            continue
+        fields[field] = [str(d) for d in ids]
     return fields
+
+
+def _continued_negotiation(doc: Document, value: Any) -> str:
+    """Return the id a continuation names, recording a problem when it is not one."""
+    if not isinstance(value, str) or not NEGOTIATION_ID_PATTERN.fullmatch(value):
+        doc.problems.append(
+            doc.where("continues", "must be the id of a recorded negotiation, a lowercase slug")
+        )
+        return ""
+    return value
+
+
+def _document(text: str, source_name: str) -> Document:
+    try:
+        return Document(text, source_name)
+    except DocumentError as error:
+        raise StoryFileError(error.problems) from None
 
 
 def parse_story(text: str, source_name: str) -> Story:
     """Parse a story file's text; raises StoryFileError listing every problem found."""
-    doc = _Document(text, source_name)
+    return _parsed(_document(text, source_name))
+
+
+def _parsed(doc: Document) -> Story:
+    """Check a story file's document and build its events; raises StoryFileError."""
+    source_name = doc.source_name
     root = doc.value
     if not isinstance(root, Mapping):
-        raise StoryFileError([f"{source_name}:1: the file must hold negotiation and developments"])
-    for key in sorted(set(root) - {"negotiation", "developments"}):
+        raise StoryFileError(
+            [
+                f"{source_name}:1: the file must hold `negotiation:` (or `continues:`) "
+                "and `developments:`"
+            ]
+        )
+    for key in sorted(set(root) - TOP_KEYS):
         doc.problems.append(doc.where(key, "unknown field"))
-    opening = _opening_event(doc, root.get("negotiation"))
-    negotiation_id = opening.payload["negotiation_id"] if opening else ""
+    continues = "continues" in root
+    opening: ProposedEvent | None = None
+    if continues and "negotiation" in root:
+        doc.problems.append(
+            doc.where(
+                "continues",
+                "a file either opens a negotiation (`negotiation:`) "
+                "or continues one (`continues:`), not both",
+            )
+        )
+    if continues:
+        negotiation_id = _continued_negotiation(doc, root.get("continues"))
+    else:
+        opening = _opening_event(doc, root.get("negotiation"))
+        negotiation_id = opening.payload["negotiation_id"] if opening else ""
     entries = root.get("developments")
     if not isinstance(entries, list):
         doc.problems.append(doc.where("developments", "required: a list of developments"))
         entries = []
     seen = {OPENING_DEVELOPMENT_ID}
-    events = [opening] + [
+    developments = [
         _development_event(doc, negotiation_id, index, entry, seen)
         for index, entry in enumerate(entries)
     ]
@@ -253,10 +308,50 @@ def parse_story(text: str, source_name: str) -> Story:
         stream = ""
     if doc.problems:
         raise StoryFileError(doc.problems)
-    return Story(negotiation_id, stream, tuple(event for event in events if event is not None))
+    kept = tuple(d for d in developments if d is not None)
+    events = ([] if opening is None else [opening]) + [d.event for d in kept]
+    return Story(negotiation_id, stream, tuple(events), continues, kept, doc)
+
+
+def parse_developments(text: str, source_name: str, negotiation_id: str) -> Story:
+    """Parse one development (an entry) or a list of them, as a continuation of a negotiation.
+
+    What `newsledger add` reads: the entries of a story file, without the file around them.
+    """
+    doc = _document(text, source_name)
+    value = doc.value
+    if isinstance(value, Mapping) and "developments" in value:
+        raise StoryFileError(
+            [f"{source_name}:1: this is a story file: load it with `newsledger ingest`"]
+        )
+    if isinstance(value, Mapping):
+        doc.lines = {f"developments[0]{'.' if p else ''}{p}": n for p, n in doc.lines.items()}
+        value = [value]
+    elif isinstance(value, list):
+        doc.lines = {f"developments{p}": n for p, n in doc.lines.items()}
+    else:
+        raise StoryFileError(
+            [f"{source_name}:1: give a development (id, type, payload) or a list of them"]
+        )
+    doc.value = {"continues": negotiation_id, "developments": value}
+    doc.lines.setdefault("continues", 1)
+    return _parsed(doc)
 
 
 def load_story(path: str | Path) -> Story:
     """Load a story file; problems name the file by its base name and the line."""
     story_path = Path(path)
-    return parse_story(story_path.read_text(encoding="utf-8"), story_path.name)
+    return parse_story(read_text(story_path), story_path.name)
+
+
+def read_text(path: Path) -> str:
+    """Return a story file's text; refuse one over the size limit before reading it."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise StoryFileError(
+            [f"{path.name}:1: the file is {size} bytes; the limit is {MAX_FILE_BYTES}"]
+        )
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise StoryFileError([f"{path.name}:1: not UTF-8 text ({error.reason})"]) from None

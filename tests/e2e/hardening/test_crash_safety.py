@@ -23,7 +23,7 @@ from newsledger.domain.events import StoredEvent
 from newsledger.projections.rebuild import views_differing_from_rebuild
 from newsledger.store.engine import create_engine
 from newsledger.store.event_store import EventStore
-from tests.support.payloads import statement
+from tests.support.payloads import opened, statement
 from tests.support.serve_process import ServeProcess, run_newsledger
 
 ROUNDS = 3
@@ -59,6 +59,15 @@ def write_until_killed(target: str, book: Ledgerbook, stop: threading.Event) -> 
                 return  # the server died under us; this batch may or may not be recorded
             with book.lock:
                 book.acknowledged[ids] = [p.position for p in response.positions]
+
+
+def open_negotiations(target: str) -> None:
+    """Open the negotiation streams the writers append to: a negotiation starts opened."""
+    with LedgerClient(target) as client:
+        for stream in STREAMS:
+            if stream.startswith("negotiation-"):
+                payload = opened(stream.removeprefix("negotiation-"))
+                client.append(stream, [proposed(str(uuid.uuid4()), "NegotiationOpened", payload)])
 
 
 def crash_mid_stream(server: ServeProcess, book: Ledgerbook, rng: random.Random) -> None:
@@ -133,6 +142,7 @@ def test_sigkill_during_concurrent_appends_loses_no_acknowledged_event(
     state = tmp_path / "trusted-state.json"
     server = ServeProcess(database_url, tmp_path)
     try:
+        open_negotiations(server.target)
         for _ in range(ROUNDS):
             crash_mid_stream(server, book, rng)
             assert_nothing_lost_or_torn(read_everything(database_url), book)

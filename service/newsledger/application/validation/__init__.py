@@ -1,10 +1,11 @@
 """The one validation pipeline every append passes before it reaches the store.
 
-In order: the stream's name (a negotiation stream must carry a valid id), each payload
-against its type's schema in `developments.proto` (`payloads`, with the compiled yes/no
-`verdicts` for the common valid case), then what corrections name and leave behind
-(`corrections`). Every problem is reported at once, each with its path in the request;
-the store then checks its own limits (sizes, names, ids) as it writes.
+In order: the stream's name (`streams`: names beginning with `negotiation` are kept for
+negotiations), each payload against its type's schema in `developments.proto` (`payloads`,
+with the compiled yes/no `verdicts` for the common valid case), then that a negotiation's
+stream is opened by its `NegotiationOpened` and only once (`streams`), then what corrections
+name and leave behind (`corrections`). Every problem is reported at once, each with its path
+in the request; the store then checks its own limits (sizes, names, ids) as it writes.
 """
 
 from __future__ import annotations
@@ -14,22 +15,9 @@ from collections.abc import Sequence
 from newsledger.application.errors import InvalidRequest, Violation
 from newsledger.application.validation.corrections import correction_violations
 from newsledger.application.validation.payloads import validate_payload
-from newsledger.domain.negotiation import NEGOTIATION_STREAM_PREFIX, negotiation_id_from_stream
+from newsledger.application.validation.streams import opening_violations, stream_violations
 from newsledger.store.event_store import EventStore
 from newsledger.store.records import ProposedEvent
-
-
-def stream_violations(stream: str) -> list[Violation]:
-    """Return what is wrong with the name of the stream an append writes to."""
-    if stream.startswith(NEGOTIATION_STREAM_PREFIX) and negotiation_id_from_stream(stream) is None:
-        return [
-            Violation(
-                "stream",
-                f"{stream!r} is not {NEGOTIATION_STREAM_PREFIX}<id> with an id of lowercase "
-                "letters, digits and hyphens (at most 63)",
-            )
-        ]
-    return []
 
 
 def payload_violations(index: int, event: ProposedEvent) -> list[Violation]:
@@ -51,6 +39,8 @@ def check_append(store: EventStore, stream: str, proposed: Sequence[ProposedEven
     violations = stream_violations(stream)
     for index, event in enumerate(proposed):
         violations += payload_violations(index, event)
+    if not violations:
+        violations = opening_violations(store, stream, proposed)
     if not violations:
         violations = correction_violations(store, stream, proposed)
     if violations:

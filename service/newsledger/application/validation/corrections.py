@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from newsledger.application.errors import Violation
@@ -45,29 +45,40 @@ def correction_violations(
     store: EventStore, stream: str, proposed: Sequence[ProposedEvent]
 ) -> list[Violation]:
     """Return the violations of the batch's corrections (empty when there are none)."""
-    corrections = [(i, e) for i, e in enumerate(proposed) if e.event_type in CORRECTION_TYPES]
+    corrections = [e for e in proposed if e.event_type in CORRECTION_TYPES]
     if not corrections:
         return []
-    wanted = {u for _, e in corrections for _, t in _named(e) if (u := _as_uuid(t)) is not None}
+    wanted = {u for e in corrections for _, t in _named(e) if (u := _as_uuid(t)) is not None}
     recorded = {
         str(event_id): (event.event_type, event.schema_version, json.loads(event.payload))
         for event_id, event in store.events_by_id(wanted).items()
         if event.stream == stream
     }
+    return violations_against(recorded, proposed)
+
+
+def violations_against(
+    recorded: Mapping[str, Target], proposed: Sequence[ProposedEvent]
+) -> list[Violation]:
+    """Return the violations of the batch's corrections, given the stream's recorded events.
+
+    `recorded` maps the event id of each event of the stream a correction may name to its
+    type, schema version and payload (a story's loader, which read the stream, passes it).
+    """
     violations: list[Violation] = []
-    for index, event in corrections:
-        earlier: dict[str, Target] = {
-            str(e.event_id): (e.event_type, e.schema_version, e.payload) for e in proposed[:index]
-        }
-        prefix = f"events[{index}].payload_json"
-        for path, target_id in _named(event):
-            target = earlier.get(target_id) or recorded.get(target_id)
-            if target is None:
-                violations.append(
-                    Violation(f"{prefix}.{path}", "names no earlier event of this stream")
-                )
-            elif event.event_type == "FactCorrected":
-                violations += _fact_violations(event, target, prefix)
+    earlier: dict[str, Target] = {}
+    for index, event in enumerate(proposed):
+        if event.event_type in CORRECTION_TYPES:
+            prefix = f"events[{index}].payload_json"
+            for path, target_id in _named(event):
+                target = earlier.get(target_id) or recorded.get(target_id)
+                if target is None:
+                    violations.append(
+                        Violation(f"{prefix}.{path}", "names no earlier event of this stream")
+                    )
+                elif event.event_type == "FactCorrected":
+                    violations += _fact_violations(event, target, prefix)
+        earlier[str(event.event_id)] = (event.event_type, event.schema_version, event.payload)
     return violations
 
 
