@@ -1,7 +1,8 @@
 """A point on a negotiation's time axes, as the page's controls, the URL and the CLI spell it.
 
 `as_of` is a date (valid time); `known_at` an RFC 3339 instant or a date meaning the end of
-that day in UTC (record time). Each axis is one control: adding an axis is one more entry in
+that day in UTC (record time); `reported_by` an instant or a date the same way (what the
+press had published by then). Each axis is one control: adding an axis is one more entry in
 CONTROLS and one more field of Point.
 """
 
@@ -56,6 +57,13 @@ CONTROLS = (
         "record time: the answer the ledger gave then; a date means the end of that day, UTC "
         "(default: now)",
     ),
+    Control(
+        "reported_by",
+        "reported by",
+        "YYYY-MM-DD or 2025-07-01T09:00:00Z",
+        "publication time: only what the sources had published by then; a date means the end "
+        "of that day, UTC (default: everything)",
+    ),
 )
 """The page's controls, in the order shown; each is a field of Point of the same name."""
 
@@ -102,12 +110,15 @@ class Point:
 
     as_of: str = ""
     known_at: str = ""
+    reported_by: str = ""
 
     def __post_init__(self) -> None:
         if self.as_of:
             parse_day(self.as_of, "as_of")
         if self.known_at:
             parse_instant(self.known_at, "known_at")
+        if self.reported_by:
+            parse_instant(self.reported_by, "reported_by")
 
     @classmethod
     def from_query(cls, query: Mapping[str, str]) -> Point:
@@ -131,10 +142,16 @@ class Point:
     def request_fields(self) -> dict[str, Any]:
         """Return the request fields that ask the API for this point."""
         instant = self.known_at_instant()
-        return {"as_of": self.as_of, "known_at": timestamp_of(instant) if instant else None}
+        reported = parse_instant(self.reported_by, "reported_by") if self.reported_by else None
+        return {
+            "as_of": self.as_of,
+            "known_at": timestamp_of(instant) if instant else None,
+            "reported_by": timestamp_of(reported) if reported else None,
+        }
 
     def describe(self) -> str:
         """Return the point in words, e.g. `as of 2025-06-11, as known now`."""
         as_of = f"as of {self.as_of}" if self.as_of else "as of today"
         known = f"as known at {self.known_at}" if self.known_at else "as known now"
-        return f"{as_of}, {known}"
+        reported = f", as reported by {self.reported_by}" if self.reported_by else ""
+        return f"{as_of}, {known}{reported}"

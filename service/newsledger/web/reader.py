@@ -10,6 +10,7 @@ from typing import Any
 
 from google.protobuf import json_format
 from google.protobuf.message import Message
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from newsledger.client.ledger_client import LedgerClient
 from newsledger.v1 import developments_pb2, negotiation_view_pb2
@@ -69,8 +70,13 @@ class PageReader:
         self, negotiation_id: str, point: Point, most: int | None = None
     ) -> Iterator[Record]:
         """Yield the timeline as known at the point, oldest first (at most `most` entries)."""
-        known_at = point.request_fields()["known_at"]
-        stream = self.client.timeline(negotiation_id, page_size=1000, known_at=known_at)
+        fields = point.request_fields()
+        stream = self.client.timeline(
+            negotiation_id,
+            page_size=1000,
+            known_at=fields["known_at"],
+            reported_by=fields["reported_by"],
+        )
         for count, entry in enumerate(stream):
             if most is not None and count >= most:
                 return
@@ -93,7 +99,8 @@ class PageReader:
         recorded = _recorded(entries)
         pinned = point.known_at_instant() or (parse_instant(recorded[1]) if recorded else None)
         days = change_days(view, entries, as_of)
-        samples = self._samples(negotiation_id, thin(days, MAX_SAMPLES), pinned, view)
+        reported_by = point.request_fields()["reported_by"]
+        samples = self._samples(negotiation_id, thin(days, MAX_SAMPLES), pinned, view, reported_by)
         return Picture(
             negotiation_id=negotiation_id,
             point=point,
@@ -108,14 +115,20 @@ class PageReader:
         )
 
     def _samples(
-        self, negotiation_id: str, days: list[date], pinned: datetime | None, view: Record
+        self,
+        negotiation_id: str,
+        days: list[date],
+        pinned: datetime | None,
+        view: Record,
+        reported_by: Timestamp | None = None,
     ) -> list[Sample]:
-        """Return the view on each day, all read at one record time; the last is `view`."""
+        """Return the view on each day, all read at one record time (and publication time, if
+        the point has one); the last is `view`."""
         known_at = timestamp_of(pinned) if pinned else None
         samples: list[Sample] = []
         for day in days[:-1]:
             response = self.client.negotiation(
-                negotiation_id, as_of=day.isoformat(), known_at=known_at
+                negotiation_id, as_of=day.isoformat(), known_at=known_at, reported_by=reported_by
             )
             samples.append((day, sample_of(response.view)))
         return [*samples, (days[-1], view)]

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 import pytest
@@ -77,6 +78,32 @@ def test_moving_as_of_moves_the_countdown(browser_free_page: TestClient) -> None
     june = browser_free_page.get(f"/n/{SEED}?as_of=2025-06-11")
     july = browser_free_page.get(f"/n/{SEED}?as_of=2025-07-01")
     assert (countdown(june.text), countdown(july.text)) == ("62", "42")
+
+
+def test_reported_by_shows_only_what_the_press_had_published(
+    browser_free_page: TestClient, ledger: LedgerClient
+) -> None:
+    """Given the seed read as the press had reported it by 1 June 2025, the page shows Geneva
+    and not London, as the API's own view at that point does, and says which point it is."""
+    point = {"as_of": "2025-06-11", "reported_by": "2025-06-01"}
+    page = browser_free_page.get(f"/n/{SEED}", params=point)
+    assert page.status_code == 200
+    (shown,) = elements(page.text, "div", id="point")
+    assert shown["data-reported-by"] == "2025-06-01"
+    assert "as reported by <strong>2025-06-01</strong>" in page.text
+    reported = as_dict(ledger.negotiation(SEED, as_of="2025-06-11", reported_by=_june_first()).view)
+    everything = as_dict(ledger.negotiation(SEED, as_of="2025-06-11").view)
+    outcomes = {o["outcome_id"] for o in everything.get("outcomes", [])}
+    kept = {o["outcome_id"] for o in reported.get("outcomes", [])}
+    assert kept < outcomes  # the London framework was reported after 1 June
+    for outcome_id in outcomes - kept:
+        assert outcome_id not in page.text
+    drawn = {a["data-measure-id"] for a in elements(page.text, "rect", **{"class": "measure"})}
+    assert drawn == {m["measure_id"] for m in reported["measures"]}
+
+
+def _june_first() -> datetime:
+    return datetime(2025, 6, 1, 23, 59, 59, 999999, tzinfo=UTC)
 
 
 def test_the_rates_are_drawn_as_steps_and_the_moved_deadline_kept(

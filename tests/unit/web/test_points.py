@@ -32,6 +32,8 @@ def test_a_date_is_read_and_a_known_at_date_means_the_end_of_that_day_utc() -> N
         ("known_at", "2025-07-01T09:00:00", "neither an RFC 3339 instant nor a date"),
         ("known_at", "yesterday", "neither an RFC 3339 instant nor a date"),
         ("known_at", "2025-02-30", "is not a date"),
+        ("reported_by", "last week", "neither an RFC 3339 instant nor a date"),
+        ("reported_by", "2025-06-31", "is not a date"),
     ],
 )
 def test_a_bad_value_is_refused_naming_the_control(field: str, value: str, says: str) -> None:
@@ -51,20 +53,28 @@ INSTANTS = st.datetimes(
 ).map(lambda moment: moment.replace(microsecond=0).isoformat().replace("+00:00", "Z"))
 
 
-@given(st.one_of(st.just(""), st.dates().map(date.isoformat)), st.one_of(st.just(""), INSTANTS))
-def test_a_point_round_trips_through_its_url(as_of: str, known_at: str) -> None:
-    point = Point(as_of, known_at)
+@given(
+    st.one_of(st.just(""), st.dates().map(date.isoformat)),
+    st.one_of(st.just(""), INSTANTS),
+    st.one_of(st.just(""), INSTANTS),
+)
+def test_a_point_round_trips_through_its_url(as_of: str, known_at: str, reported_by: str) -> None:
+    point = Point(as_of, known_at, reported_by)
     assert Point.from_query(dict(parse_qsl(point.query()))) == point
 
 
 @settings(deadline=200)
-@given(st.dictionaries(st.sampled_from(["as_of", "known_at", "other"]), st.text(max_size=80)))
+@given(
+    st.dictionaries(
+        st.sampled_from(["as_of", "known_at", "reported_by", "other"]), st.text(max_size=80)
+    )
+)
 def test_any_query_is_read_or_refused_with_bad_point(query: dict[str, str]) -> None:
     """Fuzz: whatever the URL says, the point is read or refused clearly, never a crash."""
     try:
         point = Point.from_query(query)
     except BadPoint as error:
-        assert error.name in ("as_of", "known_at")
+        assert error.name in ("as_of", "known_at", "reported_by")
     else:
         assert point.request_fields()["as_of"] == point.as_of
 
