@@ -25,6 +25,10 @@ def _pair(values: Sequence[str], name: str) -> tuple[str, str]:
     return first, second
 
 
+DIFF_AXES = ("as_of", "known_at")
+"""The axes two points of a diff may differ on (the Compare form offers these)."""
+
+
 @dataclass(frozen=True, slots=True)
 class DiffRequest:
     """The two points to compare."""

@@ -19,6 +19,7 @@ from urllib.parse import quote, urlsplit
 from jinja2 import ChainableUndefined, Environment, PackageLoader
 
 from newsledger.web import words
+from newsledger.web.diff_view import DIFF_AXES
 from newsledger.web.points import CONTROLS, Point
 
 PAGE_CSP = (
@@ -150,6 +151,7 @@ def environment() -> Environment:
         when=words.when,
         countdown=words.countdown,
         controls=CONTROLS,
+        diff_controls=[control for control in CONTROLS if control.name in DIFF_AXES],
         safe_url=safe_url,
         as_json=as_json,
     )

@@ -91,6 +91,8 @@ def test_reported_by_shows_only_what_the_press_had_published(
     (shown,) = elements(page.text, "div", id="point")
     assert shown["data-reported-by"] == "2025-06-01"
     assert "as reported by <strong>2025-06-01</strong>" in page.text
+    assert elements(page.text, "input", id="control-reported_by", value="2025-06-01")
+    assert not elements(page.text, "input", id="diff-reported_by")  # the diff has two axes
     reported = as_dict(ledger.negotiation(SEED, as_of="2025-06-11", reported_by=_june_first()).view)
     everything = as_dict(ledger.negotiation(SEED, as_of="2025-06-11").view)
     outcomes = {o["outcome_id"] for o in everything.get("outcomes", [])}
