@@ -3,7 +3,7 @@
 SQLAlchemy's result layer costs several microseconds per row (its row objects and type
 processing), more than building the row's gRPC message. The read API only copies each
 row's fields out, so here each page shape's SQL is compiled once per dialect and run on the
-pool's DBAPI connection; the one column that needs processing, the event id on SQLite (32
+pooled connection's driver cursor; the one column that needs processing, the event id on SQLite (32
 hex digits there), is put in canonical form as `CanonicalUuidText` would. Driver errors are
 re-raised as SQLAlchemy's, so callers see the same exceptions as on any other read.
 
@@ -85,29 +85,30 @@ class PageReader:
     def _run(self, shape: _Shape, values: dict[str, Any]) -> list[EventRow]:
         compiled = self._compiled.get(shape) or self._compile(shape)
         parameters = compiled.parameters(values)
-        connection = self.engine.raw_connection()
-        try:
-            cursor = connection.cursor()
+        dialect = self.engine.dialect
+        # Connecting goes through SQLAlchemy (pre-ping, timeouts, its errors); only the
+        # statement runs on the driver's connection, which SQLAlchemy never begins on.
+        with self.engine.connect() as connection:
+            driver_connection = connection.connection.dbapi_connection
             try:
-                cursor.execute(compiled.sql, parameters)
-                rows = cursor.fetchall()
-            finally:
-                cursor.close()
-        except self.engine.dialect.loaded_dbapi.Error as error:
-            dialect = self.engine.dialect
-            disconnected = dialect.is_disconnect(error, connection.dbapi_connection, None)
-            if disconnected:
-                connection.invalidate(error)
-            raise sa.exc.DBAPIError.instance(
-                compiled.sql,
-                parameters,
-                error,
-                self.engine.dialect.loaded_dbapi.Error,
-                connection_invalidated=disconnected,
-                dialect=self.engine.dialect,
-            ) from error
-        finally:
-            connection.close()
+                cursor = driver_connection.cursor()  # type: ignore[union-attr]
+                try:
+                    cursor.execute(compiled.sql, parameters)
+                    rows = cursor.fetchall()
+                finally:
+                    cursor.close()
+            except dialect.loaded_dbapi.Error as error:
+                disconnected = dialect.is_disconnect(error, driver_connection, None)
+                if disconnected:
+                    connection.invalidate(error)
+                raise sa.exc.DBAPIError.instance(
+                    compiled.sql,
+                    parameters,
+                    error,
+                    dialect.loaded_dbapi.Error,
+                    connection_invalidated=disconnected,
+                    dialect=dialect,
+                ) from error
         if self._canonical_ids:
             canonical = canonical_uuid_text
             return [(row[0], canonical(row[1]), *row[2:]) for row in rows]
