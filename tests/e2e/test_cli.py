@@ -92,7 +92,7 @@ class TestIngest:
         assert (report["new"], report["already_recorded"]) == (0, SEED_EVENTS)
         assert log_positions(client) == log
 
-    def test_a_bad_story_file_exits_2_naming_file_line_and_field(
+    def test_a_bad_story_file_is_invalid_input_naming_file_line_and_field(
         self, cli: Cli, target: str, client: LedgerClient, tmp_path: Path
     ) -> None:
         """Given a story misspelling a ruling's `court`, nothing is sent and the line shows."""
@@ -112,7 +112,7 @@ class TestIngest:
         assert "Traceback" not in result.stderr
         assert log_positions(client) == []
 
-    def test_a_missing_story_file_exits_2_naming_it(self, cli: Cli, target: str) -> None:
+    def test_a_missing_story_file_is_not_found_naming_it(self, cli: Cli, target: str) -> None:
         """Given a path with no file, the command says which file, without a traceback."""
         result = cli.run("ingest", "no-such-story.yaml", "--server", target)
         assert result.returncode == ExitCode.NOT_FOUND
