@@ -99,3 +99,11 @@ def test_thousands_of_problems_make_a_message_of_bounded_size() -> None:
     assert len(raised.value.problems) == 5000
     assert len(str(raised.value).splitlines()) == 51
     assert str(raised.value).endswith("5000 problems in all; the first 50 shown")
+
+
+def test_a_key_holding_a_line_break_is_named_on_one_line() -> None:
+    with pytest.raises(StoryFileError) as refused:
+        parse_story("? '\n\n'\n", "odd.yaml")
+    for problem in refused.value.problems:
+        assert "\n" not in problem
+    assert any(repr("\n") in problem for problem in refused.value.problems)

@@ -46,8 +46,9 @@ def developments(draw: st.DrawFn, ids: Sequence[str]) -> list[dict[str, Any]]:
     for development_id in ids:
         day, outlet = draw(DAYS), draw(NAMES)
         kind = draw(st.sampled_from(["talks", "person", "statement", "correction"]))
-        if kind == "correction" and entries:
-            target = draw(st.sampled_from([e["id"] for e in entries]))
+        targets = [e["id"] for e in entries if "corrects" not in e]  # corrections aren't
+        if kind == "correction" and targets:  # corrected themselves: the fold refuses that
+            target = draw(st.sampled_from(targets))
             entries.append(
                 {
                     "id": development_id,

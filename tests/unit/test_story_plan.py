@@ -12,6 +12,8 @@ from newsledger.stories.story_file import StoryFileError, parse_story
 
 OPENING = {"negotiation_id": "demo", "title": "Demo", "parties": [{"party_id": "aa", "name": "A"}]}
 HEADER = "negotiation: {id: demo, title: Demo, parties: [{party_id: aa, name: A}]}\n"
+REPORT = {"occurred": {"precision": "DATE_PRECISION_DAY", "start_date": "2025-06-10"}}
+NEXT_ROUND = {"status": "NEXT_ROUND_STATUS_NOT_SCHEDULED", "report": REPORT}
 
 
 def stream_with(*events: tuple[str, dict[str, object], dict[str, object]]) -> RecordedStream:
@@ -41,7 +43,7 @@ def test_corrects_names_a_development_another_client_recorded() -> None:
     """Given a development recorded by a client with its own event id, a correction names it."""
     recorded = stream_with(
         ("NegotiationOpened", OPENING, {}),
-        ("StatementMade", {"statement_id": "s"}, {"development_id": "said"}),
+        ("NextRoundStatusChanged", NEXT_ROUND, {"development_id": "said"}),
     )
     said_event_id = recorded.developments["said"].event_id
     text = (
@@ -79,3 +81,25 @@ def test_a_development_too_large_for_the_store_is_named_before_anything_is_writt
         r"its event takes \d+ bytes of JSON; the limit is 262144",
     ):
         plan_story(story, RecordedStream(story.stream))
+
+
+def test_a_development_referring_to_what_the_negotiation_lacks_is_refused_before_writing() -> None:
+    """Given a statement by a speaker never introduced, the plan names it and writes nothing:
+    the ledger would record it, and its fold would report it as a problem for good."""
+    text = (
+        "continues: demo\n"
+        "developments:\n"
+        "  - id: said-by-nobody\n"
+        "    type: StatementMade\n"
+        "    payload: {statement_id: s1, speaker_id: nobody, kind: STATEMENT_KIND_REMARK, "
+        "report: {occurred: "
+        '{precision: DATE_PRECISION_DAY, start_date: "2025-06-11"}, sources: '
+        "[{source_id: s, outlet: W, kind: SOURCE_KIND_WIRE, quotes: [{speaker_id: nobody, "
+        "text: hi, verbatim: true}]}]}}\n"
+    )
+    recorded = stream_with(("NegotiationOpened", OPENING, {}))
+    with pytest.raises(StoryFileError) as refused:
+        plan_story(parse_story(text, "add.yaml"), recorded)
+    message = str(refused.value)
+    assert "add.yaml:3: developments[0] (said-by-nobody)" in message
+    assert "would not apply it" in message and "nobody" in message

@@ -29,6 +29,15 @@ from newsledger.client.connection import open_channel
 # Findings in the log and a rejected checkpoint or proof are both "verification failed";
 # what failed is printed.
 EXIT_FINDINGS = EXIT_REJECTED = ExitCode.VERIFICATION_FAILED
+# Failures that say nothing about the log: the server could not be reached, or refused us.
+_NOT_A_FINDING = frozenset(
+    {
+        grpc.StatusCode.UNAVAILABLE,
+        grpc.StatusCode.DEADLINE_EXCEEDED,
+        grpc.StatusCode.UNAUTHENTICATED,
+        grpc.StatusCode.PERMISSION_DENIED,
+    }
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser, *, export: bool) -> None:
@@ -200,6 +209,8 @@ def run_verify(args: argparse.Namespace, client: AuditClient | None = None) -> i
         print(f"newsledger verify: {error}", file=sys.stderr)
         return EXIT_REJECTED
     except grpc.RpcError as error:
+        if error.code() in _NOT_A_FINDING:
+            raise  # no answer, or no access: classified as every command's (5 or 7)
         print(f"newsledger verify: the server failed: {error.code().name}", file=sys.stderr)
         return EXIT_REJECTED
     if refused:

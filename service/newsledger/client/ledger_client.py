@@ -44,8 +44,10 @@ class ApiError(Exception):
     violations: tuple[tuple[str, str], ...]
 
     def __str__(self) -> str:
+        """The status and message, then each violation the message does not already say."""
         lines = [f"{self.code.name}: {self.message}"]
-        lines += [f"  {field}: {description}" for field, description in self.violations]
+        said = [f"{field}: {description}" for field, description in self.violations]
+        lines += [f"  {line}" for line in said if line not in self.message]
         return "\n".join(lines)
 
     @classmethod

@@ -17,9 +17,11 @@ from typing import Any
 
 from newsledger.application.validation.corrections import Target, violations_against
 from newsledger.domain.appliers import NEGOTIATION_OPENED
+from newsledger.domain.events import RecordedEvent
 from newsledger.domain.json_text import normalise_json
 from newsledger.store.limits import StoreLimits
 from newsledger.store.records import ProposedEvent
+from newsledger.stories import dry_fold
 from newsledger.stories.story_file import (
     OPENING_DEVELOPMENT_ID,
     REFERENCE_KEYS,
@@ -59,6 +61,8 @@ class RecordedStream:
     opening: RecordedDevelopment | None = None
     """The first event when it is NegotiationOpened, whatever development id it carries."""
     developments: dict[str, RecordedDevelopment] = field(default_factory=dict)
+    events: list[RecordedEvent] = field(default_factory=list)
+    """Every event of the stream in order, as the fold takes them."""
 
     def add(
         self,
@@ -82,6 +86,17 @@ class RecordedStream:
                 self.opening = development
         self.version = stream_version
         self.developments.setdefault(key, development)
+        self.events.append(
+            dry_fold.recorded_event(
+                self.stream,
+                stream_version,
+                event_id,
+                event_type,
+                schema_version,
+                development.payload,
+                metadata,
+            )
+        )
 
     @property
     def opened(self) -> bool:
@@ -116,6 +131,7 @@ def plan_story(story: Story, recorded: RecordedStream) -> Plan:
     for development in story.developments:
         planner.take(development)
     planner.check_corrections()
+    planner.check_references()
     if planner.problems:
         raise StoryFileError(planner.problems)
     return Plan(
@@ -294,6 +310,26 @@ class _Planner:
             )
             self.problems.append(
                 self.story.where(f"{entry.path}.{shown}", violation.description, entry.label)
+            )
+
+    def check_references(self) -> None:
+        """Check that the ledger's fold would apply every new development: that each one
+        refers only to people, measures and other records the negotiation has by then."""
+        if self.problems or not self.new:
+            return
+        events = [event for _, event in self.new]
+        for index, why in dry_fold.refused(self.story.stream, self.recorded.events, events):
+            entry = self.new_entries[index]
+            if entry is None:
+                self.problems.append(self.story.where("negotiation", f"not applied: {why}"))
+                continue
+            self.problems.append(
+                self.story.where(
+                    entry.path,
+                    f"the negotiation's view would not apply it: {why}; introduce what it "
+                    "refers to first (in this file or recorded before)",
+                    entry.label,
+                )
             )
 
 

@@ -154,6 +154,8 @@ class Document:
             probe = "" if parent == probe else parent
         line = self.lines.get(probe, 1)
         shown = re.sub(r"^(developments\[\d+\])", rf"\1{label}", path) if label else path
+        if not shown.isprintable():  # a key holding a line break or a control character
+            shown = repr(shown)
         return f"{self.source_name}:{line}: {shown or 'the file'}: {description}"
 
 
