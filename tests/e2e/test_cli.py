@@ -181,10 +181,10 @@ class TestContinuing:
             check=False,
         )
 
-        assert "1 events for negotiation us-china-trade-2025 (1 new, 0 already recorded)" in (
+        assert "1 event for negotiation us-china-trade-2025 (1 new, 0 already recorded)" in (
             ingested.stdout
         ), ingested.stderr
-        assert "next-round.yaml: 1 events" in added.stdout, added.stderr
+        assert "next-round.yaml: 1 event for" in added.stdout, added.stderr
         assert json.loads(piped.stdout)["new"] == 1, piped.stderr
         assert len(log_positions(client)) == SEED_EVENTS + 3
         state = cli.run("state", NEGOTIATION, "--as-of", "2025-06-30", "--server", seeded)

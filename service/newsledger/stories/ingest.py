@@ -47,7 +47,8 @@ class IngestReport:
     def __str__(self) -> str:
         nothing = "; nothing new written" if self.new == 0 else ""
         return (
-            f"{self.file}: {self.events} events for negotiation {self.negotiation_id} "
+            f"{self.file}: {self.events} event{'' if self.events == 1 else 's'} for negotiation "
+            f"{self.negotiation_id} "
             f"({self.new} new, {self.already_recorded} already recorded){nothing}"
         )
 
