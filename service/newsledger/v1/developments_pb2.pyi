@@ -73,6 +73,34 @@ DATE_PRECISION_UNKNOWN: DatePrecision.ValueType  # 7
 """The sources do not say when; only the phrase, if any, is kept."""
 Global___DatePrecision: _TypeAlias = DatePrecision  # noqa: Y015
 
+class _DateQualifier:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _DateQualifierEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_DateQualifier.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    DATE_QUALIFIER_UNSPECIFIED: _DateQualifier.ValueType  # 0
+    """Not stated: the time is what the source says (as EXACT)."""
+    DATE_QUALIFIER_EXACT: _DateQualifier.ValueType  # 1
+    """The time is as stated, within its precision."""
+    DATE_QUALIFIER_NO_LATER_THAN: _DateQualifier.ValueType  # 2
+    """"By D", "no later than D": it happened (or applies) on D at the latest, maybe earlier."""
+    DATE_QUALIFIER_APPROXIMATELY: _DateQualifier.ValueType  # 3
+    """"About D", "around D": approximately D; it counts like its precision."""
+
+class DateQualifier(_DateQualifier, metaclass=_DateQualifierEnumTypeWrapper):
+    """How a reported time bounds the day it names, besides its precision."""
+
+DATE_QUALIFIER_UNSPECIFIED: DateQualifier.ValueType  # 0
+"""Not stated: the time is what the source says (as EXACT)."""
+DATE_QUALIFIER_EXACT: DateQualifier.ValueType  # 1
+"""The time is as stated, within its precision."""
+DATE_QUALIFIER_NO_LATER_THAN: DateQualifier.ValueType  # 2
+""""By D", "no later than D": it happened (or applies) on D at the latest, maybe earlier."""
+DATE_QUALIFIER_APPROXIMATELY: DateQualifier.ValueType  # 3
+""""About D", "around D": approximately D; it counts like its precision."""
+Global___DateQualifier: _TypeAlias = DateQualifier  # noqa: Y015
+
 class _SourceKind:
     ValueType = _typing.NewType("ValueType", _builtins.int)
     V: _TypeAlias = ValueType  # noqa: Y015
@@ -706,6 +734,7 @@ class ReportedTime(_message.Message):
     END_DATE_FIELD_NUMBER: _builtins.int
     TIME_ZONE_FIELD_NUMBER: _builtins.int
     PHRASE_FIELD_NUMBER: _builtins.int
+    QUALIFIER_FIELD_NUMBER: _builtins.int
     precision: Global___DatePrecision.ValueType
     """How precisely the time is known."""
     start_date: _builtins.str
@@ -716,6 +745,8 @@ class ReportedTime(_message.Message):
     """IANA time zone the time is meant in, e.g. "America/New_York"."""
     phrase: _builtins.str
     """The original phrase, e.g. "late Tuesday" or "last month"."""
+    qualifier: Global___DateQualifier.ValueType
+    """"No later than" or "approximately", when the source qualifies the time so; unset is exact."""
     @_builtins.property
     def start_time(self) -> _timestamp_pb2.Timestamp:
         """The exact instant, only when precision is INSTANT."""
@@ -734,10 +765,11 @@ class ReportedTime(_message.Message):
         end_date: _builtins.str = ...,
         time_zone: _builtins.str = ...,
         phrase: _builtins.str = ...,
+        qualifier: Global___DateQualifier.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["end_time", b"end_time", "start_time", b"start_time"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["end_date", b"end_date", "end_time", b"end_time", "phrase", b"phrase", "precision", b"precision", "start_date", b"start_date", "start_time", b"start_time", "time_zone", b"time_zone"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["end_date", b"end_date", "end_time", b"end_time", "phrase", b"phrase", "precision", b"precision", "qualifier", b"qualifier", "start_date", b"start_date", "start_time", b"start_time", "time_zone", b"time_zone"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
