@@ -18,6 +18,9 @@ from newsledger.domain.valid_time import counts_on, span_start, takes_effect, va
 IN_FORCE_STATUSES = frozenset({"MEASURE_STATUS_IN_FORCE", "MEASURE_STATUS_MODIFIED"})
 """Statuses under which a measure applies; threatened and announced never do."""
 
+WITHDRAWN = "MEASURE_STATUS_WITHDRAWN"
+"""A threat or announcement withdrawn: the measure was never in force."""
+
 ANNOUNCING_STATUSES = frozenset({"MEASURE_STATUS_THREATENED", "MEASURE_STATUS_ANNOUNCED"})
 """Statuses that hold once reported: their `effective` date is the measure's, not theirs."""
 
@@ -231,6 +234,8 @@ def measure(record: Mapping[str, Any], as_of: date) -> JsonDict | None:
         listed = [e for e in listed if e not in action["entities"]] if removing else listed
         listed += [] if removing else [e for e in action["entities"] if e not in listed]
     rendered["listed_entities"] = listed
+    if current and current[-1]["status"] == WITHDRAWN:
+        rendered["withdrawn"] = current[-1].get("effective") or current[-1]["occurred"]
     started = span_start(rendered["effective"] or {})
     rendered["in_force"] = (
         rendered["status"] in IN_FORCE_STATUSES

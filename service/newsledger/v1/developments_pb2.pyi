@@ -321,6 +321,10 @@ class _MeasureStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Measure
     """Changed (rate, scope); still in force."""
     MEASURE_STATUS_ENDED: _MeasureStatus.ValueType  # 6
     """Ended or revoked."""
+    MEASURE_STATUS_WITHDRAWN: _MeasureStatus.ValueType  # 7
+    """A threat or an announcement withdrawn before the measure was ever put in force: it
+    never was in force (a measure that was is ENDED instead).
+    """
 
 class MeasureStatus(_MeasureStatus, metaclass=_MeasureStatusEnumTypeWrapper):
     """The life cycle of a trade measure: a threat is not a measure, announced is not in force."""
@@ -339,6 +343,10 @@ MEASURE_STATUS_MODIFIED: MeasureStatus.ValueType  # 5
 """Changed (rate, scope); still in force."""
 MEASURE_STATUS_ENDED: MeasureStatus.ValueType  # 6
 """Ended or revoked."""
+MEASURE_STATUS_WITHDRAWN: MeasureStatus.ValueType  # 7
+"""A threat or an announcement withdrawn before the measure was ever put in force: it
+never was in force (a measure that was is ENDED instead).
+"""
 Global___MeasureStatus: _TypeAlias = MeasureStatus  # noqa: Y015
 
 class _ExportControlKind:
@@ -1339,7 +1347,8 @@ Global___DeadlineSet: _TypeAlias = DeadlineSet  # noqa: Y015
 
 @_typing.final
 class TariffMeasureChanged(_message.Message):
-    """A tariff or fee measure was threatened, announced, put in force, suspended, changed or ended.
+    """A tariff or fee measure was threatened, announced, put in force, suspended, changed or ended,
+    or a threat of one withdrawn.
 
     Schema version 2. Version 1 payloads (`goods` as one string) are upcast on read.
     """
@@ -1408,7 +1417,9 @@ Global___TariffMeasureChanged: _TypeAlias = TariffMeasureChanged  # noqa: Y015
 
 @_typing.final
 class ExportControlChanged(_message.Message):
-    """An export control was threatened, announced, put in force, suspended, changed or ended."""
+    """An export control was threatened, announced, put in force, suspended, changed or ended, or a
+    threat of one withdrawn.
+    """
 
     DESCRIPTOR: _descriptor.Descriptor
 

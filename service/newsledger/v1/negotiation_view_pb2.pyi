@@ -908,6 +908,7 @@ class MeasureView(_message.Message):
     LISTED_ENTITIES_FIELD_NUMBER: _builtins.int
     ENTITY_LIST_ACTIONS_FIELD_NUMBER: _builtins.int
     PENDING_CHANGES_FIELD_NUMBER: _builtins.int
+    WITHDRAWN_FIELD_NUMBER: _builtins.int
     measure_id: _builtins.str
     """The measure's id."""
     measure_type: _builtins.str
@@ -979,6 +980,10 @@ class MeasureView(_message.Message):
         Until then the status, rate and `in_force` are those of the changes already in effect.
         """
 
+    @_builtins.property
+    def withdrawn(self) -> _developments_pb2.ReportedTime:
+        """When the threat or announcement was withdrawn, when its status is WITHDRAWN."""
+
     def __init__(
         self,
         *,
@@ -1003,10 +1008,11 @@ class MeasureView(_message.Message):
         listed_entities: _abc.Iterable[_builtins.str] | None = ...,
         entity_list_actions: _abc.Iterable[Global___EntityListActionView] | None = ...,
         pending_changes: _abc.Iterable[Global___MeasureStatusEntry] | None = ...,
+        withdrawn: _developments_pb2.ReportedTime | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["announced", b"announced", "effective", b"effective", "expires", b"expires", "provenance", b"provenance"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["announced", b"announced", "effective", b"effective", "expires", b"expires", "provenance", b"provenance", "withdrawn", b"withdrawn"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["announced", b"announced", "description", b"description", "effective", b"effective", "entity_list_actions", b"entity_list_actions", "expires", b"expires", "export_control_kind", b"export_control_kind", "imposed_by", b"imposed_by", "in_force", b"in_force", "items", b"items", "legal_basis", b"legal_basis", "licence_decisions", b"licence_decisions", "listed_entities", b"listed_entities", "measure_id", b"measure_id", "measure_type", b"measure_type", "pending_changes", b"pending_changes", "provenance", b"provenance", "rate_percent", b"rate_percent", "rate_phrase", b"rate_phrase", "status", b"status", "status_history", b"status_history", "targets", b"targets"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["announced", b"announced", "description", b"description", "effective", b"effective", "entity_list_actions", b"entity_list_actions", "expires", b"expires", "export_control_kind", b"export_control_kind", "imposed_by", b"imposed_by", "in_force", b"in_force", "items", b"items", "legal_basis", b"legal_basis", "licence_decisions", b"licence_decisions", "listed_entities", b"listed_entities", "measure_id", b"measure_id", "measure_type", b"measure_type", "pending_changes", b"pending_changes", "provenance", b"provenance", "rate_percent", b"rate_percent", "rate_phrase", b"rate_phrase", "status", b"status", "status_history", b"status_history", "targets", b"targets", "withdrawn", b"withdrawn"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

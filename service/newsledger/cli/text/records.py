@@ -19,6 +19,7 @@ MEASURE_STATUS_ORDER = (
     "MEASURE_STATUS_ANNOUNCED",
     "MEASURE_STATUS_THREATENED",
     "MEASURE_STATUS_ENDED",
+    "MEASURE_STATUS_WITHDRAWN",
     "MEASURE_STATUS_UNSPECIFIED",
 )
 
@@ -57,6 +58,9 @@ def measures_block(measures: list[View], names: Names) -> list[str]:
             on = f"; targets {targets}" if targets else ""
             force = " [in force]" if measure.get("in_force") else ""
             lines.append(f"    {status:<10} {text} ({_measure_detail(measure)}{on}){force}")
+            if measure.get("withdrawn"):
+                when = format_reported_time(measure["withdrawn"])
+                lines.append(f"      withdrawn {when}, never in force")
             for change in list_of(measure, "pending_changes"):
                 pending = enum_words(change.get("status"), dev.MeasureStatus.DESCRIPTOR)
                 rate = f" at {change['rate_percent']}%" if change.get("rate_percent") else ""
