@@ -6,6 +6,7 @@ development says (rate, legal basis, dates), so the view can say what held on an
 
 from __future__ import annotations
 
+from newsledger.domain.dates import check_reported_time
 from newsledger.domain.references import (
     Development,
     UnappliedEvent,
@@ -20,7 +21,9 @@ from newsledger.domain.state import JsonDict, NegotiationState
 
 TARIFF = "TariffMeasureChanged"
 EXPORT_CONTROL = "ExportControlChanged"
-ENTRY_FIELDS = ("rate_percent", "rate_phrase", "legal_basis")
+ENTRY_FIELDS = ("rate_percent", "rate_phrase", "legal_basis", "suspended_until", "suspended_part")
+SUSPENDED = "MEASURE_STATUS_SUSPENDED"
+SUSPENSION_FIELDS = ("suspended_until", "suspended_part")
 REPORT_TIMES = ("announced", "effective", "expires")
 
 
@@ -82,8 +85,15 @@ def _add_status(measure: JsonDict, status: str, development: Development) -> Non
     measure["status_history"].append(stamped(entry, development))
 
 
-def _check_known_withdrawal(state: NegotiationState, development: Development) -> None:
-    """Refuse, before anything changes, a withdrawal of a known measure that was in force."""
+def _check_change(state: NegotiationState, development: Development) -> None:
+    """Refuse, before anything changes, a change the measure's status cannot take: a
+    suspension's end or part on another status, a withdrawal of a measure that was in force."""
+    status = str(development.get("status"))
+    named = [name for name in SUSPENSION_FIELDS if development.get(name)]
+    if named and status != SUSPENDED:
+        raise UnappliedEvent(f"{' and '.join(named)} go with {SUSPENDED}, not {status}")
+    if development.get("suspended_until"):
+        check_reported_time(development.get("suspended_until"))
     measure = state.measures.get(str(development.get("measure_id")))
     if measure is not None:
         _check_withdrawal(measure, str(development.get("status")))
@@ -91,7 +101,7 @@ def _check_known_withdrawal(state: NegotiationState, development: Development) -
 
 def apply_tariff_measure_changed(state: NegotiationState, development: Development) -> None:
     """Record a tariff measure's new status, rate and goods."""
-    _check_known_withdrawal(state, development)
+    _check_change(state, development)
     measure = _measure(state, development, TARIFF)
     measure.setdefault("items", [])
     set_latest(measure, "items", development.ids("items"), development)
@@ -100,7 +110,7 @@ def apply_tariff_measure_changed(state: NegotiationState, development: Developme
 
 def apply_export_control_changed(state: NegotiationState, development: Development) -> None:
     """Record an export control's new status, kind and items."""
-    _check_known_withdrawal(state, development)
+    _check_change(state, development)
     measure = _measure(state, development, EXPORT_CONTROL)
     measure["export_control_kind"] = development.get("kind")
     measure["items"] = development.ids("items") or measure.get("items", [])

@@ -1365,6 +1365,8 @@ class TariffMeasureChanged(_message.Message):
     ITEMS_FIELD_NUMBER: _builtins.int
     LEGAL_BASIS_FIELD_NUMBER: _builtins.int
     REPORT_FIELD_NUMBER: _builtins.int
+    SUSPENDED_UNTIL_FIELD_NUMBER: _builtins.int
+    SUSPENDED_PART_FIELD_NUMBER: _builtins.int
     measure_id: _builtins.str
     """Stable id of the measure; later events with the same id change its status."""
     description: _builtins.str
@@ -1377,6 +1379,10 @@ class TariffMeasureChanged(_message.Message):
     """The rate as the source words it, e.g. "above 100%"."""
     legal_basis: _builtins.str
     """The legal basis, e.g. a statute or executive order."""
+    suspended_part: _builtins.str
+    """For a suspension of part of the measure: which part, e.g. "the part above 10%"; the rest
+    stays as it was (in force, if it was). Empty: the whole measure.
+    """
     @_builtins.property
     def imposed_by(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Parties imposing it (`party_id`s)."""
@@ -1393,6 +1399,12 @@ class TariffMeasureChanged(_message.Message):
     def report(self) -> Global___Report:
         """The report; `effective` and `expires` date the measure."""
 
+    @_builtins.property
+    def suspended_until(self) -> Global___ReportedTime:
+        """For a suspension: its last day (or the instant it ends), when it has one; distinct from
+        the measure's own `report.expires`. After it the measure is back as it was.
+        """
+
     def __init__(
         self,
         *,
@@ -1406,10 +1418,12 @@ class TariffMeasureChanged(_message.Message):
         items: _abc.Iterable[_builtins.str] | None = ...,
         legal_basis: _builtins.str = ...,
         report: Global___Report | None = ...,
+        suspended_until: Global___ReportedTime | None = ...,
+        suspended_part: _builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report", "suspended_until", b"suspended_until"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "imposed_by", b"imposed_by", "items", b"items", "legal_basis", b"legal_basis", "measure_id", b"measure_id", "rate_percent", b"rate_percent", "rate_phrase", b"rate_phrase", "report", b"report", "status", b"status", "targets", b"targets"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "imposed_by", b"imposed_by", "items", b"items", "legal_basis", b"legal_basis", "measure_id", b"measure_id", "rate_percent", b"rate_percent", "rate_phrase", b"rate_phrase", "report", b"report", "status", b"status", "suspended_part", b"suspended_part", "suspended_until", b"suspended_until", "targets", b"targets"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1432,6 +1446,8 @@ class ExportControlChanged(_message.Message):
     ITEMS_FIELD_NUMBER: _builtins.int
     LEGAL_BASIS_FIELD_NUMBER: _builtins.int
     REPORT_FIELD_NUMBER: _builtins.int
+    SUSPENDED_UNTIL_FIELD_NUMBER: _builtins.int
+    SUSPENDED_PART_FIELD_NUMBER: _builtins.int
     measure_id: _builtins.str
     """Stable id of the measure; later events with the same id change its status."""
     description: _builtins.str
@@ -1442,6 +1458,8 @@ class ExportControlChanged(_message.Message):
     """What kind of control it is."""
     legal_basis: _builtins.str
     """The legal basis."""
+    suspended_part: _builtins.str
+    """For a suspension of part of the control: which part; the rest stays as it was."""
     @_builtins.property
     def imposed_by(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Parties imposing it."""
@@ -1458,6 +1476,12 @@ class ExportControlChanged(_message.Message):
     def report(self) -> Global___Report:
         """The report."""
 
+    @_builtins.property
+    def suspended_until(self) -> Global___ReportedTime:
+        """For a suspension: its last day (or the instant it ends), when it has one; distinct from
+        the measure's own `report.expires`. After it the measure is back as it was.
+        """
+
     def __init__(
         self,
         *,
@@ -1470,10 +1494,12 @@ class ExportControlChanged(_message.Message):
         items: _abc.Iterable[_builtins.str] | None = ...,
         legal_basis: _builtins.str = ...,
         report: Global___Report | None = ...,
+        suspended_until: Global___ReportedTime | None = ...,
+        suspended_part: _builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report", "suspended_until", b"suspended_until"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "imposed_by", b"imposed_by", "items", b"items", "kind", b"kind", "legal_basis", b"legal_basis", "measure_id", b"measure_id", "report", b"report", "status", b"status", "targets", b"targets"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "imposed_by", b"imposed_by", "items", b"items", "kind", b"kind", "legal_basis", b"legal_basis", "measure_id", b"measure_id", "report", b"report", "status", b"status", "suspended_part", b"suspended_part", "suspended_until", b"suspended_until", "targets", b"targets"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

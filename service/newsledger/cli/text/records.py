@@ -58,6 +58,8 @@ def measures_block(measures: list[View], names: Names) -> list[str]:
             on = f"; targets {targets}" if targets else ""
             force = " [in force]" if measure.get("in_force") else ""
             lines.append(f"    {status:<10} {text} ({_measure_detail(measure)}{on}){force}")
+            if measure.get("suspended_until") or measure.get("suspended_part"):
+                lines.append(f"      {_suspension_text(measure)}")
             if measure.get("withdrawn"):
                 when = format_reported_time(measure["withdrawn"])
                 lines.append(f"      withdrawn {when}, never in force")
@@ -67,6 +69,13 @@ def measures_block(measures: list[View], names: Names) -> list[str]:
                 when = format_reported_time(change.get("effective"))
                 lines.append(f"      pending: {pending}{rate} from {when}")
     return lines
+
+
+def _suspension_text(measure: View) -> str:
+    """Return what is suspended and until when: "suspended: the part above 10%, until …"."""
+    part = measure.get("suspended_part") or "the whole measure"
+    until = measure.get("suspended_until")
+    return f"suspended: {part}" + (f", until {format_reported_time(until)}" if until else "")
 
 
 def statement(item: View, names: Names) -> list[str]:
