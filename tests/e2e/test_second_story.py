@@ -249,4 +249,8 @@ def test_on_the_latest_date_the_ieepa_rate_is_gone_and_the_parliament_has_frozen
     assert phases(view) == ["OPENED", "TRUCE", "TALKS", "AGREED_IN_PRINCIPLE", "TALKS"]
     assert len(view["talks"]) == 5
     assert len(view["outcomes"]) == 2
-    assert len(view["people"]) == 12
+    # Twelve people and two organisations speaking as one: the Commission, the White House.
+    assert len(view["people"]) == 14
+    kinds = {p["person_id"]: p.get("kind", "") for p in view["people"]}
+    organisations = sorted(p for p, kind in kinds.items() if kind == "PERSON_KIND_ORGANISATION")
+    assert organisations == ["european-commission", "white-house"]

@@ -229,6 +229,34 @@ PARTY_KIND_OTHER: PartyKind.ValueType  # 5
 """Anything else."""
 Global___PartyKind: _TypeAlias = PartyKind  # noqa: Y015
 
+class _PersonKind:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _PersonKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_PersonKind.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    PERSON_KIND_UNSPECIFIED: _PersonKind.ValueType  # 0
+    """Not stated: a person."""
+    PERSON_KIND_PERSON: _PersonKind.ValueType  # 1
+    """A person."""
+    PERSON_KIND_ORGANISATION: _PersonKind.ValueType  # 2
+    """An organisation acting as one: a ministry, an agency, a court, a commission, an office
+    (e.g. "the European Commission" when no spokesperson is named, "the White House").
+    """
+
+class PersonKind(_PersonKind, metaclass=_PersonKindEnumTypeWrapper):
+    """Whether an actor is a person or an organisation speaking and acting as one."""
+
+PERSON_KIND_UNSPECIFIED: PersonKind.ValueType  # 0
+"""Not stated: a person."""
+PERSON_KIND_PERSON: PersonKind.ValueType  # 1
+"""A person."""
+PERSON_KIND_ORGANISATION: PersonKind.ValueType  # 2
+"""An organisation acting as one: a ministry, an agency, a court, a commission, an office
+(e.g. "the European Commission" when no spokesperson is named, "the White House").
+"""
+Global___PersonKind: _TypeAlias = PersonKind  # noqa: Y015
+
 class _TalksFormat:
     ValueType = _typing.NewType("ValueType", _builtins.int)
     V: _TypeAlias = ValueType  # noqa: Y015
@@ -1841,7 +1869,10 @@ Global___NextRoundStatusChanged: _TypeAlias = NextRoundStatusChanged  # noqa: Y0
 
 @_typing.final
 class PersonRoleAssigned(_message.Message):
-    """A person was reported in a role: an office held and a part in the negotiation."""
+    """A person (or an organisation acting as one) was reported in a role: an office held and a
+    part in the negotiation. An organisation is then an actor, a speaker and a quoted voice
+    like a person.
+    """
 
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -1852,10 +1883,11 @@ class PersonRoleAssigned(_message.Message):
     ORGANISATION_FIELD_NUMBER: _builtins.int
     NEGOTIATION_ROLE_FIELD_NUMBER: _builtins.int
     REPORT_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
     person_id: _builtins.str
-    """Stable id of the person, a slug."""
+    """Stable id of the person or organisation, a slug."""
     name: _builtins.str
-    """The person's name."""
+    """The person's (or organisation's) name."""
     party_id: _builtins.str
     """The party they act for (`party_id`); empty for outsiders such as analysts."""
     office: _builtins.str
@@ -1864,6 +1896,8 @@ class PersonRoleAssigned(_message.Message):
     """Their organisation, when not the party's government."""
     negotiation_role: _builtins.str
     """Their part in the negotiation, e.g. "delegation lead"."""
+    kind: Global___PersonKind.ValueType
+    """A person or an organisation; unset is a person."""
     @_builtins.property
     def report(self) -> Global___Report:
         """The report."""
@@ -1878,10 +1912,11 @@ class PersonRoleAssigned(_message.Message):
         organisation: _builtins.str = ...,
         negotiation_role: _builtins.str = ...,
         report: Global___Report | None = ...,
+        kind: Global___PersonKind.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["name", b"name", "negotiation_role", b"negotiation_role", "office", b"office", "organisation", b"organisation", "party_id", b"party_id", "person_id", b"person_id", "report", b"report"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["kind", b"kind", "name", b"name", "negotiation_role", b"negotiation_role", "office", b"office", "organisation", b"organisation", "party_id", b"party_id", "person_id", b"person_id", "report", b"report"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

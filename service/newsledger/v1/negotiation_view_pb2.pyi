@@ -1427,7 +1427,7 @@ Global___PersonRole: _TypeAlias = PersonRole  # noqa: Y015
 
 @_typing.final
 class PersonView(_message.Message):
-    """A person and their roles."""
+    """A person (or an organisation acting as one) and their roles."""
 
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -1435,12 +1435,15 @@ class PersonView(_message.Message):
     NAME_FIELD_NUMBER: _builtins.int
     PARTY_ID_FIELD_NUMBER: _builtins.int
     ROLES_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
     person_id: _builtins.str
     """The person's id."""
     name: _builtins.str
     """Name."""
     party_id: _builtins.str
     """Party they act for; empty for outsiders."""
+    kind: _developments_pb2.PersonKind.ValueType
+    """A person or an organisation (a ministry, agency, court, commission); unset is a person."""
     @_builtins.property
     def roles(self) -> _containers.RepeatedCompositeFieldContainer[Global___PersonRole]:
         """Roles, in the order reported."""
@@ -1452,10 +1455,11 @@ class PersonView(_message.Message):
         name: _builtins.str = ...,
         party_id: _builtins.str = ...,
         roles: _abc.Iterable[Global___PersonRole] | None = ...,
+        kind: _developments_pb2.PersonKind.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["name", b"name", "party_id", b"party_id", "person_id", b"person_id", "roles", b"roles"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["kind", b"kind", "name", b"name", "party_id", b"party_id", "person_id", b"person_id", "roles", b"roles"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

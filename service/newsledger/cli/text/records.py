@@ -207,8 +207,10 @@ def people_by_party(view: View) -> list[View]:
 
 
 def person(record: View, names: Names) -> list[str]:
-    """Return a person with their roles."""
-    side = f" ({names.party(record['party_id'])})" if record.get("party_id") else ""
+    """Return a person (or an organisation, so marked) with their roles."""
+    what = ["organisation"] if record.get("kind") == "PERSON_KIND_ORGANISATION" else []
+    about = joined([names.party(record["party_id"]) if record.get("party_id") else "", *what])
+    side = f" ({about})" if about else ""
     roles = []
     for role in list_of(record, "roles"):
         office = joined([role.get("office", ""), role.get("organisation", "")])
