@@ -7,6 +7,7 @@ from typing import Any
 
 from newsledger.cli.text.basics import Names
 from newsledger.cli.text.records import measures_block
+from newsledger.domain.explain import explain
 from newsledger.domain.negotiation import fold
 from newsledger.domain.state import NegotiationState
 from newsledger.domain.view import render_view
@@ -101,3 +102,18 @@ def test_suspension_fields_on_another_status_are_refused() -> None:
     [problem] = state.problems
     assert "suspended_until go with MEASURE_STATUS_SUSPENDED" in problem["description"]
     assert state.measures == {}
+
+
+def test_after_a_lapsed_suspension_the_status_is_explained_by_the_change_before_it() -> None:
+    stream = in_force_then_suspended(suspended_until=JULY_9)
+    state = fold(stream.events)
+    assert isinstance(state, NegotiationState)
+    as_of = date(2025, 7, 10)
+    view = render_view(state, as_of)
+
+    status = explain(state, view, "measures[reciprocal].status", as_of)
+    assert status["explained_by_path"] == "measures[reciprocal].status_history[0]"
+    assert [d["development_id"] for d in status["developments"]] == ["dev-1"]
+    during = render_view(state, date(2025, 5, 1))
+    until = explain(state, during, "measures[reciprocal].suspended_until", date(2025, 5, 1))
+    assert [d["development_id"] for d in until["developments"]] == ["dev-2"]
