@@ -135,7 +135,9 @@ def test_before_the_framework_the_30_percent_letter_and_the_august_deadline_stan
     assert view["phase"] == "NEGOTIATION_PHASE_TALKS"
     assert view.get("outcomes", []) == []
     assert rate_and_status(view, "us-threat-30") == ("30", "MEASURE_STATUS_THREATENED", False)
-    assert rate_and_status(view, "us-threat-50")[1] == "MEASURE_STATUS_ENDED"
+    # The 50% threat was withdrawn, not ended: it was never in force.
+    assert rate_and_status(view, "us-threat-50")[1:] == ("MEASURE_STATUS_WITHDRAWN", False)
+    assert measures(view)["us-threat-50"]["withdrawn"]["start_date"] == "2025-07-12"
     truce = view["truce"]
     assert truce["deadline"]["start_date"] == "2025-08-01"
     assert [e["deadline"]["start_date"] for e in truce["deadline_history"]] == ["2025-07-09"]
@@ -153,7 +155,7 @@ def test_after_turnberry_the_deal_is_agreed_in_principle_and_the_sides_differ_on
     assert view["phase"] == "NEGOTIATION_PHASE_AGREED_IN_PRINCIPLE"
     outcomes = {o["outcome_id"]: o["status"] for o in view["outcomes"]}
     assert outcomes == {"turnberry-deal": "OUTCOME_STATUS_AGREED_IN_PRINCIPLE"}
-    assert rate_and_status(view, "us-threat-30")[1] == "MEASURE_STATUS_ENDED"
+    assert rate_and_status(view, "us-threat-30")[1:] == ("MEASURE_STATUS_WITHDRAWN", False)
     assert rate_and_status(view, "us-baseline-10") == ("10", "MEASURE_STATUS_IN_FORCE", True)
     pharma = {i["issue_id"]: i for i in view["issues"]}["pharmaceutical-tariffs"]
     assert [position["party_id"] for position in pharma["positions"]] == ["eu", "us"]
@@ -231,7 +233,8 @@ def test_on_the_latest_date_the_ieepa_rate_is_gone_and_the_parliament_has_frozen
     section_122 = measures(view)["us-section-122-global"]
     assert (section_122["rate_percent"], section_122.get("in_force", False)) == ("15", False)
     assert section_122["effective"]["start_date"] == "2026-02-24"
-    assert rate_and_status(view, "us-greenland-tariffs")[1] == "MEASURE_STATUS_ENDED"
+    assert rate_and_status(view, "us-greenland-tariffs")[1] == "MEASURE_STATUS_WITHDRAWN"
+    assert measures(view)["us-greenland-tariffs"]["withdrawn"]["start_date"] == "2026-01-21"
     suspension = deadlines(view)["eu-countermeasures-suspension-end"]
     assert suspension["deadline"]["start_date"] == "2026-08-06"
     assert [e["deadline"]["start_date"] for e in suspension["history"]] == ["2026-02-07"]
@@ -246,4 +249,8 @@ def test_on_the_latest_date_the_ieepa_rate_is_gone_and_the_parliament_has_frozen
     assert phases(view) == ["OPENED", "TRUCE", "TALKS", "AGREED_IN_PRINCIPLE", "TALKS"]
     assert len(view["talks"]) == 5
     assert len(view["outcomes"]) == 2
-    assert len(view["people"]) == 12
+    # Twelve people and two organisations speaking as one: the Commission, the White House.
+    assert len(view["people"]) == 14
+    kinds = {p["person_id"]: p.get("kind", "") for p in view["people"]}
+    organisations = sorted(p for p, kind in kinds.items() if kind == "PERSON_KIND_ORGANISATION")
+    assert organisations == ["european-commission", "white-house"]

@@ -16,10 +16,13 @@ STEP = re.compile(r"([a-z_]+)((?:\[[^\[\]]+\])*)")
 ALIASES = {"phase": "phase_history[-1]"}
 """Fields whose provenance lives elsewhere: the phase is set by the latest phase change."""
 
-FROM_STATUS_HISTORY = frozenset({"status", "rate_percent", "effective"})
+FROM_STATUS_HISTORY = frozenset(
+    {"status", "rate_percent", "effective", "suspended_until", "suspended_part", "withdrawn"}
+)
 """Fields of a record with a status history that its latest entry giving them sets: a
 measure's status, rate and effective date are explained by that change alone, not by every
-development of the measure."""
+development of the measure. The entry gives the value the record shows (after a lapsed
+suspension, the status is the one before it); `withdrawn` is set by the withdrawal."""
 
 
 class FieldNotFound(ValueError):
@@ -59,6 +62,13 @@ def _item(items: list[Any], key: str | int, path: str) -> Any:
     raise FieldNotFound(f"{path!r}: no item {key!r} in the view")
 
 
+def _sets(entry: Mapping[str, Any], item: Mapping[str, Any], field: str) -> bool:
+    """Tell whether a status entry gives the value the item shows for a field."""
+    if field == "withdrawn":
+        return entry.get("status") == "MEASURE_STATUS_WITHDRAWN"
+    return bool(entry.get(field)) and entry.get(field) == item.get(field)
+
+
 def _setting_entry(item: Mapping[str, Any], field: str) -> int | None:
     """Return the index of the status entry that set an item's field, or None."""
     history = item.get("status_history")
@@ -66,7 +76,7 @@ def _setting_entry(item: Mapping[str, Any], field: str) -> int | None:
         return None
     for index in range(len(history) - 1, -1, -1):
         entry = history[index]
-        if isinstance(entry, Mapping) and entry.get(field) and entry.get("provenance"):
+        if isinstance(entry, Mapping) and entry.get("provenance") and _sets(entry, item, field):
             return index
     return None
 

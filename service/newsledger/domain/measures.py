@@ -6,6 +6,7 @@ development says (rate, legal basis, dates), so the view can say what held on an
 
 from __future__ import annotations
 
+from newsledger.domain.dates import check_reported_time
 from newsledger.domain.references import (
     Development,
     UnappliedEvent,
@@ -20,7 +21,9 @@ from newsledger.domain.state import JsonDict, NegotiationState
 
 TARIFF = "TariffMeasureChanged"
 EXPORT_CONTROL = "ExportControlChanged"
-ENTRY_FIELDS = ("rate_percent", "rate_phrase", "legal_basis")
+ENTRY_FIELDS = ("rate_percent", "rate_phrase", "legal_basis", "suspended_until", "suspended_part")
+SUSPENDED = "MEASURE_STATUS_SUSPENDED"
+SUSPENSION_FIELDS = ("suspended_until", "suspended_part")
 REPORT_TIMES = ("announced", "effective", "expires")
 
 
@@ -56,6 +59,21 @@ def _measure(
     return measure
 
 
+WITHDRAWN = "MEASURE_STATUS_WITHDRAWN"
+WITHDRAWABLE = frozenset({"MEASURE_STATUS_THREATENED", "MEASURE_STATUS_ANNOUNCED", WITHDRAWN})
+"""The statuses a measure may have held and still be withdrawn: never put in force."""
+
+
+def _check_withdrawal(measure: JsonDict, status: str) -> None:
+    """Refuse to withdraw a measure that was put in force: such a measure is ended."""
+    held = [entry["status"] for entry in measure["status_history"]]
+    if status == WITHDRAWN and any(entry not in WITHDRAWABLE for entry in held):
+        raise UnappliedEvent(
+            f"measure {measure['measure_id']} was put in force (or suspended), so it cannot be"
+            " withdrawn: a measure that was in force is MEASURE_STATUS_ENDED"
+        )
+
+
 def _add_status(measure: JsonDict, status: str, development: Development) -> None:
     """Append a status entry carrying what the development says about the measure."""
     entry: JsonDict = {"status": status, "occurred": development.occurred()}
@@ -67,8 +85,23 @@ def _add_status(measure: JsonDict, status: str, development: Development) -> Non
     measure["status_history"].append(stamped(entry, development))
 
 
+def _check_change(state: NegotiationState, development: Development) -> None:
+    """Refuse, before anything changes, a change the measure's status cannot take: a
+    suspension's end or part on another status, a withdrawal of a measure that was in force."""
+    status = str(development.get("status"))
+    named = [name for name in SUSPENSION_FIELDS if development.get(name)]
+    if named and status != SUSPENDED:
+        raise UnappliedEvent(f"{' and '.join(named)} go with {SUSPENDED}, not {status}")
+    if development.get("suspended_until"):
+        check_reported_time(development.get("suspended_until"))
+    measure = state.measures.get(str(development.get("measure_id")))
+    if measure is not None:
+        _check_withdrawal(measure, str(development.get("status")))
+
+
 def apply_tariff_measure_changed(state: NegotiationState, development: Development) -> None:
     """Record a tariff measure's new status, rate and goods."""
+    _check_change(state, development)
     measure = _measure(state, development, TARIFF)
     measure.setdefault("items", [])
     set_latest(measure, "items", development.ids("items"), development)
@@ -77,6 +110,7 @@ def apply_tariff_measure_changed(state: NegotiationState, development: Developme
 
 def apply_export_control_changed(state: NegotiationState, development: Development) -> None:
     """Record an export control's new status, kind and items."""
+    _check_change(state, development)
     measure = _measure(state, development, EXPORT_CONTROL)
     measure["export_control_kind"] = development.get("kind")
     measure["items"] = development.ids("items") or measure.get("items", [])

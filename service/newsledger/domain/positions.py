@@ -23,7 +23,7 @@ CONFIRMATION_FIELDS = {
 
 
 def apply_person_role_assigned(state: NegotiationState, development: Development) -> None:
-    """Add a person, or a further role of a known person."""
+    """Add a person (or an organisation), or a further role of a known one."""
     person_id = str(development.get("person_id"))
     check_report(state, development, person_id)
     require_parties(state, [str(development.get("party_id"))], "party_id")
@@ -32,6 +32,7 @@ def apply_person_role_assigned(state: NegotiationState, development: Development
     person.setdefault("party_id", "")
     set_latest(person, "name", development.get("name"), development)
     set_latest(person, "party_id", development.get("party_id"), development)
+    set_latest(person, "kind", development.get("kind"), development)
     role = {
         "office": development.get("office"),
         "organisation": development.get("organisation"),

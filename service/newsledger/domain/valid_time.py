@@ -26,6 +26,12 @@ PRECISION_RANK = {
 }
 """How precise each precision is: higher is finer."""
 
+NO_LATER_THAN = "DATE_QUALIFIER_NO_LATER_THAN"
+APPROXIMATELY = "DATE_QUALIFIER_APPROXIMATELY"
+"""Qualifiers of a reported time. "No later than D" names the last day it can have been: it
+counts from D at the latest, as an exact D does. "Approximately D" counts like its precision.
+They differ from an exact time only in what a refinement may say (see `is_refinement`)."""
+
 
 def _local_date(text: str, reported: Mapping[str, Any]) -> date:
     """Return the local date of an RFC 3339 instant in the reported time's zone."""
@@ -110,14 +116,21 @@ def counts_on(counts_from_day: str, as_of: date) -> bool:
 
 
 def is_refinement(original: Mapping[str, Any], refined: Mapping[str, Any]) -> bool:
-    """Tell whether `refined` is at least as precise as `original` and inside its span."""
+    """Tell whether `refined` is at least as precise as `original` and inside its span.
+
+    A "no later than D" time is a span open to the past: a refinement ends by the end of D.
+    An "approximately" time bounds nothing: any refinement at least as precise fits it.
+    """
     rank = PRECISION_RANK.get(str(original.get("precision", "")), 0)
     if PRECISION_RANK.get(str(refined.get("precision", "")), 0) < rank:
         return False
+    qualifier = original.get("qualifier")
     old_start, old_end = span_start(original), span_end(original)
     new_start, new_end = span_start(refined), span_end(refined)
-    if old_start is None or old_end is None:
+    if old_start is None or old_end is None or qualifier == APPROXIMATELY:
         return True
     if new_start is None or new_end is None:
         return False
+    if qualifier == NO_LATER_THAN:
+        return new_end <= old_end
     return old_start <= new_start and new_end <= old_end

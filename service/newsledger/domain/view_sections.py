@@ -18,7 +18,15 @@ from newsledger.domain.valid_time import counts_on, span_start, takes_effect, va
 IN_FORCE_STATUSES = frozenset({"MEASURE_STATUS_IN_FORCE", "MEASURE_STATUS_MODIFIED"})
 """Statuses under which a measure applies; threatened and announced never do."""
 
-ANNOUNCING_STATUSES = frozenset({"MEASURE_STATUS_THREATENED", "MEASURE_STATUS_ANNOUNCED"})
+SUSPENDED = "MEASURE_STATUS_SUSPENDED"
+SUSPENSION_KEYS = ("suspended_until", "suspended_part")
+"""A suspension's last day and the part it suspends, when it gives them."""
+
+WITHDRAWN = "MEASURE_STATUS_WITHDRAWN"
+"""A threat or announcement withdrawn: the measure was never in force."""
+
+ANNOUNCED = "MEASURE_STATUS_ANNOUNCED"
+ANNOUNCING_STATUSES = frozenset({"MEASURE_STATUS_THREATENED", ANNOUNCED})
 """Statuses that hold once reported: their `effective` date is the measure's, not theirs."""
 
 
@@ -199,8 +207,30 @@ def _has_passed(expires: Mapping[str, Any], as_of: date) -> bool:
 
 def _status_entry(entry: Mapping[str, Any]) -> JsonDict:
     """Return a measure's status entry as the view shows it."""
-    keys = ("status", "occurred", "effective", "rate_percent", "provenance")
+    keys = ("status", "occurred", "effective", "rate_percent", "provenance", *SUSPENSION_KEYS)
     return {key: entry[key] for key in keys if key in entry}
+
+
+def _standing(current: list[JsonDict], as_of: date) -> tuple[str, str, JsonDict | None]:
+    """Return a measure's status on `as_of` from the changes in effect, the status its
+    unsuspended part has, and the suspension in effect (None when none is).
+
+    A suspension whose `suspended_until` has passed leaves the measure as it was before it;
+    a suspension of a part (`suspended_part`) leaves the rest as it was.
+    """
+    status = rest = ""
+    suspension: JsonDict | None = None
+    for entry in current:
+        if entry["status"] != SUSPENDED:
+            status = rest = entry["status"]
+            suspension = None
+            continue
+        until = entry.get("suspended_until")
+        if until and _has_passed(until, as_of):
+            continue
+        status, suspension = SUSPENDED, entry
+        rest = rest if entry.get("suspended_part") else SUSPENDED
+    return status, rest, suspension
 
 
 def measure(record: Mapping[str, Any], as_of: date) -> JsonDict | None:
@@ -216,7 +246,12 @@ def measure(record: Mapping[str, Any], as_of: date) -> JsonDict | None:
     current, pending = split_by_effect(counted_entries, as_of)
     entries = current or pending
     rendered = public(record, "status_history", "licence_decisions", "entity_list_actions")
-    rendered["status"] = current[-1]["status"] if current else "MEASURE_STATUS_ANNOUNCED"
+    status, rest, suspension = _standing(current, as_of)
+    # Only lapsed suspensions, nothing before them: the last status known stands.
+    rendered["status"] = status or (current[-1]["status"] if current else ANNOUNCED)
+    for key in SUSPENSION_KEYS:
+        if suspension is not None and suspension.get(key):
+            rendered[key] = suspension[key]
     for name in ("rate_percent", "rate_phrase", "announced", "effective", "expires"):
         rendered[name] = _carried(entries, name)
     rendered["legal_basis"] = _carried(entries, "legal_basis") or record.get("legal_basis", "")
@@ -231,9 +266,11 @@ def measure(record: Mapping[str, Any], as_of: date) -> JsonDict | None:
         listed = [e for e in listed if e not in action["entities"]] if removing else listed
         listed += [] if removing else [e for e in action["entities"] if e not in listed]
     rendered["listed_entities"] = listed
+    if status == WITHDRAWN:
+        rendered["withdrawn"] = current[-1].get("effective") or current[-1]["occurred"]
     started = span_start(rendered["effective"] or {})
     rendered["in_force"] = (
-        rendered["status"] in IN_FORCE_STATUSES
+        rest in IN_FORCE_STATUSES
         and (started is None or started <= as_of)
         and not (rendered["expires"] and _has_passed(rendered["expires"], as_of))
     )

@@ -73,6 +73,34 @@ DATE_PRECISION_UNKNOWN: DatePrecision.ValueType  # 7
 """The sources do not say when; only the phrase, if any, is kept."""
 Global___DatePrecision: _TypeAlias = DatePrecision  # noqa: Y015
 
+class _DateQualifier:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _DateQualifierEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_DateQualifier.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    DATE_QUALIFIER_UNSPECIFIED: _DateQualifier.ValueType  # 0
+    """Not stated: the time is what the source says (as EXACT)."""
+    DATE_QUALIFIER_EXACT: _DateQualifier.ValueType  # 1
+    """The time is as stated, within its precision."""
+    DATE_QUALIFIER_NO_LATER_THAN: _DateQualifier.ValueType  # 2
+    """"By D", "no later than D": it happened (or applies) on D at the latest, maybe earlier."""
+    DATE_QUALIFIER_APPROXIMATELY: _DateQualifier.ValueType  # 3
+    """"About D", "around D": approximately D; it counts like its precision."""
+
+class DateQualifier(_DateQualifier, metaclass=_DateQualifierEnumTypeWrapper):
+    """How a reported time bounds the day it names, besides its precision."""
+
+DATE_QUALIFIER_UNSPECIFIED: DateQualifier.ValueType  # 0
+"""Not stated: the time is what the source says (as EXACT)."""
+DATE_QUALIFIER_EXACT: DateQualifier.ValueType  # 1
+"""The time is as stated, within its precision."""
+DATE_QUALIFIER_NO_LATER_THAN: DateQualifier.ValueType  # 2
+""""By D", "no later than D": it happened (or applies) on D at the latest, maybe earlier."""
+DATE_QUALIFIER_APPROXIMATELY: DateQualifier.ValueType  # 3
+""""About D", "around D": approximately D; it counts like its precision."""
+Global___DateQualifier: _TypeAlias = DateQualifier  # noqa: Y015
+
 class _SourceKind:
     ValueType = _typing.NewType("ValueType", _builtins.int)
     V: _TypeAlias = ValueType  # noqa: Y015
@@ -201,6 +229,34 @@ PARTY_KIND_OTHER: PartyKind.ValueType  # 5
 """Anything else."""
 Global___PartyKind: _TypeAlias = PartyKind  # noqa: Y015
 
+class _PersonKind:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _PersonKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_PersonKind.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    PERSON_KIND_UNSPECIFIED: _PersonKind.ValueType  # 0
+    """Not stated: a person."""
+    PERSON_KIND_PERSON: _PersonKind.ValueType  # 1
+    """A person."""
+    PERSON_KIND_ORGANISATION: _PersonKind.ValueType  # 2
+    """An organisation acting as one: a ministry, an agency, a court, a commission, an office
+    (e.g. "the European Commission" when no spokesperson is named, "the White House").
+    """
+
+class PersonKind(_PersonKind, metaclass=_PersonKindEnumTypeWrapper):
+    """Whether an actor is a person or an organisation speaking and acting as one."""
+
+PERSON_KIND_UNSPECIFIED: PersonKind.ValueType  # 0
+"""Not stated: a person."""
+PERSON_KIND_PERSON: PersonKind.ValueType  # 1
+"""A person."""
+PERSON_KIND_ORGANISATION: PersonKind.ValueType  # 2
+"""An organisation acting as one: a ministry, an agency, a court, a commission, an office
+(e.g. "the European Commission" when no spokesperson is named, "the White House").
+"""
+Global___PersonKind: _TypeAlias = PersonKind  # noqa: Y015
+
 class _TalksFormat:
     ValueType = _typing.NewType("ValueType", _builtins.int)
     V: _TypeAlias = ValueType  # noqa: Y015
@@ -293,6 +349,10 @@ class _MeasureStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Measure
     """Changed (rate, scope); still in force."""
     MEASURE_STATUS_ENDED: _MeasureStatus.ValueType  # 6
     """Ended or revoked."""
+    MEASURE_STATUS_WITHDRAWN: _MeasureStatus.ValueType  # 7
+    """A threat or an announcement withdrawn before the measure was ever put in force: it
+    never was in force (a measure that was is ENDED instead).
+    """
 
 class MeasureStatus(_MeasureStatus, metaclass=_MeasureStatusEnumTypeWrapper):
     """The life cycle of a trade measure: a threat is not a measure, announced is not in force."""
@@ -311,6 +371,10 @@ MEASURE_STATUS_MODIFIED: MeasureStatus.ValueType  # 5
 """Changed (rate, scope); still in force."""
 MEASURE_STATUS_ENDED: MeasureStatus.ValueType  # 6
 """Ended or revoked."""
+MEASURE_STATUS_WITHDRAWN: MeasureStatus.ValueType  # 7
+"""A threat or an announcement withdrawn before the measure was ever put in force: it
+never was in force (a measure that was is ENDED instead).
+"""
 Global___MeasureStatus: _TypeAlias = MeasureStatus  # noqa: Y015
 
 class _ExportControlKind:
@@ -706,6 +770,7 @@ class ReportedTime(_message.Message):
     END_DATE_FIELD_NUMBER: _builtins.int
     TIME_ZONE_FIELD_NUMBER: _builtins.int
     PHRASE_FIELD_NUMBER: _builtins.int
+    QUALIFIER_FIELD_NUMBER: _builtins.int
     precision: Global___DatePrecision.ValueType
     """How precisely the time is known."""
     start_date: _builtins.str
@@ -716,6 +781,8 @@ class ReportedTime(_message.Message):
     """IANA time zone the time is meant in, e.g. "America/New_York"."""
     phrase: _builtins.str
     """The original phrase, e.g. "late Tuesday" or "last month"."""
+    qualifier: Global___DateQualifier.ValueType
+    """"No later than" or "approximately", when the source qualifies the time so; unset is exact."""
     @_builtins.property
     def start_time(self) -> _timestamp_pb2.Timestamp:
         """The exact instant, only when precision is INSTANT."""
@@ -734,10 +801,11 @@ class ReportedTime(_message.Message):
         end_date: _builtins.str = ...,
         time_zone: _builtins.str = ...,
         phrase: _builtins.str = ...,
+        qualifier: Global___DateQualifier.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["end_time", b"end_time", "start_time", b"start_time"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["end_date", b"end_date", "end_time", b"end_time", "phrase", b"phrase", "precision", b"precision", "start_date", b"start_date", "start_time", b"start_time", "time_zone", b"time_zone"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["end_date", b"end_date", "end_time", b"end_time", "phrase", b"phrase", "precision", b"precision", "qualifier", b"qualifier", "start_date", b"start_date", "start_time", b"start_time", "time_zone", b"time_zone"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1307,7 +1375,8 @@ Global___DeadlineSet: _TypeAlias = DeadlineSet  # noqa: Y015
 
 @_typing.final
 class TariffMeasureChanged(_message.Message):
-    """A tariff or fee measure was threatened, announced, put in force, suspended, changed or ended.
+    """A tariff or fee measure was threatened, announced, put in force, suspended, changed or ended,
+    or a threat of one withdrawn.
 
     Schema version 2. Version 1 payloads (`goods` as one string) are upcast on read.
     """
@@ -1324,6 +1393,8 @@ class TariffMeasureChanged(_message.Message):
     ITEMS_FIELD_NUMBER: _builtins.int
     LEGAL_BASIS_FIELD_NUMBER: _builtins.int
     REPORT_FIELD_NUMBER: _builtins.int
+    SUSPENDED_UNTIL_FIELD_NUMBER: _builtins.int
+    SUSPENDED_PART_FIELD_NUMBER: _builtins.int
     measure_id: _builtins.str
     """Stable id of the measure; later events with the same id change its status."""
     description: _builtins.str
@@ -1336,6 +1407,10 @@ class TariffMeasureChanged(_message.Message):
     """The rate as the source words it, e.g. "above 100%"."""
     legal_basis: _builtins.str
     """The legal basis, e.g. a statute or executive order."""
+    suspended_part: _builtins.str
+    """For a suspension of part of the measure: which part, e.g. "the part above 10%"; the rest
+    stays as it was (in force, if it was). Empty: the whole measure.
+    """
     @_builtins.property
     def imposed_by(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Parties imposing it (`party_id`s)."""
@@ -1352,6 +1427,12 @@ class TariffMeasureChanged(_message.Message):
     def report(self) -> Global___Report:
         """The report; `effective` and `expires` date the measure."""
 
+    @_builtins.property
+    def suspended_until(self) -> Global___ReportedTime:
+        """For a suspension: its last day (or the instant it ends), when it has one; distinct from
+        the measure's own `report.expires`. After it the measure is back as it was.
+        """
+
     def __init__(
         self,
         *,
@@ -1365,10 +1446,12 @@ class TariffMeasureChanged(_message.Message):
         items: _abc.Iterable[_builtins.str] | None = ...,
         legal_basis: _builtins.str = ...,
         report: Global___Report | None = ...,
+        suspended_until: Global___ReportedTime | None = ...,
+        suspended_part: _builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report", "suspended_until", b"suspended_until"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "imposed_by", b"imposed_by", "items", b"items", "legal_basis", b"legal_basis", "measure_id", b"measure_id", "rate_percent", b"rate_percent", "rate_phrase", b"rate_phrase", "report", b"report", "status", b"status", "targets", b"targets"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "imposed_by", b"imposed_by", "items", b"items", "legal_basis", b"legal_basis", "measure_id", b"measure_id", "rate_percent", b"rate_percent", "rate_phrase", b"rate_phrase", "report", b"report", "status", b"status", "suspended_part", b"suspended_part", "suspended_until", b"suspended_until", "targets", b"targets"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1376,7 +1459,9 @@ Global___TariffMeasureChanged: _TypeAlias = TariffMeasureChanged  # noqa: Y015
 
 @_typing.final
 class ExportControlChanged(_message.Message):
-    """An export control was threatened, announced, put in force, suspended, changed or ended."""
+    """An export control was threatened, announced, put in force, suspended, changed or ended, or a
+    threat of one withdrawn.
+    """
 
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -1389,6 +1474,8 @@ class ExportControlChanged(_message.Message):
     ITEMS_FIELD_NUMBER: _builtins.int
     LEGAL_BASIS_FIELD_NUMBER: _builtins.int
     REPORT_FIELD_NUMBER: _builtins.int
+    SUSPENDED_UNTIL_FIELD_NUMBER: _builtins.int
+    SUSPENDED_PART_FIELD_NUMBER: _builtins.int
     measure_id: _builtins.str
     """Stable id of the measure; later events with the same id change its status."""
     description: _builtins.str
@@ -1399,6 +1486,8 @@ class ExportControlChanged(_message.Message):
     """What kind of control it is."""
     legal_basis: _builtins.str
     """The legal basis."""
+    suspended_part: _builtins.str
+    """For a suspension of part of the control: which part; the rest stays as it was."""
     @_builtins.property
     def imposed_by(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Parties imposing it."""
@@ -1415,6 +1504,12 @@ class ExportControlChanged(_message.Message):
     def report(self) -> Global___Report:
         """The report."""
 
+    @_builtins.property
+    def suspended_until(self) -> Global___ReportedTime:
+        """For a suspension: its last day (or the instant it ends), when it has one; distinct from
+        the measure's own `report.expires`. After it the measure is back as it was.
+        """
+
     def __init__(
         self,
         *,
@@ -1427,10 +1522,12 @@ class ExportControlChanged(_message.Message):
         items: _abc.Iterable[_builtins.str] | None = ...,
         legal_basis: _builtins.str = ...,
         report: Global___Report | None = ...,
+        suspended_until: Global___ReportedTime | None = ...,
+        suspended_part: _builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report", "suspended_until", b"suspended_until"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "imposed_by", b"imposed_by", "items", b"items", "kind", b"kind", "legal_basis", b"legal_basis", "measure_id", b"measure_id", "report", b"report", "status", b"status", "targets", b"targets"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "imposed_by", b"imposed_by", "items", b"items", "kind", b"kind", "legal_basis", b"legal_basis", "measure_id", b"measure_id", "report", b"report", "status", b"status", "suspended_part", b"suspended_part", "suspended_until", b"suspended_until", "targets", b"targets"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1772,7 +1869,10 @@ Global___NextRoundStatusChanged: _TypeAlias = NextRoundStatusChanged  # noqa: Y0
 
 @_typing.final
 class PersonRoleAssigned(_message.Message):
-    """A person was reported in a role: an office held and a part in the negotiation."""
+    """A person (or an organisation acting as one) was reported in a role: an office held and a
+    part in the negotiation. An organisation is then an actor, a speaker and a quoted voice
+    like a person.
+    """
 
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -1783,10 +1883,11 @@ class PersonRoleAssigned(_message.Message):
     ORGANISATION_FIELD_NUMBER: _builtins.int
     NEGOTIATION_ROLE_FIELD_NUMBER: _builtins.int
     REPORT_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
     person_id: _builtins.str
-    """Stable id of the person, a slug."""
+    """Stable id of the person or organisation, a slug."""
     name: _builtins.str
-    """The person's name."""
+    """The person's (or organisation's) name."""
     party_id: _builtins.str
     """The party they act for (`party_id`); empty for outsiders such as analysts."""
     office: _builtins.str
@@ -1795,6 +1896,8 @@ class PersonRoleAssigned(_message.Message):
     """Their organisation, when not the party's government."""
     negotiation_role: _builtins.str
     """Their part in the negotiation, e.g. "delegation lead"."""
+    kind: Global___PersonKind.ValueType
+    """A person or an organisation; unset is a person."""
     @_builtins.property
     def report(self) -> Global___Report:
         """The report."""
@@ -1809,10 +1912,11 @@ class PersonRoleAssigned(_message.Message):
         organisation: _builtins.str = ...,
         negotiation_role: _builtins.str = ...,
         report: Global___Report | None = ...,
+        kind: Global___PersonKind.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["name", b"name", "negotiation_role", b"negotiation_role", "office", b"office", "organisation", b"organisation", "party_id", b"party_id", "person_id", b"person_id", "report", b"report"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["kind", b"kind", "name", b"name", "negotiation_role", b"negotiation_role", "office", b"office", "organisation", b"organisation", "party_id", b"party_id", "person_id", b"person_id", "report", b"report"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -804,10 +804,14 @@ class MeasureStatusEntry(_message.Message):
     PROVENANCE_FIELD_NUMBER: _builtins.int
     EFFECTIVE_FIELD_NUMBER: _builtins.int
     RATE_PERCENT_FIELD_NUMBER: _builtins.int
+    SUSPENDED_UNTIL_FIELD_NUMBER: _builtins.int
+    SUSPENDED_PART_FIELD_NUMBER: _builtins.int
     status: _developments_pb2.MeasureStatus.ValueType
     """The status."""
     rate_percent: _builtins.str
     """The rate it sets in percent, decimal string, when it sets one."""
+    suspended_part: _builtins.str
+    """For a suspension of part of the measure: which part."""
     @_builtins.property
     def occurred(self) -> _developments_pb2.ReportedTime:
         """When the change happened."""
@@ -820,6 +824,10 @@ class MeasureStatusEntry(_message.Message):
     def effective(self) -> _developments_pb2.ReportedTime:
         """When the change takes effect, when reported."""
 
+    @_builtins.property
+    def suspended_until(self) -> _developments_pb2.ReportedTime:
+        """For a suspension: its last day (or the instant it ends), when it has one."""
+
     def __init__(
         self,
         *,
@@ -828,10 +836,12 @@ class MeasureStatusEntry(_message.Message):
         provenance: Global___Provenance | None = ...,
         effective: _developments_pb2.ReportedTime | None = ...,
         rate_percent: _builtins.str = ...,
+        suspended_until: _developments_pb2.ReportedTime | None = ...,
+        suspended_part: _builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["effective", b"effective", "occurred", b"occurred", "provenance", b"provenance"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["effective", b"effective", "occurred", b"occurred", "provenance", b"provenance", "suspended_until", b"suspended_until"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["effective", b"effective", "occurred", b"occurred", "provenance", b"provenance", "rate_percent", b"rate_percent", "status", b"status"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["effective", b"effective", "occurred", b"occurred", "provenance", b"provenance", "rate_percent", b"rate_percent", "status", b"status", "suspended_part", b"suspended_part", "suspended_until", b"suspended_until"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -908,6 +918,9 @@ class MeasureView(_message.Message):
     LISTED_ENTITIES_FIELD_NUMBER: _builtins.int
     ENTITY_LIST_ACTIONS_FIELD_NUMBER: _builtins.int
     PENDING_CHANGES_FIELD_NUMBER: _builtins.int
+    WITHDRAWN_FIELD_NUMBER: _builtins.int
+    SUSPENDED_UNTIL_FIELD_NUMBER: _builtins.int
+    SUSPENDED_PART_FIELD_NUMBER: _builtins.int
     measure_id: _builtins.str
     """The measure's id."""
     measure_type: _builtins.str
@@ -926,8 +939,11 @@ class MeasureView(_message.Message):
     """Legal basis."""
     in_force: _builtins.bool
     """True when in force on the query date: status in force or modified, effective, not expired.
-    A threatened or announced measure is never in force.
+    A threatened or announced measure is never in force. Under a suspension of a part only
+    (`suspended_part`), the rest is in force if the measure was before.
     """
+    suspended_part: _builtins.str
+    """The part suspended, when only a part is: the rest stays in force if it was (`in_force`)."""
     @_builtins.property
     def imposed_by(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Parties imposing it."""
@@ -979,6 +995,16 @@ class MeasureView(_message.Message):
         Until then the status, rate and `in_force` are those of the changes already in effect.
         """
 
+    @_builtins.property
+    def withdrawn(self) -> _developments_pb2.ReportedTime:
+        """When the threat or announcement was withdrawn, when its status is WITHDRAWN."""
+
+    @_builtins.property
+    def suspended_until(self) -> _developments_pb2.ReportedTime:
+        """The suspension in effect on the query date, when the status is SUSPENDED: its last day
+        (the day after, the measure is back as it was), when it has one.
+        """
+
     def __init__(
         self,
         *,
@@ -1003,10 +1029,13 @@ class MeasureView(_message.Message):
         listed_entities: _abc.Iterable[_builtins.str] | None = ...,
         entity_list_actions: _abc.Iterable[Global___EntityListActionView] | None = ...,
         pending_changes: _abc.Iterable[Global___MeasureStatusEntry] | None = ...,
+        withdrawn: _developments_pb2.ReportedTime | None = ...,
+        suspended_until: _developments_pb2.ReportedTime | None = ...,
+        suspended_part: _builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["announced", b"announced", "effective", b"effective", "expires", b"expires", "provenance", b"provenance"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["announced", b"announced", "effective", b"effective", "expires", b"expires", "provenance", b"provenance", "suspended_until", b"suspended_until", "withdrawn", b"withdrawn"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["announced", b"announced", "description", b"description", "effective", b"effective", "entity_list_actions", b"entity_list_actions", "expires", b"expires", "export_control_kind", b"export_control_kind", "imposed_by", b"imposed_by", "in_force", b"in_force", "items", b"items", "legal_basis", b"legal_basis", "licence_decisions", b"licence_decisions", "listed_entities", b"listed_entities", "measure_id", b"measure_id", "measure_type", b"measure_type", "pending_changes", b"pending_changes", "provenance", b"provenance", "rate_percent", b"rate_percent", "rate_phrase", b"rate_phrase", "status", b"status", "status_history", b"status_history", "targets", b"targets"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["announced", b"announced", "description", b"description", "effective", b"effective", "entity_list_actions", b"entity_list_actions", "expires", b"expires", "export_control_kind", b"export_control_kind", "imposed_by", b"imposed_by", "in_force", b"in_force", "items", b"items", "legal_basis", b"legal_basis", "licence_decisions", b"licence_decisions", "listed_entities", b"listed_entities", "measure_id", b"measure_id", "measure_type", b"measure_type", "pending_changes", b"pending_changes", "provenance", b"provenance", "rate_percent", b"rate_percent", "rate_phrase", b"rate_phrase", "status", b"status", "status_history", b"status_history", "suspended_part", b"suspended_part", "suspended_until", b"suspended_until", "targets", b"targets", "withdrawn", b"withdrawn"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1398,7 +1427,7 @@ Global___PersonRole: _TypeAlias = PersonRole  # noqa: Y015
 
 @_typing.final
 class PersonView(_message.Message):
-    """A person and their roles."""
+    """A person (or an organisation acting as one) and their roles."""
 
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -1406,12 +1435,15 @@ class PersonView(_message.Message):
     NAME_FIELD_NUMBER: _builtins.int
     PARTY_ID_FIELD_NUMBER: _builtins.int
     ROLES_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
     person_id: _builtins.str
     """The person's id."""
     name: _builtins.str
     """Name."""
     party_id: _builtins.str
     """Party they act for; empty for outsiders."""
+    kind: _developments_pb2.PersonKind.ValueType
+    """A person or an organisation (a ministry, agency, court, commission); unset is a person."""
     @_builtins.property
     def roles(self) -> _containers.RepeatedCompositeFieldContainer[Global___PersonRole]:
         """Roles, in the order reported."""
@@ -1423,10 +1455,11 @@ class PersonView(_message.Message):
         name: _builtins.str = ...,
         party_id: _builtins.str = ...,
         roles: _abc.Iterable[Global___PersonRole] | None = ...,
+        kind: _developments_pb2.PersonKind.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["name", b"name", "party_id", b"party_id", "person_id", b"person_id", "roles", b"roles"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["kind", b"kind", "name", b"name", "party_id", b"party_id", "person_id", b"person_id", "roles", b"roles"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

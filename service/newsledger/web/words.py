@@ -64,10 +64,22 @@ def _instant_text(text: str, zone: str) -> str:
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()} ({zone})"
 
 
+QUALIFIER_WORDS = {"DATE_QUALIFIER_NO_LATER_THAN": "by", "DATE_QUALIFIER_APPROXIMATELY": "about"}
+"""The word a qualified time is shown after: "by 2025-08-01", "about 2025-08-01"."""
+
+
 def when(reported: Record | None) -> str:
-    """Return a reported time as precisely as its sources give it, never more."""
+    """Return a reported time as precisely as its sources give it, never more, qualified as
+    the source qualifies it ("by 2025-08-01")."""
     if not reported:
         return "date unknown"
+    text = _unqualified(reported)
+    word = QUALIFIER_WORDS.get(str(reported.get("qualifier", "")))
+    return f"{word} {text}" if word and not text.startswith("date unknown") else text
+
+
+def _unqualified(reported: Record) -> str:
+    """Return a reported time as precisely as its sources give it, without its qualifier."""
     precision = reported.get("precision", "")
     start, end = str(reported.get("start_date", "")), str(reported.get("end_date", ""))
     zone = str(reported.get("time_zone", ""))

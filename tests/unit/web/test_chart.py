@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from importlib import resources
 
+from newsledger.v1 import developments_pb2 as dev
 from newsledger.web.chart import LABEL_WIDTH, WIDTH, Scale, lay_out, sides_of
+from newsledger.web.words import slug
 from tests.support.paths import FIXTURE_STORIES
 from tests.support.story_views import picture_of, recorded_story
 
@@ -40,3 +43,14 @@ def test_each_side_has_its_measures_and_a_measure_of_two_sides_is_in_both() -> N
     bands = [s for s in chart.shapes if s.css.startswith("measure ")]
     assert all(LABEL_WIDTH <= s.x <= s.x2 <= WIDTH for s in bands)
     assert {s.path for s in bands} == {f"measures[{m}].status" for m in chart.measure_ids}
+
+
+def test_every_measure_status_has_a_colour_and_a_legend_entry() -> None:
+    web = resources.files("newsledger.web")
+    css = web.joinpath("static/page.css").read_text("utf-8")
+    legend = web.joinpath("templates/_chart.html").read_text("utf-8")
+    for status in [value.name for value in dev.MeasureStatus.DESCRIPTOR.values]:
+        word = slug(status, "measure_status")
+        assert f".status-{word} " in css, status
+        if status != "MEASURE_STATUS_UNSPECIFIED":
+            assert f'<i class="{word}">' in legend, status

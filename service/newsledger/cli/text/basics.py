@@ -61,10 +61,22 @@ def format_instant(text: str, zone: str = "") -> str:
     return f"{clock_text(local)} {local.tzname()} ({zone}) = {utc}"
 
 
+QUALIFIER_WORDS = {"DATE_QUALIFIER_NO_LATER_THAN": "by", "DATE_QUALIFIER_APPROXIMATELY": "about"}
+"""The word a qualified time is shown after: "by 2025-08-01", "about 2025-08-01"."""
+
+
 def format_reported_time(reported: View | None) -> str:
-    """Return a reported time as precisely as the sources give it, never more."""
+    """Return a reported time as precisely as the sources give it, never more, qualified
+    as the source qualifies it ("by 2025-08-01", "about August 2025")."""
     if not reported:
         return "date unknown"
+    text = _reported_time_text(reported)
+    word = QUALIFIER_WORDS.get(str(reported.get("qualifier", "")))
+    return f"{word} {text}" if word and not text.startswith("date unknown") else text
+
+
+def _reported_time_text(reported: View) -> str:
+    """Return a reported time as precisely as the sources give it, unqualified."""
     precision = reported.get("precision", "")
     start, end = str(reported.get("start_date", "")), str(reported.get("end_date", ""))
     if reported.get("start_time"):

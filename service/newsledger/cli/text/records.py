@@ -19,6 +19,7 @@ MEASURE_STATUS_ORDER = (
     "MEASURE_STATUS_ANNOUNCED",
     "MEASURE_STATUS_THREATENED",
     "MEASURE_STATUS_ENDED",
+    "MEASURE_STATUS_WITHDRAWN",
     "MEASURE_STATUS_UNSPECIFIED",
 )
 
@@ -57,12 +58,24 @@ def measures_block(measures: list[View], names: Names) -> list[str]:
             on = f"; targets {targets}" if targets else ""
             force = " [in force]" if measure.get("in_force") else ""
             lines.append(f"    {status:<10} {text} ({_measure_detail(measure)}{on}){force}")
+            if measure.get("suspended_until") or measure.get("suspended_part"):
+                lines.append(f"      {_suspension_text(measure)}")
+            if measure.get("withdrawn"):
+                when = format_reported_time(measure["withdrawn"])
+                lines.append(f"      withdrawn {when}, never in force")
             for change in list_of(measure, "pending_changes"):
                 pending = enum_words(change.get("status"), dev.MeasureStatus.DESCRIPTOR)
                 rate = f" at {change['rate_percent']}%" if change.get("rate_percent") else ""
                 when = format_reported_time(change.get("effective"))
                 lines.append(f"      pending: {pending}{rate} from {when}")
     return lines
+
+
+def _suspension_text(measure: View) -> str:
+    """Return what is suspended and until when: "suspended: the part above 10%, until …"."""
+    part = measure.get("suspended_part") or "the whole measure"
+    until = measure.get("suspended_until")
+    return f"suspended: {part}" + (f", until {format_reported_time(until)}" if until else "")
 
 
 def statement(item: View, names: Names) -> list[str]:
@@ -194,8 +207,10 @@ def people_by_party(view: View) -> list[View]:
 
 
 def person(record: View, names: Names) -> list[str]:
-    """Return a person with their roles."""
-    side = f" ({names.party(record['party_id'])})" if record.get("party_id") else ""
+    """Return a person (or an organisation, so marked) with their roles."""
+    what = ["organisation"] if record.get("kind") == "PERSON_KIND_ORGANISATION" else []
+    about = joined([names.party(record["party_id"]) if record.get("party_id") else "", *what])
+    side = f" ({about})" if about else ""
     roles = []
     for role in list_of(record, "roles"):
         office = joined([role.get("office", ""), role.get("organisation", "")])
