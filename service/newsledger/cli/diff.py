@@ -62,6 +62,9 @@ def format_diff(negotiation_id: str, result: Any) -> str:
         f"{negotiation_id}: from {result.before.describe()} to {result.after.describe()}: "
         f"{len(result.changes)} change(s)"
     ]
+    # With one as_of, a change no development explains is not the calendar's.
+    dated = result.before.as_of != result.after.as_of
+    uncaused = "no development: the date moved" if dated else "no development found behind it"
     for change in result.changes:
         if change.kind == "changed":
             what = f"{_value(change.before)} → {_value(change.after)}"
@@ -75,7 +78,7 @@ def format_diff(negotiation_id: str, result: Any) -> str:
                 f" {cause.get('summary', '')}"
             )
         if not change.caused_by:
-            lines.append("           no development: the date moved")
+            lines.append(f"           {uncaused}")
     return "\n".join(lines)
 
 
