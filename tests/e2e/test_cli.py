@@ -725,6 +725,9 @@ class TestHonestOutput:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            # As from a terminal: a suite started in the background inherits SIGINT ignored,
+            # and Python then never turns Ctrl-C into KeyboardInterrupt.
+            preexec_fn=_ctrl_c_as_from_a_terminal,
         )
         assert watch.stdout is not None
         watch.stdout.readline()
@@ -732,6 +735,10 @@ class TestHonestOutput:
         _, err = watch.communicate(timeout=30)
         assert watch.returncode == ExitCode.INTERRUPTED
         assert err.splitlines() == ["newsledger: interrupted"]
+
+
+def _ctrl_c_as_from_a_terminal() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _strings_in(value: object) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -297,7 +297,7 @@ def _watch(args: argparse.Namespace) -> int:
     with _client(args) as client:
         stream = client.watch(args.negotiation, args.as_of, args.reported_by)
         try:
-            for received, message in enumerate(stream, start=1):
+            for received, message in enumerate(_interruptible(stream), start=1):
                 change = _as_json(message)
                 if args.json:
                     print(json.dumps(change, ensure_ascii=False), flush=True)
@@ -316,6 +316,36 @@ def _watch(args: argparse.Namespace) -> int:
         finally:
             stream.cancel()
     return 0
+
+
+def _interruptible(stream: Iterator[Any]) -> Iterator[Any]:
+    """Yield the stream's messages, read by a helper thread, so that Ctrl-C always reaches the
+    command: the main thread waits only on a queue, never inside the gRPC library."""
+    import queue
+    import threading
+
+    arrived: queue.Queue[tuple[str, Any]] = queue.Queue()
+
+    def read() -> None:
+        try:
+            for message in stream:
+                arrived.put(("message", message))
+        except BaseException as error:  # handed to the main thread, which raises it
+            arrived.put(("error", error))
+        else:
+            arrived.put(("end", None))
+
+    threading.Thread(target=read, name="watch", daemon=True).start()
+    while True:
+        try:
+            kind, value = arrived.get(timeout=0.2)
+        except queue.Empty:
+            continue
+        if kind == "end":
+            return
+        if kind == "error":
+            raise value
+        yield value
 
 
 def event_type(name: str) -> str:
