@@ -354,7 +354,18 @@ class TestEvents:
 
 class TestWithoutAServer:
     @pytest.mark.parametrize(
-        "command", [["state", NEGOTIATION], ["negotiations"], ["events"]], ids=" ".join
+        "command",
+        [
+            ["state", NEGOTIATION],
+            ["negotiations"],
+            ["events"],
+            ["watch", NEGOTIATION],
+            ["timeline", NEGOTIATION],
+            ["explain", NEGOTIATION, "phase"],
+            ["export", "--output", "out.ndjson"],
+            ["verify"],
+        ],
+        ids=" ".join,
     )
     def test_a_query_with_no_server_names_the_address_and_exits_5(
         self, cli: Cli, command: list[str]
