@@ -9,18 +9,24 @@ import json
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import grpc
-from google.protobuf.timestamp_pb2 import Timestamp
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
 from newsledger.client.connection import ClientSecurity, open_channel
 from newsledger.client.retries import retry_options
 from newsledger.client.subscription import Subscription
-from newsledger.client.values import EventLike, as_dict, date_text, proposed_event, timestamp
+from newsledger.client.values import (
+    EventLike,
+    Instant,
+    as_dict,
+    date_text,
+    proposed_event,
+    timestamp,
+)
 from newsledger.config import DEFAULT_ADDRESS
 from newsledger.v1 import (
     audit_pb2,
@@ -176,8 +182,8 @@ class LedgerClient:
         self,
         negotiation_id: str,
         as_of: date | str | None = None,
-        known_at: datetime | Timestamp | None = None,
-        reported_by: datetime | Timestamp | None = None,
+        known_at: Instant | None = None,
+        reported_by: Instant | None = None,
     ) -> dict[str, Any]:
         """Return a negotiation's view as a plain dict (proto field names)."""
         return as_dict(self.negotiation(negotiation_id, as_of, known_at, reported_by).view)
@@ -186,8 +192,8 @@ class LedgerClient:
         self,
         negotiation_id: str,
         as_of: date | str | None = "",
-        known_at: datetime | Timestamp | None = None,
-        reported_by: datetime | Timestamp | None = None,
+        known_at: Instant | None = None,
+        reported_by: Instant | None = None,
     ) -> negotiations_pb2.GetNegotiationResponse:
         """Return a negotiation's view as of a date, as known at an instant (now if None),
         holding only what was reported by `reported_by` (everything if None)."""
@@ -207,8 +213,8 @@ class LedgerClient:
         negotiation_id: str,
         field_path: str,
         as_of: date | str | None = "",
-        known_at: datetime | Timestamp | None = None,
-        reported_by: datetime | Timestamp | None = None,
+        known_at: Instant | None = None,
+        reported_by: Instant | None = None,
     ) -> negotiations_pb2.ExplainNegotiationFieldResponse:
         """Return the developments and sources behind one field of a negotiation's view."""
         request = negotiations_pb2.ExplainNegotiationFieldRequest(
@@ -249,10 +255,12 @@ class LedgerClient:
     ) -> Iterator[negotiation_view_pb2.StatementView]:
         """Yield a negotiation's statements, newest first, following the pages.
 
-        Filters: `as_of` (a date or YYYY-MM-DD), `known_at` (a datetime), `speaker_id`.
+        Filters: `as_of` (a date or YYYY-MM-DD), `known_at` and `reported_by` (instants, as
+        for `view`), `speaker_id`.
         """
-        if "known_at" in filters:
-            filters["known_at"] = timestamp(filters["known_at"])
+        for name in ("known_at", "reported_by"):
+            if name in filters:
+                filters[name] = timestamp(filters[name])
         if "as_of" in filters:
             filters["as_of"] = date_text(filters["as_of"])
         token = ""
@@ -275,7 +283,7 @@ class LedgerClient:
         self,
         negotiation_id: str,
         as_of: date | str | None = "",
-        reported_by: datetime | Timestamp | None = None,
+        reported_by: Instant | None = None,
     ) -> Iterator[negotiations_pb2.WatchNegotiationResponse]:
         """Watch a negotiation; iterate the returned stream, cancel it to stop."""
         request = negotiations_pb2.WatchNegotiationRequest(
@@ -289,7 +297,7 @@ class LedgerClient:
         self,
         negotiation_id: str,
         as_of: date | str | None = "",
-        reported_by: datetime | Timestamp | None = None,
+        reported_by: Instant | None = None,
     ) -> Iterator[negotiations_pb2.WatchNegotiationResponse]:
         """Yield the view, then each change, until the server ends it; failures raise ApiError."""
         call = self.watch(negotiation_id, as_of, reported_by)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from google.protobuf import json_format
@@ -29,14 +29,36 @@ def date_text(as_of: date | str | None) -> str:
     return as_of.isoformat() if isinstance(as_of, date) else as_of
 
 
-def timestamp(known_at: datetime | Timestamp | None) -> Timestamp | None:
-    """Return an instant as a Timestamp; a naive datetime is taken as UTC."""
-    if known_at is None or isinstance(known_at, Timestamp):
-        return known_at
+Instant = datetime | date | str | Timestamp
+"""An instant a client passes as known_at or reported_by: a datetime (naive means UTC), a
+date (the end of that day, UTC, as the command line reads one), an RFC 3339 text or a
+YYYY-MM-DD text, or a Timestamp."""
+
+
+def timestamp(when: Instant | None) -> Timestamp | None:
+    """Return an instant as a Timestamp; None stays None (the server's default)."""
+    if when is None or isinstance(when, Timestamp):
+        return when
+    if isinstance(when, str):
+        when = _parse_instant(when)
+    if not isinstance(when, datetime):
+        when = datetime.combine(when, time.max, tzinfo=UTC)
     stamp = Timestamp()
-    aware = known_at if known_at.tzinfo else known_at.replace(tzinfo=UTC)
+    aware = when if when.tzinfo else when.replace(tzinfo=UTC)
     stamp.FromDatetime(aware.astimezone(UTC))
     return stamp
+
+
+def _parse_instant(text: str) -> datetime | date:
+    """Read an RFC 3339 instant or a YYYY-MM-DD date; ValueError names the text otherwise."""
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        stamp = Timestamp()
+        stamp.FromJsonString(text)
+        return stamp.ToDatetime(tzinfo=UTC)
+    except ValueError:
+        raise ValueError(f"{text!r} is neither an RFC 3339 instant nor a date YYYY-MM-DD") from None
 
 
 def payload_json(payload: Mapping[str, Any] | Message | str) -> str:
