@@ -119,6 +119,15 @@ class TestIngest:
         assert "no-such-story.yaml" in result.stderr
         assert "Traceback" not in result.stderr
 
+    def test_a_directory_given_as_a_story_file_is_invalid_input_asking_for_a_file(
+        self, cli: Cli, target: str, tmp_path: Path
+    ) -> None:
+        """Given a directory where a story file belongs, the command says to give a file."""
+        result = cli.run("ingest", str(tmp_path), "--server", target)
+        assert result.returncode == ExitCode.INVALID_INPUT
+        assert f"{tmp_path}: Is a directory: give the path of a file" in result.stderr
+        assert "Traceback" not in result.stderr
+
 
 CONTINUATION = f"""\
 continues: {NEGOTIATION}

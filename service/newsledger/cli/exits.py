@@ -143,6 +143,10 @@ def classify(error: BaseException, command: str, server: str | None) -> tuple[Ex
         return local, str(error)
     if isinstance(error, FileNotFoundError):
         return ExitCode.NOT_FOUND, _os_message(error)
+    if isinstance(error, IsADirectoryError):
+        return ExitCode.INVALID_INPUT, f"{_os_message(error)}: give the path of a file"
+    if isinstance(error, NotADirectoryError | PermissionError):
+        return ExitCode.INVALID_INPUT, _os_message(error)
     if isinstance(error, OSError):
         if error.errno == errno.EADDRINUSE:
             return ExitCode.UNAVAILABLE, f"{_os_message(error)} (is another server running?)"
