@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable
@@ -69,16 +70,27 @@ def _point(args: argparse.Namespace) -> Any:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write a file whole or not at all: a temporary file beside it, then renamed."""
+    """Write a file whole or not at all: a temporary file beside it, then renamed. The file
+    gets the mode a plain write would give it: the old file's, else 0666 less the umask."""
     directory = path.parent if str(path.parent) else Path(".")
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
     try:
+        os.fchmod(descriptor, _mode_for(path))
         with os.fdopen(descriptor, "w", encoding="utf-8") as out:
             out.write(text)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def run_report(args: argparse.Namespace) -> int:
