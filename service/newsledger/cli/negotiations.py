@@ -126,7 +126,11 @@ def add_negotiation_commands(commands: Any, add_server_option: AddServerOption) 
         "--party", default="", metavar="PARTY_ID", help="only involving this party"
     )
     timeline.add_argument(
-        "--actor", default="", metavar="PERSON_ID", help="only involving this person"
+        "--actor",
+        default="",
+        metavar="PERSON_ID",
+        help="only involving this person or organisation: among the report's actors, the "
+        "speaker, a quoted person, or the person it is about",
     )
     timeline.add_argument(
         "--from",

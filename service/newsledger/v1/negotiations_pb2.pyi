@@ -541,7 +541,9 @@ class ListTimelineEntriesRequest(_message.Message):
     party_id: _builtins.str
     """Only developments involving this party (`party_id`)."""
     actor_id: _builtins.str
-    """Only developments involving this person (`person_id`)."""
+    """Only developments involving this person or organisation (`person_id`): among the
+    report's actors, the speaker, a quoted person, or the person the development is about.
+    """
     occurred_after: _builtins.str
     """Only developments that happened on or after this date (YYYY-MM-DD); undated ones are left out."""
     occurred_before: _builtins.str
