@@ -402,19 +402,26 @@ class StreamEntriesRequest(_message.Message):
 
     START_FIELD_NUMBER: _builtins.int
     END_FIELD_NUMBER: _builtins.int
+    MAX_ENTRIES_PER_RESPONSE_FIELD_NUMBER: _builtins.int
     start: _builtins.int
     """The first sequence number to stream."""
     end: _builtins.int
     """One past the last sequence number to stream, e.g. a checkpoint's size."""
+    max_entries_per_response: _builtins.int
+    """0 or 1: each response holds one entry, in `entry`. More: each response holds up to this
+    many entries, in order, in `entries` (at most 1,000, and about 1 MiB of them, but always
+    at least one), so that a long range costs a message per page rather than per entry.
+    """
     def __init__(
         self,
         *,
         start: _builtins.int = ...,
         end: _builtins.int = ...,
+        max_entries_per_response: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["end", b"end", "start", b"start"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["end", b"end", "max_entries_per_response", b"max_entries_per_response", "start", b"start"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -496,23 +503,31 @@ Global___LogEntry: _TypeAlias = LogEntry  # noqa: Y015
 
 @_typing.final
 class StreamEntriesResponse(_message.Message):
-    """Response of StreamEntries: one entry."""
+    """Response of StreamEntries: one entry, or the next entries when the request asked for more
+    than one per response.
+    """
 
     DESCRIPTOR: _descriptor.Descriptor
 
     ENTRY_FIELD_NUMBER: _builtins.int
+    ENTRIES_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def entry(self) -> Global___LogEntry:
-        """The entry."""
+        """The entry, when the request asked for one per response."""
+
+    @_builtins.property
+    def entries(self) -> _containers.RepeatedCompositeFieldContainer[Global___LogEntry]:
+        """The next entries in sequence order, when the request asked for more than one per response."""
 
     def __init__(
         self,
         *,
         entry: Global___LogEntry | None = ...,
+        entries: _abc.Iterable[Global___LogEntry] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["entry", b"entry"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["entry", b"entry"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entries", b"entries", "entry", b"entry"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

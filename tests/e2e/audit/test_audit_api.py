@@ -72,6 +72,38 @@ def test_every_entry_is_proven_in_the_signed_checkpoint_and_later_ones_are_consi
     assert len(entries) == old.size == new.size - 1
 
 
+@pytest.mark.parametrize("asked", [2, 7, 1000, 5000])
+def test_entries_asked_in_pages_are_the_same_entries_in_order(
+    seeded: LedgerClient, audit_stub: audit_pb2_grpc.AuditServiceStub, asked: int
+) -> None:
+    """Given a page size, each response holds up to that many entries (1,000 at most) in
+    `entries`, and together they are exactly the one-per-response stream."""
+    size = latest(audit_stub).checkpoint.size
+    one_by_one = [
+        response.entry
+        for response in audit_stub.StreamEntries(audit_pb2.StreamEntriesRequest(start=3, end=size))
+    ]
+    request = audit_pb2.StreamEntriesRequest(start=3, end=size, max_entries_per_response=asked)
+    pages = list(audit_stub.StreamEntries(request))
+
+    assert [entry for page in pages for entry in page.entries] == one_by_one
+    assert all(not page.HasField("entry") for page in pages)
+    assert [len(page.entries) for page in pages[:-1]] == [min(asked, 1000)] * (len(pages) - 1)
+    assert 1 <= len(pages[-1].entries) <= min(asked, 1000)
+
+
+def test_the_verifier_reads_the_entries_in_pages(
+    seeded: LedgerClient, audit_stub: audit_pb2_grpc.AuditServiceStub, audit_client: AuditClient
+) -> None:
+    """The verifier's client asks for pages and yields every entry of the range in order."""
+    size = latest(audit_stub).checkpoint.size
+    expected = [
+        response.entry
+        for response in audit_stub.StreamEntries(audit_pb2.StreamEntriesRequest(end=size))
+    ]
+    assert list(audit_client.entries(0, size)) == expected
+
+
 def test_append_and_prove_returns_a_checkpoint_and_proof_that_cover_the_event(
     audit_stub: audit_pb2_grpc.AuditServiceStub,
 ) -> None:

@@ -70,8 +70,9 @@ def flip(data: bytes, offset: int = 0) -> bytes:
 
 
 def flip_leaf_of_entry_5(response: audit_pb2.StreamEntriesResponse) -> None:
-    if response.entry.sequence_number == 5:
-        response.entry.leaf = flip(response.entry.leaf, 40)
+    for entry in [response.entry, *response.entries]:
+        if entry.sequence_number == 5:
+            entry.leaf = flip(entry.leaf, 40)
 
 
 def flip_consistency_hash(response: audit_pb2.GetConsistencyProofResponse) -> None:

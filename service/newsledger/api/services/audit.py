@@ -65,6 +65,28 @@ def log_entry(entry: AuditEntry) -> pb.LogEntry:
     )
 
 
+MAX_ENTRIES_PER_RESPONSE = 1000
+RESPONSE_BYTES = 1 << 20  # a page of entries stays well under gRPC's 4 MiB message limit
+
+
+def entry_pages(
+    entries: Iterator[pb.LogEntry], most: int, byte_budget: int
+) -> Iterator[list[pb.LogEntry]]:
+    """Group entries in order into pages of at most `most` entries and about `byte_budget`
+    bytes; a page always holds at least one entry, however large."""
+    page: list[pb.LogEntry] = []
+    size = 0
+    for entry in entries:
+        entry_size = entry.ByteSize()
+        if page and (len(page) == most or size + entry_size > byte_budget):
+            yield page
+            page, size = [], 0
+        page.append(entry)
+        size += entry_size
+    if page:
+        yield page
+
+
 def _inclusion(position: int, tree_size: int, hashes: Sequence[bytes]) -> pb.InclusionProof:
     return pb.InclusionProof(position=position, tree_size=tree_size, hashes=list(hashes))
 
@@ -146,9 +168,15 @@ class AuditService(audit_pb2_grpc.AuditServiceServicer):
     def StreamEntries(
         self, request: pb.StreamEntriesRequest, context: grpc.ServicerContext
     ) -> Iterator[pb.StreamEntriesResponse]:
-        """Stream the entries of a range of sequence numbers."""
-        for entry in self.audit.entries(request.start, request.end):
-            yield pb.StreamEntriesResponse(entry=log_entry(entry))
+        """Stream the entries of a range of sequence numbers, one or a page per response."""
+        entries = self.audit.entries(request.start, request.end)
+        if request.max_entries_per_response <= 1:
+            for entry in entries:
+                yield pb.StreamEntriesResponse(entry=log_entry(entry))
+            return
+        most = min(request.max_entries_per_response, MAX_ENTRIES_PER_RESPONSE)
+        for page in entry_pages(map(log_entry, entries), most, RESPONSE_BYTES):
+            yield pb.StreamEntriesResponse(entries=page)
 
     def AppendAndProve(
         self, request: pb.AppendAndProveRequest, context: grpc.ServicerContext

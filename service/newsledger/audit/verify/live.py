@@ -24,6 +24,8 @@ from newsledger.audit.verify.wire import EntryFormatError, entry_from_message
 from newsledger.v1 import audit_pb2, audit_pb2_grpc, negotiations_pb2, negotiations_pb2_grpc
 from newsledger.v1.negotiation_view_pb2 import NegotiationView
 
+ENTRIES_PER_RESPONSE = 500  # a message per page of entries, not per entry
+
 
 class AuditClient:
     """The calls a verifier makes, on a channel it is given (so tests can intercept it)."""
@@ -68,10 +70,16 @@ class AuditClient:
         return [bytes(h) for h in response.proof.hashes]
 
     def entries(self, start: int, end: int) -> Iterator[audit_pb2.LogEntry]:
-        """Stream the entries in [start, end)."""
-        request = audit_pb2.StreamEntriesRequest(start=start, end=end)
+        """Stream the entries in [start, end), a page per response (one, from a server that
+        predates pages)."""
+        request = audit_pb2.StreamEntriesRequest(
+            start=start, end=end, max_entries_per_response=ENTRIES_PER_RESPONSE
+        )
         for response in self.audit.StreamEntries(request):
-            yield response.entry
+            if response.entries:
+                yield from response.entries
+            else:
+                yield response.entry
 
     def negotiation_ids(self) -> Iterator[str]:
         """Yield the id of every negotiation the server lists."""
