@@ -232,7 +232,7 @@ def render_view(
     again.
     """
     whole = state
-    state = state_as_of(state, as_of)
+    state = state_as_of(state, as_of, index)
     # A kept index follows the whole registry; a state derived for an earlier date has its own.
     confirmer = Confirmer(
         state.developments, state.party_ids(), as_of, index if state is whole else None
