@@ -91,7 +91,9 @@ def counted_registry(
     changed = bool(late_contributions)
     for entry, counts in zip(registry, counting, strict=True):
         late = late_contributions.get(str(entry["development_id"]))
-        entry = _without(entry, late) if late else entry
+        if late:  # without the sources that count later, it may count later itself
+            entry = _without(entry, late)
+            counts = counts_on(_days([entry])[0], as_of)
         development = entry["event_type"] not in CORRECTION_TYPES
         if development and entry["event_type"] != NEGOTIATION_OPENED and not counts:
             changed = True

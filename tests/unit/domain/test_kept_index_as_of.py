@@ -2,23 +2,29 @@
 
 The index knows the day each registry entry counts from, so the current view skips the walk
 of the registry and a past date reads the days instead of working them out again. The
-reference is `state_as_of` without an index; the index is kept across a growing fold, as
-the state cache keeps it.
+references are `state_as_of` without an index, and the registry walk as it was before the
+days were kept (`reference_counted_registry`, which works each day out where it needs it);
+the index is kept across a growing fold, as the state cache keeps it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsledger.domain.as_of import state_as_of
+from newsledger.domain.appliers import NEGOTIATION_OPENED
+from newsledger.domain.as_of import _late_contributions, _without, counted_registry, state_as_of
 from newsledger.domain.confirmation import RegistryIndex
 from newsledger.domain.events import RecordedEvent
 from newsledger.domain.negotiation import fold_in_place
-from newsledger.domain.state import NegotiationState
+from newsledger.domain.registry import CORRECTION_TYPES
+from newsledger.domain.state import JsonDict, NegotiationState
+from newsledger.domain.valid_time import counts_from, counts_on
 from newsledger.domain.view import render_view
 from tests.support.negotiation_strategies import (
     FIRST_DAY,
@@ -38,7 +44,31 @@ NEGOTIATION = "generated"
 FAR_FUTURE = date(2100, 1, 1)
 
 
+def _counts(entry: Mapping[str, Any], as_of: date) -> bool:
+    return counts_on(counts_from(entry["payload"].get("report") or {}), as_of)
+
+
+def reference_counted_registry(registry: Sequence[JsonDict], as_of: date) -> list[JsonDict] | None:
+    """The registry walk as it was: each entry's day worked out where it is needed."""
+    late_contributions = _late_contributions(registry, [_counts(e, as_of) for e in registry])
+    kept: list[JsonDict] = []
+    changed = bool(late_contributions)
+    for entry in registry:
+        late = late_contributions.get(str(entry["development_id"]))
+        entry = _without(entry, late) if late else entry
+        development = entry["event_type"] not in CORRECTION_TYPES
+        if development and entry["event_type"] != NEGOTIATION_OPENED and not _counts(entry, as_of):
+            changed = True
+            continue
+        kept.append(entry)
+    return kept if changed else None
+
+
 def _assert_same_as_reference(state: NegotiationState, index: RegistryIndex, as_of: date) -> None:
+    registry = state.developments
+    walked = reference_counted_registry(registry, as_of)
+    assert counted_registry(registry, as_of) == walked
+    assert counted_registry(registry, as_of, index.of(registry).days) == walked
     reference = state_as_of(state, as_of)
     fast = state_as_of(state, as_of, index)
     assert (fast is state) == (reference is state)
