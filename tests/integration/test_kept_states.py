@@ -203,3 +203,27 @@ def test_a_downgrade_stores_each_state_in_its_row_again(engine: Engine) -> None:
     with engine.connect() as conn:
         text = conn.execute(sa.text("SELECT state FROM negotiation_views")).scalar_one()
     assert decode_state(text).to_json() == expected
+
+
+def test_a_view_at_the_kept_version_reads_nothing_from_the_database(engine: Engine) -> None:
+    app = build_application(EventStore(engine))
+    app.ledger.append(STREAM, load_story(SEED_STORY).events)
+    app.ledger.append(STREAM, [statement(1)])
+    version = app.store.stream_version(STREAM)
+    assert version is not None
+    current_json(app)  # the state is kept at the version
+    statements: list[str] = []
+
+    def note(*args: Any) -> None:
+        statements.append(str(args[2]))
+
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        with app.queries.views.current(NEGOTIATION, version) as kept:
+            assert kept is not None
+            state = kept.state.to_json()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+
+    assert statements == []
+    assert state == fresh_json(engine)

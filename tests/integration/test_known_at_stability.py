@@ -15,12 +15,16 @@ import uuid
 from collections.abc import Callable
 from datetime import date
 
+import pytest
 from sqlalchemy.engine import Engine
 
 from newsledger.application.app import Application
 from newsledger.bootstrap import build_application
 from newsledger.domain.events import time_from_micros
+from newsledger.store import locking, log_queries
+from newsledger.store.errors import AppendLockTimeout
 from newsledger.store.event_store import EventStore
+from newsledger.store.migrate import upgrade_to_head
 from newsledger.store.records import ProposedEvent
 from tests.support.negotiation_log import report
 
@@ -180,3 +184,35 @@ def test_a_replay_as_known_at_an_instant_settles_it_too(engine: Engine) -> None:
     assert late.events[0].recorded_at_us > asked
     again = server.audit.replay(NEGOTIATIONS[0], time_from_micros(asked), AS_OF)
     assert len(list(again)) == 1
+
+
+def watermark(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return log_queries.record_time_heads(conn)[1]
+
+
+def test_the_current_view_writes_nothing_and_waits_for_no_append(
+    make_engine: Callable[..., Engine],
+) -> None:
+    # The current view is not an answer as known at an instant: it echoes none, so it needs
+    # no watermark. It neither raises it (a durable write) nor waits for an append in
+    # flight, which may have taken its record time already; a known_at of now does both.
+    engine = make_engine(lock_timeout_seconds=0.5)
+    upgrade_to_head(engine)
+    server = build_application(EventStore(engine, lock_timeout_seconds=0.5))
+    server.store.append(stream(NEGOTIATIONS[0]), [opened(NEGOTIATIONS[0]), person(1)])
+    before = watermark(engine)
+
+    with locking.append_transaction(make_engine(), timeout_seconds=10) as in_flight:
+        log_queries.stream_and_log_heads(in_flight, stream(NEGOTIATIONS[0]))  # as an append
+        started = time.monotonic()
+        point = server.queries.view_point(NEGOTIATIONS[0], AS_OF)
+        view = server.queries.view_at(point)
+        answered_within = time.monotonic() - started
+        with pytest.raises(AppendLockTimeout):
+            server.queries.view_point(NEGOTIATIONS[0], AS_OF, time_from_micros(now_us() - 1))
+
+    assert point.stream_version == 1
+    assert [person["person_id"] for person in view["people"]] == ["person-1"]
+    assert answered_within < 0.5
+    assert watermark(engine) == before

@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from newsledger.domain.appliers import NEGOTIATION_OPENED, derive
+from newsledger.domain.confirmation import RegistryIndex
 from newsledger.domain.registry import CORRECTION_TYPES, MERGED, applied
 from newsledger.domain.state import KEYED_SECTIONS, JsonDict, NegotiationState
 from newsledger.domain.valid_time import counts_from, counts_on
@@ -23,9 +24,9 @@ from newsledger.domain.valid_time import counts_from, counts_on
 ATTACHING = "SourceAttached"
 
 
-def _counts(entry: Mapping[str, Any], as_of: date) -> bool:
-    """Tell whether a registry entry's own report counts by the date."""
-    return counts_on(counts_from(entry["payload"].get("report") or {}), as_of)
+def _days(registry: Sequence[JsonDict]) -> list[str]:
+    """Return the day each entry's own report counts from ("" for always), in order."""
+    return [counts_from(entry["payload"].get("report") or {}) for entry in registry]
 
 
 def _source_ids(entry: Mapping[str, Any]) -> set[str]:
@@ -34,17 +35,20 @@ def _source_ids(entry: Mapping[str, Any]) -> set[str]:
     return {str(source["source_id"]) for source in report.get("sources", [])}
 
 
-def _late_contributions(registry: Sequence[JsonDict], as_of: date) -> dict[str, JsonDict]:
+def _late_contributions(
+    registry: Sequence[JsonDict], counting: Sequence[bool]
+) -> dict[str, JsonDict]:
     """Return, per development id, what entries that count later brought to it.
 
     A corroboration (SourceAttached) brings its sources to its targets, and a merged duplicate
     brings its sources to the development it was merged into; both are cited in its
     provenance. Each contribution is {"sources": source ids, "by": development ids}.
+    `counting[i]` tells whether entry i's own report counts by the date.
     """
     development_of_event = {str(e["event_id"]): str(e["development_id"]) for e in registry}
     late: dict[str, JsonDict] = {}
-    for entry in registry:
-        if _counts(entry, as_of):
+    for entry, counts in zip(registry, counting, strict=True):
+        if counts:
             continue
         if entry["event_type"] == ATTACHING:
             targets = [development_of_event.get(str(e), "") for e in entry["payload"]["corrects"]]
@@ -71,21 +75,27 @@ def _without(entry: JsonDict, late: JsonDict) -> JsonDict:
     return trimmed
 
 
-def counted_registry(registry: Sequence[JsonDict], as_of: date) -> list[JsonDict] | None:
+def counted_registry(
+    registry: Sequence[JsonDict], as_of: date, days: Sequence[str] | None = None
+) -> list[JsonDict] | None:
     """Return the registry as it stands by the date, or None when all of it counts by then.
 
     Sources that a later corroboration or duplicate brought are taken off the developments
     they reached; then developments that count later are left out (the opening never is).
     Corrections stay: they apply on every date, or are filtered by their own dates.
+    `days` are the days the entries count from, when known already (a RegistryIndex's).
     """
-    late_contributions = _late_contributions(registry, as_of)
+    counting = [counts_on(day, as_of) for day in (_days(registry) if days is None else days)]
+    late_contributions = _late_contributions(registry, counting)
     kept: list[JsonDict] = []
     changed = bool(late_contributions)
-    for entry in registry:
+    for entry, counts in zip(registry, counting, strict=True):
         late = late_contributions.get(str(entry["development_id"]))
-        entry = _without(entry, late) if late else entry
+        if late:  # without the sources that count later, it may count later itself
+            entry = _without(entry, late)
+            counts = counts_on(_days([entry])[0], as_of)
         development = entry["event_type"] not in CORRECTION_TYPES
-        if development and entry["event_type"] != NEGOTIATION_OPENED and not _counts(entry, as_of):
+        if development and entry["event_type"] != NEGOTIATION_OPENED and not counts:
             changed = True
             continue
         kept.append(entry)
@@ -115,15 +125,26 @@ def creators_of(state: NegotiationState) -> dict[str, int]:
     return creators
 
 
-def state_as_of(state: NegotiationState, as_of: date) -> NegotiationState:
+def state_as_of(
+    state: NegotiationState, as_of: date, index: RegistryIndex | None = None
+) -> NegotiationState:
     """Return the state with records derived from only what counts by the date.
 
     The state itself is returned when everything counts by the date. A development that
     counts but refers to a record created by one that counts only later (a truce suspending
     a measure known from a later article) proves that record existed: the development that
     created it is taken in too, and nothing else of what counts later.
+
+    An `index` kept with the state knows the day each entry counts from: the current view
+    (every entry counting by today) then costs one comparison, not a walk of the registry.
     """
-    registry = counted_registry(state.developments, as_of)
+    days = None
+    if index is not None:
+        index.of(state.developments)
+        if counts_on(index.latest_day, as_of):
+            return state
+        days = index.days
+    registry = counted_registry(state.developments, as_of, days)
     if registry is None:
         return state
     creators = creators_of(state)

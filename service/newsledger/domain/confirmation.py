@@ -8,7 +8,7 @@ from typing import Any
 
 from newsledger.domain.registry import ACTIVE, CORRECTION_TYPES, entry_by_development_id
 from newsledger.domain.state import JsonDict
-from newsledger.domain.valid_time import valid_order
+from newsledger.domain.valid_time import counts_from, valid_order
 from newsledger.domain.view_sections import counted
 
 
@@ -37,11 +37,15 @@ def _is_account(entry: Mapping[str, Any]) -> bool:
 
 
 class RegistryIndex:
-    """Each source's outlet (as its first report gives it) and each development by id.
+    """Each source's outlet (as its first report gives it), each development by id, and the
+    day each entry's own report counts from.
 
     A registry only grows at its end (a correction builds a new one), so an index kept with
     a state is extended with the entries appended since, not built again: a view rendered
     after each append of a long negotiation does not walk the whole registry.
+
+    `days[i]` is `counts_from` of entry i's report ("" for always) and `latest_day` the
+    latest of them: a date on or after it is one by which every entry counts.
     """
 
     def __init__(self) -> None:
@@ -49,14 +53,20 @@ class RegistryIndex:
         self.length = 0
         self.outlets: dict[str, str] = {}
         self.developments: dict[str, JsonDict] = {}
+        self.days: list[str] = []
+        self.latest_day = ""
 
     def of(self, registry: Sequence[JsonDict]) -> RegistryIndex:
         """Bring the index up to date with `registry` (another one starts it afresh)."""
         if registry is not self.registry or self.length > len(registry):
             self.registry, self.length = registry, 0
             self.outlets, self.developments = {}, {}
+            self.days, self.latest_day = [], ""
         for entry in registry[self.length :]:
             report = entry["payload"].get("report", {})
+            day = counts_from(report or {})
+            self.days.append(day)
+            self.latest_day = max(self.latest_day, day)
             for source in report.get("sources", []):
                 original = source.get("original_outlet") or source.get("outlet", "")
                 self.outlets.setdefault(str(source["source_id"]), str(original))

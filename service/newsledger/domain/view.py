@@ -184,6 +184,9 @@ _OMITTED_DEFAULTS: tuple[Any, ...] = ("", [], {})
 _SCALARS = (str, int, float, type(None))
 """Types of JSON leaves, told apart from containers without the slower Mapping check."""
 
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+"""The exact types of JSON leaves: a lookup by type settles most values of a view at once."""
+
 
 def _finished(value: Any, confirmer: Confirmer) -> Any:
     """Return a fresh copy with a confirmation in every provenance and empty values dropped.
@@ -192,12 +195,41 @@ def _finished(value: Any, confirmer: Confirmer) -> Any:
     defaults; an object emptied that way is dropped in turn. One walk builds the copy, so
     the result shares no list or object with the state it was rendered from.
     """
-    if isinstance(value, list):
-        return [_finished(item, confirmer) for item in value]
+    kind = type(value)
+    if kind is dict:
+        return _finished_object(value, confirmer)
+    if kind is list or isinstance(value, list):
+        return [item if type(item) in _LEAVES else _finished(item, confirmer) for item in value]
     if isinstance(value, _SCALARS) or not isinstance(value, Mapping):
         return value
+    return _finished_object(value, confirmer)
+
+
+def _finished_object(value: Mapping[str, Any], confirmer: Confirmer) -> JsonDict:
+    """Return `_finished` of an object: the plain dicts, lists and leaves of a view are told
+    apart by their exact type; anything else takes the general checks."""
     finished = {}
     for key, item in value.items():
+        kind = type(item)
+        if kind is str or kind is bool:
+            if item:
+                finished[key] = item
+            continue
+        if kind is int or kind is float or item is None:
+            finished[key] = item
+            continue
+        if kind is list:
+            item = [x if type(x) in _LEAVES else _finished(x, confirmer) for x in item]
+            if item:
+                finished[key] = item
+            continue
+        if kind is dict:
+            if key == "provenance" and item:
+                item = {**item, "confirmation": confirmer.confirmation(item)}
+            item = _finished_object(item, confirmer)
+            if item:
+                finished[key] = item
+            continue
         if key == "provenance" and isinstance(item, Mapping) and item:
             item = {**item, "confirmation": confirmer.confirmation(item)}
         if not isinstance(item, _SCALARS):
@@ -232,8 +264,9 @@ def render_view(
     again.
     """
     whole = state
-    state = state_as_of(state, as_of)
-    # A kept index follows the whole registry; a state derived for an earlier date has its own.
+    index = RegistryIndex() if index is None else index  # one walk serves both uses below
+    state = state_as_of(state, as_of, index)
+    # The index follows the whole registry; a state derived for an earlier date has its own.
     confirmer = Confirmer(
         state.developments, state.party_ids(), as_of, index if state is whole else None
     )

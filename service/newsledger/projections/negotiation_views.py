@@ -274,7 +274,17 @@ class NegotiationViews:
         The state is the one kept in the process when it is at that version, read under its
         lock so no append changes it meanwhile; else it is loaded and kept. None when the
         negotiation has no view, or the view has moved past `version`.
+
+        A state kept at the version asked for is the state right after that version whatever
+        the row says since, so it is given without reading the row again.
         """
+        if version is not None:
+            kept = self.cache.get(negotiation_id)
+            if kept is not None and kept.version == version:
+                with kept.lock:
+                    if kept.version == version:
+                        yield _kept_view(negotiation_id, kept, version)
+                        return
         with self.engine.connect() as conn:
             found = current_version(conn, negotiation_id)
         if found is None or (version is not None and found != version):
