@@ -174,15 +174,19 @@ def leaf_of_parsed(
     payload: Mapping[str, Any],
     metadata: Mapping[str, Any],
     log_origin: str,
+    canonical: bool | None = None,
 ) -> bytes:
     """Return the leaf bytes of a stored event whose text was made from these objects.
 
     The same bytes as ``leaf_of(stored, log_origin)``. When the stored text is the
     canonical form of the objects (see ``is_canonical_value``), their digests are the
     digests of the stored text and the envelope's fields are read from the objects, so
-    nothing is parsed or encoded again (an append has the objects at hand).
+    nothing is parsed or encoded again (an append has the objects at hand). ``canonical``
+    is that answer when the caller has it already (the store decides it as it writes).
     """
-    if not (is_canonical_value(payload) and is_canonical_value(metadata)):
+    if canonical is None:
+        canonical = is_canonical_value(payload) and is_canonical_value(metadata)
+    if not canonical:
         return leaf_of(stored, log_origin)
     payload_hash = hashlib.sha256(stored.payload.encode()).hexdigest()
     metadata_hash = (

@@ -28,7 +28,7 @@ from newsledger.store.records import (
     ProposedEvent,
 )
 from newsledger.store.tables import events
-from newsledger.store.validation import JsonTexts, validate_batch
+from newsledger.store.validation import CheckedBatch, validate_batch
 
 
 class AppendObserver(Protocol):
@@ -83,18 +83,18 @@ class EventStore:
         expected: ExpectedVersion = ANY,
     ) -> AppendResult:
         """Append proposed to stream atomically, or raise and write nothing."""
-        texts = validate_batch(stream, proposed, self.limits)
+        checked = validate_batch(stream, proposed, self.limits)
         try:
-            return self._append_once(stream, proposed, texts, expected, retry_aware=False)
+            return self._append_once(stream, proposed, checked, expected, retry_aware=False)
         except _MaybeARetry:
             # Replay the append on the careful path, which first looks the ids up.
-            return self._append_once(stream, proposed, texts, expected, retry_aware=True)
+            return self._append_once(stream, proposed, checked, expected, retry_aware=True)
 
     def _append_once(
         self,
         stream: str,
         proposed: Sequence[ProposedEvent],
-        texts: list[JsonTexts],
+        checked: CheckedBatch,
         expected: ExpectedVersion,
         *,
         retry_aware: bool,
@@ -105,7 +105,7 @@ class EventStore:
         try:
             with locking.append_transaction(self.engine, self.lock_timeout_seconds) as conn:
                 result, appended = self._append_locked(
-                    conn, stream, proposed, texts, expected, retry_aware
+                    conn, stream, proposed, checked, expected, retry_aware
                 )
             if appended:
                 for listener in self._commit_listeners:
@@ -119,7 +119,7 @@ class EventStore:
         conn: Connection,
         stream: str,
         proposed: Sequence[ProposedEvent],
-        texts: list[JsonTexts],
+        checked: CheckedBatch,
         expected: ExpectedVersion,
         retry_aware: bool,
     ) -> tuple[AppendResult, tuple[StoredEvent, ...]]:
@@ -132,7 +132,7 @@ class EventStore:
         """
         recorded = {}
         if retry_aware:
-            recorded = log_queries.already_recorded(conn, stream, proposed, texts)
+            recorded = log_queries.already_recorded(conn, stream, proposed, checked.texts)
         if len(recorded) == len(proposed):
             ordered = tuple(recorded[event.event_id] for event in proposed)
             return AppendResult(stream=stream, events=ordered, already_recorded=True), ()
@@ -146,9 +146,11 @@ class EventStore:
         recorded_at_us = max(self._clock(), floor_us + 1)
         next_version = 0 if actual is None else actual + 1
         new = [
-            (event, text)
-            for event, text in zip(proposed, texts, strict=True)
-            if event.event_id not in recorded
+            (event, text, canonical)
+            for event, text, canonical in zip(
+                proposed, checked.texts, checked.canonical, strict=True
+            )
+            if not recorded or event.event_id not in recorded
         ]
         appended = tuple(
             StoredEvent(
@@ -162,7 +164,7 @@ class EventStore:
                 metadata=metadata,
                 recorded_at_us=recorded_at_us,
             )
-            for offset, (event, (payload, metadata)) in enumerate(new)
+            for offset, (event, (payload, metadata), _) in enumerate(new)
         )
         try:
             insert_rows(conn, events, log_queries.rows_of(conn, appended))
@@ -172,8 +174,8 @@ class EventStore:
             raise
         if self._observers:
             with_objects = [
-                AppendedEvent(stored=stored, payload=event.payload, metadata=event.metadata)
-                for stored, (event, _) in zip(appended, new, strict=True)
+                AppendedEvent(stored, event.payload, event.metadata, canonical)
+                for stored, (event, _, canonical) in zip(appended, new, strict=True)
             ]
             for observer in self._observers:
                 observer.on_append(conn, with_objects)

@@ -33,6 +33,8 @@ class AppendedEvent:
     stored: StoredEvent
     payload: Mapping[str, Any]
     metadata: Mapping[str, Any]
+    canonical: bool | None = None
+    """Whether the stored texts are the RFC 8785 form of these objects (None: not known)."""
 
 
 ExpectationKind = Literal["any", "no_stream", "stream_exists", "exact"]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from newsledger.domain.json_text import normalise_json
+from newsledger.store.canonical_text import normalise_json_canonical
 from newsledger.store.errors import InvalidAppend, LimitExceeded
 from newsledger.store.limits import StoreLimits
 from newsledger.store.records import ProposedEvent
@@ -71,9 +72,17 @@ JsonTexts = tuple[str, str]
 """An event's payload and metadata as the normalised JSON text the store keeps."""
 
 
+@dataclass(frozen=True, slots=True)
+class CheckedBatch:
+    """A batch's normalised texts, and per event whether both texts are RFC 8785 (JCS)."""
+
+    texts: list[JsonTexts]
+    canonical: list[bool]
+
+
 def validate_batch(
     stream: str, proposed: Sequence[ProposedEvent], limits: StoreLimits
-) -> list[JsonTexts]:
+) -> CheckedBatch:
     """Return each event's normalised JSON texts, or raise naming the offending item."""
     _check_name("stream", stream, limits.max_stream_name_length)
     if not proposed:
@@ -83,6 +92,7 @@ def validate_batch(
             "events", f"{len(proposed)} events in one batch; the limit is {limits.max_batch_events}"
         )
     texts: list[JsonTexts] = []
+    canonical: list[bool] = []
     seen: set[Any] = set()
     batch_bytes = 0
     for index, event in enumerate(proposed):
@@ -93,8 +103,8 @@ def validate_batch(
         _check_name(f"{field}.event_type", event.event_type, limits.max_event_type_length)
         if event.schema_version < 1:
             raise InvalidAppend(f"{field}.schema_version", "must be 1 or more")
-        payload = normalise_json(event.payload)
-        metadata = normalise_json(event.metadata)
+        payload, payload_canonical = normalise_json_canonical(event.payload)
+        metadata, metadata_canonical = normalise_json_canonical(event.metadata)
         _check_no_nul(f"{field}.payload", event.payload, payload)
         _check_no_nul(f"{field}.metadata", event.metadata, metadata)
         size = _utf8_size(f"{field}.payload", payload) + _utf8_size(f"{field}.metadata", metadata)
@@ -105,8 +115,9 @@ def validate_batch(
             )
         batch_bytes += size
         texts.append((payload, metadata))
+        canonical.append(payload_canonical and metadata_canonical)
     if batch_bytes > limits.max_batch_bytes:
         raise LimitExceeded(
             "events", f"the batch takes {batch_bytes} bytes; the limit is {limits.max_batch_bytes}"
         )
-    return texts
+    return CheckedBatch(texts, canonical)

@@ -14,7 +14,7 @@ from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from newsledger.application.errors import Violation
-from newsledger.application.validation.verdicts import compile_checks
+from newsledger.application.validation.verdicts import generate_checks
 from newsledger.domain.upcasting import UnsupportedSchemaVersion, upcast
 from newsledger.v1 import developments_pb2
 
@@ -246,7 +246,7 @@ def _check_message(
             out.append(Violation(f"{prefix}{name}", "required"))
 
 
-VERDICTS = compile_checks(RULES, _scalar_problem, _is_missing, TEXT_CHECKS)
+VERDICTS = generate_checks(RULES, _scalar_problem, TEXT_CHECKS)
 """Per message name: does a value pass, without describing why not (see schema_verdicts)."""
 
 

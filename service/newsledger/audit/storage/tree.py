@@ -174,10 +174,13 @@ class AuditObserver:
         if not appended:
             return
         leaves: list[bytes] = []
+        origin = self.log_origin
         for offset, event in enumerate(appended):
             try:
                 leaves.append(
-                    leaf_of_parsed(event.stored, event.payload, event.metadata, self.log_origin)
+                    leaf_of_parsed(
+                        event.stored, event.payload, event.metadata, origin, event.canonical
+                    )
                 )
             except EnvelopeError as error:
                 raise InvalidAppend(
