@@ -71,6 +71,17 @@ def _without(entry: JsonDict, late: JsonDict) -> JsonDict:
     return trimmed
 
 
+def _trimmed(registry: Sequence[JsonDict], late: Mapping[str, JsonDict]) -> list[JsonDict]:
+    """Return every entry without what the late contributions (`_late_contributions`)
+    brought it."""
+    return [
+        _without(entry, late[str(entry["development_id"])])
+        if str(entry["development_id"]) in late
+        else entry
+        for entry in registry
+    ]
+
+
 def counted_registry(registry: Sequence[JsonDict], as_of: date) -> list[JsonDict] | None:
     """Return the registry as it stands by the date, or None when all of it counts by then.
 
@@ -81,9 +92,7 @@ def counted_registry(registry: Sequence[JsonDict], as_of: date) -> list[JsonDict
     late_contributions = _late_contributions(registry, as_of)
     kept: list[JsonDict] = []
     changed = bool(late_contributions)
-    for entry in registry:
-        late = late_contributions.get(str(entry["development_id"]))
-        entry = _without(entry, late) if late else entry
+    for entry in _trimmed(registry, late_contributions):
         development = entry["event_type"] not in CORRECTION_TYPES
         if development and entry["event_type"] != NEGOTIATION_OPENED and not _counts(entry, as_of):
             changed = True
@@ -121,13 +130,16 @@ def state_as_of(state: NegotiationState, as_of: date) -> NegotiationState:
     The state itself is returned when everything counts by the date. A development that
     counts but refers to a record created by one that counts only later (a truce suspending
     a measure known from a later article) proves that record existed: the development that
-    created it is taken in too, and nothing else of what counts later.
+    created it is taken in too (without the sources later corroborations brought it), and
+    nothing else of what counts later.
     """
     registry = counted_registry(state.developments, as_of)
     if registry is None:
         return state
     creators = creators_of(state)
-    by_seq = {int(entry["seq"]): entry for entry in state.developments}
+    # A creator taken in comes without what later corroborations brought it, as if it counted.
+    late = _late_contributions(state.developments, as_of)
+    by_seq = {int(entry["seq"]): entry for entry in _trimmed(state.developments, late)}
     while True:
         skipped: list[JsonDict] = []
         derived = derive(state, registry, skipped)
