@@ -223,13 +223,20 @@ def test_after_the_implementation_notice_cars_pay_15_percent_from_august_1(
 def test_on_the_latest_date_the_ieepa_rate_is_gone_and_the_parliament_has_frozen_approval(
     loaded: Application,
 ) -> None:
-    # 20 February 2026: the Supreme Court rules 6-3 against the IEEPA tariffs; a Section 122
-    # tariff of 10%, then 15%, from 24 February; 6 February: the suspension extended to
-    # 6 August; 23 February: the trade committee's vote postponed.
+    # 20 February 2026: the Supreme Court rules 6-3 against the IEEPA tariffs, which customs
+    # stops collecting at 12:01 a.m. EST on 24 February; a Section 122 tariff of 10%, then 15%,
+    # from 24 February; 6 February: the suspension extended to 6 August; 23 February: the
+    # trade committee's vote postponed.
     view = view_as_of(loaded, date(2026, 2, 23))
 
-    assert in_force(view, "us") == ["us-autos-232", "us-steel-aluminium-232"]
-    assert rate_and_status(view, "us-reciprocal-eu")[1] == "MEASURE_STATUS_ENDED"
+    assert in_force(view, "us") == ["us-autos-232", "us-reciprocal-eu", "us-steel-aluminium-232"]
+    reciprocal = measures(view)["us-reciprocal-eu"]
+    assert [(c["status"], c["effective"]["start_date"]) for c in reciprocal["pending_changes"]] == [
+        ("MEASURE_STATUS_ENDED", "2026-02-24")
+    ]
+    ended = view_as_of(loaded, date(2026, 2, 24))
+    assert in_force(ended, "us") == ["us-autos-232", "us-steel-aluminium-232"]
+    assert rate_and_status(ended, "us-reciprocal-eu")[1] == "MEASURE_STATUS_ENDED"
     section_122 = measures(view)["us-section-122-global"]
     assert (section_122["rate_percent"], section_122.get("in_force", False)) == ("15", False)
     assert section_122["effective"]["start_date"] == "2026-02-24"
@@ -241,9 +248,7 @@ def test_on_the_latest_date_the_ieepa_rate_is_gone_and_the_parliament_has_frozen
     assert suspension["days_remaining"] == 164
     issues = {i["issue_id"]: i for i in view["issues"]}
     assert issues["eu-implementing-legislation"]["status"] == "ISSUE_STATUS_STALLED"
-    (case,) = view["legal_status"]["cases"]
-    assert case["case_id"] == "learning-resources-v-trump"
-    assert case["latest_ruling"]["court"] == "U.S. Supreme Court"
+    assert view["legal_status"]["latest_ruling"]["court"] == "U.S. Supreme Court"
     # The Brussels meeting of 24 November is talks held after the framework: the phase rule
     # moves the negotiation back to TALKS, though nothing agreed was undone.
     assert phases(view) == ["OPENED", "TRUCE", "TALKS", "AGREED_IN_PRINCIPLE", "TALKS"]
@@ -254,3 +259,107 @@ def test_on_the_latest_date_the_ieepa_rate_is_gone_and_the_parliament_has_frozen
     kinds = {p["person_id"]: p.get("kind", "") for p in view["people"]}
     organisations = sorted(p for p, kind in kinds.items() if kind == "PERSON_KIND_ORGANISATION")
     assert organisations == ["european-commission", "white-house"]
+
+
+def cases(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {case["case_id"]: case for case in view.get("legal_status", {}).get("cases", [])}
+
+
+def effect_states(view: dict[str, Any], measure_id: str) -> list[tuple[str, str]]:
+    effects = measures(view)[measure_id].get("court_effects", [])
+    return [
+        (e.get("ruling_id", ""), e["state"].removeprefix("COURT_EFFECT_STATE_")) for e in effects
+    ]
+
+
+def test_the_trade_court_blocks_the_tariffs_by_june_7_and_the_appeals_court_stays_it_next_day(
+    loaded: Application,
+) -> None:
+    # 28 May 2025: the Court of International Trade enjoins the IEEPA tariff orders, to be
+    # implemented within ten days (by 7 June); 29 May: the Federal Circuit consolidates the
+    # appeals and stays the judgment; 10 June: stay pending appeal, to be heard en banc.
+    before = view_as_of(loaded, date(2025, 5, 27))
+    assert "court_effects" not in measures(before)["us-baseline-10"]
+    assert set(cases(before)) == {"vos-selections-cit"}
+
+    ruled = view_as_of(loaded, date(2025, 5, 28))
+    baseline = measures(ruled)["us-baseline-10"]
+    assert (baseline["status"], baseline["in_force"]) == ("MEASURE_STATUS_IN_FORCE", True)
+    assert [(c["status"], c["effective"]["start_date"]) for c in baseline["pending_changes"]] == [
+        ("MEASURE_STATUS_BLOCKED", "2025-06-07")
+    ]
+    assert effect_states(ruled, "us-baseline-10") == [("cit-2025-05-28", "PENDING")]
+    assert ruled["legal_status"]["latest_ruling"]["ruling_id"] == "cit-2025-05-28"
+
+    stayed = view_as_of(loaded, date(2025, 6, 8))
+    baseline = measures(stayed)["us-baseline-10"]
+    assert (baseline["status"], baseline["in_force"]) == ("MEASURE_STATUS_IN_FORCE", True)
+    assert baseline.get("pending_changes", []) == []
+    assert effect_states(stayed, "us-baseline-10") == [("cit-2025-05-28", "STAYED")]
+    appeal = cases(stayed)["vos-selections-cafc"]
+    assert (appeal["docket_number"], appeal["appeal_from_case_id"]) == (
+        "2025-1812",
+        "vos-selections-cit",
+    )
+    assert appeal["consolidated_case_ids"] == ["oregon-v-trump-cafc"]
+    assert cases(stayed)["oregon-v-trump-cafc"]["consolidated_case_ids"] == ["vos-selections-cafc"]
+    assert appeal["latest_ruling"]["ruling_id"] == "cafc-2025-05-29-administrative-stay"
+    assert "learning-resources-v-trump" not in cases(stayed)  # petitioned on 17 June
+
+
+def test_the_appeals_court_rules_7_4_and_the_supreme_court_sets_argument_for_november_5(
+    loaded: Application,
+) -> None:
+    # 29 August: en banc, 7-4 per curiam, affirmed, injunction vacated and remanded, mandate
+    # withheld through 14 October; 9 September: certiorari granted, the two cases
+    # consolidated; 18 September: argument set for 5 November; 5 November: argued.
+    view = view_as_of(loaded, date(2025, 9, 20))
+    ruling = cases(view)["vos-selections-cafc"]["latest_ruling"]
+    assert (ruling["vote"]["majority"], ruling["vote"]["dissent"]) == (7, 4)
+    assert [d["kind"] for d in ruling["dispositions"]] == [
+        "COURT_RULING_KIND_AFFIRM",
+        "COURT_RULING_KIND_VACATE",
+        "COURT_RULING_KIND_REMAND",
+    ]
+    assert ruling["dispositions"][0]["stayed_until"]["start_date"] == "2025-10-14"
+    scotus = cases(view)["learning-resources-v-trump"]
+    assert [step["kind"] for step in scotus["steps"]] == [
+        "COURT_STEP_KIND_CERTIORARI_GRANTED",
+        "COURT_STEP_KIND_CONSOLIDATED",
+        "COURT_STEP_KIND_ORAL_ARGUMENT_SCHEDULED",
+    ]
+    assert scotus["consolidated_case_ids"] == ["trump-v-vos-selections"]
+    assert scotus["oral_argument_scheduled"]["start_date"] == "2025-11-05"
+    assert cases(view)["trump-v-vos-selections"]["appeal_from_case_id"] == "vos-selections-cafc"
+    assert "latest_ruling" not in scotus
+    assert view["legal_status"]["latest_ruling"]["ruling_id"] == "cafc-2025-08-29-en-banc"
+
+    argued = cases(view_as_of(loaded, date(2025, 11, 6)))["learning-resources-v-trump"]
+    assert argued["steps"][-1]["kind"] == "COURT_STEP_KIND_ORAL_ARGUMENT_HELD"
+    assert "oral_argument_scheduled" not in argued
+
+
+def test_the_supreme_court_ends_the_reciprocal_tariff_from_february_24_by_6_3(
+    loaded: Application,
+) -> None:
+    # 20 February 2026: 6-3, Chief Justice Roberts; V.O.S. Selections affirmed, Learning
+    # Resources vacated and remanded; customs stops collecting at 12:01 a.m. EST on 24 February.
+    day_before = view_as_of(loaded, date(2026, 2, 19))
+    assert day_before["legal_status"]["latest_ruling"]["ruling_id"] == "cafc-2025-08-29-en-banc"
+    assert effect_states(day_before, "us-reciprocal-eu") == [("cit-2025-05-28", "STAYED")]
+
+    ruled = view_as_of(loaded, date(2026, 2, 21))
+    latest = ruled["legal_status"]["latest_ruling"]
+    assert latest["ruling_id"] == "scotus-2026-02-20"
+    assert (latest["vote"]["majority"], latest["vote"]["dissent"]) == (6, 3)
+    assert latest["vote"]["majority_by"] == "Chief Justice Roberts"
+    ends = latest["dispositions"][0]
+    assert (ends["effect"], ends["state"]) == ("COURT_EFFECT_ENDS", "COURT_EFFECT_STATE_PENDING")
+    assert latest["dispositions"][1]["kind"] == "COURT_RULING_KIND_VACATE"
+    assert measures(ruled)["us-reciprocal-eu"].get("in_force") is True
+    assert effect_states(ruled, "us-reciprocal-eu")[-1] == ("scotus-2026-02-20", "PENDING")
+
+    ended = view_as_of(loaded, date(2026, 2, 24))
+    assert rate_and_status(ended, "us-reciprocal-eu")[1:] == ("MEASURE_STATUS_ENDED", False)
+    assert effect_states(ended, "us-reciprocal-eu")[-1] == ("scotus-2026-02-20", "IN_EFFECT")
+    assert len(cases(ended)) == 5

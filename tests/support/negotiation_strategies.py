@@ -1,8 +1,9 @@
 """Hypothesis strategies for whole negotiations: developments of many types on random dates.
 
 A negotiation is a list of `Development`s (event type, payload, development id) that refer
-to each other through small pools of ids, so later ones restate, move, rename, rule on,
-corroborate, dispute and confirm earlier ones. Every payload is valid for the contract; a
+to each other through small pools of ids, so later ones restate, move, rename, rule on
+(end, block and stay measures), docket, consolidate, corroborate, dispute and confirm earlier
+ones. Every payload is valid for the contract; a
 development whose reference is unknown at its place is refused by the fold as a problem,
 which the properties tolerate. `later_developments` draws developments that count only
 after a given date: their `occurred` span and every source are after it.
@@ -34,6 +35,15 @@ STATUSES = (
     "MEASURE_STATUS_ENDED",
 )
 NAMES = ("Alpha", "Beta", "Gamma")
+CASES = ("case", "appeal")
+RULINGS = ("ruling-a", "ruling-b")
+EFFECTS = ("COURT_EFFECT_ENDS", "COURT_EFFECT_BLOCKS", "COURT_EFFECT_UNSPECIFIED")
+STEP_KINDS = (
+    "COURT_STEP_KIND_CERTIORARI_GRANTED",
+    "COURT_STEP_KIND_CONSOLIDATED",
+    "COURT_STEP_KIND_ORAL_ARGUMENT_SCHEDULED",
+    "COURT_STEP_KIND_ORAL_ARGUMENT_HELD",
+)
 STANCES = ("AccountDisputed", "AccountConfirmed")
 
 
@@ -118,6 +128,42 @@ def reports(draw: st.DrawFn, after: date | None = None, tag: str = "") -> dict[s
 
 
 @st.composite
+def ruling_extras(draw: st.DrawFn, occurred: date) -> dict[str, Any]:
+    """A ruling's id, vote and dispositions: ending, blocking or staying, from a later day,
+    withheld until a day or with no day given."""
+    extras: dict[str, Any] = {}
+    if draw(st.booleans()):
+        extras["ruling_id"] = draw(st.sampled_from(RULINGS))
+    if draw(st.booleans()):
+        extras["vote"] = {"majority": draw(st.integers(1, 9)), "dissent": draw(st.integers(0, 4))}
+    dispositions = []
+    for _ in range(draw(st.integers(0, 2))):
+        disposition: dict[str, Any] = {
+            "kind": draw(st.sampled_from(["COURT_RULING_KIND_VACATE", "COURT_RULING_KIND_STAY"])),
+            "description": f"Disposition {draw(st.integers(0, 9))}",
+        }
+        if draw(st.booleans()):
+            disposition["measure_ids"] = [draw(st.sampled_from([MEASURES[0], *MEASURES]))]
+            effect = draw(st.sampled_from(EFFECTS))
+            if effect != "COURT_EFFECT_UNSPECIFIED":
+                disposition["effect"] = effect
+        if draw(st.booleans()):
+            disposition["effective"] = _day(occurred + timedelta(days=draw(st.integers(0, 60))))
+        withheld = draw(st.sampled_from(["none", "day", "unknown"]))
+        if withheld == "day":
+            until = occurred + timedelta(days=draw(st.integers(0, 60)))
+            disposition["stayed_until"] = _day(until)
+        elif withheld == "unknown":
+            disposition["stayed_until"] = {"precision": "DATE_PRECISION_UNKNOWN"}
+        if disposition["kind"] == "COURT_RULING_KIND_STAY" and draw(st.booleans()):
+            disposition["stays_ruling_id"] = draw(st.sampled_from(RULINGS))
+        dispositions.append(disposition)
+    if dispositions:
+        extras["dispositions"] = dispositions
+    return extras
+
+
+@st.composite
 def development_payloads(
     draw: st.DrawFn, after: date | None = None, tag: str = ""
 ) -> tuple[str, dict[str, Any]]:
@@ -128,7 +174,7 @@ def development_payloads(
         st.sampled_from(
             ["TariffMeasureChanged", "TruceAgreed", "DeadlineSet", "CourtRulingIssued",
              "TalksHeld", "OutcomeReached", "IssuePositionStated", "StatementMade",
-             "PersonRoleAssigned"]
+             "PersonRoleAssigned", "CourtCaseDocketed", "CourtStepTaken"]
         )
     )  # fmt: skip
     if kind in ("TariffMeasureChanged", "TruceAgreed", "DeadlineSet") and draw(st.booleans()):
@@ -156,12 +202,39 @@ def development_payloads(
         }
     elif kind == "CourtRulingIssued":
         payload = {
-            "case_id": "case",
+            "case_id": draw(st.sampled_from(CASES)),
             "case_name": f"{draw(st.sampled_from(NAMES))} v. United States",
             "court": "Court",
             "kind": draw(st.sampled_from(["COURT_RULING_KIND_STAY", "COURT_RULING_KIND_VACATE"])),
             "holding": f"Holding {draw(st.integers(0, 99))}",
+            **draw(ruling_extras(occurred)),
         }
+    elif kind == "CourtCaseDocketed":
+        case_id = draw(st.sampled_from(CASES))
+        payload = {
+            "case_id": case_id,
+            "case_name": f"{draw(st.sampled_from(NAMES))} v. United States",
+            "court": draw(st.sampled_from(["Trade court", "Appeals court"])),
+            "docket_number": f"25-{draw(st.integers(1, 9))}",
+            "parties": [{"name": draw(st.sampled_from(NAMES)), "role": "CASE_ROLE_PLAINTIFF"}],
+            "measure_ids": draw(st.lists(st.sampled_from(MEASURES), max_size=1)),
+        }
+        if draw(st.booleans()):
+            payload["appeal_from_case_id"] = draw(
+                st.sampled_from([c for c in CASES if c != case_id])
+            )
+    elif kind == "CourtStepTaken":
+        case_id = draw(st.sampled_from(CASES))
+        step = draw(st.sampled_from(STEP_KINDS))
+        payload = {
+            "case_id": case_id,
+            "kind": step,
+            "description": f"Step {draw(st.integers(0, 9))}",
+        }
+        if step == "COURT_STEP_KIND_CONSOLIDATED":
+            payload["consolidated_case_ids"] = [c for c in CASES if c != case_id]
+        if step == "COURT_STEP_KIND_ORAL_ARGUMENT_SCHEDULED":
+            payload["scheduled"] = _day(occurred + timedelta(days=draw(st.integers(1, 90))))
     elif kind == "TalksHeld":
         payload = {
             "talks_id": draw(st.sampled_from(["round-1", "round-2"])),
@@ -209,11 +282,39 @@ def development_payloads(
     return kind, {**payload, "report": report}
 
 
+def litigation() -> list[Development]:
+    """Return an undated measure and the two docketed cases over it (always counted), so the
+    generated rulings, steps and stays that refer to them apply."""
+    undated = {
+        "occurred": {"precision": "DATE_PRECISION_UNKNOWN"},
+        "sources": [{"source_id": "docket", "outlet": "Docket", "kind": "SOURCE_KIND_COURT"}],
+    }
+    measure = {
+        "measure_id": MEASURES[0],
+        "description": "Levy",
+        "status": "MEASURE_STATUS_IN_FORCE",
+        "imposed_by": [PARTIES[0]],
+        "report": undated,
+    }
+    dockets = [
+        {"case_id": case_id, "case_name": f"{case_id.title()} v. United States", "court": "Court"}
+        for case_id in CASES
+    ]
+    return [
+        Development("TariffMeasureChanged", measure, "litigated-measure"),
+        *(Development("CourtCaseDocketed", {**d, "report": undated}, f"docket-{d['case_id']}")
+          for d in dockets),
+    ]  # fmt: skip
+
+
 @st.composite
 def negotiations(draw: st.DrawFn, size: int = 12) -> list[Development]:
-    """The developments of a generated negotiation after its opening and its people."""
+    """The developments of a generated negotiation after its opening and its people; half of
+    them start with a measure under litigation (`litigation`)."""
     drawn = draw(st.lists(development_payloads(), min_size=1, max_size=size))
-    return [Development(kind, payload, f"dev-{n}") for n, (kind, payload) in enumerate(drawn)]
+    preamble = litigation() if draw(st.booleans()) else []
+    developments = [Development(k, payload, f"dev-{n}") for n, (k, payload) in enumerate(drawn)]
+    return [*preamble, *developments]
 
 
 @st.composite

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from google.protobuf import json_format
 
@@ -79,3 +80,93 @@ def test_qualifier_withdrawal_suspension_and_organisation_reach_the_message() ->
     assert measures["threat"].status == 7  # MEASURE_STATUS_WITHDRAWN
     assert measures["threat"].withdrawn.start_date == "2025-06-10"
     assert [p.kind for p in message.people] == [2]  # PERSON_KIND_ORGANISATION
+
+
+def _on(day: str) -> dict[str, Any]:
+    return report(occurred={"precision": "DATE_PRECISION_DAY", "start_date": day})
+
+
+def test_dockets_steps_votes_dispositions_and_court_effects_reach_the_message() -> None:
+    stream = Stream().opened()
+    tariff = {"description": "Tariffs", "imposed_by": ["us"], "targets": ["cn"]}
+    stream.add(
+        "TariffMeasureChanged",
+        {
+            **tariff,
+            "measure_id": "t",
+            "status": "MEASURE_STATUS_IN_FORCE",
+            "report": _on("2025-04-09"),
+        },
+    )
+    for case_id in ("scotus", "other"):
+        stream.add(
+            "CourtCaseDocketed",
+            {
+                "case_id": case_id,
+                "case_name": "Learning Resources, Inc. v. Trump",
+                "court": "U.S. Supreme Court",
+                "docket_number": "24-1287",
+                "parties": [{"name": "Learning Resources, Inc.", "role": "CASE_ROLE_PETITIONER"}],
+                "measure_ids": ["t"],
+                "report": _on("2025-06-17"),
+            },
+        )
+    stream.add(
+        "CourtStepTaken",
+        {
+            "case_id": "scotus",
+            "kind": "COURT_STEP_KIND_CONSOLIDATED",
+            "consolidated_case_ids": ["other"],
+            "report": _on("2025-09-09"),
+        },
+    )
+    stream.add(
+        "CourtStepTaken",
+        {
+            "case_id": "scotus",
+            "kind": "COURT_STEP_KIND_ORAL_ARGUMENT_SCHEDULED",
+            "scheduled": {"precision": "DATE_PRECISION_DAY", "start_date": "2026-03-05"},
+            "report": _on("2025-09-18"),
+        },
+    )
+    disposition = {
+        "kind": "COURT_RULING_KIND_AFFIRM",
+        "description": "Affirmed",
+        "measure_ids": ["t"],
+        "effect": "COURT_EFFECT_ENDS",
+        "effective": {"precision": "DATE_PRECISION_DAY", "start_date": "2026-02-24"},
+    }
+    stream.add(
+        "CourtRulingIssued",
+        {
+            "case_id": "scotus",
+            "ruling_id": "scotus-ruling",
+            "court": "U.S. Supreme Court",
+            "kind": "COURT_RULING_KIND_AFFIRM",
+            "holding": "IEEPA does not authorize tariffs",
+            "vote": {"majority": 6, "dissent": 3, "majority_by": "Chief Justice Roberts"},
+            "dispositions": [disposition],
+            "report": _on("2026-02-20"),
+        },
+    )
+    state = fold(stream.events)
+    assert isinstance(state, NegotiationState)
+    view = render_view(state, date(2026, 2, 22))
+
+    message = negotiation_view(view)
+    assert message == json_format.ParseDict(view, negotiation_view_pb2.NegotiationView())
+    cases = {case.case_id: case for case in message.legal_status.cases}
+    case = cases["scotus"]
+    assert case.docket_number == "24-1287"
+    assert case.parties[0].role == 5  # CASE_ROLE_PETITIONER
+    assert list(case.consolidated_case_ids) == ["other"]
+    assert [step.kind for step in case.steps] == [2, 5]  # consolidated, argument scheduled
+    assert case.oral_argument_scheduled.start_date == "2026-03-05"
+    ruling = message.legal_status.latest_ruling
+    assert (ruling.vote.majority, ruling.vote.dissent) == (6, 3)
+    assert ruling.dispositions[0].effect == 1  # COURT_EFFECT_ENDS
+    assert ruling.dispositions[0].state == 2  # COURT_EFFECT_STATE_PENDING
+    [measure] = message.measures
+    assert measure.pending_changes[0].status == 6  # MEASURE_STATUS_ENDED
+    assert measure.court_effects[0].ruling_id == "scotus-ruling"
+    assert measure.court_effects[0].state == 2  # COURT_EFFECT_STATE_PENDING

@@ -38,6 +38,8 @@ APPLIERS: dict[str, Applier] = {
     "EntityListChanged": measures.apply_entity_list_changed,
     "CourtRulingIssued": courts.apply_court_ruling_issued,
     "InvestigationChanged": courts.apply_investigation_changed,
+    "CourtCaseDocketed": courts.apply_court_case_docketed,
+    "CourtStepTaken": courts.apply_court_step_taken,
     "EconomicIndicatorReleased": economy.apply_economic_indicator_released,
     "MarketMoved": economy.apply_market_moved,
     "PurchaseReported": economy.apply_purchase_reported,

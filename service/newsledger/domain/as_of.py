@@ -75,6 +75,17 @@ def _without(entry: JsonDict, late: JsonDict) -> JsonDict:
     return trimmed
 
 
+def _trimmed(registry: Sequence[JsonDict], late: Mapping[str, JsonDict]) -> list[JsonDict]:
+    """Return every entry without what the late contributions (`_late_contributions`)
+    brought it."""
+    return [
+        _without(entry, late[str(entry["development_id"])])
+        if str(entry["development_id"]) in late
+        else entry
+        for entry in registry
+    ]
+
+
 def counted_registry(
     registry: Sequence[JsonDict], as_of: date, days: Sequence[str] | None = None
 ) -> list[JsonDict] | None:
@@ -133,7 +144,8 @@ def state_as_of(
     The state itself is returned when everything counts by the date. A development that
     counts but refers to a record created by one that counts only later (a truce suspending
     a measure known from a later article) proves that record existed: the development that
-    created it is taken in too, and nothing else of what counts later.
+    created it is taken in too (without the sources later corroborations brought it), and
+    nothing else of what counts later.
 
     An `index` kept with the state knows the day each entry counts from: the current view
     (every entry counting by today) then costs one comparison, not a walk of the registry.
@@ -148,7 +160,12 @@ def state_as_of(
     if registry is None:
         return state
     creators = creators_of(state)
-    by_seq = {int(entry["seq"]): entry for entry in state.developments}
+    # A creator taken in comes without what later corroborations brought it, as if it counted.
+    counting = [
+        counts_on(day, as_of) for day in (_days(state.developments) if days is None else days)
+    ]
+    late = _late_contributions(state.developments, counting)
+    by_seq = {int(entry["seq"]): entry for entry in _trimmed(state.developments, late)}
     while True:
         skipped: list[JsonDict] = []
         derived = derive(state, registry, skipped)

@@ -85,6 +85,17 @@ HEADLINES: dict[str, Headline] = {
     ),
     "EntityListChanged": _field("description"),
     "CourtRulingIssued": _field("holding"),
+    "CourtCaseDocketed": lambda p: _joined(
+        _text(p, "case_name"), "docketed at", _text(p, "court"), _text(p, "docket_number")
+    ),
+    "CourtStepTaken": lambda p: (
+        _text(p, "description")
+        or _joined(
+            _text(p, "case_id") + ":",
+            _words(p.get("kind"), "COURT_STEP_KIND_"),
+            _time(p.get("scheduled")),
+        )
+    ),
     "InvestigationChanged": _field("subject"),
     "EconomicIndicatorReleased": _field("name"),
     "MarketMoved": _field("attribution"),

@@ -290,9 +290,14 @@ def render_view(
         )
     rounds = sections.ordered(state.next_round_history, as_of)
     rulings = [
-        r for case in state.court_cases.values() for r in sections.counted(case["rulings"], as_of)
+        (r, case)
+        for case in state.court_cases.values()
+        for r in sections.counted(case["rulings"], as_of)
     ]
-    latest_ruling = max(rulings, key=valid_order, default={})
+    latest, latest_case = max(rulings, key=lambda pair: valid_order(pair[0]), default=({}, {}))
+    latest_ruling = sections.ruling(
+        latest, sections.counted(latest_case.get("stays", []), as_of), as_of
+    )
     truce = _latest(truces, state.truces, "truce_id")
     if truce.get("deadline_history"):
         truce["deadline_history"] = cut.rendered(
@@ -326,7 +331,7 @@ def render_view(
         "commitments": commitments,
         "measures": measures,
         "measures_in_force": in_force,
-        "legal_status": {"cases": cases, "latest_ruling": sections.public(latest_ruling)},
+        "legal_status": {"cases": cases, "latest_ruling": latest_ruling},
         "economic_context": {
             "indicators": cut.records(
                 "economic_context.indicators",

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
 
+from newsledger.domain import court_effects
 from newsledger.domain.dates import countdown
 from newsledger.domain.state import JsonDict
 from newsledger.domain.valid_time import counts_on, span_start, takes_effect, valid_order
@@ -24,6 +25,15 @@ SUSPENSION_KEYS = ("suspended_until", "suspended_part")
 
 WITHDRAWN = "MEASURE_STATUS_WITHDRAWN"
 """A threat or announcement withdrawn: the measure was never in force."""
+
+MEASURE_HISTORIES = (
+    "status_history",
+    "licence_decisions",
+    "entity_list_actions",
+    "court_effects",
+    "court_stays",
+)
+"""A measure's dated lists, rendered from as of the date rather than shown as kept."""
 
 ANNOUNCED = "MEASURE_STATUS_ANNOUNCED"
 ANNOUNCING_STATUSES = frozenset({"MEASURE_STATUS_THREATENED", ANNOUNCED})
@@ -238,14 +248,16 @@ def measure(record: Mapping[str, Any], as_of: date) -> JsonDict | None:
 
     Its status and figures come from the changes in effect on the date; a change announced
     ahead is listed in `pending_changes` with its effective date until then. A measure with
-    only pending changes is announced.
+    only pending changes is announced. A court ruling that ends or blocks it is such a change
+    from the day it takes effect, unless it is stayed on the date (`court_effects`).
     """
-    counted_entries = ordered(record["status_history"], as_of)
+    from_courts = court_effects.status_entries(record, as_of)
+    counted_entries = ordered([*record["status_history"], *from_courts], as_of)
     if not counted_entries:
         return None
     current, pending = split_by_effect(counted_entries, as_of)
     entries = current or pending
-    rendered = public(record, "status_history", "licence_decisions", "entity_list_actions")
+    rendered = public(record, *MEASURE_HISTORIES)
     status, rest, suspension = _standing(current, as_of)
     # Only lapsed suspensions, nothing before them: the last status known stands.
     rendered["status"] = status or (current[-1]["status"] if current else ANNOUNCED)
@@ -260,6 +272,7 @@ def measure(record: Mapping[str, Any], as_of: date) -> JsonDict | None:
     rendered["licence_decisions"] = [public(d) for d in counted(record["licence_decisions"], as_of)]
     actions = [public(a) for a in counted(record["entity_list_actions"], as_of)]
     rendered["entity_list_actions"] = actions
+    rendered["court_effects"] = court_effects.court_effects(record, as_of)
     listed: list[str] = []
     for action in actions:
         removing = action.get("action") == "ENTITY_LIST_ACTION_REMOVED"
@@ -277,15 +290,50 @@ def measure(record: Mapping[str, Any], as_of: date) -> JsonDict | None:
     return rendered
 
 
+def ruling(record: Mapping[str, Any], stays: list[JsonDict], as_of: date) -> JsonDict:
+    """Render a ruling with each disposition's effect on its measures as of the date."""
+    rendered = public(record)
+    dispositions = []
+    for disposition in record.get("dispositions", []):
+        shown = dict(disposition)
+        if disposition.get("effect") in court_effects.STATUS_OF_EFFECT:
+            entry = {**disposition, "ruling_id": record.get("ruling_id", "")}
+            state = court_effects.effect_state(entry, stays, as_of)
+            shown |= public(state)
+        dispositions.append(shown)
+    if dispositions:
+        rendered["dispositions"] = dispositions
+    return rendered
+
+
+CASE_LISTS = ("rulings", "steps", "consolidations", "stays")
+"""A case's dated lists, rendered as of the date rather than shown as kept."""
+
+
 def court_case(record: Mapping[str, Any], as_of: date) -> JsonDict | None:
-    """Render a case with its rulings so far and the latest one (by when it was issued)."""
-    rulings = ordered(record["rulings"], as_of)
-    if not rulings:
+    """Render a case as its docket stands on the date: its steps and consolidations so far,
+    the oral argument still to come, its rulings and the latest one (by when it was issued)."""
+    if not counts_on(str(record.get("_from", "")), as_of):
         return None
-    rendered = public(record, "rulings")
-    rendered["rulings"] = [public(ruling) for ruling in rulings]
-    rendered["latest_ruling"] = rendered["rulings"][-1]
+    stays = counted(record.get("stays", []), as_of)
+    rulings = [ruling(entry, stays, as_of) for entry in ordered(record["rulings"], as_of)]
+    rendered = public(record, *CASE_LISTS)
+    rendered["rulings"] = rulings
+    if rulings:
+        rendered["latest_ruling"] = rulings[-1]
     rendered["ruling_count"] = len(rulings)
+    steps = ordered(record.get("steps", []), as_of)
+    rendered["steps"] = [public(step) for step in steps]
+    joined = [i for c in ordered(record.get("consolidations", []), as_of) for i in c["case_ids"]]
+    rendered["consolidated_case_ids"] = sorted(set(joined) - {record["case_id"]})
+    arguments = [
+        step["scheduled"]
+        for step in steps
+        if step.get("scheduled") and step["kind"] == "COURT_STEP_KIND_ORAL_ARGUMENT_SCHEDULED"
+    ]
+    upcoming = span_start(arguments[-1]) if arguments else None
+    if upcoming is not None and upcoming >= as_of:
+        rendered["oral_argument_scheduled"] = arguments[-1]
     return rendered
 
 

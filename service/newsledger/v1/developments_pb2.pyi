@@ -353,6 +353,8 @@ class _MeasureStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Measure
     """A threat or an announcement withdrawn before the measure was ever put in force: it
     never was in force (a measure that was is ENDED instead).
     """
+    MEASURE_STATUS_BLOCKED: _MeasureStatus.ValueType  # 20
+    """A court bars its enforcement (an injunction): not in force while it lasts."""
 
 class MeasureStatus(_MeasureStatus, metaclass=_MeasureStatusEnumTypeWrapper):
     """The life cycle of a trade measure: a threat is not a measure, announced is not in force."""
@@ -375,6 +377,8 @@ MEASURE_STATUS_WITHDRAWN: MeasureStatus.ValueType  # 7
 """A threat or an announcement withdrawn before the measure was ever put in force: it
 never was in force (a measure that was is ENDED instead).
 """
+MEASURE_STATUS_BLOCKED: MeasureStatus.ValueType  # 20
+"""A court bars its enforcement (an injunction): not in force while it lasts."""
 Global___MeasureStatus: _TypeAlias = MeasureStatus  # noqa: Y015
 
 class _ExportControlKind:
@@ -756,6 +760,133 @@ REPORT_TIME_FIELD_EFFECTIVE: ReportTimeField.ValueType  # 3
 REPORT_TIME_FIELD_EXPIRES: ReportTimeField.ValueType  # 4
 """`report.expires`."""
 Global___ReportTimeField: _TypeAlias = ReportTimeField  # noqa: Y015
+
+class _CaseRole:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _CaseRoleEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_CaseRole.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    CASE_ROLE_UNSPECIFIED: _CaseRole.ValueType  # 0
+    """Not stated."""
+    CASE_ROLE_PLAINTIFF: _CaseRole.ValueType  # 1
+    """Brought the case in a trial court."""
+    CASE_ROLE_DEFENDANT: _CaseRole.ValueType  # 2
+    """Answers the case in a trial court."""
+    CASE_ROLE_APPELLANT: _CaseRole.ValueType  # 3
+    """Appeals a decision."""
+    CASE_ROLE_APPELLEE: _CaseRole.ValueType  # 4
+    """Defends a decision on appeal."""
+    CASE_ROLE_PETITIONER: _CaseRole.ValueType  # 5
+    """Asks a higher court to review (e.g. by a petition for certiorari)."""
+    CASE_ROLE_RESPONDENT: _CaseRole.ValueType  # 6
+    """Answers a petition."""
+    CASE_ROLE_INTERVENOR: _CaseRole.ValueType  # 7
+    """Joined the case as an intervenor."""
+    CASE_ROLE_OTHER: _CaseRole.ValueType  # 8
+    """Any other role (amicus curiae…)."""
+
+class CaseRole(_CaseRole, metaclass=_CaseRoleEnumTypeWrapper):
+    """── Courts ──
+
+    A party's role in a court case.
+    """
+
+CASE_ROLE_UNSPECIFIED: CaseRole.ValueType  # 0
+"""Not stated."""
+CASE_ROLE_PLAINTIFF: CaseRole.ValueType  # 1
+"""Brought the case in a trial court."""
+CASE_ROLE_DEFENDANT: CaseRole.ValueType  # 2
+"""Answers the case in a trial court."""
+CASE_ROLE_APPELLANT: CaseRole.ValueType  # 3
+"""Appeals a decision."""
+CASE_ROLE_APPELLEE: CaseRole.ValueType  # 4
+"""Defends a decision on appeal."""
+CASE_ROLE_PETITIONER: CaseRole.ValueType  # 5
+"""Asks a higher court to review (e.g. by a petition for certiorari)."""
+CASE_ROLE_RESPONDENT: CaseRole.ValueType  # 6
+"""Answers a petition."""
+CASE_ROLE_INTERVENOR: CaseRole.ValueType  # 7
+"""Joined the case as an intervenor."""
+CASE_ROLE_OTHER: CaseRole.ValueType  # 8
+"""Any other role (amicus curiae…)."""
+Global___CaseRole: _TypeAlias = CaseRole  # noqa: Y015
+
+class _CourtStepKind:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _CourtStepKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_CourtStepKind.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    COURT_STEP_KIND_UNSPECIFIED: _CourtStepKind.ValueType  # 0
+    """Not stated."""
+    COURT_STEP_KIND_APPEAL_FILED: _CourtStepKind.ValueType  # 1
+    """An appeal or a petition for review was filed."""
+    COURT_STEP_KIND_CONSOLIDATED: _CourtStepKind.ValueType  # 2
+    """The case was consolidated with others (`consolidated_case_ids`)."""
+    COURT_STEP_KIND_CERTIORARI_GRANTED: _CourtStepKind.ValueType  # 3
+    """The court agreed to review the case (certiorari granted)."""
+    COURT_STEP_KIND_CERTIORARI_DENIED: _CourtStepKind.ValueType  # 4
+    """The court declined to review the case (certiorari denied)."""
+    COURT_STEP_KIND_ORAL_ARGUMENT_SCHEDULED: _CourtStepKind.ValueType  # 5
+    """Oral argument was set for a date (`scheduled`)."""
+    COURT_STEP_KIND_ORAL_ARGUMENT_HELD: _CourtStepKind.ValueType  # 6
+    """Oral argument was heard (on the report's `occurred`)."""
+    COURT_STEP_KIND_EN_BANC_ORDERED: _CourtStepKind.ValueType  # 7
+    """The case is to be heard by the full court (en banc)."""
+    COURT_STEP_KIND_MANDATE_ISSUED: _CourtStepKind.ValueType  # 8
+    """The court's mandate issued: its judgment binds the court below."""
+    COURT_STEP_KIND_OTHER: _CourtStepKind.ValueType  # 9
+    """Any other step."""
+
+class CourtStepKind(_CourtStepKind, metaclass=_CourtStepKindEnumTypeWrapper):
+    """A procedural step in a court case other than a ruling."""
+
+COURT_STEP_KIND_UNSPECIFIED: CourtStepKind.ValueType  # 0
+"""Not stated."""
+COURT_STEP_KIND_APPEAL_FILED: CourtStepKind.ValueType  # 1
+"""An appeal or a petition for review was filed."""
+COURT_STEP_KIND_CONSOLIDATED: CourtStepKind.ValueType  # 2
+"""The case was consolidated with others (`consolidated_case_ids`)."""
+COURT_STEP_KIND_CERTIORARI_GRANTED: CourtStepKind.ValueType  # 3
+"""The court agreed to review the case (certiorari granted)."""
+COURT_STEP_KIND_CERTIORARI_DENIED: CourtStepKind.ValueType  # 4
+"""The court declined to review the case (certiorari denied)."""
+COURT_STEP_KIND_ORAL_ARGUMENT_SCHEDULED: CourtStepKind.ValueType  # 5
+"""Oral argument was set for a date (`scheduled`)."""
+COURT_STEP_KIND_ORAL_ARGUMENT_HELD: CourtStepKind.ValueType  # 6
+"""Oral argument was heard (on the report's `occurred`)."""
+COURT_STEP_KIND_EN_BANC_ORDERED: CourtStepKind.ValueType  # 7
+"""The case is to be heard by the full court (en banc)."""
+COURT_STEP_KIND_MANDATE_ISSUED: CourtStepKind.ValueType  # 8
+"""The court's mandate issued: its judgment binds the court below."""
+COURT_STEP_KIND_OTHER: CourtStepKind.ValueType  # 9
+"""Any other step."""
+Global___CourtStepKind: _TypeAlias = CourtStepKind  # noqa: Y015
+
+class _CourtEffect:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _CourtEffectEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_CourtEffect.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    COURT_EFFECT_UNSPECIFIED: _CourtEffect.ValueType  # 0
+    """It does not change whether they apply (e.g. a holding on their legality alone)."""
+    COURT_EFFECT_ENDS: _CourtEffect.ValueType  # 1
+    """It ends them (vacated, held invalid): from its effective date they are ENDED."""
+    COURT_EFFECT_BLOCKS: _CourtEffect.ValueType  # 2
+    """It bars their enforcement (an injunction): from its effective date they are BLOCKED."""
+
+class CourtEffect(_CourtEffect, metaclass=_CourtEffectEnumTypeWrapper):
+    """How a disposition bears on the measures it names."""
+
+COURT_EFFECT_UNSPECIFIED: CourtEffect.ValueType  # 0
+"""It does not change whether they apply (e.g. a holding on their legality alone)."""
+COURT_EFFECT_ENDS: CourtEffect.ValueType  # 1
+"""It ends them (vacated, held invalid): from its effective date they are ENDED."""
+COURT_EFFECT_BLOCKS: CourtEffect.ValueType  # 2
+"""It bars their enforcement (an injunction): from its effective date they are BLOCKED."""
+Global___CourtEffect: _TypeAlias = CourtEffect  # noqa: Y015
 
 @_typing.final
 class ReportedTime(_message.Message):
@@ -1641,6 +1772,9 @@ class CourtRulingIssued(_message.Message):
     NEXT_STEP_FIELD_NUMBER: _builtins.int
     MEASURE_IDS_FIELD_NUMBER: _builtins.int
     REPORT_FIELD_NUMBER: _builtins.int
+    RULING_ID_FIELD_NUMBER: _builtins.int
+    VOTE_FIELD_NUMBER: _builtins.int
+    DISPOSITIONS_FIELD_NUMBER: _builtins.int
     case_id: _builtins.str
     """Stable id of the case."""
     case_name: _builtins.str
@@ -1653,6 +1787,10 @@ class CourtRulingIssued(_message.Message):
     """What the ruling does, in the ledger's words."""
     next_step: _builtins.str
     """What happens next in the case, when known."""
+    ruling_id: _builtins.str
+    """Stable id of this ruling, so a later ruling can stay it (`stays_ruling_id`); empty when
+    nothing refers to it. Unique within the negotiation.
+    """
     @_builtins.property
     def measure_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Measures the ruling bears on (`measure_id`s)."""
@@ -1660,6 +1798,17 @@ class CourtRulingIssued(_message.Message):
     @_builtins.property
     def report(self) -> Global___Report:
         """The report."""
+
+    @_builtins.property
+    def vote(self) -> Global___CourtVote:
+        """The judges' vote, when the sources give it (e.g. 7–4)."""
+
+    @_builtins.property
+    def dispositions(self) -> _containers.RepeatedCompositeFieldContainer[Global___CourtDisposition]:
+        """What the ruling decides, one entry per disposition (affirmed in part, vacated in part,
+        remanded…); each may end or block named measures from a date, and may be stayed. `kind`
+        stays the ruling's kind as a whole.
+        """
 
     def __init__(
         self,
@@ -1672,10 +1821,13 @@ class CourtRulingIssued(_message.Message):
         next_step: _builtins.str = ...,
         measure_ids: _abc.Iterable[_builtins.str] | None = ...,
         report: Global___Report | None = ...,
+        ruling_id: _builtins.str = ...,
+        vote: Global___CourtVote | None = ...,
+        dispositions: _abc.Iterable[Global___CourtDisposition] | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report", "vote", b"vote"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_id", b"case_id", "case_name", b"case_name", "court", b"court", "holding", b"holding", "kind", b"kind", "measure_ids", b"measure_ids", "next_step", b"next_step", "report", b"report"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_id", b"case_id", "case_name", b"case_name", "court", b"court", "dispositions", b"dispositions", "holding", b"holding", "kind", b"kind", "measure_ids", b"measure_ids", "next_step", b"next_step", "report", b"report", "ruling_id", b"ruling_id", "vote", b"vote"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -2601,3 +2753,228 @@ class AccountConfirmed(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___AccountConfirmed: _TypeAlias = AccountConfirmed  # noqa: Y015
+
+@_typing.final
+class CaseParty(_message.Message):
+    """A party to a court case, as the docket names it."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: _builtins.int
+    ROLE_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    """Its name, e.g. "V.O.S. Selections, Inc." or "State of Oregon"."""
+    role: Global___CaseRole.ValueType
+    """Its role."""
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+        role: Global___CaseRole.ValueType = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["name", b"name", "role", b"role"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CaseParty: _TypeAlias = CaseParty  # noqa: Y015
+
+@_typing.final
+class CourtVote(_message.Message):
+    """The judges' vote on a ruling."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MAJORITY_FIELD_NUMBER: _builtins.int
+    DISSENT_FIELD_NUMBER: _builtins.int
+    MAJORITY_BY_FIELD_NUMBER: _builtins.int
+    DISSENTING_FIELD_NUMBER: _builtins.int
+    majority: _builtins.int
+    """Judges in the majority."""
+    dissent: _builtins.int
+    """Judges dissenting; 0 for a unanimous ruling."""
+    majority_by: _builtins.str
+    """Who wrote for the majority, e.g. "Chief Justice Roberts" or "per curiam"."""
+    @_builtins.property
+    def dissenting(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Dissenting judges, when named."""
+
+    def __init__(
+        self,
+        *,
+        majority: _builtins.int = ...,
+        dissent: _builtins.int = ...,
+        majority_by: _builtins.str = ...,
+        dissenting: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["dissent", b"dissent", "dissenting", b"dissenting", "majority", b"majority", "majority_by", b"majority_by"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CourtVote: _TypeAlias = CourtVote  # noqa: Y015
+
+@_typing.final
+class CourtDisposition(_message.Message):
+    """One thing a ruling decides."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    KIND_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    MEASURE_IDS_FIELD_NUMBER: _builtins.int
+    EFFECT_FIELD_NUMBER: _builtins.int
+    EFFECTIVE_FIELD_NUMBER: _builtins.int
+    STAYED_UNTIL_FIELD_NUMBER: _builtins.int
+    STAYS_RULING_ID_FIELD_NUMBER: _builtins.int
+    kind: Global___CourtRulingKind.ValueType
+    """What it does (affirm, vacate, remand, stay…)."""
+    description: _builtins.str
+    """What it decides, in the ledger's words."""
+    effect: Global___CourtEffect.ValueType
+    """How it bears on them."""
+    stays_ruling_id: _builtins.str
+    """With kind STAY: the earlier ruling (`ruling_id`) whose effects this one stays, from its
+    own effective date on.
+    """
+    @_builtins.property
+    def measure_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Measures it bears on (`measure_id`s)."""
+
+    @_builtins.property
+    def effective(self) -> Global___ReportedTime:
+        """When its effect begins; unset: on the ruling's date. Before then the measures stay as
+        they were and the view lists the change as pending.
+        """
+
+    @_builtins.property
+    def stayed_until(self) -> Global___ReportedTime:
+        """The court withholds its effect until this time (e.g. its mandate withheld through a date):
+        the effect begins the day after it. A time with no day (precision UNKNOWN, "pending
+        appeal") withholds it until a later ruling.
+        """
+
+    def __init__(
+        self,
+        *,
+        kind: Global___CourtRulingKind.ValueType = ...,
+        description: _builtins.str = ...,
+        measure_ids: _abc.Iterable[_builtins.str] | None = ...,
+        effect: Global___CourtEffect.ValueType = ...,
+        effective: Global___ReportedTime | None = ...,
+        stayed_until: Global___ReportedTime | None = ...,
+        stays_ruling_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["effective", b"effective", "stayed_until", b"stayed_until"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "effect", b"effect", "effective", b"effective", "kind", b"kind", "measure_ids", b"measure_ids", "stayed_until", b"stayed_until", "stays_ruling_id", b"stays_ruling_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CourtDisposition: _TypeAlias = CourtDisposition  # noqa: Y015
+
+@_typing.final
+class CourtCaseDocketed(_message.Message):
+    """A case on a court's docket: one court, one docket number, its parties."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CASE_ID_FIELD_NUMBER: _builtins.int
+    CASE_NAME_FIELD_NUMBER: _builtins.int
+    COURT_FIELD_NUMBER: _builtins.int
+    DOCKET_NUMBER_FIELD_NUMBER: _builtins.int
+    PARTIES_FIELD_NUMBER: _builtins.int
+    APPEAL_FROM_CASE_ID_FIELD_NUMBER: _builtins.int
+    MEASURE_IDS_FIELD_NUMBER: _builtins.int
+    REPORT_FIELD_NUMBER: _builtins.int
+    case_id: _builtins.str
+    """Stable id of the case (one court's docket; an appeal is a case of its own)."""
+    case_name: _builtins.str
+    """The case name, e.g. "V.O.S. Selections, Inc. v. Trump"."""
+    court: _builtins.str
+    """The court, e.g. "U.S. Court of Appeals for the Federal Circuit"."""
+    docket_number: _builtins.str
+    """The docket number, e.g. "25-1812"; empty when not reported."""
+    appeal_from_case_id: _builtins.str
+    """The case in the court below that this one reviews (`case_id`), when recorded."""
+    @_builtins.property
+    def parties(self) -> _containers.RepeatedCompositeFieldContainer[Global___CaseParty]:
+        """The parties, as the docket names them."""
+
+    @_builtins.property
+    def measure_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Measures the case challenges (`measure_id`s)."""
+
+    @_builtins.property
+    def report(self) -> Global___Report:
+        """The report; `occurred` is when the case was filed or docketed."""
+
+    def __init__(
+        self,
+        *,
+        case_id: _builtins.str = ...,
+        case_name: _builtins.str = ...,
+        court: _builtins.str = ...,
+        docket_number: _builtins.str = ...,
+        parties: _abc.Iterable[Global___CaseParty] | None = ...,
+        appeal_from_case_id: _builtins.str = ...,
+        measure_ids: _abc.Iterable[_builtins.str] | None = ...,
+        report: Global___Report | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["appeal_from_case_id", b"appeal_from_case_id", "case_id", b"case_id", "case_name", b"case_name", "court", b"court", "docket_number", b"docket_number", "measure_ids", b"measure_ids", "parties", b"parties", "report", b"report"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CourtCaseDocketed: _TypeAlias = CourtCaseDocketed  # noqa: Y015
+
+@_typing.final
+class CourtStepTaken(_message.Message):
+    """A procedural step in a recorded case: certiorari, oral argument, consolidation…"""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CASE_ID_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    CONSOLIDATED_CASE_IDS_FIELD_NUMBER: _builtins.int
+    SCHEDULED_FIELD_NUMBER: _builtins.int
+    REPORT_FIELD_NUMBER: _builtins.int
+    case_id: _builtins.str
+    """The case (`case_id`)."""
+    kind: Global___CourtStepKind.ValueType
+    """The kind of step."""
+    description: _builtins.str
+    """What happened, in the ledger's words."""
+    @_builtins.property
+    def consolidated_case_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """With CONSOLIDATED: the cases joined with this one (`case_id`s)."""
+
+    @_builtins.property
+    def scheduled(self) -> Global___ReportedTime:
+        """With ORAL_ARGUMENT_SCHEDULED: the date set for the argument."""
+
+    @_builtins.property
+    def report(self) -> Global___Report:
+        """The report; `occurred` is the day of the step."""
+
+    def __init__(
+        self,
+        *,
+        case_id: _builtins.str = ...,
+        kind: Global___CourtStepKind.ValueType = ...,
+        description: _builtins.str = ...,
+        consolidated_case_ids: _abc.Iterable[_builtins.str] | None = ...,
+        scheduled: Global___ReportedTime | None = ...,
+        report: Global___Report | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report", "scheduled", b"scheduled"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_id", b"case_id", "consolidated_case_ids", b"consolidated_case_ids", "description", b"description", "kind", b"kind", "report", b"report", "scheduled", b"scheduled"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CourtStepTaken: _TypeAlias = CourtStepTaken  # noqa: Y015

@@ -137,6 +137,37 @@ TALKS_STATUS_HELD: TalksStatus.ValueType  # 2
 """Held."""
 Global___TalksStatus: _TypeAlias = TalksStatus  # noqa: Y015
 
+class _CourtEffectState:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _CourtEffectStateEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_CourtEffectState.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    COURT_EFFECT_STATE_UNSPECIFIED: _CourtEffectState.ValueType  # 0
+    """Not computed."""
+    COURT_EFFECT_STATE_IN_EFFECT: _CourtEffectState.ValueType  # 1
+    """In effect: the measure is ended or blocked by it."""
+    COURT_EFFECT_STATE_PENDING: _CourtEffectState.ValueType  # 2
+    """Takes effect after the query date (its `effective` day, or the day after `stayed_until`)."""
+    COURT_EFFECT_STATE_STAYED: _CourtEffectState.ValueType  # 3
+    """Stayed: withheld with no end in sight, or stayed by a later ruling."""
+
+class CourtEffectState(_CourtEffectState, metaclass=_CourtEffectStateEnumTypeWrapper):
+    """── Courts ──
+
+    Where a court's effect on a measure stands on the query date.
+    """
+
+COURT_EFFECT_STATE_UNSPECIFIED: CourtEffectState.ValueType  # 0
+"""Not computed."""
+COURT_EFFECT_STATE_IN_EFFECT: CourtEffectState.ValueType  # 1
+"""In effect: the measure is ended or blocked by it."""
+COURT_EFFECT_STATE_PENDING: CourtEffectState.ValueType  # 2
+"""Takes effect after the query date (its `effective` day, or the day after `stayed_until`)."""
+COURT_EFFECT_STATE_STAYED: CourtEffectState.ValueType  # 3
+"""Stayed: withheld with no end in sight, or stayed by a later ruling."""
+Global___CourtEffectState: _TypeAlias = CourtEffectState  # noqa: Y015
+
 @_typing.final
 class Confirmation(_message.Message):
     """Who stands behind an item, as of the query date."""
@@ -921,6 +952,7 @@ class MeasureView(_message.Message):
     WITHDRAWN_FIELD_NUMBER: _builtins.int
     SUSPENDED_UNTIL_FIELD_NUMBER: _builtins.int
     SUSPENDED_PART_FIELD_NUMBER: _builtins.int
+    COURT_EFFECTS_FIELD_NUMBER: _builtins.int
     measure_id: _builtins.str
     """The measure's id."""
     measure_type: _builtins.str
@@ -1005,6 +1037,12 @@ class MeasureView(_message.Message):
         (the day after, the measure is back as it was), when it has one.
         """
 
+    @_builtins.property
+    def court_effects(self) -> _containers.RepeatedCompositeFieldContainer[Global___CourtEffectView]:
+        """Court dispositions that end or block it, counted by the query date, oldest first, each
+        with whether it is in effect, pending or stayed on that date.
+        """
+
     def __init__(
         self,
         *,
@@ -1032,10 +1070,11 @@ class MeasureView(_message.Message):
         withdrawn: _developments_pb2.ReportedTime | None = ...,
         suspended_until: _developments_pb2.ReportedTime | None = ...,
         suspended_part: _builtins.str = ...,
+        court_effects: _abc.Iterable[Global___CourtEffectView] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["announced", b"announced", "effective", b"effective", "expires", b"expires", "provenance", b"provenance", "suspended_until", b"suspended_until", "withdrawn", b"withdrawn"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["announced", b"announced", "description", b"description", "effective", b"effective", "entity_list_actions", b"entity_list_actions", "expires", b"expires", "export_control_kind", b"export_control_kind", "imposed_by", b"imposed_by", "in_force", b"in_force", "items", b"items", "legal_basis", b"legal_basis", "licence_decisions", b"licence_decisions", "listed_entities", b"listed_entities", "measure_id", b"measure_id", "measure_type", b"measure_type", "pending_changes", b"pending_changes", "provenance", b"provenance", "rate_percent", b"rate_percent", "rate_phrase", b"rate_phrase", "status", b"status", "status_history", b"status_history", "suspended_part", b"suspended_part", "suspended_until", b"suspended_until", "targets", b"targets", "withdrawn", b"withdrawn"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["announced", b"announced", "court_effects", b"court_effects", "description", b"description", "effective", b"effective", "entity_list_actions", b"entity_list_actions", "expires", b"expires", "export_control_kind", b"export_control_kind", "imposed_by", b"imposed_by", "in_force", b"in_force", "items", b"items", "legal_basis", b"legal_basis", "licence_decisions", b"licence_decisions", "listed_entities", b"listed_entities", "measure_id", b"measure_id", "measure_type", b"measure_type", "pending_changes", b"pending_changes", "provenance", b"provenance", "rate_percent", b"rate_percent", "rate_phrase", b"rate_phrase", "status", b"status", "status_history", b"status_history", "suspended_part", b"suspended_part", "suspended_until", b"suspended_until", "targets", b"targets", "withdrawn", b"withdrawn"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1129,6 +1168,9 @@ class CourtRulingView(_message.Message):
     MEASURE_IDS_FIELD_NUMBER: _builtins.int
     OCCURRED_FIELD_NUMBER: _builtins.int
     PROVENANCE_FIELD_NUMBER: _builtins.int
+    RULING_ID_FIELD_NUMBER: _builtins.int
+    VOTE_FIELD_NUMBER: _builtins.int
+    DISPOSITIONS_FIELD_NUMBER: _builtins.int
     case_id: _builtins.str
     """The case."""
     court: _builtins.str
@@ -1139,6 +1181,8 @@ class CourtRulingView(_message.Message):
     """What it does."""
     next_step: _builtins.str
     """What happens next."""
+    ruling_id: _builtins.str
+    """Its id, when it has one."""
     @_builtins.property
     def measure_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Measures it bears on."""
@@ -1151,6 +1195,16 @@ class CourtRulingView(_message.Message):
     def provenance(self) -> Global___Provenance:
         """What set it."""
 
+    @_builtins.property
+    def vote(self) -> _developments_pb2.CourtVote:
+        """The judges' vote, when reported."""
+
+    @_builtins.property
+    def dispositions(self) -> _containers.RepeatedCompositeFieldContainer[Global___CourtDispositionView]:
+        """What it decides, one entry per disposition, each with its effect on the measures as of
+        the query date.
+        """
+
     def __init__(
         self,
         *,
@@ -1162,10 +1216,13 @@ class CourtRulingView(_message.Message):
         measure_ids: _abc.Iterable[_builtins.str] | None = ...,
         occurred: _developments_pb2.ReportedTime | None = ...,
         provenance: Global___Provenance | None = ...,
+        ruling_id: _builtins.str = ...,
+        vote: _developments_pb2.CourtVote | None = ...,
+        dispositions: _abc.Iterable[Global___CourtDispositionView] | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["occurred", b"occurred", "provenance", b"provenance"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["occurred", b"occurred", "provenance", b"provenance", "vote", b"vote"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_id", b"case_id", "court", b"court", "holding", b"holding", "kind", b"kind", "measure_ids", b"measure_ids", "next_step", b"next_step", "occurred", b"occurred", "provenance", b"provenance"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_id", b"case_id", "court", b"court", "dispositions", b"dispositions", "holding", b"holding", "kind", b"kind", "measure_ids", b"measure_ids", "next_step", b"next_step", "occurred", b"occurred", "provenance", b"provenance", "ruling_id", b"ruling_id", "vote", b"vote"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1182,12 +1239,27 @@ class CourtCaseView(_message.Message):
     LATEST_RULING_FIELD_NUMBER: _builtins.int
     RULING_COUNT_FIELD_NUMBER: _builtins.int
     RULINGS_FIELD_NUMBER: _builtins.int
+    COURT_FIELD_NUMBER: _builtins.int
+    DOCKET_NUMBER_FIELD_NUMBER: _builtins.int
+    PARTIES_FIELD_NUMBER: _builtins.int
+    APPEAL_FROM_CASE_ID_FIELD_NUMBER: _builtins.int
+    CONSOLIDATED_CASE_IDS_FIELD_NUMBER: _builtins.int
+    STEPS_FIELD_NUMBER: _builtins.int
+    ORAL_ARGUMENT_SCHEDULED_FIELD_NUMBER: _builtins.int
+    MEASURE_IDS_FIELD_NUMBER: _builtins.int
+    PROVENANCE_FIELD_NUMBER: _builtins.int
     case_id: _builtins.str
     """The case's id."""
     case_name: _builtins.str
     """Case name, when known."""
     ruling_count: _builtins.int
     """Number of rulings recorded."""
+    court: _builtins.str
+    """The court whose docket the case is on, when docketed."""
+    docket_number: _builtins.str
+    """The docket number, when reported."""
+    appeal_from_case_id: _builtins.str
+    """The case in the court below that this one reviews."""
     @_builtins.property
     def latest_ruling(self) -> Global___CourtRulingView:
         """The latest ruling."""
@@ -1195,6 +1267,30 @@ class CourtCaseView(_message.Message):
     @_builtins.property
     def rulings(self) -> _containers.RepeatedCompositeFieldContainer[Global___CourtRulingView]:
         """Every ruling, oldest first."""
+
+    @_builtins.property
+    def parties(self) -> _containers.RepeatedCompositeFieldContainer[_developments_pb2.CaseParty]:
+        """The parties, as the docket names them."""
+
+    @_builtins.property
+    def consolidated_case_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Cases consolidated with this one by the query date (`case_id`s)."""
+
+    @_builtins.property
+    def steps(self) -> _containers.RepeatedCompositeFieldContainer[Global___CourtStepView]:
+        """Procedural steps by the query date (certiorari, oral argument…), oldest first."""
+
+    @_builtins.property
+    def oral_argument_scheduled(self) -> _developments_pb2.ReportedTime:
+        """The oral argument set for a day after the query date, when one is."""
+
+    @_builtins.property
+    def measure_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Measures the case challenges."""
+
+    @_builtins.property
+    def provenance(self) -> Global___Provenance:
+        """What set its docket entry (name, court, number, parties), when docketed."""
 
     def __init__(
         self,
@@ -1204,10 +1300,19 @@ class CourtCaseView(_message.Message):
         latest_ruling: Global___CourtRulingView | None = ...,
         ruling_count: _builtins.int = ...,
         rulings: _abc.Iterable[Global___CourtRulingView] | None = ...,
+        court: _builtins.str = ...,
+        docket_number: _builtins.str = ...,
+        parties: _abc.Iterable[_developments_pb2.CaseParty] | None = ...,
+        appeal_from_case_id: _builtins.str = ...,
+        consolidated_case_ids: _abc.Iterable[_builtins.str] | None = ...,
+        steps: _abc.Iterable[Global___CourtStepView] | None = ...,
+        oral_argument_scheduled: _developments_pb2.ReportedTime | None = ...,
+        measure_ids: _abc.Iterable[_builtins.str] | None = ...,
+        provenance: Global___Provenance | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["latest_ruling", b"latest_ruling"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["latest_ruling", b"latest_ruling", "oral_argument_scheduled", b"oral_argument_scheduled", "provenance", b"provenance"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_id", b"case_id", "case_name", b"case_name", "latest_ruling", b"latest_ruling", "ruling_count", b"ruling_count", "rulings", b"rulings"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["appeal_from_case_id", b"appeal_from_case_id", "case_id", b"case_id", "case_name", b"case_name", "consolidated_case_ids", b"consolidated_case_ids", "court", b"court", "docket_number", b"docket_number", "latest_ruling", b"latest_ruling", "measure_ids", b"measure_ids", "oral_argument_scheduled", b"oral_argument_scheduled", "parties", b"parties", "provenance", b"provenance", "ruling_count", b"ruling_count", "rulings", b"rulings", "steps", b"steps"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -2076,3 +2181,179 @@ class NegotiationView(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___NegotiationView: _TypeAlias = NegotiationView  # noqa: Y015
+
+@_typing.final
+class CourtDispositionView(_message.Message):
+    """One disposition of a ruling."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    KIND_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    MEASURE_IDS_FIELD_NUMBER: _builtins.int
+    EFFECT_FIELD_NUMBER: _builtins.int
+    EFFECTIVE_FIELD_NUMBER: _builtins.int
+    STAYED_UNTIL_FIELD_NUMBER: _builtins.int
+    STAYS_RULING_ID_FIELD_NUMBER: _builtins.int
+    STATE_FIELD_NUMBER: _builtins.int
+    STAYED_BY_RULING_ID_FIELD_NUMBER: _builtins.int
+    kind: _developments_pb2.CourtRulingKind.ValueType
+    """What it does."""
+    description: _builtins.str
+    """What it decides."""
+    effect: _developments_pb2.CourtEffect.ValueType
+    """How it bears on them."""
+    stays_ruling_id: _builtins.str
+    """The ruling it stays, for a stay."""
+    state: Global___CourtEffectState.ValueType
+    """Where its effect stands on the query date (only when it ends or blocks measures)."""
+    stayed_by_ruling_id: _builtins.str
+    """The ruling that stays it, when a later ruling does by the query date."""
+    @_builtins.property
+    def measure_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Measures it bears on."""
+
+    @_builtins.property
+    def effective(self) -> _developments_pb2.ReportedTime:
+        """When its effect begins, when not on the ruling's date."""
+
+    @_builtins.property
+    def stayed_until(self) -> _developments_pb2.ReportedTime:
+        """Until when the court withholds its effect."""
+
+    def __init__(
+        self,
+        *,
+        kind: _developments_pb2.CourtRulingKind.ValueType = ...,
+        description: _builtins.str = ...,
+        measure_ids: _abc.Iterable[_builtins.str] | None = ...,
+        effect: _developments_pb2.CourtEffect.ValueType = ...,
+        effective: _developments_pb2.ReportedTime | None = ...,
+        stayed_until: _developments_pb2.ReportedTime | None = ...,
+        stays_ruling_id: _builtins.str = ...,
+        state: Global___CourtEffectState.ValueType = ...,
+        stayed_by_ruling_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["effective", b"effective", "stayed_until", b"stayed_until"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "effect", b"effect", "effective", b"effective", "kind", b"kind", "measure_ids", b"measure_ids", "state", b"state", "stayed_by_ruling_id", b"stayed_by_ruling_id", "stayed_until", b"stayed_until", "stays_ruling_id", b"stays_ruling_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CourtDispositionView: _TypeAlias = CourtDispositionView  # noqa: Y015
+
+@_typing.final
+class CourtStepView(_message.Message):
+    """A procedural step in a case."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    KIND_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    CONSOLIDATED_CASE_IDS_FIELD_NUMBER: _builtins.int
+    SCHEDULED_FIELD_NUMBER: _builtins.int
+    OCCURRED_FIELD_NUMBER: _builtins.int
+    PROVENANCE_FIELD_NUMBER: _builtins.int
+    kind: _developments_pb2.CourtStepKind.ValueType
+    """The kind of step."""
+    description: _builtins.str
+    """What happened."""
+    @_builtins.property
+    def consolidated_case_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Cases joined with this one, for a consolidation."""
+
+    @_builtins.property
+    def scheduled(self) -> _developments_pb2.ReportedTime:
+        """The date set, for a scheduled oral argument."""
+
+    @_builtins.property
+    def occurred(self) -> _developments_pb2.ReportedTime:
+        """When it happened."""
+
+    @_builtins.property
+    def provenance(self) -> Global___Provenance:
+        """What set it."""
+
+    def __init__(
+        self,
+        *,
+        kind: _developments_pb2.CourtStepKind.ValueType = ...,
+        description: _builtins.str = ...,
+        consolidated_case_ids: _abc.Iterable[_builtins.str] | None = ...,
+        scheduled: _developments_pb2.ReportedTime | None = ...,
+        occurred: _developments_pb2.ReportedTime | None = ...,
+        provenance: Global___Provenance | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["occurred", b"occurred", "provenance", b"provenance", "scheduled", b"scheduled"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consolidated_case_ids", b"consolidated_case_ids", "description", b"description", "kind", b"kind", "occurred", b"occurred", "provenance", b"provenance", "scheduled", b"scheduled"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CourtStepView: _TypeAlias = CourtStepView  # noqa: Y015
+
+@_typing.final
+class CourtEffectView(_message.Message):
+    """A court's effect on a measure."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CASE_ID_FIELD_NUMBER: _builtins.int
+    RULING_ID_FIELD_NUMBER: _builtins.int
+    COURT_FIELD_NUMBER: _builtins.int
+    EFFECT_FIELD_NUMBER: _builtins.int
+    OCCURRED_FIELD_NUMBER: _builtins.int
+    EFFECTIVE_FIELD_NUMBER: _builtins.int
+    STAYED_UNTIL_FIELD_NUMBER: _builtins.int
+    STATE_FIELD_NUMBER: _builtins.int
+    STAYED_BY_RULING_ID_FIELD_NUMBER: _builtins.int
+    PROVENANCE_FIELD_NUMBER: _builtins.int
+    case_id: _builtins.str
+    """The case."""
+    ruling_id: _builtins.str
+    """The ruling, when it has an id."""
+    court: _builtins.str
+    """The court."""
+    effect: _developments_pb2.CourtEffect.ValueType
+    """Ends or blocks."""
+    state: Global___CourtEffectState.ValueType
+    """Where it stands on the query date."""
+    stayed_by_ruling_id: _builtins.str
+    """The ruling that stays it, when a later ruling does by the query date."""
+    @_builtins.property
+    def occurred(self) -> _developments_pb2.ReportedTime:
+        """When the ruling was issued."""
+
+    @_builtins.property
+    def effective(self) -> _developments_pb2.ReportedTime:
+        """When its effect begins, when not on the ruling's date."""
+
+    @_builtins.property
+    def stayed_until(self) -> _developments_pb2.ReportedTime:
+        """Until when the court withholds it."""
+
+    @_builtins.property
+    def provenance(self) -> Global___Provenance:
+        """What set it."""
+
+    def __init__(
+        self,
+        *,
+        case_id: _builtins.str = ...,
+        ruling_id: _builtins.str = ...,
+        court: _builtins.str = ...,
+        effect: _developments_pb2.CourtEffect.ValueType = ...,
+        occurred: _developments_pb2.ReportedTime | None = ...,
+        effective: _developments_pb2.ReportedTime | None = ...,
+        stayed_until: _developments_pb2.ReportedTime | None = ...,
+        state: Global___CourtEffectState.ValueType = ...,
+        stayed_by_ruling_id: _builtins.str = ...,
+        provenance: Global___Provenance | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["effective", b"effective", "occurred", b"occurred", "provenance", b"provenance", "stayed_until", b"stayed_until"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_id", b"case_id", "court", b"court", "effect", b"effect", "effective", b"effective", "occurred", b"occurred", "provenance", b"provenance", "ruling_id", b"ruling_id", "state", b"state", "stayed_by_ruling_id", b"stayed_by_ruling_id", "stayed_until", b"stayed_until"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CourtEffectView: _TypeAlias = CourtEffectView  # noqa: Y015

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from newsledger.web.words import day_of, next_day, span
+from newsledger.web.words import day_of, next_day, span, words
 
 Record = Mapping[str, Any]
 Sample = tuple[date, Record]
@@ -70,7 +70,7 @@ class Band:
 
 @dataclass(frozen=True, slots=True)
 class Marker:
-    """A dated thing drawn on the time axis: a deadline or a court ruling."""
+    """A dated thing drawn on the time axis: a deadline, a court ruling or a court step."""
 
     kind: str
     day: date
@@ -216,18 +216,36 @@ def deadline_markers(view: Record) -> list[Marker]:
 
 
 def ruling_markers(view: Record) -> list[Marker]:
-    """Return the court rulings counted by the view's date."""
+    """Return the court rulings and procedural steps counted by the view's date, and the
+    oral argument still to come."""
     markers = []
     for case in (view.get("legal_status") or {}).get("cases", []):
         name = str(case.get("case_name") or case["case_id"])
+        where = f"legal_status.cases[{case['case_id']}]"
         for index, ruling in enumerate(case.get("rulings", [])):
             day = day_of(ruling.get("occurred"))
             if day:
                 court = str(ruling.get("court", ""))
-                label = f"{name}: ruling" + (f" by {court}" if court else "")
-                path = f"legal_status.cases[{case['case_id']}].rulings[{index}]"
-                markers.append(Marker("ruling", day, label, path))
+                label = f"{name}: ruling" + (f" by {court}" if court else "") + _vote(ruling)
+                markers.append(Marker("ruling", day, label, f"{where}.rulings[{index}]"))
+        for index, step in enumerate(case.get("steps", [])):
+            day = day_of(step.get("occurred"))
+            if day:
+                label = f"{name}: {words(step.get('kind'), 'court_step')}"
+                markers.append(Marker("court-step", day, label, f"{where}.steps[{index}]"))
+        upcoming = case.get("oral_argument_scheduled")
+        setters = [i for i, s in enumerate(case.get("steps", [])) if s.get("scheduled") == upcoming]
+        day = day_of(upcoming)
+        if day and setters:
+            path = f"{where}.steps[{setters[-1]}]"
+            markers.append(Marker("court-step", day, f"{name}: oral argument", path))
     return markers
+
+
+def _vote(ruling: Record) -> str:
+    """Return a ruling's vote as ", 6\u20133", or "" when none is reported."""
+    vote = ruling.get("vote") or {}
+    return f", {vote.get('majority', 0)}\u2013{vote.get('dissent', 0)}" if vote else ""
 
 
 def _truce_span(view: Record) -> tuple[date, date] | None:

@@ -27,6 +27,7 @@ ENUMS: dict[str, EnumDescriptor] = {
     "precision": dev.DatePrecision.DESCRIPTOR,
     "confirmation": nv.ConfirmationLevel.DESCRIPTOR,
     "ruling": dev.CourtRulingKind.DESCRIPTOR,
+    "court_step": dev.CourtStepKind.DESCRIPTOR,
     "issue_status": dev.IssueStatus.DESCRIPTOR,
     "commitment_status": dev.CommitmentStatus.DESCRIPTOR,
     "outcome_status": dev.OutcomeStatus.DESCRIPTOR,

@@ -228,3 +228,30 @@ def test_the_state_text_shows_a_pending_change_with_its_day() -> None:
 
     text = format_view(render_view(with_rate_cut_announced_ahead(), date(2025, 6, 20)))
     assert "pending: modified at 10% from 2025-07-01" in text
+
+
+def test_a_record_taken_in_for_an_earlier_reference_brings_no_later_corroboration() -> None:
+    """A truce of 1 June suspends a levy known from an article of 5 June, which another
+    outlet corroborates on 20 June: as of 2 June the levy is taken in, without the source
+    that only the corroboration of 20 June brings."""
+    stream = Stream().opened()
+    reported = stream.add(
+        "TariffMeasureChanged", tariff("MEASURE_STATUS_IN_FORCE", "30", dated("2025-06-05"))
+    )
+    stream.add(
+        "TruceAgreed",
+        {
+            "truce_id": "t",
+            "name": "Truce",
+            "suspended_measure_ids": ["levy"],
+            "report": dated("2025-06-01"),
+        },
+    )
+    later = dated("2025-06-20", outlet="Other Paper")
+    stream.add("SourceAttached", {"corrects": [str(reported.event_id)], "report": later})
+    state = state_of(stream)
+
+    early = measure(state, "2025-06-02")["provenance"]["source_ids"]
+    assert "wire-2025-06-05" in early
+    assert "other paper-2025-06-20" not in early
+    assert "other paper-2025-06-20" in measure(state, "2025-06-20")["provenance"]["source_ids"]

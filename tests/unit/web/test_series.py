@@ -117,3 +117,32 @@ def test_thinning_keeps_at_most_the_limit_and_always_the_last_day(days: list, mo
     kept = thin(ordered, most)
     assert len(kept) <= most and kept[-1] == ordered[-1] and kept == sorted(set(kept))
     assert set(kept) <= set(ordered)
+
+
+def test_court_markers_are_the_steps_the_argument_to_come_and_rulings_with_their_vote() -> None:
+    """Given a docketed case with an argument set for 5 November, then a 6-3 ruling, the page
+    marks the step, the coming argument until it is heard, and the ruling with its vote."""
+    from newsledger.domain.view import render_view
+    from newsledger.web.series import ruling_markers
+    from tests.unit.test_court_text import litigated
+
+    before = ruling_markers(render_view(litigated(), date(2025, 10, 1)))
+    assert [(m.kind, m.day, m.label, m.path) for m in before] == [
+        (
+            "court-step",
+            date(2025, 9, 18),
+            "Scotus v. Trump: oral argument scheduled",
+            "legal_status.cases[scotus].steps[0]",
+        ),
+        (
+            "court-step",
+            date(2025, 11, 5),
+            "Scotus v. Trump: oral argument",
+            "legal_status.cases[scotus].steps[0]",
+        ),
+    ]
+    after = ruling_markers(render_view(litigated(), date(2026, 3, 1)))
+    assert [(m.kind, m.label) for m in after] == [
+        ("ruling", "Scotus v. Trump: ruling by Court, 6\u20133"),
+        ("court-step", "Scotus v. Trump: oral argument scheduled"),
+    ]

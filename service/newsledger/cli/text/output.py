@@ -22,8 +22,8 @@ from newsledger.cli.text.basics import (
     list_of,
     parse_timestamp,
 )
+from newsledger.cli.text.courts import court_case
 from newsledger.cli.text.records import (
-    court_case,
     dispute,
     indicator,
     investigation,

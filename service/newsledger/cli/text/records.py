@@ -1,4 +1,4 @@
-"""Text for the view's records: measures by side, court cases, indicators, markets, people."""
+"""Text for the view's records: measures by side, indicators, markets, people."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ from newsledger.cli.text.basics import (
     joined,
     list_of,
 )
+from newsledger.cli.text.courts import court_effect_lines
 from newsledger.v1 import developments_pb2 as dev
 
 MEASURE_STATUS_ORDER = (
     "MEASURE_STATUS_IN_FORCE",
     "MEASURE_STATUS_MODIFIED",
     "MEASURE_STATUS_SUSPENDED",
+    "MEASURE_STATUS_BLOCKED",
     "MEASURE_STATUS_ANNOUNCED",
     "MEASURE_STATUS_THREATENED",
     "MEASURE_STATUS_ENDED",
@@ -63,6 +65,7 @@ def measures_block(measures: list[View], names: Names) -> list[str]:
             if measure.get("withdrawn"):
                 when = format_reported_time(measure["withdrawn"])
                 lines.append(f"      withdrawn {when}, never in force")
+            lines += [f"      {line}" for line in court_effect_lines(measure)]
             for change in list_of(measure, "pending_changes"):
                 pending = enum_words(change.get("status"), dev.MeasureStatus.DESCRIPTOR)
                 rate = f" at {change['rate_percent']}%" if change.get("rate_percent") else ""
@@ -100,20 +103,6 @@ def _imposed_by(measure: View, side: str) -> bool:
 def _status_rank(measure: View) -> int:
     status = measure.get("status", "MEASURE_STATUS_UNSPECIFIED")
     return MEASURE_STATUS_ORDER.index(status) if status in MEASURE_STATUS_ORDER else 99
-
-
-def court_case(case: View) -> list[str]:
-    """Return a court case with its latest ruling and next step."""
-    ruling = case.get("latest_ruling") or {}
-    kind = enum_words(ruling.get("kind"), dev.CourtRulingKind.DESCRIPTOR)
-    court = f" by {ruling['court']}" if ruling.get("court") else ""
-    when = format_reported_time(ruling.get("occurred"))
-    lines = [f"{case.get('case_name') or case.get('case_id')}: latest ruling {kind}{court}, {when}"]
-    if ruling.get("holding"):
-        lines.append(ruling["holding"])
-    if ruling.get("next_step"):
-        lines.append(f"next: {ruling['next_step']}")
-    return lines
 
 
 def investigation(record: View) -> list[str]:
