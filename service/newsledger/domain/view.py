@@ -272,7 +272,12 @@ def render_view(
         as_of,
     )
     cut.histories("deadlines", deadlines)
-    commitments = cut.records("commitments", state.commitments, sections.with_status, as_of)
+    commitments = cut.records(
+        "commitments",
+        state.commitments,
+        lambda r, d: sections.commitment(r, d, state.purchases),
+        as_of,
+    )
     cut.histories("commitments", commitments)
     people = cut.records("people", state.people, sections.person, as_of)
     cut.histories("people", people)

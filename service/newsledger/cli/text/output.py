@@ -22,6 +22,7 @@ from newsledger.cli.text.basics import (
     list_of,
     parse_timestamp,
 )
+from newsledger.cli.text.figures import commitment_figures
 from newsledger.cli.text.records import (
     court_case,
     dispute,
@@ -208,7 +209,7 @@ def _commitment(commitment: View, names: Names) -> list[str]:
         lines.append(f"condition: {condition.get('description', '')}{actor}")
     if not commitment.get("conditions"):
         lines.append("unconditional")
-    return lines
+    return lines + commitment_figures(commitment)
 
 
 def format_negotiations(found: Sequence[View]) -> str:
