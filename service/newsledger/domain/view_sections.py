@@ -369,8 +369,10 @@ def _fulfilled(purchases: list[JsonDict], like: Mapping[str, Any]) -> JsonDict |
 
 
 def _within(purchase: Mapping[str, Any], period: Mapping[str, Any]) -> bool:
-    """Tell whether a purchase happened within a commitment's period (by its first day)."""
-    day = span_start(purchase.get("occurred") or {})
+    """Tell whether a purchase was made within a commitment's period: by the last day of its
+    reported span, the day by which it was certainly made ("purchases since 30 October,
+    reported on 13 November" count in a period from 1 November)."""
+    day = span_end(purchase.get("occurred") or {})
     if day is None:
         return False
     return str(period.get("start_date")) <= day.isoformat() <= str(period.get("end_date"))

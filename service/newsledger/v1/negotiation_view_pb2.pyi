@@ -995,8 +995,9 @@ class MeasureView(_message.Message):
     extends_measure_id: _builtins.str
     """For a listing rule: the list it extends (`measure_id`)."""
     listed_count_value: _builtins.str
-    """Entity-list measures, when an action gave a number: how many entities are on the list,
-    named or not, decimal string (`listed_entities` names those the sources name).
+    """Entity-list measures, when an action gave a number: how many entities the recorded
+    actions have put on the list, named or not, decimal string (`listed_entities` names those
+    the sources name).
     """
     @_builtins.property
     def imposed_by(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:

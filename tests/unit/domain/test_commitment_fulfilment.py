@@ -166,3 +166,30 @@ def test_a_period_ending_before_it_starts_is_refused() -> None:
         in (problem["description"])
     )
     assert state.commitments == {}
+
+
+def test_a_purchase_over_a_span_counts_in_the_period_it_was_complete_by() -> None:
+    stream = soybeans()
+    since_the_summit = {
+        "precision": "DATE_PRECISION_WEEK",
+        "start_date": "2025-10-30",
+        "end_date": "2025-11-13",
+        "phrase": "since the summit, in data released after 13 November",
+    }
+    stream.add(
+        "PurchaseReported",
+        {
+            "purchase_id": "two-cargoes",
+            "party_id": "cn",
+            "goods": "soybeans",
+            "commitment_id": "soybeans",
+            "quantity": {"exact_value": "332000", "unit": "tonnes"},
+            "report": report(
+                occurred=since_the_summit,
+                sources=[{"source_id": "w", "outlet": "W", "kind": "SOURCE_KIND_WIRE"}],
+            ),
+        },
+    )
+
+    late_2025 = commitment_on(stream, date(2025, 11, 20))["schedule"][0]
+    assert late_2025["fulfilled"] == {"unit": "tonnes", "exact_value": "332000"}
