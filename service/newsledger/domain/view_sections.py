@@ -425,7 +425,10 @@ def commitment(
 
 
 def _scheduled_total(schedule: list[JsonDict], like: Mapping[str, Any]) -> JsonDict | None:
-    """Return the sum of a schedule's periods in the unit of `like`, when all are exact."""
+    """Return the sum of a schedule's periods in the unit of `like` (a sum of minimums when
+    they say "at least"), or None when a period gives no lower bound."""
     quantities = [period["quantity"] for period in schedule]
     summed = total(quantities, like)
-    return summed if summed is not None and summed.get("exact_value") else None
+    if any(bounds(quantity)[0] is None for quantity in quantities):
+        return None
+    return summed

@@ -9,7 +9,7 @@ from newsledger.cli.text.basics import Names
 from newsledger.cli.text.output import _commitment
 from newsledger.domain.negotiation import fold
 from newsledger.domain.state import NegotiationState
-from newsledger.domain.view import render_view
+from newsledger.domain.view import VIEW_LIST_LIMIT, render_view
 from tests.support.builders import Stream, report
 
 LATE_2025 = {
@@ -193,3 +193,35 @@ def test_a_purchase_over_a_span_counts_in_the_period_it_was_complete_by() -> Non
 
     late_2025 = commitment_on(stream, date(2025, 11, 20))["schedule"][0]
     assert late_2025["fulfilled"] == {"unit": "tonnes", "exact_value": "332000"}
+
+
+def test_the_purchases_counted_are_cut_to_the_newest_and_the_sum_still_takes_them_all() -> None:
+    stream = soybeans()
+    for number in range(VIEW_LIST_LIMIT + 5):
+        bought(stream, f"p{number}", "2025-11-10", quantity={"exact_value": "1", "unit": "tonnes"})
+    state = fold(stream.events)
+    assert isinstance(state, NegotiationState)
+
+    view = render_view(state, date(2025, 12, 1))
+    fulfilment = view["commitments"][0]["fulfilment"]
+    assert fulfilment["fulfilled"]["exact_value"] == str(VIEW_LIST_LIMIT + 5)
+    assert fulfilment["purchase_ids"][-1] == f"p{VIEW_LIST_LIMIT + 4}"
+    assert len(fulfilment["purchase_ids"]) == VIEW_LIST_LIMIT
+    assert {
+        "path": "commitments[soybeans].fulfilment.purchase_ids",
+        "shown": VIEW_LIST_LIMIT,
+        "total": VIEW_LIST_LIMIT + 5,
+        "paged_by": "ListTimelineEntries",
+    } in view["truncated_lists"]
+
+
+def test_periods_of_at_least_so_much_give_the_share_of_their_minimum() -> None:
+    at_least = [
+        {**period, "quantity": {"low_value": period["quantity"]["exact_value"], "unit": "tonnes"}}
+        for period in (LATE_2025, YEAR_2026)
+    ]
+    stream = soybeans(schedule=at_least)
+    bought(stream, "first", "2025-11-10", quantity={"exact_value": "3700000", "unit": "tonnes"})
+
+    fulfilment = commitment_on(stream, date(2025, 12, 1))["fulfilment"]
+    assert fulfilment["fulfilled_percent"] == "10"
