@@ -7,6 +7,7 @@ from typing import Any
 
 from newsledger.cli.text.basics import Names
 from newsledger.cli.text.records import measures_block
+from newsledger.domain.explain import explain
 from newsledger.domain.figures import total
 from newsledger.domain.negotiation import fold
 from newsledger.domain.state import NegotiationState
@@ -191,3 +192,26 @@ def test_totals_add_only_figures_in_the_same_unit_and_keep_ranges_open() -> None
     assert total(figures[:1], tonnes) == {"unit": "tonnes", "exact_value": "1000000"}
     assert total(figures, {"currency": "usd"}) == {"currency": "usd", "exact_value": "5"}
     assert total(figures, {"unit": "bushels"}) is None
+
+
+def test_a_fee_and_the_day_it_resumes_are_explained_by_the_changes_that_set_them() -> None:
+    stream = Stream().opened()
+    stream.add(
+        "TariffMeasureChanged",
+        change("port-fees", "MEASURE_STATUS_IN_FORCE", "2025-10-14", rate=PORT_FEE),
+        "fee",
+    )
+    until = {"precision": "DATE_PRECISION_DAY", "start_date": "2026-11-09"}
+    stream.add(
+        "TariffMeasureChanged",
+        change("port-fees", "MEASURE_STATUS_SUSPENDED", "2025-11-10", suspended_until=until),
+        "pause",
+    )
+    state = folded(stream)
+    as_of = date(2025, 11, 20)
+    view = render_view(state, as_of)
+
+    rate = explain(state, view, "measures[port-fees].rate", as_of)
+    assert [d["development_id"] for d in rate["developments"]] == ["fee"]
+    resumes = explain(state, view, "measures[port-fees].resumes", as_of)
+    assert [d["development_id"] for d in resumes["developments"]] == ["pause"]
