@@ -22,8 +22,9 @@ FROM_STATUS_HISTORY = frozenset(
 )
 """Fields of a record with a status history that its latest entry giving them sets: a
 measure's status, rate (or fee figure), effective date and the day a suspension ends are
-explained by that change alone, not by every development of the measure. The entry gives the value the record shows (after a lapsed
-suspension, the status is the one before it); `withdrawn` is set by the withdrawal."""
+explained by that change alone, not by every development of the measure. The entry gives the
+value the record shows (after a lapsed suspension, the status is the one before it);
+`withdrawn` is set by the withdrawal."""
 
 
 class FieldNotFound(ValueError):
