@@ -71,6 +71,17 @@ def _without(entry: JsonDict, late: JsonDict) -> JsonDict:
     return trimmed
 
 
+def _trimmed(registry: Sequence[JsonDict], as_of: date) -> tuple[list[JsonDict], bool]:
+    """Return every entry without the sources and citations that reached it later, and
+    whether any had some."""
+    late_contributions = _late_contributions(registry, as_of)
+    trimmed = []
+    for entry in registry:
+        late = late_contributions.get(str(entry["development_id"]))
+        trimmed.append(_without(entry, late) if late else entry)
+    return trimmed, bool(late_contributions)
+
+
 def counted_registry(registry: Sequence[JsonDict], as_of: date) -> list[JsonDict] | None:
     """Return the registry as it stands by the date, or None when all of it counts by then.
 
@@ -78,12 +89,9 @@ def counted_registry(registry: Sequence[JsonDict], as_of: date) -> list[JsonDict
     they reached; then developments that count later are left out (the opening never is).
     Corrections stay: they apply on every date, or are filtered by their own dates.
     """
-    late_contributions = _late_contributions(registry, as_of)
+    trimmed, changed = _trimmed(registry, as_of)
     kept: list[JsonDict] = []
-    changed = bool(late_contributions)
-    for entry in registry:
-        late = late_contributions.get(str(entry["development_id"]))
-        entry = _without(entry, late) if late else entry
+    for entry in trimmed:
         development = entry["event_type"] not in CORRECTION_TYPES
         if development and entry["event_type"] != NEGOTIATION_OPENED and not _counts(entry, as_of):
             changed = True
@@ -127,7 +135,8 @@ def state_as_of(state: NegotiationState, as_of: date) -> NegotiationState:
     if registry is None:
         return state
     creators = creators_of(state)
-    by_seq = {int(entry["seq"]): entry for entry in state.developments}
+    # A creator taken in comes without what reached it later, as every counted entry does.
+    by_seq = {int(entry["seq"]): entry for entry in _trimmed(state.developments, as_of)[0]}
     while True:
         skipped: list[JsonDict] = []
         derived = derive(state, registry, skipped)

@@ -228,3 +228,36 @@ def test_the_state_text_shows_a_pending_change_with_its_day() -> None:
 
     text = format_view(render_view(with_rate_cut_announced_ahead(), date(2025, 6, 20)))
     assert "pending: modified at 10% from 2025-07-01" in text
+
+
+def test_a_measure_taken_in_for_an_earlier_truce_cites_no_source_attached_later() -> None:
+    """A truce of 1 January suspends a levy first reported on 2 January: the levy's record is
+    taken in as of 1 January, but not the corroboration that reached it on 2 January."""
+    stream = Stream().opened()
+    threat = stream.add(
+        "TariffMeasureChanged", tariff("MEASURE_STATUS_THREATENED", "10", dated("2025-01-02"))
+    )
+    stream.add(
+        "TruceAgreed",
+        {
+            "truce_id": "truce",
+            "name": "Truce",
+            "suspended_measure_ids": ["levy"],
+            "report": dated("2025-01-01", expires=day("2025-04-01")),
+        },
+    )
+    before = fold(stream.events)
+    assert isinstance(before, NegotiationState)
+    stream.add(
+        "SourceAttached",
+        {"corrects": [str(threat.event_id)], "report": dated("2025-01-02", outlet="Desk")},
+        "corroboration",
+    )
+    after = fold(stream.events)
+    assert isinstance(after, NegotiationState)
+
+    as_of = date(2025, 1, 1)
+    [levy] = render_view(after, as_of)["measures"]
+    assert levy["provenance"]["source_ids"] == ["wire-2025-01-02", "wire-2025-01-01"]
+    assert "corroboration" not in levy["provenance"]["development_ids"]
+    assert render_view(after, as_of)["measures"] == render_view(before, as_of)["measures"]
