@@ -299,3 +299,19 @@ class TestNegotiationStreams:
 def test_the_opening_event_of_a_story_keeps_its_id(seeded: Application) -> None:
     recorded = seeded.store.events_by_id([event_id_for(SEED_NEGOTIATION, "negotiation-opened")])
     assert len(recorded) == 1
+
+
+def test_the_autumn_continuation_loads_after_the_seed_with_its_figures(
+    seeded: Application,
+) -> None:
+    """Given the seed, the shipped autumn file loads whole and its figures reach the view."""
+    autumn = SEED_STORY.parent / "continuations" / "us-china-trade-2025-autumn.yaml"
+    report = ingest_story_in_process(seeded.ledger, autumn)
+    assert report.new == report.events > 0
+    view = seeded.queries.view(SEED_NEGOTIATION, date(2025, 11, 20))
+    assert view.get("problems", []) == [] and not view.get("stale")
+    [soybeans] = [c for c in view["commitments"] if c["commitment_id"] == "cn-soybean-purchases"]
+    assert soybeans["status"] == "COMMITMENT_STATUS_PARTIALLY_FULFILLED"
+    assert soybeans["fulfilment"]["fulfilled"]["exact_value"] == "332000"
+    [fees] = [m for m in view["measures"] if m["measure_id"] == "cn-special-port-fees"]
+    assert fees["rate"]["equivalents"][0]["currency"] == "USD"

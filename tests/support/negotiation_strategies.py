@@ -127,6 +127,100 @@ def reports(draw: st.DrawFn, after: date | None = None, tag: str = "") -> dict[s
     return report
 
 
+FIGURE_KINDS = (
+    "CommitmentMade",
+    "PurchaseReported",
+    "ExportControlChanged",
+    "LicenceDecisionReported",
+    "EntityListChanged",
+)
+"""Types whose figures, commitments, licence terms and list counts the view computes from."""
+UNITS = ({"unit": "tonnes"}, {"currency": "USD"})
+
+
+@st.composite
+def figures(draw: st.DrawFn, unit: dict[str, str] | None = None) -> dict[str, Any]:
+    """A figure: exact or a range (maybe open above), in a unit or currency, maybe with an
+    equivalent in another currency and components."""
+    low = draw(st.integers(1, 1000))
+    figure: dict[str, Any] = dict(unit or draw(st.sampled_from(UNITS)))
+    shape = draw(st.sampled_from(["exact", "range", "at least"]))
+    if shape == "exact":
+        figure["exact_value"] = str(low)
+    else:
+        figure["low_value"] = str(low)
+        if shape == "range":
+            figure["high_value"] = str(low + draw(st.integers(0, 100)))
+    if draw(st.booleans()):
+        figure["equivalents"] = [{"exact_value": str(low * 7), "currency": "CNY"}]
+    if draw(st.booleans()):
+        figure["components"] = [{"label": "part", "exact_value": str(low)}]
+    return figure
+
+
+@st.composite
+def figure_payloads(draw: st.DrawFn, kind: str, occurred: date) -> dict[str, Any]:
+    """The payload (without report) of a development whose figures the view computes from."""
+    if kind == "CommitmentMade":
+        unit = draw(st.sampled_from(UNITS))
+        start = occurred + timedelta(days=draw(st.integers(-30, 30)))
+        periods = [
+            {
+                "quantity": draw(figures(unit)),
+                "start_date": (start + timedelta(days=90 * n)).isoformat(),
+                "end_date": (start + timedelta(days=90 * n + 89)).isoformat(),
+            }
+            for n in range(draw(st.integers(0, 2)))
+        ]
+        payload: dict[str, Any] = {
+            "commitment_id": "pledge",
+            "party_id": "cn",
+            "description": f"Pledge {draw(st.sampled_from(NAMES))}",
+            "status": "COMMITMENT_STATUS_MADE",
+            "schedule": periods,
+        }
+        if not periods or draw(st.booleans()):
+            payload["quantity"] = draw(figures(unit))
+        return payload
+    if kind == "PurchaseReported":
+        return {
+            "purchase_id": f"purchase-{draw(st.integers(0, 5))}",
+            "party_id": "cn",
+            "goods": "soybeans",
+            "commitment_id": "pledge",
+            draw(st.sampled_from(["quantity", "amount"])): draw(figures()),
+        }
+    if kind == "ExportControlChanged":
+        measure_id = draw(st.sampled_from(["licensing", "affiliates"]))
+        control: dict[str, Any] = {
+            "measure_id": measure_id,
+            "description": f"Control {draw(st.sampled_from(NAMES))}",
+            "status": draw(st.sampled_from(STATUSES)),
+            "kind": "EXPORT_CONTROL_KIND_LICENSING_REQUIREMENT",
+            "imposed_by": ["us"],
+        }
+        if measure_id == "affiliates":
+            control["kind"] = "EXPORT_CONTROL_KIND_LISTING_RULE"
+            control["extends_measure_id"] = "entity-list"
+        if control["status"] == "MEASURE_STATUS_SUSPENDED" and draw(st.booleans()):
+            control["suspended_until"] = _day(occurred + timedelta(days=draw(st.integers(1, 90))))
+        return control
+    if kind == "LicenceDecisionReported":
+        return {
+            "measure_id": "licensing",
+            "decision": "LICENCE_DECISION_APPROVED",
+            "company": draw(st.sampled_from(NAMES)),
+            "terms": [{"description": "revenue share", "figure": draw(figures())}],
+        }
+    return {
+        "measure_id": "entity-list",
+        "action": draw(st.sampled_from(["ENTITY_LIST_ACTION_ADDED", "ENTITY_LIST_ACTION_REMOVED"])),
+        "entities": draw(st.lists(st.sampled_from(NAMES), max_size=2, unique=True)),
+        "count_value": str(draw(st.integers(2, 30))),
+        "imposed_by": ["us"],
+    }
+
+
 @st.composite
 def ruling_extras(draw: st.DrawFn, occurred: date) -> dict[str, Any]:
     """A ruling's id, vote and dispositions: ending, blocking or staying, from a later day,
@@ -174,11 +268,14 @@ def development_payloads(
         st.sampled_from(
             ["TariffMeasureChanged", "TruceAgreed", "DeadlineSet", "CourtRulingIssued",
              "TalksHeld", "OutcomeReached", "IssuePositionStated", "StatementMade",
-             "PersonRoleAssigned", "CourtCaseDocketed", "CourtStepTaken"]
+             "PersonRoleAssigned", "CourtCaseDocketed", "CourtStepTaken", *FIGURE_KINDS]
         )
     )  # fmt: skip
-    if kind in ("TariffMeasureChanged", "TruceAgreed", "DeadlineSet") and draw(st.booleans()):
+    dated = ("TariffMeasureChanged", "ExportControlChanged", "TruceAgreed", "DeadlineSet")
+    if kind in dated and draw(st.booleans()):
         report["effective"] = _day(occurred + timedelta(days=draw(st.integers(0, 60))))
+    if kind in FIGURE_KINDS:
+        return kind, {**draw(figure_payloads(kind, occurred)), "report": report}
     if kind == "TariffMeasureChanged":
         payload: dict[str, Any] = {
             "measure_id": draw(st.sampled_from(MEASURES)),
@@ -187,6 +284,8 @@ def development_payloads(
             "imposed_by": [draw(st.sampled_from(PARTIES))],
             "rate_percent": str(draw(st.integers(1, 150))),
         }
+        if draw(st.booleans()):
+            payload["rate"] = draw(figures())
     elif kind == "TruceAgreed":
         payload = {
             "truce_id": draw(st.sampled_from(["truce-a", "truce-b"])),

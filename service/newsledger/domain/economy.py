@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from newsledger.domain.figures import check_figure
 from newsledger.domain.references import (
     Development,
     check_report,
@@ -16,8 +17,13 @@ from newsledger.domain.state import NegotiationState
 def apply_economic_indicator_released(state: NegotiationState, development: Development) -> None:
     """Record an indicator or forecast release; figures stay decimal strings or empty."""
     check_report(state, development)
+    check_figure(development.get("figure"), "figure")
+    check_figure(development.get("previous"), "previous")
     indicator_id = str(development.get("indicator_id"))
-    names = ("publisher", "name", "period", "reported_value", "previous_value", "unit", "reason")
+    names = (
+        *("publisher", "name", "period", "reported_value", "previous_value", "unit", "reason"),
+        *("figure", "previous"),
+    )
     state.indicators[indicator_id] = stamped(
         {
             "indicator_id": indicator_id,
@@ -52,12 +58,17 @@ def apply_market_moved(state: NegotiationState, development: Development) -> Non
 def apply_purchase_reported(state: NegotiationState, development: Development) -> None:
     """Record a purchase, and the commitment it counts toward when it names one."""
     check_report(state, development)
+    check_figure(development.get("quantity"), "quantity")
+    check_figure(development.get("amount"), "amount")
     buyer, seller = str(development.get("party_id")), str(development.get("from_party_id"))
     require_parties(state, [buyer, seller], "party_id/from_party_id")
     commitment_id = str(development.get("commitment_id"))
     require_records(state, "commitments", [commitment_id], "commitment_id")
     purchase_id = str(development.get("purchase_id"))
-    names = ("goods", "quantity_value", "quantity_unit", "amount_value", "currency")
+    names = (
+        *("goods", "quantity_value", "quantity_unit", "amount_value", "currency"),
+        *("quantity", "amount"),
+    )
     state.purchases[purchase_id] = stamped(
         {
             "purchase_id": purchase_id,

@@ -17,12 +17,14 @@ ALIASES = {"phase": "phase_history[-1]"}
 """Fields whose provenance lives elsewhere: the phase is set by the latest phase change."""
 
 FROM_STATUS_HISTORY = frozenset(
-    {"status", "rate_percent", "effective", "suspended_until", "suspended_part", "withdrawn"}
+    {"status", "rate_percent", "rate", "effective", "suspended_until", "suspended_part"}
+    | {"resumes", "withdrawn"}
 )
 """Fields of a record with a status history that its latest entry giving them sets: a
-measure's status, rate and effective date are explained by that change alone, not by every
-development of the measure. The entry gives the value the record shows (after a lapsed
-suspension, the status is the one before it); `withdrawn` is set by the withdrawal."""
+measure's status, rate (or fee figure), effective date and the day a suspension ends are
+explained by that change alone, not by every development of the measure. The entry gives the
+value the record shows (after a lapsed suspension, the status is the one before it);
+`withdrawn` is set by the withdrawal."""
 
 
 class FieldNotFound(ValueError):

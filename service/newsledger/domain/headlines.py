@@ -56,6 +56,18 @@ def _joined(*parts: str) -> str:
     return " ".join(part for part in parts if part)
 
 
+def _entity_count(payload: Payload) -> str:
+    """Return "23 entities added to entity-list" when an entity-list action gives a number."""
+    count = _text(payload, "count_value")
+    if not count:
+        return ""
+    removed = payload.get("action") == "ENTITY_LIST_ACTION_REMOVED"
+    moved = "removed from" if removed else "added to"
+    return _joined(
+        count, "entity" if count == "1" else "entities", moved, _text(payload, "measure_id")
+    )
+
+
 HEADLINES: dict[str, Headline] = {
     "NegotiationOpened": _field("title"),
     "TalksScheduled": _field("title"),
@@ -81,9 +93,13 @@ HEADLINES: dict[str, Headline] = {
     "TariffMeasureChanged": _field("description"),
     "ExportControlChanged": _field("description"),
     "LicenceDecisionReported": lambda p: _joined(
-        "licences", _words(p.get("decision"), "LICENCE_DECISION_"), "under", _text(p, "measure_id")
+        "licences",
+        _words(p.get("decision"), "LICENCE_DECISION_"),
+        f"for {_text(p, 'company')}" if _text(p, "company") else "",
+        "under",
+        _text(p, "measure_id"),
     ),
-    "EntityListChanged": _field("description"),
+    "EntityListChanged": lambda p: _text(p, "description") or _entity_count(p),
     "CourtRulingIssued": _field("holding"),
     "CourtCaseDocketed": lambda p: _joined(
         _text(p, "case_name"), "docketed at", _text(p, "court"), _text(p, "docket_number")

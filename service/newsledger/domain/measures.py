@@ -6,7 +6,10 @@ development says (rate, legal basis, dates), so the view can say what held on an
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from newsledger.domain.dates import check_reported_time
+from newsledger.domain.figures import check_figure
 from newsledger.domain.references import (
     Development,
     UnappliedEvent,
@@ -21,7 +24,14 @@ from newsledger.domain.state import JsonDict, NegotiationState
 
 TARIFF = "TariffMeasureChanged"
 EXPORT_CONTROL = "ExportControlChanged"
-ENTRY_FIELDS = ("rate_percent", "rate_phrase", "legal_basis", "suspended_until", "suspended_part")
+ENTRY_FIELDS = (
+    "rate_percent",
+    "rate_phrase",
+    "rate",
+    "legal_basis",
+    "suspended_until",
+    "suspended_part",
+)
 SUSPENDED = "MEASURE_STATUS_SUSPENDED"
 SUSPENSION_FIELDS = ("suspended_until", "suspended_part")
 REPORT_TIMES = ("announced", "effective", "expires")
@@ -94,6 +104,10 @@ def _check_change(state: NegotiationState, development: Development) -> None:
         raise UnappliedEvent(f"{' and '.join(named)} go with {SUSPENDED}, not {status}")
     if development.get("suspended_until"):
         check_reported_time(development.get("suspended_until"))
+    rate = development.get("rate")
+    check_figure(rate, "rate")
+    parts = [str(part.get("measure_id", "")) for part in (rate or {}).get("components", [])]
+    require_records(state, "measures", parts, "rate.components.measure_id")
     measure = state.measures.get(str(development.get("measure_id")))
     if measure is not None:
         _check_withdrawal(measure, str(development.get("status")))
@@ -111,10 +125,28 @@ def apply_tariff_measure_changed(state: NegotiationState, development: Developme
 def apply_export_control_changed(state: NegotiationState, development: Development) -> None:
     """Record an export control's new status, kind and items."""
     _check_change(state, development)
+    _check_extended_list(state, development)
     measure = _measure(state, development, EXPORT_CONTROL)
     measure["export_control_kind"] = development.get("kind")
+    set_latest(measure, "extends_measure_id", development.get("extends_measure_id"), development)
     measure["items"] = development.ids("items") or measure.get("items", [])
     _add_status(measure, str(development.get("status")), development)
+
+
+LISTING_RULE = "EXPORT_CONTROL_KIND_LISTING_RULE"
+
+
+def _check_extended_list(state: NegotiationState, development: Development) -> None:
+    """Refuse a list a listing rule extends that is unknown, not an export control, or named
+    by a control that is not a listing rule."""
+    extended = str(development.get("extends_measure_id"))
+    if not extended:
+        return
+    if development.get("kind") != LISTING_RULE:
+        raise UnappliedEvent(f"extends_measure_id goes with {LISTING_RULE}")
+    require_records(state, "measures", [extended], "extends_measure_id")
+    if state.measures[extended]["measure_type"] != EXPORT_CONTROL:
+        raise UnappliedEvent(f"extends_measure_id {extended} is not an export control")
 
 
 def apply_licence_decision_reported(state: NegotiationState, development: Development) -> None:
@@ -125,10 +157,17 @@ def apply_licence_decision_reported(state: NegotiationState, development: Develo
     measure = state.measures[measure_id]
     if measure["measure_type"] != EXPORT_CONTROL:
         raise UnappliedEvent(f"measure_id {measure_id} is not an export control")
+    terms = list(development.get("terms", []))
+    for index, term in enumerate(terms):
+        check_figure(term.get("figure"), f"terms[{index}].figure")
+    beneficiaries = [str(term.get("beneficiary_party_id", "")) for term in terms]
+    require_parties(state, beneficiaries, "terms.beneficiary_party_id")
     decision = {
         "decision": development.get("decision"),
         "items": development.ids("items"),
         "count_value": development.get("count_value"),
+        "company": development.get("company"),
+        "terms": terms,
         "occurred": development.occurred(),
         "provenance": development.provenance(),
     }
@@ -137,7 +176,20 @@ def apply_licence_decision_reported(state: NegotiationState, development: Develo
 
 
 def apply_entity_list_changed(state: NegotiationState, development: Development) -> None:
-    """Add or remove entities on an entity list; a new list is an export control in force."""
+    """Add or remove entities on an entity list; a new list is an export control in force.
+
+    The sources may name the entities, give only their number (`count_value`), or both.
+    """
+    entities = [str(entity) for entity in development.get("entities", [])]
+    count = development.get("count_value")
+    if not entities and not count:
+        raise UnappliedEvent("an entity-list action names its entities or gives count_value")
+    if count and Decimal(str(count)) != Decimal(str(count)).to_integral_value():
+        raise UnappliedEvent(f"count_value {count} is not a whole number of entities")
+    if count and Decimal(str(count)) < len(entities):
+        raise UnappliedEvent(
+            f"count_value {count} is fewer than the {len(entities)} entities named"
+        )
     measure = _measure(state, development, EXPORT_CONTROL)
     measure["export_control_kind"] = "EXPORT_CONTROL_KIND_ENTITY_LIST"
     if development.get("legal_basis"):
@@ -146,7 +198,8 @@ def apply_entity_list_changed(state: NegotiationState, development: Development)
         _add_status(measure, "MEASURE_STATUS_IN_FORCE", development)
     action = {
         "action": development.get("action"),
-        "entities": [str(entity) for entity in development.get("entities", [])],
+        "entities": entities,
+        "count_value": count,
         "occurred": development.occurred(),
         "provenance": development.provenance(),
     }

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from newsledger.domain.figures import check_figure
 from newsledger.domain.references import (
     Development,
+    UnappliedEvent,
     check_report,
     merge_provenance,
     require_any_records,
@@ -120,9 +122,23 @@ def _add_commitment_status(commitment: JsonDict, development: Development) -> No
     )
 
 
+def _check_quantities(development: Development) -> None:
+    """Refuse a commitment's figures when inconsistent, or a period that ends before it starts."""
+    check_figure(development.get("quantity"), "quantity")
+    for index, period in enumerate(development.get("schedule", [])):
+        check_figure(period.get("quantity"), f"schedule[{index}].quantity")
+        if str(period.get("end_date")) < str(period.get("start_date")):
+            raise UnappliedEvent(
+                f"schedule[{index}]: end_date {period.get('end_date')} is before"
+                f" start_date {period.get('start_date')}"
+            )
+
+
 def apply_commitment_made(state: NegotiationState, development: Development) -> None:
-    """Record a commitment, or restate it, with the conditions it waits on."""
+    """Record a commitment, or restate it, with the conditions it waits on and how much it
+    commits, in all and period by period."""
     check_report(state, development)
+    _check_quantities(development)
     conditions = list(development.get("conditions", []))
     require_parties(
         state,
@@ -142,6 +158,9 @@ def apply_commitment_made(state: NegotiationState, development: Development) -> 
         "description": development.get("description"),
         "conditions": conditions,
         "issue_ids": development.ids("issue_ids"),
+        "quantity": development.get("quantity", {}),
+        "schedule": list(development.get("schedule", [])),
+        "goods": development.get("goods"),
     }
     stamped(commitment, development)
     _add_commitment_status(commitment, development)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from newsledger.domain import view_sections as sections
 from newsledger.domain.as_of import state_as_of
@@ -36,6 +36,9 @@ NESTED_HISTORIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "people": ("person_id", ("roles",)),
 }
 """Histories inside records (oldest first) that grow with developments: list, id, fields."""
+
+Item = TypeVar("Item")
+"""An item of a list the view cuts: a record, or an id."""
 
 Renderer = Callable[[Mapping[str, Any], date], JsonDict | None]
 
@@ -116,9 +119,7 @@ class Truncation:
             self.note(name, self.limit, total, call)
         return [rendered for _, rendered in sorted(shown, key=lambda pair: pair[0])]
 
-    def rendered(
-        self, name: str, items: list[JsonDict], call: str = TIMELINE_CALL
-    ) -> list[JsonDict]:
+    def rendered(self, name: str, items: list[Item], call: str = TIMELINE_CALL) -> list[Item]:
         """Keep the most recent items of a rendered list in stream order (the last ones)."""
         if self.limit is None or len(items) <= self.limit:
             return items
@@ -310,8 +311,18 @@ def render_view(
         as_of,
     )
     cut.histories("deadlines", deadlines)
-    commitments = cut.records("commitments", state.commitments, sections.with_status, as_of)
+    commitments = cut.records(
+        "commitments",
+        state.commitments,
+        lambda r, d: sections.commitment(r, d, state.purchases),
+        as_of,
+    )
     cut.histories("commitments", commitments)
+    for commitment in commitments:
+        fulfilment = commitment.get("fulfilment") or {}
+        if fulfilment.get("purchase_ids"):
+            path = f"commitments[{commitment['commitment_id']}].fulfilment.purchase_ids"
+            fulfilment["purchase_ids"] = cut.rendered(path, fulfilment["purchase_ids"])
     people = cut.records("people", state.people, sections.person, as_of)
     cut.histories("people", people)
     open_first = disputes(state.developments, as_of)

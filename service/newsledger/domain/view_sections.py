@@ -8,13 +8,21 @@ and the raw histories they are computed from stay out of the result.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from newsledger.domain import court_effects
 from newsledger.domain.dates import countdown
+from newsledger.domain.figures import bounds, decimal_text, share_percent, total
 from newsledger.domain.state import JsonDict
-from newsledger.domain.valid_time import counts_on, span_start, takes_effect, valid_order
+from newsledger.domain.valid_time import (
+    counts_on,
+    span_end,
+    span_start,
+    takes_effect,
+    valid_order,
+)
 
 IN_FORCE_STATUSES = frozenset({"MEASURE_STATUS_IN_FORCE", "MEASURE_STATUS_MODIFIED"})
 """Statuses under which a measure applies; threatened and announced never do."""
@@ -216,9 +224,43 @@ def _has_passed(expires: Mapping[str, Any], as_of: date) -> bool:
 
 
 def _status_entry(entry: Mapping[str, Any]) -> JsonDict:
-    """Return a measure's status entry as the view shows it."""
-    keys = ("status", "occurred", "effective", "rate_percent", "provenance", *SUSPENSION_KEYS)
-    return {key: entry[key] for key in keys if key in entry}
+    """Return a measure's status entry as the view shows it, with the day a suspension that
+    has a last day ends (`resumes`)."""
+    keys = ("status", "occurred", "effective", "rate_percent", "rate", "provenance")
+    shown = {key: entry[key] for key in (*keys, *SUSPENSION_KEYS) if key in entry}
+    resumes = _resumes(entry.get("suspended_until"))
+    if resumes:
+        shown["resumes"] = resumes
+    return shown
+
+
+def _resumes(until: Any) -> JsonDict:
+    """Return when a measure suspended until a time is back: the instant a suspension ending
+    at an instant ends, else the day after its last day; {} when it gives no end."""
+    if not isinstance(until, Mapping) or not until:
+        return {}
+    if until.get("start_time"):
+        return {key: until[key] for key in ("precision", "start_time", "time_zone") if key in until}
+    last = span_end(until)
+    if last is None:
+        return {}
+    return {"precision": "DATE_PRECISION_DAY", "start_date": (last + timedelta(days=1)).isoformat()}
+
+
+def _listed_count(actions: list[JsonDict], named: int) -> str:
+    """Return how many entities are on a list when an action gave a number, else "".
+
+    An action's `count_value` counts every entity it adds or removes, the named ones among
+    them; the unnamed rest add to (or leave) the names the list shows.
+    """
+    if not any(action.get("count_value") for action in actions):
+        return ""
+    unnamed = Decimal(0)
+    for action in actions:
+        beyond = Decimal(str(action.get("count_value") or 0)) - len(action["entities"])
+        sign = -1 if action.get("action") == "ENTITY_LIST_ACTION_REMOVED" else 1
+        unnamed += sign * max(beyond, Decimal(0))
+    return decimal_text(max(unnamed, Decimal(0)) + named)
 
 
 def _standing(current: list[JsonDict], as_of: date) -> tuple[str, str, JsonDict | None]:
@@ -264,8 +306,12 @@ def measure(record: Mapping[str, Any], as_of: date) -> JsonDict | None:
     for key in SUSPENSION_KEYS:
         if suspension is not None and suspension.get(key):
             rendered[key] = suspension[key]
+    if suspension is not None:
+        rendered["resumes"] = _resumes(suspension.get("suspended_until"))
     for name in ("rate_percent", "rate_phrase", "announced", "effective", "expires"):
         rendered[name] = _carried(entries, name)
+    rated = [entry for entry in entries if entry.get("rate") or entry.get("rate_percent")]
+    rendered["rate"] = rated[-1].get("rate", "") if rated else ""
     rendered["legal_basis"] = _carried(entries, "legal_basis") or record.get("legal_basis", "")
     rendered["status_history"] = [_status_entry(entry) for entry in current]
     rendered["pending_changes"] = [_status_entry(entry) for entry in pending]
@@ -279,6 +325,7 @@ def measure(record: Mapping[str, Any], as_of: date) -> JsonDict | None:
         listed = [e for e in listed if e not in action["entities"]] if removing else listed
         listed += [] if removing else [e for e in action["entities"] if e not in listed]
     rendered["listed_entities"] = listed
+    rendered["listed_count_value"] = _listed_count(actions, len(listed))
     if status == WITHDRAWN:
         rendered["withdrawn"] = current[-1].get("effective") or current[-1]["occurred"]
     started = span_start(rendered["effective"] or {})
@@ -341,3 +388,95 @@ def person(record: Mapping[str, Any], as_of: date) -> JsonDict | None:
     """Render a person with the roles reported by the date."""
     roles = [public(role) for role in ordered(record["roles"], as_of)]
     return {**public(record, "roles"), "roles": roles} if roles else None
+
+
+PARTIAL = "COMMITMENT_STATUS_PARTIALLY_FULFILLED"
+MADE = "COMMITMENT_STATUS_MADE"
+
+
+def purchase_figures(purchase: Mapping[str, Any]) -> list[JsonDict]:
+    """Return what a purchase counts as: its quantity and its amount, as figures.
+
+    The figures (`quantity`, `amount`) win; the older decimal fields stand in for them.
+    """
+    figures: list[JsonDict] = []
+    for figure, value, unit_key, unit_name in (
+        ("quantity", "quantity_value", "quantity_unit", "unit"),
+        ("amount", "amount_value", "currency", "currency"),
+    ):
+        if purchase.get(figure):
+            figures.append(dict(purchase[figure]))
+        elif purchase.get(value):
+            figures.append({"exact_value": purchase[value], unit_name: purchase.get(unit_key, "")})
+    return figures
+
+
+def _fulfilled(purchases: list[JsonDict], like: Mapping[str, Any]) -> JsonDict | None:
+    """Return the sum of the purchases' figures in the unit or currency of `like`."""
+    return total([figure for p in purchases for figure in purchase_figures(p)], like)
+
+
+def _within(purchase: Mapping[str, Any], period: Mapping[str, Any]) -> bool:
+    """Tell whether a purchase was made within a commitment's period: by the last day of its
+    reported span, the day by which it was certainly made ("purchases since 30 October,
+    reported on 13 November" count in a period from 1 November)."""
+    day = span_end(purchase.get("occurred") or {})
+    if day is None:
+        return False
+    return str(period.get("start_date")) <= day.isoformat() <= str(period.get("end_date"))
+
+
+def commitment(
+    record: Mapping[str, Any], as_of: date, purchases: Mapping[str, JsonDict]
+) -> JsonDict | None:
+    """Render a commitment with its status and how much of it is fulfilled on the date.
+
+    Fulfilment sums the purchases linked to it that count by the date, in the unit or
+    currency of its total (or of its first period), and per period those made within it.
+    A commitment MADE that purchases have begun to fulfil is PARTIALLY_FULFILLED; that it is
+    fulfilled only a report says (purchases reported may not be all there are).
+    """
+    rendered = with_status(record, as_of)
+    if rendered is None:
+        return None
+    schedule = list(record.get("schedule", []))
+    like = record.get("quantity") or (schedule[0]["quantity"] if schedule else {})
+    if not like:
+        return rendered
+    linked = [
+        p
+        for p in sorted(purchases.values(), key=valid_order)
+        if p.get("commitment_id") == record["commitment_id"]
+        and counts_on(str(p.get("_from", "")), as_of)
+    ]
+    periods = []
+    for period in schedule:
+        shown = dict(period)
+        within = [p for p in linked if _within(p, period)]
+        shown["fulfilled"] = _fulfilled(within, period["quantity"]) or {}
+        shown["fulfilled_percent"] = share_percent(shown["fulfilled"], period["quantity"])
+        periods.append(shown)
+    rendered["schedule"] = periods
+    fulfilled = _fulfilled(linked, like)
+    if fulfilled is None:
+        return rendered
+    counted_ids = [str(p["purchase_id"]) for p in linked if _fulfilled([p], like) is not None]
+    target = record.get("quantity") or _scheduled_total(schedule, like)
+    rendered["fulfilment"] = {
+        "fulfilled": fulfilled,
+        "fulfilled_percent": share_percent(fulfilled, target) if target else "",
+        "purchase_ids": counted_ids,
+    }
+    if rendered["status"] == MADE and (bounds(fulfilled)[0] or 0) > 0:
+        rendered["status"] = PARTIAL
+    return rendered
+
+
+def _scheduled_total(schedule: list[JsonDict], like: Mapping[str, Any]) -> JsonDict | None:
+    """Return the sum of a schedule's periods in the unit of `like` (a sum of minimums when
+    they say "at least"), or None when a period gives no lower bound."""
+    quantities = [period["quantity"] for period in schedule]
+    summed = total(quantities, like)
+    if any(bounds(quantity)[0] is None for quantity in quantities):
+        return None
+    return summed

@@ -397,6 +397,10 @@ class _ExportControlKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Exp
     """Listing of entities that may not receive exports."""
     EXPORT_CONTROL_KIND_ENFORCEMENT: _ExportControlKind.ValueType  # 4
     """Enforcement actions under existing controls."""
+    EXPORT_CONTROL_KIND_LISTING_RULE: _ExportControlKind.ValueType  # 30
+    """A rule that sets how far a list reaches, e.g. the "affiliates rule" extending the Entity
+    List to companies 50% or more owned by listed entities; `extends_measure_id` names the list.
+    """
 
 class ExportControlKind(_ExportControlKind, metaclass=_ExportControlKindEnumTypeWrapper):
     """What kind of export control a measure is."""
@@ -411,6 +415,10 @@ EXPORT_CONTROL_KIND_ENTITY_LIST: ExportControlKind.ValueType  # 3
 """Listing of entities that may not receive exports."""
 EXPORT_CONTROL_KIND_ENFORCEMENT: ExportControlKind.ValueType  # 4
 """Enforcement actions under existing controls."""
+EXPORT_CONTROL_KIND_LISTING_RULE: ExportControlKind.ValueType  # 30
+"""A rule that sets how far a list reaches, e.g. the "affiliates rule" extending the Entity
+List to companies 50% or more owned by listed entities; `extends_measure_id` names the list.
+"""
 Global___ExportControlKind: _TypeAlias = ExportControlKind  # noqa: Y015
 
 class _LicenceDecision:
@@ -463,6 +471,11 @@ class _CommitmentStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Comm
     """Withdrawn by the committing party."""
     COMMITMENT_STATUS_BROKEN: _CommitmentStatus.ValueType  # 5
     """Said by another party to be broken."""
+    COMMITMENT_STATUS_PARTIALLY_FULFILLED: _CommitmentStatus.ValueType  # 30
+    """Fulfilled in part: some of what is committed is reported done (e.g. purchases counted
+    toward it), not all. The view shows it for a commitment MADE with a quantity once
+    purchases count toward it.
+    """
 
 class CommitmentStatus(_CommitmentStatus, metaclass=_CommitmentStatusEnumTypeWrapper):
     """The state of a commitment."""
@@ -479,6 +492,11 @@ COMMITMENT_STATUS_WITHDRAWN: CommitmentStatus.ValueType  # 4
 """Withdrawn by the committing party."""
 COMMITMENT_STATUS_BROKEN: CommitmentStatus.ValueType  # 5
 """Said by another party to be broken."""
+COMMITMENT_STATUS_PARTIALLY_FULFILLED: CommitmentStatus.ValueType  # 30
+"""Fulfilled in part: some of what is committed is reported done (e.g. purchases counted
+toward it), not all. The view shows it for a commitment MADE with a quantity once
+purchases count toward it.
+"""
 Global___CommitmentStatus: _TypeAlias = CommitmentStatus  # noqa: Y015
 
 class _CourtRulingKind:
@@ -1526,6 +1544,7 @@ class TariffMeasureChanged(_message.Message):
     REPORT_FIELD_NUMBER: _builtins.int
     SUSPENDED_UNTIL_FIELD_NUMBER: _builtins.int
     SUSPENDED_PART_FIELD_NUMBER: _builtins.int
+    RATE_FIELD_NUMBER: _builtins.int
     measure_id: _builtins.str
     """Stable id of the measure; later events with the same id change its status."""
     description: _builtins.str
@@ -1564,6 +1583,13 @@ class TariffMeasureChanged(_message.Message):
         the measure's own `report.expires`. After it the measure is back as it was.
         """
 
+    @_builtins.property
+    def rate(self) -> Global___Figure:
+        """The rate or fee as a figure: a range, a unit, a currency and what it is per (e.g. "$50 per
+        net ton"), with equivalents in other currencies and, for a headline total, its
+        components (145% = 125% + 20%). `rate_percent` may still give a percent alone.
+        """
+
     def __init__(
         self,
         *,
@@ -1579,10 +1605,11 @@ class TariffMeasureChanged(_message.Message):
         report: Global___Report | None = ...,
         suspended_until: Global___ReportedTime | None = ...,
         suspended_part: _builtins.str = ...,
+        rate: Global___Figure | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report", "suspended_until", b"suspended_until"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["rate", b"rate", "report", b"report", "suspended_until", b"suspended_until"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "imposed_by", b"imposed_by", "items", b"items", "legal_basis", b"legal_basis", "measure_id", b"measure_id", "rate_percent", b"rate_percent", "rate_phrase", b"rate_phrase", "report", b"report", "status", b"status", "suspended_part", b"suspended_part", "suspended_until", b"suspended_until", "targets", b"targets"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "imposed_by", b"imposed_by", "items", b"items", "legal_basis", b"legal_basis", "measure_id", b"measure_id", "rate", b"rate", "rate_percent", b"rate_percent", "rate_phrase", b"rate_phrase", "report", b"report", "status", b"status", "suspended_part", b"suspended_part", "suspended_until", b"suspended_until", "targets", b"targets"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1607,6 +1634,7 @@ class ExportControlChanged(_message.Message):
     REPORT_FIELD_NUMBER: _builtins.int
     SUSPENDED_UNTIL_FIELD_NUMBER: _builtins.int
     SUSPENDED_PART_FIELD_NUMBER: _builtins.int
+    EXTENDS_MEASURE_ID_FIELD_NUMBER: _builtins.int
     measure_id: _builtins.str
     """Stable id of the measure; later events with the same id change its status."""
     description: _builtins.str
@@ -1619,6 +1647,8 @@ class ExportControlChanged(_message.Message):
     """The legal basis."""
     suspended_part: _builtins.str
     """For a suspension of part of the control: which part; the rest stays as it was."""
+    extends_measure_id: _builtins.str
+    """For a listing rule (EXPORT_CONTROL_KIND_LISTING_RULE): the list it extends (`measure_id`)."""
     @_builtins.property
     def imposed_by(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Parties imposing it."""
@@ -1655,10 +1685,11 @@ class ExportControlChanged(_message.Message):
         report: Global___Report | None = ...,
         suspended_until: Global___ReportedTime | None = ...,
         suspended_part: _builtins.str = ...,
+        extends_measure_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report", "suspended_until", b"suspended_until"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "imposed_by", b"imposed_by", "items", b"items", "kind", b"kind", "legal_basis", b"legal_basis", "measure_id", b"measure_id", "report", b"report", "status", b"status", "suspended_part", b"suspended_part", "suspended_until", b"suspended_until", "targets", b"targets"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "extends_measure_id", b"extends_measure_id", "imposed_by", b"imposed_by", "items", b"items", "kind", b"kind", "legal_basis", b"legal_basis", "measure_id", b"measure_id", "report", b"report", "status", b"status", "suspended_part", b"suspended_part", "suspended_until", b"suspended_until", "targets", b"targets"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1675,12 +1706,16 @@ class LicenceDecisionReported(_message.Message):
     ITEMS_FIELD_NUMBER: _builtins.int
     COUNT_VALUE_FIELD_NUMBER: _builtins.int
     REPORT_FIELD_NUMBER: _builtins.int
+    COMPANY_FIELD_NUMBER: _builtins.int
+    TERMS_FIELD_NUMBER: _builtins.int
     measure_id: _builtins.str
     """The licensing measure (`measure_id` of an ExportControlChanged)."""
     decision: Global___LicenceDecision.ValueType
     """The decision."""
     count_value: _builtins.str
     """Number of licences as a decimal string; empty when not reported."""
+    company: _builtins.str
+    """The company the licences were granted to or denied, e.g. "Nvidia"; empty when not named."""
     @_builtins.property
     def items(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Items the licences cover."""
@@ -1688,6 +1723,10 @@ class LicenceDecisionReported(_message.Message):
     @_builtins.property
     def report(self) -> Global___Report:
         """The report."""
+
+    @_builtins.property
+    def terms(self) -> _containers.RepeatedCompositeFieldContainer[Global___LicenceTerm]:
+        """The terms the licences carry, e.g. a share of revenue paid to a government."""
 
     def __init__(
         self,
@@ -1697,10 +1736,12 @@ class LicenceDecisionReported(_message.Message):
         items: _abc.Iterable[_builtins.str] | None = ...,
         count_value: _builtins.str = ...,
         report: Global___Report | None = ...,
+        company: _builtins.str = ...,
+        terms: _abc.Iterable[Global___LicenceTerm] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["count_value", b"count_value", "decision", b"decision", "items", b"items", "measure_id", b"measure_id", "report", b"report"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["company", b"company", "count_value", b"count_value", "decision", b"decision", "items", b"items", "measure_id", b"measure_id", "report", b"report", "terms", b"terms"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1719,6 +1760,9 @@ class CommitmentMade(_message.Message):
     CONDITIONS_FIELD_NUMBER: _builtins.int
     ISSUE_IDS_FIELD_NUMBER: _builtins.int
     REPORT_FIELD_NUMBER: _builtins.int
+    QUANTITY_FIELD_NUMBER: _builtins.int
+    SCHEDULE_FIELD_NUMBER: _builtins.int
+    GOODS_FIELD_NUMBER: _builtins.int
     commitment_id: _builtins.str
     """Stable id of the commitment; later events with the same id update it."""
     party_id: _builtins.str
@@ -1727,6 +1771,8 @@ class CommitmentMade(_message.Message):
     """What is committed."""
     status: Global___CommitmentStatus.ValueType
     """Its status."""
+    goods: _builtins.str
+    """The goods or sector the commitment concerns, e.g. "soybeans", "U.S. energy"."""
     @_builtins.property
     def conditions(self) -> _containers.RepeatedCompositeFieldContainer[Global___Condition]:
         """What it waits on; empty when unconditional."""
@@ -1739,6 +1785,19 @@ class CommitmentMade(_message.Message):
     def report(self) -> Global___Report:
         """The report."""
 
+    @_builtins.property
+    def quantity(self) -> Global___Figure:
+        """How much is committed in all, when stated: a quantity with its unit (tonnes) or an
+        amount with its currency, possibly a headline total with its components. Purchases
+        linked to the commitment count toward it in this unit or currency.
+        """
+
+    @_builtins.property
+    def schedule(self) -> _containers.RepeatedCompositeFieldContainer[Global___CommitmentPeriod]:
+        """What is committed period by period, e.g. 12 million tonnes in late 2025, then 25 million
+        tonnes in each of 2026, 2027 and 2028 (one period each); empty when not stated.
+        """
+
     def __init__(
         self,
         *,
@@ -1749,10 +1808,13 @@ class CommitmentMade(_message.Message):
         conditions: _abc.Iterable[Global___Condition] | None = ...,
         issue_ids: _abc.Iterable[_builtins.str] | None = ...,
         report: Global___Report | None = ...,
+        quantity: Global___Figure | None = ...,
+        schedule: _abc.Iterable[Global___CommitmentPeriod] | None = ...,
+        goods: _builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["quantity", b"quantity", "report", b"report"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitment_id", b"commitment_id", "conditions", b"conditions", "description", b"description", "issue_ids", b"issue_ids", "party_id", b"party_id", "report", b"report", "status", b"status"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitment_id", b"commitment_id", "conditions", b"conditions", "description", b"description", "goods", b"goods", "issue_ids", b"issue_ids", "party_id", b"party_id", "quantity", b"quantity", "report", b"report", "schedule", b"schedule", "status", b"status"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1849,6 +1911,8 @@ class EconomicIndicatorReleased(_message.Message):
     DIRECTION_FIELD_NUMBER: _builtins.int
     REASON_FIELD_NUMBER: _builtins.int
     REPORT_FIELD_NUMBER: _builtins.int
+    FIGURE_FIELD_NUMBER: _builtins.int
+    PREVIOUS_FIELD_NUMBER: _builtins.int
     indicator_id: _builtins.str
     """Stable id of this release."""
     publisher: _builtins.str
@@ -1871,6 +1935,16 @@ class EconomicIndicatorReleased(_message.Message):
     def report(self) -> Global___Report:
         """The report; `occurred` is the release date."""
 
+    @_builtins.property
+    def figure(self) -> Global___Figure:
+        """The figure with its range, unit and currency, when `reported_value` cannot say it all
+        (e.g. "between 10% and 15%").
+        """
+
+    @_builtins.property
+    def previous(self) -> Global___Figure:
+        """The previous figure likewise."""
+
     def __init__(
         self,
         *,
@@ -1884,10 +1958,12 @@ class EconomicIndicatorReleased(_message.Message):
         direction: Global___Direction.ValueType = ...,
         reason: _builtins.str = ...,
         report: Global___Report | None = ...,
+        figure: Global___Figure | None = ...,
+        previous: Global___Figure | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["figure", b"figure", "previous", b"previous", "report", b"report"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["direction", b"direction", "indicator_id", b"indicator_id", "name", b"name", "period", b"period", "previous_value", b"previous_value", "publisher", b"publisher", "reason", b"reason", "report", b"report", "reported_value", b"reported_value", "unit", b"unit"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["direction", b"direction", "figure", b"figure", "indicator_id", b"indicator_id", "name", b"name", "period", b"period", "previous", b"previous", "previous_value", b"previous_value", "publisher", b"publisher", "reason", b"reason", "report", b"report", "reported_value", b"reported_value", "unit", b"unit"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -2334,6 +2410,7 @@ class EntityListChanged(_message.Message):
     TARGETS_FIELD_NUMBER: _builtins.int
     LEGAL_BASIS_FIELD_NUMBER: _builtins.int
     REPORT_FIELD_NUMBER: _builtins.int
+    COUNT_VALUE_FIELD_NUMBER: _builtins.int
     measure_id: _builtins.str
     """The entity-list measure (`measure_id`); created as an export control when new."""
     action: Global___EntityListAction.ValueType
@@ -2342,9 +2419,13 @@ class EntityListChanged(_message.Message):
     """The list, e.g. "U.S. Entity List", when the measure is new."""
     legal_basis: _builtins.str
     """The legal basis, e.g. a Federal Register citation."""
+    count_value: _builtins.str
+    """How many entities, as a decimal string, when the sources give a number ("added 23
+    entities"): at least as many as `entities` names. Either this or `entities` is given.
+    """
     @_builtins.property
     def entities(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
-        """The entities, by name."""
+        """The entities, by name; may be empty (or name only some) when `count_value` says how many."""
 
     @_builtins.property
     def imposed_by(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
@@ -2369,10 +2450,11 @@ class EntityListChanged(_message.Message):
         targets: _abc.Iterable[_builtins.str] | None = ...,
         legal_basis: _builtins.str = ...,
         report: Global___Report | None = ...,
+        count_value: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["action", b"action", "description", b"description", "entities", b"entities", "imposed_by", b"imposed_by", "legal_basis", b"legal_basis", "measure_id", b"measure_id", "report", b"report", "targets", b"targets"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action", b"action", "count_value", b"count_value", "description", b"description", "entities", b"entities", "imposed_by", b"imposed_by", "legal_basis", b"legal_basis", "measure_id", b"measure_id", "report", b"report", "targets", b"targets"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -2452,6 +2534,8 @@ class PurchaseReported(_message.Message):
     CURRENCY_FIELD_NUMBER: _builtins.int
     COMMITMENT_ID_FIELD_NUMBER: _builtins.int
     REPORT_FIELD_NUMBER: _builtins.int
+    QUANTITY_FIELD_NUMBER: _builtins.int
+    AMOUNT_FIELD_NUMBER: _builtins.int
     purchase_id: _builtins.str
     """Stable id of the purchase report."""
     party_id: _builtins.str
@@ -2474,6 +2558,14 @@ class PurchaseReported(_message.Message):
     def report(self) -> Global___Report:
         """The report."""
 
+    @_builtins.property
+    def quantity(self) -> Global___Figure:
+        """The quantity as a figure (a range, "about"), when `quantity_value` cannot say it."""
+
+    @_builtins.property
+    def amount(self) -> Global___Figure:
+        """The amount paid as a figure (a range, other currencies), when `amount_value` cannot."""
+
     def __init__(
         self,
         *,
@@ -2487,10 +2579,12 @@ class PurchaseReported(_message.Message):
         currency: _builtins.str = ...,
         commitment_id: _builtins.str = ...,
         report: Global___Report | None = ...,
+        quantity: Global___Figure | None = ...,
+        amount: Global___Figure | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["amount", b"amount", "quantity", b"quantity", "report", b"report"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["amount_value", b"amount_value", "commitment_id", b"commitment_id", "currency", b"currency", "from_party_id", b"from_party_id", "goods", b"goods", "party_id", b"party_id", "purchase_id", b"purchase_id", "quantity_unit", b"quantity_unit", "quantity_value", b"quantity_value", "report", b"report"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["amount", b"amount", "amount_value", b"amount_value", "commitment_id", b"commitment_id", "currency", b"currency", "from_party_id", b"from_party_id", "goods", b"goods", "party_id", b"party_id", "purchase_id", b"purchase_id", "quantity", b"quantity", "quantity_unit", b"quantity_unit", "quantity_value", b"quantity_value", "report", b"report"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -2978,3 +3072,241 @@ class CourtStepTaken(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___CourtStepTaken: _TypeAlias = CourtStepTaken  # noqa: Y015
+
+@_typing.final
+class Figure(_message.Message):
+    """── Figures, commitments, licences, entity lists ──
+
+    A figure as reported: an exact decimal or a range (either bound may be open), with its unit
+    or currency, what it is per, and how the source words it. A headline total keeps its
+    components apart (a 145% tariff = 125% reciprocal + 20% fentanyl); one figure given in two
+    currencies keeps the others as equivalents ("¥400 (about $56) per net ton").
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    EXACT_VALUE_FIELD_NUMBER: _builtins.int
+    LOW_VALUE_FIELD_NUMBER: _builtins.int
+    HIGH_VALUE_FIELD_NUMBER: _builtins.int
+    UNIT_FIELD_NUMBER: _builtins.int
+    CURRENCY_FIELD_NUMBER: _builtins.int
+    PER_FIELD_NUMBER: _builtins.int
+    APPROXIMATE_FIELD_NUMBER: _builtins.int
+    PHRASE_FIELD_NUMBER: _builtins.int
+    EQUIVALENTS_FIELD_NUMBER: _builtins.int
+    COMPONENTS_FIELD_NUMBER: _builtins.int
+    exact_value: _builtins.str
+    """The exact figure as a decimal string, e.g. "50"; empty for a range."""
+    low_value: _builtins.str
+    """The range's lower bound as a decimal string ("at least", "between 10 and …")."""
+    high_value: _builtins.str
+    """The range's upper bound as a decimal string ("up to", "… and 15")."""
+    unit: _builtins.str
+    """The unit of a quantity, e.g. "percent", "tonnes", "entities"; empty for money."""
+    currency: _builtins.str
+    """The currency of an amount of money, as an ISO 4217 code, e.g. "USD", "CNY", "EUR"."""
+    per: _builtins.str
+    """What the figure is per, e.g. "net ton", "year", "vehicle"; empty when not per anything."""
+    approximate: _builtins.bool
+    """True when the source gives the figure as approximate ("about", "some")."""
+    phrase: _builtins.str
+    """The figure as the source words it, e.g. "$50 per net ton"."""
+    @_builtins.property
+    def equivalents(self) -> _containers.RepeatedCompositeFieldContainer[Global___FigureEquivalent]:
+        """The same figure in other currencies or units, as the source gives them."""
+
+    @_builtins.property
+    def components(self) -> _containers.RepeatedCompositeFieldContainer[Global___FigureComponent]:
+        """The parts a headline total is made of, when the source gives them."""
+
+    def __init__(
+        self,
+        *,
+        exact_value: _builtins.str = ...,
+        low_value: _builtins.str = ...,
+        high_value: _builtins.str = ...,
+        unit: _builtins.str = ...,
+        currency: _builtins.str = ...,
+        per: _builtins.str = ...,
+        approximate: _builtins.bool = ...,
+        phrase: _builtins.str = ...,
+        equivalents: _abc.Iterable[Global___FigureEquivalent] | None = ...,
+        components: _abc.Iterable[Global___FigureComponent] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["approximate", b"approximate", "components", b"components", "currency", b"currency", "equivalents", b"equivalents", "exact_value", b"exact_value", "high_value", b"high_value", "low_value", b"low_value", "per", b"per", "phrase", b"phrase", "unit", b"unit"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Figure: _TypeAlias = Figure  # noqa: Y015
+
+@_typing.final
+class FigureEquivalent(_message.Message):
+    """A figure's value in another currency or unit (its `per` is the figure's own)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    EXACT_VALUE_FIELD_NUMBER: _builtins.int
+    LOW_VALUE_FIELD_NUMBER: _builtins.int
+    HIGH_VALUE_FIELD_NUMBER: _builtins.int
+    UNIT_FIELD_NUMBER: _builtins.int
+    CURRENCY_FIELD_NUMBER: _builtins.int
+    APPROXIMATE_FIELD_NUMBER: _builtins.int
+    PHRASE_FIELD_NUMBER: _builtins.int
+    exact_value: _builtins.str
+    """The exact value as a decimal string; empty for a range."""
+    low_value: _builtins.str
+    """The range's lower bound as a decimal string."""
+    high_value: _builtins.str
+    """The range's upper bound as a decimal string."""
+    unit: _builtins.str
+    """The unit, for a quantity."""
+    currency: _builtins.str
+    """The currency (ISO 4217), for money."""
+    approximate: _builtins.bool
+    """True when the source gives it as approximate ("about $56")."""
+    phrase: _builtins.str
+    """As the source words it."""
+    def __init__(
+        self,
+        *,
+        exact_value: _builtins.str = ...,
+        low_value: _builtins.str = ...,
+        high_value: _builtins.str = ...,
+        unit: _builtins.str = ...,
+        currency: _builtins.str = ...,
+        approximate: _builtins.bool = ...,
+        phrase: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["approximate", b"approximate", "currency", b"currency", "exact_value", b"exact_value", "high_value", b"high_value", "low_value", b"low_value", "phrase", b"phrase", "unit", b"unit"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___FigureEquivalent: _TypeAlias = FigureEquivalent  # noqa: Y015
+
+@_typing.final
+class FigureComponent(_message.Message):
+    """One part of a headline total."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    LABEL_FIELD_NUMBER: _builtins.int
+    EXACT_VALUE_FIELD_NUMBER: _builtins.int
+    LOW_VALUE_FIELD_NUMBER: _builtins.int
+    HIGH_VALUE_FIELD_NUMBER: _builtins.int
+    UNIT_FIELD_NUMBER: _builtins.int
+    CURRENCY_FIELD_NUMBER: _builtins.int
+    APPROXIMATE_FIELD_NUMBER: _builtins.int
+    PHRASE_FIELD_NUMBER: _builtins.int
+    MEASURE_ID_FIELD_NUMBER: _builtins.int
+    label: _builtins.str
+    """What the part is, e.g. "reciprocal tariff", "fentanyl tariff"."""
+    exact_value: _builtins.str
+    """The part's exact value as a decimal string; empty for a range."""
+    low_value: _builtins.str
+    """The range's lower bound as a decimal string."""
+    high_value: _builtins.str
+    """The range's upper bound as a decimal string."""
+    unit: _builtins.str
+    """The unit, for a quantity; empty: the total's unit."""
+    currency: _builtins.str
+    """The currency (ISO 4217), for money; empty: the total's currency."""
+    approximate: _builtins.bool
+    """True when the source gives the part as approximate."""
+    phrase: _builtins.str
+    """As the source words it."""
+    measure_id: _builtins.str
+    """The measure the part is, when it is one of the negotiation's (`measure_id`)."""
+    def __init__(
+        self,
+        *,
+        label: _builtins.str = ...,
+        exact_value: _builtins.str = ...,
+        low_value: _builtins.str = ...,
+        high_value: _builtins.str = ...,
+        unit: _builtins.str = ...,
+        currency: _builtins.str = ...,
+        approximate: _builtins.bool = ...,
+        phrase: _builtins.str = ...,
+        measure_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["approximate", b"approximate", "currency", b"currency", "exact_value", b"exact_value", "high_value", b"high_value", "label", b"label", "low_value", b"low_value", "measure_id", b"measure_id", "phrase", b"phrase", "unit", b"unit"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___FigureComponent: _TypeAlias = FigureComponent  # noqa: Y015
+
+@_typing.final
+class LicenceTerm(_message.Message):
+    """A term an export licence carries."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    FIGURE_FIELD_NUMBER: _builtins.int
+    BENEFICIARY_PARTY_ID_FIELD_NUMBER: _builtins.int
+    description: _builtins.str
+    """What the term is, e.g. "share of revenue from chip sales to China paid to the U.S.
+    government".
+    """
+    beneficiary_party_id: _builtins.str
+    """The party it benefits (`party_id`), when one does."""
+    @_builtins.property
+    def figure(self) -> Global___Figure:
+        """Its figure, e.g. 15 percent."""
+
+    def __init__(
+        self,
+        *,
+        description: _builtins.str = ...,
+        figure: Global___Figure | None = ...,
+        beneficiary_party_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["figure", b"figure"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["beneficiary_party_id", b"beneficiary_party_id", "description", b"description", "figure", b"figure"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___LicenceTerm: _TypeAlias = LicenceTerm  # noqa: Y015
+
+@_typing.final
+class CommitmentPeriod(_message.Message):
+    """What a commitment promises over one period."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    QUANTITY_FIELD_NUMBER: _builtins.int
+    START_DATE_FIELD_NUMBER: _builtins.int
+    END_DATE_FIELD_NUMBER: _builtins.int
+    PHRASE_FIELD_NUMBER: _builtins.int
+    start_date: _builtins.str
+    """The period's first day, `YYYY-MM-DD`."""
+    end_date: _builtins.str
+    """The period's last day, `YYYY-MM-DD`."""
+    phrase: _builtins.str
+    """The period as the source words it, e.g. "in the last two months of 2025"."""
+    @_builtins.property
+    def quantity(self) -> Global___Figure:
+        """How much over the period: a quantity with its unit or an amount with its currency."""
+
+    def __init__(
+        self,
+        *,
+        quantity: Global___Figure | None = ...,
+        start_date: _builtins.str = ...,
+        end_date: _builtins.str = ...,
+        phrase: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["quantity", b"quantity"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["end_date", b"end_date", "phrase", b"phrase", "quantity", b"quantity", "start_date", b"start_date"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CommitmentPeriod: _TypeAlias = CommitmentPeriod  # noqa: Y015

@@ -742,6 +742,10 @@ class CommitmentView(_message.Message):
     ISSUE_IDS_FIELD_NUMBER: _builtins.int
     PROVENANCE_FIELD_NUMBER: _builtins.int
     STATUS_HISTORY_FIELD_NUMBER: _builtins.int
+    QUANTITY_FIELD_NUMBER: _builtins.int
+    SCHEDULE_FIELD_NUMBER: _builtins.int
+    GOODS_FIELD_NUMBER: _builtins.int
+    FULFILMENT_FIELD_NUMBER: _builtins.int
     commitment_id: _builtins.str
     """The commitment's id."""
     party_id: _builtins.str
@@ -750,6 +754,8 @@ class CommitmentView(_message.Message):
     """What is committed."""
     status: _developments_pb2.CommitmentStatus.ValueType
     """Status."""
+    goods: _builtins.str
+    """The goods or sector it concerns."""
     @_builtins.property
     def conditions(self) -> _containers.RepeatedCompositeFieldContainer[_developments_pb2.Condition]:
         """What it waits on."""
@@ -766,6 +772,18 @@ class CommitmentView(_message.Message):
     def status_history(self) -> _containers.RepeatedCompositeFieldContainer[Global___CommitmentStatusEntry]:
         """Statuses it held, oldest first."""
 
+    @_builtins.property
+    def quantity(self) -> _developments_pb2.Figure:
+        """How much is committed in all, when stated."""
+
+    @_builtins.property
+    def schedule(self) -> _containers.RepeatedCompositeFieldContainer[Global___CommitmentPeriodView]:
+        """What is committed period by period, with how much of each is fulfilled."""
+
+    @_builtins.property
+    def fulfilment(self) -> Global___CommitmentFulfilment:
+        """How much of it is fulfilled on the query date, from the purchases linked to it."""
+
     def __init__(
         self,
         *,
@@ -777,10 +795,14 @@ class CommitmentView(_message.Message):
         issue_ids: _abc.Iterable[_builtins.str] | None = ...,
         provenance: Global___Provenance | None = ...,
         status_history: _abc.Iterable[Global___CommitmentStatusEntry] | None = ...,
+        quantity: _developments_pb2.Figure | None = ...,
+        schedule: _abc.Iterable[Global___CommitmentPeriodView] | None = ...,
+        goods: _builtins.str = ...,
+        fulfilment: Global___CommitmentFulfilment | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["provenance", b"provenance"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["fulfilment", b"fulfilment", "provenance", b"provenance", "quantity", b"quantity"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitment_id", b"commitment_id", "conditions", b"conditions", "description", b"description", "issue_ids", b"issue_ids", "party_id", b"party_id", "provenance", b"provenance", "status", b"status", "status_history", b"status_history"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["commitment_id", b"commitment_id", "conditions", b"conditions", "description", b"description", "fulfilment", b"fulfilment", "goods", b"goods", "issue_ids", b"issue_ids", "party_id", b"party_id", "provenance", b"provenance", "quantity", b"quantity", "schedule", b"schedule", "status", b"status", "status_history", b"status_history"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -837,6 +859,8 @@ class MeasureStatusEntry(_message.Message):
     RATE_PERCENT_FIELD_NUMBER: _builtins.int
     SUSPENDED_UNTIL_FIELD_NUMBER: _builtins.int
     SUSPENDED_PART_FIELD_NUMBER: _builtins.int
+    RATE_FIELD_NUMBER: _builtins.int
+    RESUMES_FIELD_NUMBER: _builtins.int
     status: _developments_pb2.MeasureStatus.ValueType
     """The status."""
     rate_percent: _builtins.str
@@ -859,6 +883,14 @@ class MeasureStatusEntry(_message.Message):
     def suspended_until(self) -> _developments_pb2.ReportedTime:
         """For a suspension: its last day (or the instant it ends), when it has one."""
 
+    @_builtins.property
+    def rate(self) -> _developments_pb2.Figure:
+        """The rate or fee it sets as a figure (range, unit, currency, per, components)."""
+
+    @_builtins.property
+    def resumes(self) -> _developments_pb2.ReportedTime:
+        """For a suspension with a last day: the day the measure is back as it was (the next day)."""
+
     def __init__(
         self,
         *,
@@ -869,10 +901,12 @@ class MeasureStatusEntry(_message.Message):
         rate_percent: _builtins.str = ...,
         suspended_until: _developments_pb2.ReportedTime | None = ...,
         suspended_part: _builtins.str = ...,
+        rate: _developments_pb2.Figure | None = ...,
+        resumes: _developments_pb2.ReportedTime | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["effective", b"effective", "occurred", b"occurred", "provenance", b"provenance", "suspended_until", b"suspended_until"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["effective", b"effective", "occurred", b"occurred", "provenance", b"provenance", "rate", b"rate", "resumes", b"resumes", "suspended_until", b"suspended_until"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["effective", b"effective", "occurred", b"occurred", "provenance", b"provenance", "rate_percent", b"rate_percent", "status", b"status", "suspended_part", b"suspended_part", "suspended_until", b"suspended_until"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["effective", b"effective", "occurred", b"occurred", "provenance", b"provenance", "rate", b"rate", "rate_percent", b"rate_percent", "resumes", b"resumes", "status", b"status", "suspended_part", b"suspended_part", "suspended_until", b"suspended_until"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -889,10 +923,14 @@ class LicenceDecisionView(_message.Message):
     COUNT_VALUE_FIELD_NUMBER: _builtins.int
     OCCURRED_FIELD_NUMBER: _builtins.int
     PROVENANCE_FIELD_NUMBER: _builtins.int
+    COMPANY_FIELD_NUMBER: _builtins.int
+    TERMS_FIELD_NUMBER: _builtins.int
     decision: _developments_pb2.LicenceDecision.ValueType
     """The decision."""
     count_value: _builtins.str
     """Number of licences, decimal string."""
+    company: _builtins.str
+    """The company, when named."""
     @_builtins.property
     def items(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Items covered."""
@@ -905,6 +943,10 @@ class LicenceDecisionView(_message.Message):
     def provenance(self) -> Global___Provenance:
         """What set it."""
 
+    @_builtins.property
+    def terms(self) -> _containers.RepeatedCompositeFieldContainer[_developments_pb2.LicenceTerm]:
+        """The terms the licences carry (e.g. a revenue share)."""
+
     def __init__(
         self,
         *,
@@ -913,10 +955,12 @@ class LicenceDecisionView(_message.Message):
         count_value: _builtins.str = ...,
         occurred: _developments_pb2.ReportedTime | None = ...,
         provenance: Global___Provenance | None = ...,
+        company: _builtins.str = ...,
+        terms: _abc.Iterable[_developments_pb2.LicenceTerm] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["occurred", b"occurred", "provenance", b"provenance"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["count_value", b"count_value", "decision", b"decision", "items", b"items", "occurred", b"occurred", "provenance", b"provenance"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["company", b"company", "count_value", b"count_value", "decision", b"decision", "items", b"items", "occurred", b"occurred", "provenance", b"provenance", "terms", b"terms"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -953,6 +997,10 @@ class MeasureView(_message.Message):
     SUSPENDED_UNTIL_FIELD_NUMBER: _builtins.int
     SUSPENDED_PART_FIELD_NUMBER: _builtins.int
     COURT_EFFECTS_FIELD_NUMBER: _builtins.int
+    RATE_FIELD_NUMBER: _builtins.int
+    RESUMES_FIELD_NUMBER: _builtins.int
+    EXTENDS_MEASURE_ID_FIELD_NUMBER: _builtins.int
+    LISTED_COUNT_VALUE_FIELD_NUMBER: _builtins.int
     measure_id: _builtins.str
     """The measure's id."""
     measure_type: _builtins.str
@@ -976,6 +1024,13 @@ class MeasureView(_message.Message):
     """
     suspended_part: _builtins.str
     """The part suspended, when only a part is: the rest stays in force if it was (`in_force`)."""
+    extends_measure_id: _builtins.str
+    """For a listing rule: the list it extends (`measure_id`)."""
+    listed_count_value: _builtins.str
+    """Entity-list measures, when an action gave a number: how many entities the recorded
+    actions have put on the list, named or not, decimal string (`listed_entities` names those
+    the sources name).
+    """
     @_builtins.property
     def imposed_by(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Parties imposing it."""
@@ -1043,6 +1098,16 @@ class MeasureView(_message.Message):
         with whether it is in effect, pending or stayed on that date.
         """
 
+    @_builtins.property
+    def rate(self) -> _developments_pb2.Figure:
+        """The rate or fee in effect as a figure (tariffs only), when reported as one."""
+
+    @_builtins.property
+    def resumes(self) -> _developments_pb2.ReportedTime:
+        """The suspension in effect: the day the measure is back as it was, the day after
+        `suspended_until`.
+        """
+
     def __init__(
         self,
         *,
@@ -1071,10 +1136,14 @@ class MeasureView(_message.Message):
         suspended_until: _developments_pb2.ReportedTime | None = ...,
         suspended_part: _builtins.str = ...,
         court_effects: _abc.Iterable[Global___CourtEffectView] | None = ...,
+        rate: _developments_pb2.Figure | None = ...,
+        resumes: _developments_pb2.ReportedTime | None = ...,
+        extends_measure_id: _builtins.str = ...,
+        listed_count_value: _builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["announced", b"announced", "effective", b"effective", "expires", b"expires", "provenance", b"provenance", "suspended_until", b"suspended_until", "withdrawn", b"withdrawn"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["announced", b"announced", "effective", b"effective", "expires", b"expires", "provenance", b"provenance", "rate", b"rate", "resumes", b"resumes", "suspended_until", b"suspended_until", "withdrawn", b"withdrawn"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["announced", b"announced", "court_effects", b"court_effects", "description", b"description", "effective", b"effective", "entity_list_actions", b"entity_list_actions", "expires", b"expires", "export_control_kind", b"export_control_kind", "imposed_by", b"imposed_by", "in_force", b"in_force", "items", b"items", "legal_basis", b"legal_basis", "licence_decisions", b"licence_decisions", "listed_entities", b"listed_entities", "measure_id", b"measure_id", "measure_type", b"measure_type", "pending_changes", b"pending_changes", "provenance", b"provenance", "rate_percent", b"rate_percent", "rate_phrase", b"rate_phrase", "status", b"status", "status_history", b"status_history", "suspended_part", b"suspended_part", "suspended_until", b"suspended_until", "targets", b"targets", "withdrawn", b"withdrawn"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["announced", b"announced", "court_effects", b"court_effects", "description", b"description", "effective", b"effective", "entity_list_actions", b"entity_list_actions", "expires", b"expires", "export_control_kind", b"export_control_kind", "extends_measure_id", b"extends_measure_id", "imposed_by", b"imposed_by", "in_force", b"in_force", "items", b"items", "legal_basis", b"legal_basis", "licence_decisions", b"licence_decisions", "listed_count_value", b"listed_count_value", "listed_entities", b"listed_entities", "measure_id", b"measure_id", "measure_type", b"measure_type", "pending_changes", b"pending_changes", "provenance", b"provenance", "rate", b"rate", "rate_percent", b"rate_percent", "rate_phrase", b"rate_phrase", "resumes", b"resumes", "status", b"status", "status_history", b"status_history", "suspended_part", b"suspended_part", "suspended_until", b"suspended_until", "targets", b"targets", "withdrawn", b"withdrawn"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1090,8 +1159,11 @@ class EntityListActionView(_message.Message):
     ENTITIES_FIELD_NUMBER: _builtins.int
     OCCURRED_FIELD_NUMBER: _builtins.int
     PROVENANCE_FIELD_NUMBER: _builtins.int
+    COUNT_VALUE_FIELD_NUMBER: _builtins.int
     action: _developments_pb2.EntityListAction.ValueType
     """Added or removed."""
+    count_value: _builtins.str
+    """How many entities, decimal string, when the sources give a number."""
     @_builtins.property
     def entities(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """The entities."""
@@ -1111,10 +1183,11 @@ class EntityListActionView(_message.Message):
         entities: _abc.Iterable[_builtins.str] | None = ...,
         occurred: _developments_pb2.ReportedTime | None = ...,
         provenance: Global___Provenance | None = ...,
+        count_value: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["occurred", b"occurred", "provenance", b"provenance"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["action", b"action", "entities", b"entities", "occurred", b"occurred", "provenance", b"provenance"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action", b"action", "count_value", b"count_value", "entities", b"entities", "occurred", b"occurred", "provenance", b"provenance"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1365,6 +1438,8 @@ class IndicatorView(_message.Message):
     REASON_FIELD_NUMBER: _builtins.int
     RELEASED_FIELD_NUMBER: _builtins.int
     PROVENANCE_FIELD_NUMBER: _builtins.int
+    FIGURE_FIELD_NUMBER: _builtins.int
+    PREVIOUS_FIELD_NUMBER: _builtins.int
     indicator_id: _builtins.str
     """The release's id."""
     publisher: _builtins.str
@@ -1391,6 +1466,14 @@ class IndicatorView(_message.Message):
     def provenance(self) -> Global___Provenance:
         """What set it."""
 
+    @_builtins.property
+    def figure(self) -> _developments_pb2.Figure:
+        """The figure with its range, unit and currency, when reported as one."""
+
+    @_builtins.property
+    def previous(self) -> _developments_pb2.Figure:
+        """The previous figure likewise."""
+
     def __init__(
         self,
         *,
@@ -1405,10 +1488,12 @@ class IndicatorView(_message.Message):
         reason: _builtins.str = ...,
         released: _developments_pb2.ReportedTime | None = ...,
         provenance: Global___Provenance | None = ...,
+        figure: _developments_pb2.Figure | None = ...,
+        previous: _developments_pb2.Figure | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["provenance", b"provenance", "released", b"released"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["figure", b"figure", "previous", b"previous", "provenance", b"provenance", "released", b"released"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["direction", b"direction", "indicator_id", b"indicator_id", "name", b"name", "period", b"period", "previous_value", b"previous_value", "provenance", b"provenance", "publisher", b"publisher", "reason", b"reason", "released", b"released", "reported_value", b"reported_value", "unit", b"unit"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["direction", b"direction", "figure", b"figure", "indicator_id", b"indicator_id", "name", b"name", "period", b"period", "previous", b"previous", "previous_value", b"previous_value", "provenance", b"provenance", "publisher", b"publisher", "reason", b"reason", "released", b"released", "reported_value", b"reported_value", "unit", b"unit"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1749,6 +1834,8 @@ class PurchaseView(_message.Message):
     COMMITMENT_ID_FIELD_NUMBER: _builtins.int
     OCCURRED_FIELD_NUMBER: _builtins.int
     PROVENANCE_FIELD_NUMBER: _builtins.int
+    QUANTITY_FIELD_NUMBER: _builtins.int
+    AMOUNT_FIELD_NUMBER: _builtins.int
     purchase_id: _builtins.str
     """The purchase's id."""
     party_id: _builtins.str
@@ -1775,6 +1862,14 @@ class PurchaseView(_message.Message):
     def provenance(self) -> Global___Provenance:
         """What set it."""
 
+    @_builtins.property
+    def quantity(self) -> _developments_pb2.Figure:
+        """The quantity as a figure, when reported as one."""
+
+    @_builtins.property
+    def amount(self) -> _developments_pb2.Figure:
+        """The amount as a figure, when reported as one."""
+
     def __init__(
         self,
         *,
@@ -1789,10 +1884,12 @@ class PurchaseView(_message.Message):
         commitment_id: _builtins.str = ...,
         occurred: _developments_pb2.ReportedTime | None = ...,
         provenance: Global___Provenance | None = ...,
+        quantity: _developments_pb2.Figure | None = ...,
+        amount: _developments_pb2.Figure | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["occurred", b"occurred", "provenance", b"provenance"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["amount", b"amount", "occurred", b"occurred", "provenance", b"provenance", "quantity", b"quantity"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["amount_value", b"amount_value", "commitment_id", b"commitment_id", "currency", b"currency", "from_party_id", b"from_party_id", "goods", b"goods", "occurred", b"occurred", "party_id", b"party_id", "provenance", b"provenance", "purchase_id", b"purchase_id", "quantity_unit", b"quantity_unit", "quantity_value", b"quantity_value"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["amount", b"amount", "amount_value", b"amount_value", "commitment_id", b"commitment_id", "currency", b"currency", "from_party_id", b"from_party_id", "goods", b"goods", "occurred", b"occurred", "party_id", b"party_id", "provenance", b"provenance", "purchase_id", b"purchase_id", "quantity", b"quantity", "quantity_unit", b"quantity_unit", "quantity_value", b"quantity_value"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -2357,3 +2454,89 @@ class CourtEffectView(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___CourtEffectView: _TypeAlias = CourtEffectView  # noqa: Y015
+
+@_typing.final
+class CommitmentFulfilment(_message.Message):
+    """── Figures, commitments, licences, entity lists ──
+
+    How much of a commitment is fulfilled on the query date, in the commitment's unit or
+    currency: the sum of the purchases linked to it (`commitment_id`) that count by then.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FULFILLED_FIELD_NUMBER: _builtins.int
+    FULFILLED_PERCENT_FIELD_NUMBER: _builtins.int
+    PURCHASE_IDS_FIELD_NUMBER: _builtins.int
+    fulfilled_percent: _builtins.str
+    """The sum as a share of what is committed in all, in percent (decimal string, one
+    decimal); empty when the commitment gives no total in that unit.
+    """
+    @_builtins.property
+    def fulfilled(self) -> _developments_pb2.Figure:
+        """The sum, with the commitment's unit or currency; a range when a purchase gives one."""
+
+    @_builtins.property
+    def purchase_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The purchases counted (`purchase_id`s), oldest first."""
+
+    def __init__(
+        self,
+        *,
+        fulfilled: _developments_pb2.Figure | None = ...,
+        fulfilled_percent: _builtins.str = ...,
+        purchase_ids: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["fulfilled", b"fulfilled"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["fulfilled", b"fulfilled", "fulfilled_percent", b"fulfilled_percent", "purchase_ids", b"purchase_ids"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CommitmentFulfilment: _TypeAlias = CommitmentFulfilment  # noqa: Y015
+
+@_typing.final
+class CommitmentPeriodView(_message.Message):
+    """One period of a commitment, with how much of it is fulfilled on the query date."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    QUANTITY_FIELD_NUMBER: _builtins.int
+    START_DATE_FIELD_NUMBER: _builtins.int
+    END_DATE_FIELD_NUMBER: _builtins.int
+    PHRASE_FIELD_NUMBER: _builtins.int
+    FULFILLED_FIELD_NUMBER: _builtins.int
+    FULFILLED_PERCENT_FIELD_NUMBER: _builtins.int
+    start_date: _builtins.str
+    """The period's first day."""
+    end_date: _builtins.str
+    """The period's last day."""
+    phrase: _builtins.str
+    """As the source words it."""
+    fulfilled_percent: _builtins.str
+    """The fulfilled share of the period's quantity, percent, one decimal."""
+    @_builtins.property
+    def quantity(self) -> _developments_pb2.Figure:
+        """How much over the period."""
+
+    @_builtins.property
+    def fulfilled(self) -> _developments_pb2.Figure:
+        """Purchases made within the period that count by the query date, in the period's unit."""
+
+    def __init__(
+        self,
+        *,
+        quantity: _developments_pb2.Figure | None = ...,
+        start_date: _builtins.str = ...,
+        end_date: _builtins.str = ...,
+        phrase: _builtins.str = ...,
+        fulfilled: _developments_pb2.Figure | None = ...,
+        fulfilled_percent: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["fulfilled", b"fulfilled", "quantity", b"quantity"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["end_date", b"end_date", "fulfilled", b"fulfilled", "fulfilled_percent", b"fulfilled_percent", "phrase", b"phrase", "quantity", b"quantity", "start_date", b"start_date"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CommitmentPeriodView: _TypeAlias = CommitmentPeriodView  # noqa: Y015

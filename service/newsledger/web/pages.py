@@ -20,6 +20,7 @@ from jinja2 import ChainableUndefined, Environment, PackageLoader
 
 from newsledger.web import words
 from newsledger.web.diff_view import DIFF_AXES
+from newsledger.web.figures import figure_text
 from newsledger.web.points import CONTROLS, Point
 
 PAGE_CSP = (
@@ -147,6 +148,7 @@ def environment() -> Environment:
     )
     env.globals.update(
         words=words.words,
+        figure=figure_text,
         slug=words.slug,
         when=words.when,
         countdown=words.countdown,

@@ -95,7 +95,10 @@ def test_the_total_counts_what_counts_on_the_query_date() -> None:
     assert {s["statement_id"] for s in view["statements"]} <= {s["statement_id"] for s in whole}
 
 
-BOUNDED_ELSEWHERE = ("parties", "measures_in_force", ".positions", ".moves", ".quotes")
+BOUNDED_ELSEWHERE = (
+    *("parties", "measures_in_force", ".positions", ".moves", ".quotes"),
+    *(".schedule", ".terms", ".equivalents", ".components"),
+)
 """Lists bounded by the parties or by one development's size, which the view never cuts."""
 
 

@@ -255,3 +255,36 @@ def test_a_record_taken_in_for_an_earlier_reference_brings_no_later_corroboratio
     assert "wire-2025-06-05" in early
     assert "other paper-2025-06-20" not in early
     assert "other paper-2025-06-20" in measure(state, "2025-06-20")["provenance"]["source_ids"]
+
+
+def test_a_measure_taken_in_for_an_earlier_truce_cites_no_source_attached_later() -> None:
+    """A truce of 1 January suspends a levy first reported on 2 January: the levy's record is
+    taken in as of 1 January, but not the corroboration that reached it on 2 January."""
+    stream = Stream().opened()
+    threat = stream.add(
+        "TariffMeasureChanged", tariff("MEASURE_STATUS_THREATENED", "10", dated("2025-01-02"))
+    )
+    stream.add(
+        "TruceAgreed",
+        {
+            "truce_id": "truce",
+            "name": "Truce",
+            "suspended_measure_ids": ["levy"],
+            "report": dated("2025-01-01", expires=day("2025-04-01")),
+        },
+    )
+    before = fold(stream.events)
+    assert isinstance(before, NegotiationState)
+    stream.add(
+        "SourceAttached",
+        {"corrects": [str(threat.event_id)], "report": dated("2025-01-02", outlet="Desk")},
+        "corroboration",
+    )
+    after = fold(stream.events)
+    assert isinstance(after, NegotiationState)
+
+    as_of = date(2025, 1, 1)
+    [levy] = render_view(after, as_of)["measures"]
+    assert levy["provenance"]["source_ids"] == ["wire-2025-01-02", "wire-2025-01-01"]
+    assert "corroboration" not in levy["provenance"]["development_ids"]
+    assert render_view(after, as_of)["measures"] == render_view(before, as_of)["measures"]

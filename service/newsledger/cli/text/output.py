@@ -23,6 +23,7 @@ from newsledger.cli.text.basics import (
     parse_timestamp,
 )
 from newsledger.cli.text.courts import court_case
+from newsledger.cli.text.figures import commitment_figures
 from newsledger.cli.text.records import (
     dispute,
     indicator,
@@ -208,7 +209,7 @@ def _commitment(commitment: View, names: Names) -> list[str]:
         lines.append(f"condition: {condition.get('description', '')}{actor}")
     if not commitment.get("conditions"):
         lines.append("unconditional")
-    return lines
+    return lines + commitment_figures(commitment)
 
 
 def format_negotiations(found: Sequence[View]) -> str:

@@ -12,6 +12,7 @@ from newsledger.cli.text.basics import (
 )
 from newsledger.cli.text.courts import court_effect_lines
 from newsledger.v1 import developments_pb2 as dev
+from newsledger.web.figures import figure_text
 
 MEASURE_STATUS_ORDER = (
     "MEASURE_STATUS_IN_FORCE",
@@ -29,13 +30,16 @@ MEASURE_STATUS_ORDER = (
 def _measure_detail(measure: View) -> str:
     if measure.get("measure_type") == "TariffMeasureChanged":
         rate = (
-            f"{measure['rate_percent']}%"
+            figure_text(measure["rate"])
+            if measure.get("rate")
+            else f"{measure['rate_percent']}%"
             if measure.get("rate_percent")
             else measure.get("rate_phrase", "")
         )
         return f"tariff, {rate}" if rate else "tariff"
     kind = enum_words(measure.get("export_control_kind"), dev.ExportControlKind.DESCRIPTOR)
-    return f"export control, {kind}"
+    extends = f" of {measure['extends_measure_id']}" if measure.get("extends_measure_id") else ""
+    return f"export control, {kind}{extends}"
 
 
 def measures_block(measures: list[View], names: Names) -> list[str]:
@@ -62,6 +66,7 @@ def measures_block(measures: list[View], names: Names) -> list[str]:
             lines.append(f"    {status:<10} {text} ({_measure_detail(measure)}{on}){force}")
             if measure.get("suspended_until") or measure.get("suspended_part"):
                 lines.append(f"      {_suspension_text(measure)}")
+            lines += [f"      {line}" for line in _list_and_licences(measure)]
             if measure.get("withdrawn"):
                 when = format_reported_time(measure["withdrawn"])
                 lines.append(f"      withdrawn {when}, never in force")
@@ -69,16 +74,45 @@ def measures_block(measures: list[View], names: Names) -> list[str]:
             for change in list_of(measure, "pending_changes"):
                 pending = enum_words(change.get("status"), dev.MeasureStatus.DESCRIPTOR)
                 rate = f" at {change['rate_percent']}%" if change.get("rate_percent") else ""
+                rate = f" at {figure_text(change['rate'])}" if change.get("rate") else rate
                 when = format_reported_time(change.get("effective"))
-                lines.append(f"      pending: {pending}{rate} from {when}")
+                resumes = change.get("resumes")
+                back = f", back {format_reported_time(resumes)}" if resumes else ""
+                lines.append(f"      pending: {pending}{rate} from {when}{back}")
     return lines
 
 
 def _suspension_text(measure: View) -> str:
-    """Return what is suspended and until when: "suspended: the part above 10%, until …"."""
+    """Return what is suspended and until when: "suspended: the part above 10%, until …",
+    and the day it is back when the suspension has a last day."""
     part = measure.get("suspended_part") or "the whole measure"
     until = measure.get("suspended_until")
-    return f"suspended: {part}" + (f", until {format_reported_time(until)}" if until else "")
+    text = f"suspended: {part}" + (f", until {format_reported_time(until)}" if until else "")
+    resumes = measure.get("resumes")
+    return text + (f"; back {format_reported_time(resumes)}" if resumes else "")
+
+
+def _list_and_licences(measure: View) -> list[str]:
+    """Return an entity list's count, when reported, and licence decisions naming a company
+    or terms: "23 entities listed", "licences approved for Nvidia: revenue share 15%"."""
+    lines = []
+    if measure.get("listed_count_value"):
+        named = len(list_of(measure, "listed_entities"))
+        lines.append(f"{measure['listed_count_value']} entities listed ({named} named)")
+    for decision in list_of(measure, "licence_decisions"):
+        if not decision.get("company") and not decision.get("terms"):
+            continue
+        what = enum_words(decision.get("decision"), dev.LicenceDecision.DESCRIPTOR)
+        company = f" for {decision['company']}" if decision.get("company") else ""
+        terms = [
+            f"{t.get('description', '')} {figure_text(t['figure'])}".strip()
+            if t.get("figure")
+            else t.get("description", "")
+            for t in list_of(decision, "terms")
+        ]
+        on = f": {'; '.join(terms)}" if terms else ""
+        lines.append(f"licences {what}{company}{on}")
+    return lines
 
 
 def statement(item: View, names: Names) -> list[str]:
@@ -116,9 +150,11 @@ def investigation(record: View) -> list[str]:
 
 
 def purchase(record: View, names: Names) -> list[str]:
-    """Return a reported purchase: buyer, goods and amount."""
+    """Return a reported purchase: buyer, goods and amount (its figures when given)."""
     amount = joined([record.get("quantity_value", ""), record.get("quantity_unit", "")])
     value = joined([record.get("amount_value", ""), record.get("currency", "")])
+    amount = figure_text(record["quantity"]) if record.get("quantity") else amount
+    value = figure_text(record["amount"]) if record.get("amount") else value
     figures = "; ".join(
         part for part in (amount.replace(", ", " "), value.replace(", ", " ")) if part
     )
@@ -152,6 +188,10 @@ def indicator(record: View) -> list[str]:
             figures += f" (previously {record['previous_value']}{unit})"
     else:
         figures = "no figures reported"
+    if record.get("figure"):
+        figures = figure_text(record["figure"])
+        if record.get("previous"):
+            figures += f" (previously {figure_text(record['previous'])})"
     period = f" for {record['period']}" if record.get("period") else ""
     name = f"{record.get('publisher', '')} {record.get('name', '')}".strip()
     lines = [
