@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from newsledger.domain import courts, deadlines, economy, measures, positions, talks
-from newsledger.domain.references import Development, UnappliedEvent
+from newsledger.domain.references import Development, UnappliedEvent, UnknownReference
 from newsledger.domain.registry import applied, development_of
 from newsledger.domain.state import JsonDict, NegotiationState
 
@@ -74,7 +74,8 @@ def derive(
             if skipped is not None:
                 skipped.append(entry)
                 continue
-            raise UnappliedEvent(
-                f"then {entry['development_id']} no longer applies: {error}"
-            ) from None
+            message = f"then {entry['development_id']} no longer applies: {error}"
+            if isinstance(error, UnknownReference):
+                raise UnknownReference(message, error.field, error.missing) from None
+            raise UnappliedEvent(message) from None
     return fresh

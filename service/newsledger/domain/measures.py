@@ -10,6 +10,7 @@ from newsledger.domain.dates import check_reported_time
 from newsledger.domain.references import (
     Development,
     UnappliedEvent,
+    UnknownReference,
     check_report,
     merge_provenance,
     require_parties,
@@ -40,7 +41,8 @@ def _measure(
         raise UnappliedEvent(f"measure_id {measure_id} is a {measure['measure_type']}")
     if measure is None:
         if not create:
-            raise UnappliedEvent(f"measure_id refers to unknown measures: {measure_id}")
+            message = f"measure_id refers to unknown measures: {measure_id}"
+            raise UnknownReference(message, "measure_id", [measure_id])
         measure = state.measures[measure_id] = {
             "measure_id": measure_id,
             "measure_type": measure_type,
