@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from newsledger.domain.appliers import NEGOTIATION_OPENED, derive
+from newsledger.domain.references import earliest_day
 from newsledger.domain.registry import CORRECTION_TYPES, MERGED, applied
 from newsledger.domain.state import KEYED_SECTIONS, JsonDict, NegotiationState
 from newsledger.domain.valid_time import counts_from, counts_on
@@ -132,15 +133,25 @@ def state_as_of(state: NegotiationState, as_of: date) -> NegotiationState:
         skipped: list[JsonDict] = []
         derived = derive(state, registry, skipped)
         kept = {int(entry["seq"]) for entry in registry}
-        wanted = {
-            creators[name]
-            for entry in skipped
-            for name in strings_in(entry["payload"])
-            if name in creators and creators[name] < _seq(entry) and creators[name] not in kept
-        }
+        wanted: dict[int, str] = {}
+        for entry in skipped:
+            referred_from = _referrer_counts_from(entry)
+            for name in strings_in(entry["payload"]):
+                seq = creators.get(name)
+                if seq is None or seq >= _seq(entry) or seq in kept:
+                    continue
+                wanted[seq] = earliest_day(wanted.get(seq, referred_from), referred_from)
         if not wanted:
             return derived
-        registry = sorted([*registry, *(by_seq[seq] for seq in wanted)], key=_seq)
+        taken_in = [{**by_seq[seq], "counts_from": day} for seq, day in wanted.items()]
+        registry = sorted([*registry, *taken_in], key=_seq)
+
+
+def _referrer_counts_from(entry: Mapping[str, Any]) -> str:
+    """Return the day a development referring to a record counts from (its own, or given)."""
+    own = counts_from(entry["payload"].get("report") or {})
+    given = entry.get("counts_from")
+    return own if given is None else earliest_day(own, str(given))
 
 
 def _seq(entry: Mapping[str, Any]) -> int:

@@ -36,13 +36,15 @@ class Development:
 
     `payload` is the payload as corrected; `also_from` names the corrections applied to it and
     the duplicates merged into it, so the records it sets cite them too. `seq` is its version
-    in the stream.
+    in the stream. `counts_from`, when set, is an earlier day from which what it sets counts
+    (a development that counts later, taken into a view for one that counts and refers to it).
     """
 
     development_id: str
     payload: Mapping[str, Any]
     seq: int = 0
     also_from: tuple[str, ...] = ()
+    counts_from: str | None = None
 
     @property
     def report(self) -> Mapping[str, Any]:
@@ -76,7 +78,10 @@ class Development:
         `_from` is the day it counts from, `_day` the day it happened (ordering what counts:
         the latest is the latest by this day, then by stream), `_seq` its stream version.
         """
-        return {"_from": counts_from(self.report), "_day": valid_day(self.report), "_seq": self.seq}
+        counted = counts_from(self.report)
+        if self.counts_from is not None:
+            counted = earliest_day(counted, self.counts_from)
+        return {"_from": counted, "_day": valid_day(self.report), "_seq": self.seq}
 
     def occurred(self) -> Any:
         """Return the report's `occurred` time (empty when absent)."""

@@ -57,6 +57,7 @@ def development_of(entry: JsonDict) -> Development:
         payload=entry["payload"],
         seq=int(entry["seq"]),
         also_from=(*entry["merged_from"], *entry["corrected_by"]),
+        counts_from=entry.get("counts_from"),
     )
 
 
