@@ -2,8 +2,9 @@
 
 Corroboration attaches sources; a fact correction sets one payload field; a refinement makes a
 reported time more precise; a merge folds duplicates into one development; a retraction takes
-developments out of the view; a dispute or a confirmation records a party's stance. An editor
-returns the edited registry or raises UnappliedEvent; the fold then derives the records again.
+developments out of the view (and those that referred only to what they set); a dispute or a
+confirmation records a party's stance. An editor returns the edited registry or raises
+UnappliedEvent; the fold then derives the records again.
 """
 
 from __future__ import annotations
@@ -13,8 +14,15 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from newsledger.domain.appliers import NEGOTIATION_OPENED, derive
 from newsledger.domain.references import Development, UnappliedEvent, require_parties
-from newsledger.domain.registry import MERGED, RETRACTED, editable_targets, replaced
+from newsledger.domain.registry import (
+    MERGED,
+    RETRACTED,
+    UNRESOLVED,
+    editable_targets,
+    replaced,
+)
 from newsledger.domain.state import JsonDict, NegotiationState
 from newsledger.domain.valid_time import is_refinement
 
@@ -129,12 +137,27 @@ def merge_duplicates(state: NegotiationState, correction: Development) -> list[J
 
 
 def retract(state: NegotiationState, correction: Development) -> list[JsonDict]:
-    """Retraction: the targets leave the view; the log and the registry keep them."""
+    """Retraction: the targets leave the view; the log and the registry keep them.
+
+    A development that refers to what only a target set (a statement by a person the target
+    introduced) no longer resolves: it stays in the registry, UNRESOLVED, and leaves the
+    view too, which is then the view the negotiation would have without the targets. The
+    opening is no report and is not retracted.
+    """
     targets = _targets(state, correction, single=False)
     for target in targets:
+        if target["event_type"] == NEGOTIATION_OPENED:
+            raise UnappliedEvent("corrects names the negotiation's opening, which is no report")
         target["status"] = RETRACTED
         _corrected(target, correction)
-    return replaced(state.developments, targets)
+    registry = replaced(state.developments, targets)
+    left_out: list[JsonDict] = []
+    derive(state, registry, left_out)
+    unresolved = copy.deepcopy(left_out)
+    for entry in unresolved:
+        entry["status"] = UNRESOLVED
+        _corrected(entry, correction)
+    return replaced(registry, unresolved)
 
 
 def _stance(

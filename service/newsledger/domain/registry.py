@@ -16,6 +16,8 @@ from newsledger.domain.references import Development, UnappliedEvent, UnknownRef
 from newsledger.domain.state import JsonDict
 
 ACTIVE, RETRACTED, MERGED = "active", "retracted", "merged"
+UNRESOLVED = "unresolved"
+"""The status of a development that refers to what a retraction took away: kept, not applied."""
 
 CORRECTION_TYPES = frozenset(
     {
