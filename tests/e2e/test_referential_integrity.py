@@ -187,3 +187,26 @@ def test_a_replay_of_a_recorded_event_that_refers_to_nothing_is_still_already_re
     )
     assert negotiation.append(STREAM, [replay]).already_recorded
     assert json.loads(negotiation.read_stream(STREAM).events[-1].payload_json) == statement(1)
+
+
+def test_a_correction_that_introduces_the_person_it_names_is_recorded(
+    negotiation: LedgerClient,
+) -> None:
+    said = event("StatementMade", statement(1), "statement")
+    negotiation.append(STREAM, [event("PersonRoleAssigned", person(), "person"), said])
+    minister = {"person_id": "minister", "name": "The Minister", "party_id": "cn",
+                "office": "Commerce Minister"}  # fmt: skip
+    correction = {
+        "corrects": [said.event_id],
+        "field": "speaker_id",
+        "value": "minister",
+        "report": report(day="2025-06-20"),
+        "introduces": [minister],
+    }
+    negotiation.append(STREAM, [event("FactCorrected", correction, "named")])
+    view = negotiation.negotiation(NEGOTIATION, as_of="2025-06-30").view
+    assert [s.speaker_id for s in view.statements] == ["minister"] and not view.stale
+    assert "minister" in [p.person_id for p in view.people]
+    earlier = negotiation.negotiation(NEGOTIATION, as_of="2025-06-15").view
+    assert [s.speaker_id for s in earlier.statements] == ["speaker"]
+    assert "minister" not in [p.person_id for p in earlier.people]

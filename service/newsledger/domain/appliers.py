@@ -50,6 +50,23 @@ APPLIERS: dict[str, Applier] = {
 """Every event type that sets records, with the function that applies it to the state."""
 
 
+def introduced_people(entry: JsonDict) -> list[Development]:
+    """Return the people corrections of an entry introduce, each as its own role development.
+
+    Each is reported by its correction's report and cites the correction; the registry keeps
+    it at the entry's place, so the entry's corrected reference resolves.
+    """
+    return [
+        Development(
+            development_id=str(introduction["development_id"]),
+            payload={**person, "report": introduction["report"]},
+            seq=int(entry["seq"]),
+        )
+        for introduction in entry.get("introductions", [])
+        for person in introduction["people"]
+    ]
+
+
 def derive(
     state: NegotiationState, registry: Sequence[JsonDict], skipped: list[JsonDict] | None = None
 ) -> NegotiationState:
@@ -69,6 +86,8 @@ def derive(
     )
     for entry in applied(registry):
         try:
+            for person in introduced_people(entry):
+                positions.apply_person_role_assigned(fresh, person)
             APPLIERS[str(entry["event_type"])](fresh, development_of(entry))
         except UnappliedEvent as error:
             if skipped is not None:

@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from newsledger.domain.appliers import NEGOTIATION_OPENED, derive
+from newsledger.domain.corrections import set_path
 from newsledger.domain.references import earliest_day
 from newsledger.domain.registry import CORRECTION_TYPES, MERGED, applied
 from newsledger.domain.state import KEYED_SECTIONS, JsonDict, NegotiationState
@@ -72,6 +73,24 @@ def _without(entry: JsonDict, late: JsonDict) -> JsonDict:
     return trimmed
 
 
+def _introduction_counts(introduction: Mapping[str, Any], as_of: date) -> bool:
+    """Tell whether a correction that introduced people counts by the date."""
+    return counts_on(counts_from(introduction["report"]), as_of)
+
+
+def _before_introductions(entry: JsonDict, as_of: date) -> JsonDict:
+    """Return a copy of an entry as it read before the corrections introducing people that
+    count only later: each corrected field takes back its earlier value, latest first."""
+    earlier = copy.deepcopy(entry)
+    later = [i for i in entry["introductions"] if not _introduction_counts(i, as_of)]
+    for introduction in reversed(later):
+        set_path(earlier["payload"], str(introduction["field"]), introduction["previous"])
+    late_ids = {str(i["development_id"]) for i in later}
+    earlier["introductions"] = [i for i in entry["introductions"] if i not in later]
+    earlier["corrected_by"] = [d for d in entry["corrected_by"] if d not in late_ids]
+    return earlier
+
+
 def counted_registry(registry: Sequence[JsonDict], as_of: date) -> list[JsonDict] | None:
     """Return the registry as it stands by the date, or None when all of it counts by then.
 
@@ -85,6 +104,9 @@ def counted_registry(registry: Sequence[JsonDict], as_of: date) -> list[JsonDict
     for entry in registry:
         late = late_contributions.get(str(entry["development_id"]))
         entry = _without(entry, late) if late else entry
+        if any(not _introduction_counts(i, as_of) for i in entry.get("introductions", [])):
+            entry = _before_introductions(entry, as_of)
+            changed = True
         development = entry["event_type"] not in CORRECTION_TYPES
         if development and entry["event_type"] != NEGOTIATION_OPENED and not _counts(entry, as_of):
             changed = True

@@ -98,10 +98,45 @@ def set_path(payload: dict[str, Any], path: str, value: Any) -> None:
         holder = child
 
 
+def get_path(payload: dict[str, Any], path: str) -> Any:
+    """Return the value at a path `set_path` takes, or None where the payload has none."""
+    holder: Any = payload
+    for step in path.split("."):
+        match = PATH_STEP.fullmatch(step)
+        if match is None or not isinstance(holder, dict):
+            return None
+        holder = holder.get(match.group(1))
+        if match.group(2) is not None:
+            index = int(match.group(2))
+            holder = holder[index] if isinstance(holder, list) and index < len(holder) else None
+    return holder
+
+
 def correct_fact(state: NegotiationState, correction: Development) -> list[JsonDict]:
-    """Fact correction: one field of the target's payload takes the corrected value."""
+    """Fact correction: one field of the target's payload takes the corrected value.
+
+    People or organisations the correction introduces (`introduces`) are kept with the
+    target, with the value the field had before: the target's people are introduced with it
+    when the records are derived (see `introduced_people`), and a view as of a date before
+    the correction counts reads the target as it was (see `as_of`).
+    """
     (target,) = _targets(state, correction, single=True)
-    set_path(target["payload"], str(correction.get("field")), correction.get("value"))
+    field = str(correction.get("field"))
+    people = [dict(person) for person in correction.get("introduces", [])]
+    known = sorted({str(p["person_id"]) for p in people if p["person_id"] in state.people})
+    if known:
+        raise UnappliedEvent(f"introduces {', '.join(known)}, whom the negotiation already has")
+    if people:
+        target.setdefault("introductions", []).append(
+            {
+                "development_id": correction.development_id,
+                "field": field,
+                "previous": copy.deepcopy(get_path(target["payload"], field)),
+                "people": people,
+                "report": copy.deepcopy(dict(correction.report)),
+            }
+        )
+    set_path(target["payload"], field, correction.get("value"))
     return replaced(state.developments, [_corrected(target, correction)])
 
 
