@@ -72,7 +72,12 @@ def refusal(
     error: UnknownReference,
 ) -> RefusedReference:
     """Return the refusal of a development whose fold raised `error`."""
-    paths = tuple(ordered_paths(paths_of(payload, set(error.missing)), error.field))
+    found = list(paths_of(payload, set(error.missing)))
+    if not found and "corrects" in payload:
+        # A correction whose consequence refers to what is missing (a merge leaving another
+        # development's reference dangling): the reference is in what it corrects.
+        found = ["corrects"]
+    paths = tuple(ordered_paths(found, error.field))
     return RefusedReference(
         event_id=event_id,
         development_id=development_id,

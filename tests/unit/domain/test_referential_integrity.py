@@ -66,3 +66,23 @@ def test_a_party_the_negotiation_does_not_have_is_named_in_its_field() -> None:
     )  # fmt: skip
     (refused,) = refused_by_fold(stream, 1)
     assert refused.paths == ("targets[0]",) and refused.missing == ("eu",)
+
+
+def test_a_merge_that_leaves_a_reference_dangling_is_named_at_what_it_corrects() -> None:
+    stream = Stream().opened().person("alice", "us").person("alicia", "us")
+    stream.add(
+        "StatementMade",
+        {"statement_id": "s", "speaker_id": "alicia", "kind": "STATEMENT_KIND_REMARK",
+         "report": report()},
+        "said",
+    )  # fmt: skip
+    duplicate, into = (str(e.event_id) for e in stream.events[2:0:-1])
+    stream.add(
+        "DuplicatesMerged",
+        {"corrects": [duplicate], "into_event_id": into, "report": report()},
+        "merged",
+    )
+    (refused,) = refused_by_fold(stream, 4)
+    assert refused.development_id == "merged"
+    assert refused.paths == ("corrects",) and refused.missing == ("alicia",)
+    assert refused.description.startswith("then said no longer applies")
