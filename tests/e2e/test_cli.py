@@ -20,7 +20,7 @@ from newsledger.cli.main import build_parser
 from newsledger.client.ledger_client import LedgerClient, proposed
 from newsledger.store.migrate import head_revision
 from tests.support.paths import SEED_STORY
-from tests.support.payloads import statement
+from tests.support.payloads import report
 from tests.support.serve_process import NEWSLEDGER, run_newsledger
 
 NEGOTIATION = "us-china-trade-2025"
@@ -729,13 +729,15 @@ class TestHonestOutput:
         assert watch.stdout is not None
         first = watch.stdout.readline()
         assert first.startswith(f"#{SEED_EVENTS - 1} changed:")
-        client.append(STREAM, [proposed(str(uuid.uuid4()), "StatementMade", statement(7))])
+        deadline = {"precision": "DATE_PRECISION_DAY", "start_date": "2025-09-01"}
+        extension = {"deadline": deadline, "report": report()}
+        client.append(STREAM, [proposed(str(uuid.uuid4()), "DeadlineExtended", extension)])
         out, err = watch.communicate(timeout=60)
         assert watch.returncode == 0, err
-        # The statement names a speaker the story lacks: the view records it as a problem.
+        # The extension names no deadline: the view records it as a problem.
         assert "#39 changed: problems, stale" in out
         assert "  stale = true" in out
-        assert '"description": "report refers to unknown people: speaker"' in out
+        assert '"description": "a deadline needs a deadline_id or a truce_id"' in out
 
     def test_ctrl_c_ends_a_watch_with_one_line_and_130(self, cli: Cli, seeded: str) -> None:
         watch = subprocess.Popen(

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from bench.scale import statement_payload
 from newsledger.application.app import Application
+from newsledger.application.errors import UnknownReferences
 from newsledger.bootstrap import build_application
 from newsledger.projections import negotiation_views, snapshots
 from newsledger.projections.rebuild import fold_stream, views_differing_from_rebuild
@@ -29,6 +30,7 @@ from newsledger.store.migrate import migrations_dir
 from newsledger.store.records import AppendedEvent, ProposedEvent
 from newsledger.stories.story_file import load_story
 from tests.support.paths import SEED_STORY
+from tests.support.payloads import report
 
 NEGOTIATION = "us-china-trade-2025"
 STREAM = "negotiation-" + NEGOTIATION
@@ -39,11 +41,18 @@ def statement(number: int) -> ProposedEvent:
     return ProposedEvent(uuid.uuid4(), "StatementMade", statement_payload(number))
 
 
-def malformed(number: int) -> ProposedEvent:
-    """Return a statement by nobody the negotiation knows: the fold records a problem."""
+def dangling(number: int) -> ProposedEvent:
+    """Return a statement by nobody the negotiation knows: the append is refused."""
     event = statement(number)
     payload = {**event.payload, "speaker_id": "nobody-known"}
     return ProposedEvent(uuid.uuid4(), "StatementMade", payload)
+
+
+def unapplied(number: int) -> ProposedEvent:
+    """Return an extension naming no deadline: recorded, and a problem for the fold."""
+    deadline = {"precision": "DATE_PRECISION_DAY", "start_date": "2025-09-01"}
+    payload = {"deadline": deadline, "report": report(day=f"2025-06-{1 + number % 28:02d}")}
+    return ProposedEvent(uuid.uuid4(), "DeadlineExtended", payload)
 
 
 class FailAfterProjecting:
@@ -86,19 +95,28 @@ def test_appends_onto_the_kept_state_equal_a_fold_from_scratch(
     monkeypatch.setattr(snapshots, "SNAPSHOT_INTERVAL", 7)
     rng = random.Random(seed)
     app, failing = app_with_failure(engine)
-    story = list(load_story(SEED_STORY).events)
+    whole = list(load_story(SEED_STORY).events)
+    story = list(whole)
     extra = 0
     while story:
         take = rng.randint(1, 6)
         batch, story = story[:take], story[take:]
+        # The seed's speaker is its fourth development: statements follow it.
+        speaker_known = len(whole) - len(story) >= 4
         for _ in range(rng.randint(0, 3)):
             extra += 1
-            batch.append(malformed(extra) if rng.random() < 0.2 else statement(extra))
+            known = speaker_known and rng.random() >= 0.2
+            batch.append(statement(extra) if known else unapplied(extra))
         if rng.random() < 0.15:
             failing.armed = True
             with pytest.raises(RuntimeError):
                 app.ledger.append(STREAM, batch)
             story = batch[:take] + story  # the story events are appended again later
+            continue
+        if rng.random() < 0.1:
+            with pytest.raises(UnknownReferences):
+                app.ledger.append(STREAM, [*batch, dangling(extra)])
+            story = batch[:take] + story
             continue
         app.ledger.append(STREAM, batch)
         if rng.random() < 0.3:

@@ -31,12 +31,12 @@ def run_node(
 def test_a_node_client_appends_events_and_reads_the_view_back(
     node_client: Path, token_server: RunningServer
 ) -> None:
-    """Given a writer's token, the Node client appends an opening and reads the view."""
+    """Given a writer's token, the Node client appends a negotiation and reads the view."""
     result = run_node(node_client, token_server, "interop-talks", TOKENS[Role.WRITER])
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
-    assert len(answer["appended"]["positions"]) == 2
-    assert answer["appended"]["stream_version"] == "1"  # int64 arrives as a string
+    assert len(answer["appended"]["positions"]) == 3
+    assert answer["appended"]["stream_version"] == "2"  # int64 arrives as a string
     view = answer["view"]["view"]
     assert view["negotiation_id"] == "interop-talks"
     assert view["title"] == "Interop talks"
@@ -44,7 +44,11 @@ def test_a_node_client_appends_events_and_reads_the_view_back(
     security = ClientSecurity(token=TOKENS[Role.READER])
     with LedgerClient(f"127.0.0.1:{token_server.port}", 10, security=security) as client:
         recorded = client.read_stream("negotiation-interop-talks").events
-    assert [e.event_type for e in recorded] == ["NegotiationOpened", "StatementMade"]
+    assert [e.event_type for e in recorded] == [
+        "NegotiationOpened",
+        "PersonRoleAssigned",
+        "StatementMade",
+    ]
     assert all(json.loads(e.metadata_json) == {"client": "node"} for e in recorded)
 
 

@@ -30,6 +30,15 @@ def statement(n: int = 0, text: str = "We had to clear the air.") -> dict[str, A
     }
 
 
+def speaker(party_id: str = "us") -> dict[str, Any]:
+    """Return a PersonRoleAssigned introducing "speaker", who makes the statements above.
+
+    A negotiation refuses a statement by someone it does not know, so a negotiation stream
+    introduces the speaker before the first statement.
+    """
+    return {"person_id": "speaker", "name": "A Speaker", "party_id": party_id, "report": report()}
+
+
 def statement_event(n: int = 0, text: str = "We had to clear the air.") -> ProposedEvent:
     """Return a proposed StatementMade event with a fresh id."""
     return ProposedEvent(

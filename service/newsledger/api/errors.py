@@ -36,6 +36,7 @@ from newsledger.application.errors import (
     FieldNotInView,
     InvalidRequest,
     NegotiationNotFound,
+    UnknownReferences,
     Violation,
 )
 from newsledger.audit.storage.checkpoints import CheckpointRefused
@@ -221,6 +222,13 @@ ERROR_STATUSES: dict[type[Exception], ErrorStatus] = {
     InvalidRequest: ErrorStatus(
         Code.INVALID_ARGUMENT,
         lambda e: e.reason,
+        violations=lambda e: e.violations,
+        message=lambda e: violations_message(e.violations),
+    ),
+    UnknownReferences: ErrorStatus(
+        Code.INVALID_ARGUMENT,
+        "UNKNOWN_REFERENCE",
+        lambda e: e.metadata,
         violations=lambda e: e.violations,
         message=lambda e: violations_message(e.violations),
     ),

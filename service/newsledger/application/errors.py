@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -25,6 +25,18 @@ class InvalidRequest(LedgerError):
         self.violations = list(violations)
         self.reason = reason
         super().__init__("; ".join(f"{v.field}: {v.description}" for v in self.violations))
+
+
+class UnknownReferences(InvalidRequest):
+    """Developments of an append refer to ids their negotiation does not have.
+
+    Each violation is the path of a reference in the request; `metadata` names the first
+    refused event, its field and the ids it lacks.
+    """
+
+    def __init__(self, violations: Sequence[Violation], metadata: Mapping[str, str]) -> None:
+        super().__init__(violations, reason="UNKNOWN_REFERENCE")
+        self.metadata = dict(metadata)
 
 
 class NegotiationNotFound(LedgerError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from newsledger.domain import courts, deadlines, economy, measures, positions, talks
-from newsledger.domain.references import Development, UnappliedEvent
+from newsledger.domain.references import Development, UnappliedEvent, UnknownReference
 from newsledger.domain.registry import applied, development_of
 from newsledger.domain.state import JsonDict, NegotiationState
 
@@ -52,6 +52,23 @@ APPLIERS: dict[str, Applier] = {
 """Every event type that sets records, with the function that applies it to the state."""
 
 
+def introduced_people(entry: JsonDict) -> list[Development]:
+    """Return the people corrections of an entry introduce, each as its own role development.
+
+    Each is reported by its correction's report and cites the correction; the registry keeps
+    it at the entry's place, so the entry's corrected reference resolves.
+    """
+    return [
+        Development(
+            development_id=str(introduction["development_id"]),
+            payload={**person, "report": introduction["report"]},
+            seq=int(entry["seq"]),
+        )
+        for introduction in entry.get("introductions", [])
+        for person in introduction["people"]
+    ]
+
+
 def derive(
     state: NegotiationState, registry: Sequence[JsonDict], skipped: list[JsonDict] | None = None
 ) -> NegotiationState:
@@ -71,12 +88,15 @@ def derive(
     )
     for entry in applied(registry):
         try:
+            for person in introduced_people(entry):
+                positions.apply_person_role_assigned(fresh, person)
             APPLIERS[str(entry["event_type"])](fresh, development_of(entry))
         except UnappliedEvent as error:
             if skipped is not None:
                 skipped.append(entry)
                 continue
-            raise UnappliedEvent(
-                f"then {entry['development_id']} no longer applies: {error}"
-            ) from None
+            message = f"then {entry['development_id']} no longer applies: {error}"
+            if isinstance(error, UnknownReference):
+                raise UnknownReference(message, error.field, error.missing) from None
+            raise UnappliedEvent(message) from None
     return fresh

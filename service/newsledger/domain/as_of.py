@@ -17,6 +17,8 @@ from typing import Any
 
 from newsledger.domain.appliers import NEGOTIATION_OPENED, derive
 from newsledger.domain.confirmation import RegistryIndex
+from newsledger.domain.corrections import set_path
+from newsledger.domain.references import earliest_day
 from newsledger.domain.registry import CORRECTION_TYPES, MERGED, applied
 from newsledger.domain.state import KEYED_SECTIONS, JsonDict, NegotiationState
 from newsledger.domain.valid_time import counts_from, counts_on
@@ -86,6 +88,24 @@ def _trimmed(registry: Sequence[JsonDict], late: Mapping[str, JsonDict]) -> list
     ]
 
 
+def _introduction_counts(introduction: Mapping[str, Any], as_of: date) -> bool:
+    """Tell whether a correction that introduced people counts by the date."""
+    return counts_on(counts_from(introduction["report"]), as_of)
+
+
+def _before_introductions(entry: JsonDict, as_of: date) -> JsonDict:
+    """Return a copy of an entry as it read before the corrections introducing people that
+    count only later: each corrected field takes back its earlier value, latest first."""
+    earlier = copy.deepcopy(entry)
+    later = [i for i in entry["introductions"] if not _introduction_counts(i, as_of)]
+    for introduction in reversed(later):
+        set_path(earlier["payload"], str(introduction["field"]), introduction["previous"])
+    late_ids = {str(i["development_id"]) for i in later}
+    earlier["introductions"] = [i for i in entry["introductions"] if i not in later]
+    earlier["corrected_by"] = [d for d in entry["corrected_by"] if d not in late_ids]
+    return earlier
+
+
 def counted_registry(
     registry: Sequence[JsonDict], as_of: date, days: Sequence[str] | None = None
 ) -> list[JsonDict] | None:
@@ -105,6 +125,9 @@ def counted_registry(
         if late:  # without the sources that count later, it may count later itself
             entry = _without(entry, late)
             counts = counts_on(_days([entry])[0], as_of)
+        if any(not _introduction_counts(i, as_of) for i in entry.get("introductions", [])):
+            entry = _before_introductions(entry, as_of)
+            changed = True
         development = entry["event_type"] not in CORRECTION_TYPES
         if development and entry["event_type"] != NEGOTIATION_OPENED and not counts:
             changed = True
@@ -170,15 +193,25 @@ def state_as_of(
         skipped: list[JsonDict] = []
         derived = derive(state, registry, skipped)
         kept = {int(entry["seq"]) for entry in registry}
-        wanted = {
-            creators[name]
-            for entry in skipped
-            for name in strings_in(entry["payload"])
-            if name in creators and creators[name] < _seq(entry) and creators[name] not in kept
-        }
+        wanted: dict[int, str] = {}
+        for entry in skipped:
+            referred_from = _referrer_counts_from(entry)
+            for name in strings_in(entry["payload"]):
+                seq = creators.get(name)
+                if seq is None or seq >= _seq(entry) or seq in kept:
+                    continue
+                wanted[seq] = earliest_day(wanted.get(seq, referred_from), referred_from)
         if not wanted:
             return derived
-        registry = sorted([*registry, *(by_seq[seq] for seq in wanted)], key=_seq)
+        taken_in = [{**by_seq[seq], "counts_from": day} for seq, day in wanted.items()]
+        registry = sorted([*registry, *taken_in], key=_seq)
+
+
+def _referrer_counts_from(entry: Mapping[str, Any]) -> str:
+    """Return the day a development referring to a record counts from (its own, or given)."""
+    own = counts_from(entry["payload"].get("report") or {})
+    given = entry.get("counts_from")
+    return own if given is None else earliest_day(own, str(given))
 
 
 def _seq(entry: Mapping[str, Any]) -> int:

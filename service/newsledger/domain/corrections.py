@@ -2,8 +2,9 @@
 
 Corroboration attaches sources; a fact correction sets one payload field; a refinement makes a
 reported time more precise; a merge folds duplicates into one development; a retraction takes
-developments out of the view; a dispute or a confirmation records a party's stance. An editor
-returns the edited registry or raises UnappliedEvent; the fold then derives the records again.
+developments out of the view (and those that referred only to what they set); a dispute or a
+confirmation records a party's stance. An editor returns the edited registry or raises
+UnappliedEvent; the fold then derives the records again.
 """
 
 from __future__ import annotations
@@ -13,8 +14,15 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from newsledger.domain.appliers import NEGOTIATION_OPENED, derive
 from newsledger.domain.references import Development, UnappliedEvent, require_parties
-from newsledger.domain.registry import MERGED, RETRACTED, editable_targets, replaced
+from newsledger.domain.registry import (
+    MERGED,
+    RETRACTED,
+    UNRESOLVED,
+    editable_targets,
+    replaced,
+)
 from newsledger.domain.state import JsonDict, NegotiationState
 from newsledger.domain.valid_time import is_refinement
 
@@ -90,10 +98,45 @@ def set_path(payload: dict[str, Any], path: str, value: Any) -> None:
         holder = child
 
 
+def get_path(payload: dict[str, Any], path: str) -> Any:
+    """Return the value at a path `set_path` takes, or None where the payload has none."""
+    holder: Any = payload
+    for step in path.split("."):
+        match = PATH_STEP.fullmatch(step)
+        if match is None or not isinstance(holder, dict):
+            return None
+        holder = holder.get(match.group(1))
+        if match.group(2) is not None:
+            index = int(match.group(2))
+            holder = holder[index] if isinstance(holder, list) and index < len(holder) else None
+    return holder
+
+
 def correct_fact(state: NegotiationState, correction: Development) -> list[JsonDict]:
-    """Fact correction: one field of the target's payload takes the corrected value."""
+    """Fact correction: one field of the target's payload takes the corrected value.
+
+    People or organisations the correction introduces (`introduces`) are kept with the
+    target, with the value the field had before: the target's people are introduced with it
+    when the records are derived (see `introduced_people`), and a view as of a date before
+    the correction counts reads the target as it was (see `as_of`).
+    """
     (target,) = _targets(state, correction, single=True)
-    set_path(target["payload"], str(correction.get("field")), correction.get("value"))
+    field = str(correction.get("field"))
+    people = [dict(person) for person in correction.get("introduces", [])]
+    known = sorted({str(p["person_id"]) for p in people if p["person_id"] in state.people})
+    if known:
+        raise UnappliedEvent(f"introduces {', '.join(known)}, whom the negotiation already has")
+    if people:
+        target.setdefault("introductions", []).append(
+            {
+                "development_id": correction.development_id,
+                "field": field,
+                "previous": copy.deepcopy(get_path(target["payload"], field)),
+                "people": people,
+                "report": copy.deepcopy(dict(correction.report)),
+            }
+        )
+    set_path(target["payload"], field, correction.get("value"))
     return replaced(state.developments, [_corrected(target, correction)])
 
 
@@ -129,12 +172,27 @@ def merge_duplicates(state: NegotiationState, correction: Development) -> list[J
 
 
 def retract(state: NegotiationState, correction: Development) -> list[JsonDict]:
-    """Retraction: the targets leave the view; the log and the registry keep them."""
+    """Retraction: the targets leave the view; the log and the registry keep them.
+
+    A development that refers to what only a target set (a statement by a person the target
+    introduced) no longer resolves: it stays in the registry, UNRESOLVED, and leaves the
+    view too, which is then the view the negotiation would have without the targets. The
+    opening is no report and is not retracted.
+    """
     targets = _targets(state, correction, single=False)
     for target in targets:
+        if target["event_type"] == NEGOTIATION_OPENED:
+            raise UnappliedEvent("corrects names the negotiation's opening, which is no report")
         target["status"] = RETRACTED
         _corrected(target, correction)
-    return replaced(state.developments, targets)
+    registry = replaced(state.developments, targets)
+    left_out: list[JsonDict] = []
+    derive(state, registry, left_out)
+    unresolved = copy.deepcopy(left_out)
+    for entry in unresolved:
+        entry["status"] = UNRESOLVED
+        _corrected(entry, correction)
+    return replaced(registry, unresolved)
 
 
 def _stance(

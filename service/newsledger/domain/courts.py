@@ -16,6 +16,7 @@ from newsledger.domain.dates import check_reported_time
 from newsledger.domain.references import (
     Development,
     UnappliedEvent,
+    UnknownReference,
     check_report,
     merge_provenance,
     require_parties,
@@ -73,7 +74,8 @@ def _check_disposition(
     if stayed and disposition.get("kind") != STAY:
         raise UnappliedEvent(f"{field}.stays_ruling_id goes with {STAY}")
     if stayed and stayed not in rulings:
-        raise UnappliedEvent(f"{field}.stays_ruling_id refers to unknown rulings: {stayed}")
+        message = f"{field}.stays_ruling_id refers to unknown rulings: {stayed}"
+        raise UnknownReference(message, f"{field}.stays_ruling_id", [stayed])
     _check_time(disposition.get("effective"), f"{field}.effective")
     _check_time(disposition.get("stayed_until"), f"{field}.stayed_until")
 

@@ -13,6 +13,7 @@ from newsledger.domain.figures import check_figure
 from newsledger.domain.references import (
     Development,
     UnappliedEvent,
+    UnknownReference,
     check_report,
     merge_provenance,
     require_parties,
@@ -50,7 +51,8 @@ def _measure(
         raise UnappliedEvent(f"measure_id {measure_id} is a {measure['measure_type']}")
     if measure is None:
         if not create:
-            raise UnappliedEvent(f"measure_id refers to unknown measures: {measure_id}")
+            message = f"measure_id refers to unknown measures: {measure_id}"
+            raise UnknownReference(message, "measure_id", [measure_id])
         measure = state.measures[measure_id] = {
             "measure_id": measure_id,
             "measure_type": measure_type,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from newsledger.domain.appliers import APPLIERS, NEGOTIATION_OPENED, derive
 from newsledger.domain.corrections import EDITORS
 from newsledger.domain.events import RecordedEvent
-from newsledger.domain.references import UnappliedEvent
+from newsledger.domain.integrity import RefusedReference, refusal
+from newsledger.domain.references import UnappliedEvent, UnknownReference
 from newsledger.domain.registry import development_of, new_entry
 from newsledger.domain.state import NegotiationState
 from newsledger.domain.talks import settle_phase
@@ -21,7 +23,7 @@ NEGOTIATION_STREAM_PREFIX = "negotiation-"
 NEGOTIATION_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 """A negotiation id: a lowercase slug of at most 63 characters."""
 
-FOLD_VERSION = 3
+FOLD_VERSION = 4
 """The shape and rules of the folded state; stored snapshots of another version are ignored."""
 
 NEGOTIATION_EVENT_TYPES: frozenset[str] = frozenset({*APPLIERS, *EDITORS})
@@ -64,13 +66,19 @@ def _check_place(state: NegotiationState | None, event: RecordedEvent) -> None:
         raise UnappliedEvent(f"unknown event type {event.event_type}")
 
 
-def _apply_in_place(state: NegotiationState | None, event: RecordedEvent) -> NegotiationState:
+def _apply_in_place(
+    state: NegotiationState | None,
+    event: RecordedEvent,
+    refused: list[RefusedReference] | None = None,
+) -> NegotiationState:
     """Apply one event to `state`, recording a problem when it cannot; return the new state.
 
     A development is applied to the records directly. A correction edits the registry, and
     the records are derived again from it. An event that fails leaves the state as it was:
-    a refused one never changed it, and a malformed one is undone by `_as_before`.
+    a refused one never changed it, and a malformed one is undone by `_as_before`. One that
+    refers to ids the negotiation lacks is also added to `refused` when it is given.
     """
+    payload: dict[str, Any] = {}
     working = state or NegotiationState(negotiation_id_from_stream(event.stream) or "")
     try:
         _check_place(state, event)
@@ -88,6 +96,11 @@ def _apply_in_place(state: NegotiationState | None, event: RecordedEvent) -> Neg
             settle_phase(working)
         working.developments.append(entry)
     except (UnappliedEvent, UnsupportedSchemaVersion) as error:
+        if refused is not None and isinstance(error, UnknownReference):
+            development_id = development_id_of(event)
+            refused.append(
+                refusal(str(event.event_id), development_id, event.event_type, payload, error)
+            )
         working = _as_refused(state, event)
         _record_problem(working, event, str(error))
     except (KeyError, TypeError, ValueError) as error:
@@ -151,15 +164,18 @@ def fold(
 
 
 def fold_in_place(
-    events: Iterable[RecordedEvent], state: NegotiationState | None
+    events: Iterable[RecordedEvent],
+    state: NegotiationState | None,
+    refused: list[RefusedReference] | None = None,
 ) -> NegotiationState | None:
     """Fold events onto a state the caller owns and gives up (it may be changed); None if empty.
 
     For states decoded just for this fold (a snapshot, a stored view), where `fold`'s
-    defensive copy would only cost time.
+    defensive copy would only cost time. Events referring to ids the negotiation lacks are
+    added to `refused` when it is given (an append then refuses them).
     """
     for event in events:
-        state = _apply_in_place(state, event)
+        state = _apply_in_place(state, event, refused)
     return state
 
 

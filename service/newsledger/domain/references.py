@@ -18,19 +18,33 @@ class UnappliedEvent(Exception):
     """
 
 
+class UnknownReference(UnappliedEvent):
+    """The development refers to ids the negotiation does not have (`field` names where).
+
+    The message is the problem the fold records; `missing` are the ids it lacks.
+    """
+
+    def __init__(self, message: str, field: str, missing: Iterable[str]) -> None:
+        super().__init__(message)
+        self.field = field
+        self.missing = tuple(missing)
+
+
 @dataclass(frozen=True, slots=True)
 class Development:
     """One event's payload as an applier reads it, with the provenance it contributes.
 
     `payload` is the payload as corrected; `also_from` names the corrections applied to it and
     the duplicates merged into it, so the records it sets cite them too. `seq` is its version
-    in the stream.
+    in the stream. `counts_from`, when set, is an earlier day from which what it sets counts
+    (a development that counts later, taken into a view for one that counts and refers to it).
     """
 
     development_id: str
     payload: Mapping[str, Any]
     seq: int = 0
     also_from: tuple[str, ...] = ()
+    counts_from: str | None = None
 
     @property
     def report(self) -> Mapping[str, Any]:
@@ -64,7 +78,10 @@ class Development:
         `_from` is the day it counts from, `_day` the day it happened (ordering what counts:
         the latest is the latest by this day, then by stream), `_seq` its stream version.
         """
-        return {"_from": counts_from(self.report), "_day": valid_day(self.report), "_seq": self.seq}
+        counted = counts_from(self.report)
+        if self.counts_from is not None:
+            counted = earliest_day(counted, self.counts_from)
+        return {"_from": counted, "_day": valid_day(self.report), "_seq": self.seq}
 
     def occurred(self) -> Any:
         """Return the report's `occurred` time (empty when absent)."""
@@ -124,21 +141,24 @@ def require_records(state: NegotiationState, section: str, ids: Iterable[str], f
     records = getattr(state, section)
     unknown = sorted({record_id for record_id in ids if record_id and record_id not in records})
     if unknown:
-        raise UnappliedEvent(f"{field} refers to unknown {section}: {', '.join(unknown)}")
+        message = f"{field} refers to unknown {section}: {', '.join(unknown)}"
+        raise UnknownReference(message, field, unknown)
 
 
 def require_any_records(state: NegotiationState, ids: Iterable[str], field: str) -> None:
     """Raise UnappliedEvent unless every id names a record in some section."""
     unknown = sorted({record_id for record_id in ids if state.section_of(record_id) is None})
     if unknown:
-        raise UnappliedEvent(f"{field} refers to unknown records: {', '.join(unknown)}")
+        message = f"{field} refers to unknown records: {', '.join(unknown)}"
+        raise UnknownReference(message, field, unknown)
 
 
 def require_parties(state: NegotiationState, ids: Iterable[str], field: str) -> None:
     """Raise UnappliedEvent unless every non-empty id names a party of the negotiation."""
     unknown = sorted({party for party in ids if party and party not in state.party_ids()})
     if unknown:
-        raise UnappliedEvent(f"{field} refers to unknown parties: {', '.join(unknown)}")
+        message = f"{field} refers to unknown parties: {', '.join(unknown)}"
+        raise UnknownReference(message, field, unknown)
 
 
 def check_report(state: NegotiationState, development: Development, *new_people: str) -> None:
@@ -155,7 +175,8 @@ def check_report(state: NegotiationState, development: Development, *new_people:
     ]
     unknown = sorted({p for p in people if p not in state.people and p not in new_people})
     if unknown:
-        raise UnappliedEvent(f"report refers to unknown people: {', '.join(unknown)}")
+        message = f"report refers to unknown people: {', '.join(unknown)}"
+        raise UnknownReference(message, "report", unknown)
     sides = [str(actor.get("side", "")) for actor in report.get("actors", [])]
     require_parties(state, sides, "report.actors.side")
     require_parties(state, [str(p) for p in report.get("claimed_by", [])], "report.claimed_by")

@@ -12,10 +12,12 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from newsledger.domain.events import RecordedEvent
-from newsledger.domain.references import Development, UnappliedEvent
+from newsledger.domain.references import Development, UnappliedEvent, UnknownReference
 from newsledger.domain.state import JsonDict
 
 ACTIVE, RETRACTED, MERGED = "active", "retracted", "merged"
+UNRESOLVED = "unresolved"
+"""The status of a development that refers to what a retraction took away: kept, not applied."""
 
 CORRECTION_TYPES = frozenset(
     {
@@ -57,6 +59,7 @@ def development_of(entry: JsonDict) -> Development:
         payload=entry["payload"],
         seq=int(entry["seq"]),
         also_from=(*entry["merged_from"], *entry["corrected_by"]),
+        counts_from=entry.get("counts_from"),
     )
 
 
@@ -82,7 +85,8 @@ def editable_targets(registry: Sequence[JsonDict], event_ids: Sequence[str]) -> 
     for event_id in event_ids:
         entry = by_event_id.get(event_id)
         if entry is None:
-            raise UnappliedEvent(f"corrects names {event_id}, not an applied event of this stream")
+            message = f"corrects names {event_id}, not an applied event of this stream"
+            raise UnknownReference(message, "corrects", [event_id])
         if entry["status"] != ACTIVE:
             raise UnappliedEvent(
                 f"corrects names {entry['development_id']}, already {entry['status']}"

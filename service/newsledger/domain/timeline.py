@@ -16,6 +16,7 @@ STATUS = {
     "active": "TIMELINE_ENTRY_STATUS_ACTIVE",
     "retracted": "TIMELINE_ENTRY_STATUS_RETRACTED",
     "merged": "TIMELINE_ENTRY_STATUS_MERGED",
+    "unresolved": "TIMELINE_ENTRY_STATUS_UNRESOLVED",
 }
 
 

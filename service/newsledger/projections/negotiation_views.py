@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from newsledger.domain.confirmation import RegistryIndex
 from newsledger.domain.events import StoredEvent
+from newsledger.domain.integrity import ReferencesRefused, RefusedReference
 from newsledger.domain.negotiation import (
     NEGOTIATION_STREAM_PREFIX,
     fold_in_place,
@@ -165,20 +166,24 @@ def fold_onto(
     negotiation_id: str,
     events: Sequence[StoredEvent],
     on_snapshot: SnapshotSink | None = None,
+    refused: list[RefusedReference] | None = None,
 ) -> StoredView:
     """Return view with events (of one negotiation stream, in order) folded in.
 
-    `on_snapshot` receives the state at every snapshot point the events pass.
+    `on_snapshot` receives the state at every snapshot point the events pass; `refused`,
+    when given, every event that refers to ids the negotiation lacks.
     """
     state = None if view is None else view.state
     start = 0
     for index, event in enumerate(events):
         if on_snapshot is not None and is_snapshot_point(event.stream_version):
-            state = fold_in_place([e.to_domain() for e in events[start : index + 1]], state)
+            state = fold_in_place(
+                [e.to_domain() for e in events[start : index + 1]], state, refused
+            )
             assert state is not None
             on_snapshot(event, state)
             start = index + 1
-    state = fold_in_place([e.to_domain() for e in events[start:]], state)
+    state = fold_in_place([e.to_domain() for e in events[start:]], state, refused)
     assert state is not None
     return StoredView(
         negotiation_id=negotiation_id,
@@ -214,7 +219,12 @@ def _kept_for_append(
 
 
 class NegotiationProjector:
-    """Folds each append's negotiation events into the view table, in the same transaction."""
+    """Folds each append's negotiation events into the view table, in the same transaction.
+
+    It refuses (ReferencesRefused) an append holding a development that refers to ids its
+    negotiation does not have, found by that same fold, before the append commits: the
+    transaction rolls back, and the kept state, left pending, is loaded again on next use.
+    """
 
     def __init__(self, cache: StateCache | None = None) -> None:
         self.cache = StateCache() if cache is None else cache
@@ -229,8 +239,11 @@ class NegotiationProjector:
             group = list(grouped)
             version = current_version(connection, negotiation_id)
             saver = _snapshot_saver(connection, negotiation_id)
+            refused: list[RefusedReference] = []
             if version is None:
-                created = fold_onto(None, negotiation_id, group, saver)
+                created = fold_onto(None, negotiation_id, group, saver, refused)
+                if refused:
+                    raise ReferencesRefused(refused)
                 self.cache.put(
                     negotiation_id,
                     KeptState(created.state, None, pending=created.last_stream_version),
@@ -241,7 +254,9 @@ class NegotiationProjector:
             with kept.lock:
                 kept.version = None
                 start = StoredView(negotiation_id, stream, kept.state, -1, version)
-                updated = fold_onto(start, negotiation_id, group, saver)
+                updated = fold_onto(start, negotiation_id, group, saver, refused)
+                if refused:
+                    raise ReferencesRefused(refused)
                 kept.state, kept.pending = updated.state, updated.last_stream_version
             save_view(connection, updated, exists=True)
 

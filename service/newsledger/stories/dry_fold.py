@@ -1,9 +1,10 @@
 """A dry run of the fold: which new developments the negotiation's view would not apply.
 
-The ledger records a development whose references the negotiation lacks (a speaker never
-introduced, a measure never imposed) and its fold reports it as a problem, for good: the log
-is immutable. A story file or an `add` is checked before anything is written by folding the
-recorded stream, then the new events, and naming each new event the fold refused.
+The ledger refuses an append holding a development whose references the negotiation lacks
+(a speaker never introduced, a measure never imposed), but records others the fold cannot
+apply and reports them as problems, for good: the log is immutable. A story file or an `add`
+is checked before anything is written by folding the recorded stream, then the new events,
+and naming each new event the fold refused, so a file's every problem is told at once.
 """
 
 from __future__ import annotations

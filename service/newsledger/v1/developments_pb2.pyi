@@ -2635,6 +2635,7 @@ class FactCorrected(_message.Message):
     VALUE_FIELD_NUMBER: _builtins.int
     REASON_FIELD_NUMBER: _builtins.int
     REPORT_FIELD_NUMBER: _builtins.int
+    INTRODUCES_FIELD_NUMBER: _builtins.int
     field: _builtins.str
     """The payload field corrected, as a path, e.g. "rate_percent" or "moves[0].change_percent"."""
     reason: _builtins.str
@@ -2651,6 +2652,14 @@ class FactCorrected(_message.Message):
     def report(self) -> Global___Report:
         """The report."""
 
+    @_builtins.property
+    def introduces(self) -> _containers.RepeatedCompositeFieldContainer[Global___IntroducedPerson]:
+        """People or organisations the corrected value refers to that the negotiation did not
+        have (e.g. the minister a statement first attributed to "a spokesperson" was made by).
+        They are introduced with the correction and count from its date; as of an earlier date
+        the corrected development reads as it did before.
+        """
+
     def __init__(
         self,
         *,
@@ -2659,10 +2668,11 @@ class FactCorrected(_message.Message):
         value: _struct_pb2.Value | None = ...,
         reason: _builtins.str = ...,
         report: Global___Report | None = ...,
+        introduces: _abc.Iterable[Global___IntroducedPerson] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report", "value", b"value"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["corrects", b"corrects", "field", b"field", "reason", b"reason", "report", b"report", "value", b"value"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["corrects", b"corrects", "field", b"field", "introduces", b"introduces", "reason", b"reason", "report", b"report", "value", b"value"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -3310,3 +3320,50 @@ class CommitmentPeriod(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___CommitmentPeriod: _TypeAlias = CommitmentPeriod  # noqa: Y015
+
+@_typing.final
+class IntroducedPerson(_message.Message):
+    """── Integrity and corrections ──
+
+    A person or an organisation acting as one, introduced by a correction (FactCorrected
+    `introduces`) because the corrected development refers to them and the negotiation did
+    not have them; the view shows them as if a PersonRoleAssigned reported them then.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PERSON_ID_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
+    PARTY_ID_FIELD_NUMBER: _builtins.int
+    OFFICE_FIELD_NUMBER: _builtins.int
+    ORGANISATION_FIELD_NUMBER: _builtins.int
+    person_id: _builtins.str
+    """Stable id of the person or organisation, a slug not yet known to the negotiation."""
+    name: _builtins.str
+    """The person's (or organisation's) name."""
+    kind: Global___PersonKind.ValueType
+    """A person or an organisation; unset is a person."""
+    party_id: _builtins.str
+    """The party they act for (`party_id`); empty for outsiders."""
+    office: _builtins.str
+    """Their office, e.g. "Commerce Minister"."""
+    organisation: _builtins.str
+    """Their organisation, when not the party's government."""
+    def __init__(
+        self,
+        *,
+        person_id: _builtins.str = ...,
+        name: _builtins.str = ...,
+        kind: Global___PersonKind.ValueType = ...,
+        party_id: _builtins.str = ...,
+        office: _builtins.str = ...,
+        organisation: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["kind", b"kind", "name", b"name", "office", b"office", "organisation", b"organisation", "party_id", b"party_id", "person_id", b"person_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___IntroducedPerson: _TypeAlias = IntroducedPerson  # noqa: Y015

@@ -81,7 +81,11 @@ class EventStoreServiceServicer:
         stream as it is, recorded events included, as for any append.
 
         Returns INVALID_ARGUMENT (reason INVALID_EVENT, EVENT_TOO_LARGE or BATCH_TOO_LARGE) if
-        an event is malformed, fails its type's schema or exceeds a cap; ABORTED (reason
+        an event is malformed, fails its type's schema or exceeds a cap; INVALID_ARGUMENT
+        (reason UNKNOWN_REFERENCE, with metadata `event_id`, `event_index`, `development_id`,
+        `field`, `missing_ids` and `refused_events`, and a field violation per reference) if a
+        development of a negotiation stream refers to an id the negotiation does not have at
+        its place, which an earlier event of the batch may introduce; ABORTED (reason
         WRONG_EXPECTED_VERSION) if the stream is not at the expected version, with metadata
         `stream`, `expected` (the exact version as a decimal number, or `no_stream` /
         `stream_exists`) and `actual` (the stream's last version as a decimal number, or

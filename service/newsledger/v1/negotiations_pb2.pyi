@@ -36,6 +36,11 @@ class _TimelineEntryStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_T
     """Retracted: kept in history, not in the view."""
     TIMELINE_ENTRY_STATUS_MERGED: _TimelineEntryStatus.ValueType  # 3
     """Merged into another development as a duplicate."""
+    TIMELINE_ENTRY_STATUS_UNRESOLVED: _TimelineEntryStatus.ValueType  # 50
+    """No longer applied: it refers to what a retracted development alone had set (e.g. a
+    statement by a person whose introduction was retracted); `corrected_by` names the
+    retraction. Kept in history, not in the view.
+    """
 
 class TimelineEntryStatus(_TimelineEntryStatus, metaclass=_TimelineEntryStatusEnumTypeWrapper):
     """What became of a development in the view."""
@@ -48,6 +53,11 @@ TIMELINE_ENTRY_STATUS_RETRACTED: TimelineEntryStatus.ValueType  # 2
 """Retracted: kept in history, not in the view."""
 TIMELINE_ENTRY_STATUS_MERGED: TimelineEntryStatus.ValueType  # 3
 """Merged into another development as a duplicate."""
+TIMELINE_ENTRY_STATUS_UNRESOLVED: TimelineEntryStatus.ValueType  # 50
+"""No longer applied: it refers to what a retracted development alone had set (e.g. a
+statement by a person whose introduction was retracted); `corrected_by` names the
+retraction. Kept in history, not in the view.
+"""
 Global___TimelineEntryStatus: _TypeAlias = TimelineEntryStatus  # noqa: Y015
 
 @_typing.final

@@ -23,7 +23,7 @@ from newsledger.domain.events import StoredEvent
 from newsledger.projections.rebuild import views_differing_from_rebuild
 from newsledger.store.engine import create_engine
 from newsledger.store.event_store import EventStore
-from tests.support.payloads import opened, statement
+from tests.support.payloads import opened, speaker, statement
 from tests.support.serve_process import ServeProcess, run_newsledger
 
 ROUNDS = 3
@@ -62,12 +62,14 @@ def write_until_killed(target: str, book: Ledgerbook, stop: threading.Event) -> 
 
 
 def open_negotiations(target: str) -> None:
-    """Open the negotiation streams the writers append to: a negotiation starts opened."""
+    """Open the negotiation streams the writers append to, with the statements' speaker."""
     with LedgerClient(target) as client:
         for stream in STREAMS:
             if stream.startswith("negotiation-"):
                 payload = opened(stream.removeprefix("negotiation-"))
-                client.append(stream, [proposed(str(uuid.uuid4()), "NegotiationOpened", payload)])
+                opening = proposed(str(uuid.uuid4()), "NegotiationOpened", payload)
+                person = proposed(str(uuid.uuid4()), "PersonRoleAssigned", speaker())
+                client.append(stream, [opening, person])
 
 
 def crash_mid_stream(server: ServeProcess, book: Ledgerbook, rng: random.Random) -> None:

@@ -55,6 +55,12 @@ const statement = {
     { speaker_id: "speaker", text: "Sent from Node.js.", verbatim: true },
   ] }] },
 };
+const speaker = {
+  person_id: "speaker",
+  name: "A Speaker",
+  party_id: "aa",
+  report,
+};
 const proposed = (eventType, payload) => ({
   event_id: randomUUID(),
   event_type: eventType,
@@ -67,7 +73,11 @@ try {
   const appended = await call(events, "AppendEvents", {
     stream: `negotiation-${negotiationId}`,
     expected_version: { no_stream: {} },
-    events: [proposed("NegotiationOpened", opened), proposed("StatementMade", statement)],
+    events: [
+      proposed("NegotiationOpened", opened),
+      proposed("PersonRoleAssigned", speaker),
+      proposed("StatementMade", statement),
+    ],
   });
   const view = await call(negotiations, "GetNegotiation", {
     negotiation_id: negotiationId,
