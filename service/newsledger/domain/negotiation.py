@@ -21,7 +21,7 @@ NEGOTIATION_STREAM_PREFIX = "negotiation-"
 NEGOTIATION_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 """A negotiation id: a lowercase slug of at most 63 characters."""
 
-FOLD_VERSION = 3
+FOLD_VERSION = 4
 """The shape and rules of the folded state; stored snapshots of another version are ignored."""
 
 NEGOTIATION_EVENT_TYPES: frozenset[str] = frozenset({*APPLIERS, *EDITORS})

@@ -243,7 +243,8 @@ def render_view(
         state.phase_history, as_of, _backed_by_all(state, confirmer, outcomes)
     )
     truces = _rendered(state.truces, sections.truce, as_of)
-    measures = _rendered(state.measures, sections.measure, as_of)
+    lapsed = {str(truce["truce_id"]) for truce in truces if sections.lapsed(truce)}
+    measures = _rendered(state.measures, lambda r, d: sections.measure(r, d, lapsed), as_of)
     in_force = _in_force_by_party(state, measures)
     if limit is not None and len(measures) > limit:
         newest = sorted(measures, key=lambda m: _seq_of(state.measures[m["measure_id"]]))
@@ -280,6 +281,7 @@ def render_view(
     view: JsonDict = {
         "negotiation_id": state.negotiation_id,
         "title": state.title,
+        "former_titles": sections.former_titles(state.title_history, as_of),
         "parties": state.parties,
         "as_of_date": as_of.isoformat(),
         "phase": phase_history[-1]["phase"] if phase_history else "NEGOTIATION_PHASE_UNSPECIFIED",
