@@ -100,8 +100,9 @@ def talks(record: Mapping[str, Any], as_of: date) -> JsonDict | None:
     if not versions:
         return None
     rendered = public(versions[-1])
-    if rendered.get("status") == "TALKS_STATUS_HELD":
-        rendered["duration_days"] = duration_days(rendered.get("occurred") or {})
+    days = duration_days(rendered.get("occurred") or {})
+    if rendered.get("status") == "TALKS_STATUS_HELD" and days:
+        rendered["duration_days"] = days
     readouts = ordered(record.get("readouts", []), as_of)
     readouts.sort(key=lambda readout: str(readout["party_id"]))
     rendered["readouts"] = [public(readout) for readout in readouts]
