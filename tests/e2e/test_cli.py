@@ -25,7 +25,7 @@ from tests.support.serve_process import NEWSLEDGER, run_newsledger
 
 NEGOTIATION = "us-china-trade-2025"
 STREAM = f"negotiation-{NEGOTIATION}"
-SEED_EVENTS = 39
+SEED_EVENTS = 47
 
 
 @dataclass(frozen=True)
@@ -724,7 +724,7 @@ class TestHonestOutput:
         out, err = watch.communicate(timeout=60)
         assert watch.returncode == 0, err
         # The statement names a speaker the story lacks: the view records it as a problem.
-        assert "#39 changed: problems, stale" in out
+        assert f"#{SEED_EVENTS} changed: problems, stale" in out
         assert "  stale = true" in out
         assert '"description": "report refers to unknown people: speaker"' in out
 

@@ -34,6 +34,8 @@ NESTED_HISTORIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "commitments": ("commitment_id", ("status_history",)),
     "deadlines": ("deadline_id", ("history",)),
     "people": ("person_id", ("roles",)),
+    "outcomes": ("outcome_id", ("pending_approvals",)),
+    "talks": ("talks_id", ("readouts", "postponed_from")),
 }
 """Histories inside records (oldest first) that grow with developments: list, id, fields."""
 
@@ -262,10 +264,9 @@ def render_view(
     ]
     latest_ruling = max(rulings, key=valid_order, default={})
     truce = _latest(truces, state.truces, "truce_id")
-    if truce.get("deadline_history"):
-        truce["deadline_history"] = cut.rendered(
-            "truce.deadline_history", truce["deadline_history"]
-        )
+    for history in ("deadline_history", "pending_suspensions"):
+        if truce.get(history):
+            truce[history] = cut.rendered(f"truce.{history}", truce[history])
     deadlines = cut.records(
         "deadlines",
         state.deadlines,
@@ -277,18 +278,23 @@ def render_view(
     cut.histories("commitments", commitments)
     people = cut.records("people", state.people, sections.person, as_of)
     cut.histories("people", people)
+    outcomes = cut.records("outcomes", state.outcomes, sections.outcome, as_of)
+    cut.histories("outcomes", outcomes)
+    talks = cut.records("talks", state.talks, sections.talks, as_of)
+    cut.histories("talks", talks)
+    former_titles = sections.former_titles(state.title_history, as_of)
     open_first = disputes(state.developments, as_of)
     view: JsonDict = {
         "negotiation_id": state.negotiation_id,
         "title": state.title,
-        "former_titles": sections.former_titles(state.title_history, as_of),
+        "former_titles": cut.rendered("former_titles", former_titles),
         "parties": state.parties,
         "as_of_date": as_of.isoformat(),
         "phase": phase_history[-1]["phase"] if phase_history else "NEGOTIATION_PHASE_UNSPECIFIED",
         "phase_history": cut.rendered("phase_history", phase_history),
         "claimed_phases": claimed_phases,
-        "talks": cut.records("talks", state.talks, sections.talks, as_of),
-        "outcomes": cut.records("outcomes", state.outcomes, sections.outcome, as_of),
+        "talks": talks,
+        "outcomes": outcomes,
         "truce": truce,
         "deadlines": deadlines,
         "issues": cut.records("issues", state.issues, sections.issue, as_of),

@@ -189,7 +189,7 @@ def test_each_side_gives_its_own_readout_of_the_same_talks_with_its_source() -> 
     assert (us["speaker_id"], us["sources"][0]["source_id"]) == ("bessent", "wire-2025-05-11")
     assert us["provenance"]["development_ids"] == ["readout-us"]
     text = format_view(view_on(stream, date(2025, 5, 12)))
-    assert "China's readout: Candid, in-depth and constructive. (Wire)" in text
+    assert "readout by China: Candid, in-depth and constructive. (Wire)" in text
 
 
 def test_a_readout_of_unknown_talks_or_by_an_unknown_speaker_is_refused() -> None:

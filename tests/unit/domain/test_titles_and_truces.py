@@ -137,6 +137,7 @@ def test_a_truce_that_expires_with_no_extension_leaves_its_measures_as_before_it
     view = view_on(stream, date(2025, 8, 13))
     assert view["truce"]["expired"] is True
     assert view["measures_in_force"][0]["tariff_measure_ids"] == ["reciprocal"]
+    assert "reciprocal until it expired; back as before it" in format_view(view)
 
 
 def test_an_extension_keeps_the_measures_suspended_until_the_new_deadline() -> None:

@@ -140,7 +140,10 @@ def _truce_block(view: View, names: Names) -> list[str]:
     if moved:
         lines.append(field("", f"moved {moved} time(s)"))
     suspended = list_of(truce, "suspended_measure_ids")
-    if suspended:
+    if suspended and truce.get("expired"):
+        text = f"{joined(suspended)} until it expired; back as before it"
+        lines.append(field("suspended", text, "  "))
+    elif suspended:
         lines.append(field("suspends", joined(suspended), "  "))
     pending = [
         f"{measure} (from {format_reported_time(addition.get('effective'))})"
@@ -149,8 +152,6 @@ def _truce_block(view: View, names: Names) -> list[str]:
     ]
     if pending:
         lines.append(field("to suspend", joined(pending), "  "))
-    if truce.get("expired") and suspended:
-        lines.append(field("", "expired: the measures it suspended are back as before it"))
     return lines
 
 
@@ -206,7 +207,7 @@ def _talks(talks: View, names: Names) -> list[str]:
         outlets = joined(dict.fromkeys(s.get("outlet", "") for s in list_of(readout, "sources")))
         source = f" ({outlets})" if outlets else ""
         party = names.party(readout.get("party_id", ""))
-        lines.append(f"{party}'s readout: {readout.get('account', '')}{source}")
+        lines.append(f"readout by {party}: {readout.get('account', '')}{source}")
     return lines
 
 
