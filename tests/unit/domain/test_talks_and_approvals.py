@@ -9,6 +9,7 @@ from typing import Any
 from newsledger.cli.text.output import format_view
 from newsledger.domain.negotiation import fold
 from newsledger.domain.state import NegotiationState
+from newsledger.domain.timeline import TimelineFilter, timeline
 from newsledger.domain.view import render_view
 from tests.support.builders import Stream, report
 
@@ -76,6 +77,13 @@ def test_an_outcome_is_pending_each_named_body_until_that_body_approves() -> Non
     assert pending_of(view_on(stream, date(2025, 6, 20))) == [("cn", "President of China")]
     [pending] = view_on(stream, date(2025, 6, 20))["outcomes"][0]["pending_approvals"]
     assert pending["provenance"]["development_ids"] == ["needs-presidents"]
+
+
+def test_the_timeline_of_a_party_lists_the_approval_it_must_give() -> None:
+    state = fold(framework_pending_presidents().events)
+    assert state is not None
+    entries = timeline(state, TimelineFilter(party_id="cn"))
+    assert "needs-presidents" in [entry["development_id"] for entry in entries]
 
 
 def test_another_body_of_the_same_party_does_not_clear_the_approval_awaited() -> None:
