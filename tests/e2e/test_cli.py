@@ -25,7 +25,7 @@ from tests.support.serve_process import NEWSLEDGER, run_newsledger
 
 NEGOTIATION = "us-china-trade-2025"
 STREAM = f"negotiation-{NEGOTIATION}"
-SEED_EVENTS = 39
+SEED_EVENTS = 47
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ class TestIngest:
 
         assert result.returncode == ExitCode.INVALID_INPUT
         assert (
-            f"bad-story.yaml:{line}: developments[29] (appeals-court-tariff-collection)"
+            f"bad-story.yaml:{line}: developments[32] (appeals-court-tariff-collection)"
             ".payload.courtt: unknown field"
         ) in result.stderr
         assert "Traceback" not in result.stderr
@@ -329,16 +329,17 @@ class TestEvents:
         )
         lines = result.stdout.splitlines()
         assert [line.split()[0] for line in lines] == [f"#{SEED_EVENTS - 1}", f"#{SEED_EVENTS - 2}"]
-        assert "FactCorrected  trump-white-house-remarks-quotes-as-printed" in lines[0]
+        assert "DatePrecisionRefined  london-talks-on-9-and-10-june" in lines[0]
 
     @pytest.mark.parametrize("scope", [[], ["--stream", STREAM]], ids=["log", "stream"])
     def test_type_filters_the_log_and_a_stream(
         self, cli: Cli, seeded: str, scope: list[str]
     ) -> None:
-        """Given --type TalksHeld, only the two talks print, reading the log or the stream."""
+        """Given --type TalksHeld, only the three talks print, reading the log or the stream."""
         result = cli.run("events", *scope, "--type", "TalksHeld", "--server", seeded)
         lines = result.stdout.splitlines()
         assert [line.split()[5:7] for line in lines] == [
+            ["TalksHeld", "geneva-talks"],
             ["TalksHeld", "trump-xi-call"],
             ["TalksHeld", "london-talks"],
         ]
@@ -456,13 +457,21 @@ class TestNegotiationQueries:
         assert json.loads(early.stdout)["phase"] == "NEGOTIATION_PHASE_TRUCE"
 
     def test_timeline_and_explain_take_reported_by(self, cli: Cli, seeded: str) -> None:
-        """Given the seed, by 1 June only the Geneva truce had been reported."""
+        """Given the seed, by 1 June only the Geneva talks and truce had been reported (with
+        the people and the measure they name, described later)."""
         timeline = cli.run(
             "timeline", NEGOTIATION, "--reported-by", "2025-06-01", "--json", "--server", seeded
         )
         assert [json.loads(line)["development_id"] for line in timeline.stdout.splitlines()] == [
             "negotiation-opened",
+            "geneva-talks",
+            "geneva-readout-us",
+            "geneva-readout-cn",
             "geneva-truce",
+            "geneva-truce-agreed-on-12-may",
+            "person-he-lifeng",
+            "person-scott-bessent",
+            "person-jamieson-greer",
             "tariffs-above-100-percent",
         ]
         explained = cli.run(
@@ -735,7 +744,7 @@ class TestHonestOutput:
         out, err = watch.communicate(timeout=60)
         assert watch.returncode == 0, err
         # The extension names no deadline: the view records it as a problem.
-        assert "#39 changed: problems, stale" in out
+        assert f"#{SEED_EVENTS} changed: problems, stale" in out
         assert "  stale = true" in out
         assert '"description": "a deadline needs a deadline_id or a truce_id"' in out
 

@@ -25,7 +25,8 @@ def test_the_view_shows_the_truce_deadline_with_days_remaining_computed_from_as_
 ) -> None:
     on_the_day = seeded.negotiation(NEGOTIATION, as_of="2025-06-11")
     a_month_later = seeded.negotiation(NEGOTIATION, as_of="2025-07-11")
-    after = seeded.negotiation(NEGOTIATION, as_of="2025-09-01")
+    # Extended on 11 August 2025 and on 4 November 2025, the truce ran to 10 November 2026.
+    after = seeded.negotiation(NEGOTIATION, as_of="2026-11-11")
 
     truce = on_the_day.view.truce
     assert truce.deadline.start_time.ToJsonString() == "2025-08-12T04:01:00Z"

@@ -79,7 +79,11 @@ def test_explain_says_which_developments_and_sources_set_the_truce_deadline(
 ) -> None:
     explained = both.explain(SEED, "truce.deadline", as_of="2025-06-11")
     assert explained.explained_by_path == "truce"
-    assert [d.development_id for d in explained.developments] == ["geneva-truce"]
+    # the truce, and the refinement of the day it was agreed (12 May)
+    assert [d.development_id for d in explained.developments] == [
+        "geneva-truce",
+        "geneva-truce-agreed-on-12-may",
+    ]
     outlets = {s.outlet for s in explained.developments[0].sources}
     assert outlets == {"Newslooks", "The White House"}
     assert explained.confirmation.level == nv.CONFIRMATION_LEVEL_CONFIRMED_BY_ALL_PARTIES

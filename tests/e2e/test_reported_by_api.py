@@ -37,16 +37,34 @@ def test_reported_by_answers_where_known_at_finds_nothing(seeded: LedgerClient) 
     assert response.view == seeded.negotiation(NEGOTIATION, as_of="2025-06-11").view
 
 
-def test_by_june_1_only_the_geneva_truce_had_been_reported(seeded: LedgerClient) -> None:
+def test_by_june_1_only_the_geneva_talks_and_truce_had_been_reported(
+    seeded: LedgerClient,
+) -> None:
     view = seeded.negotiation(NEGOTIATION, as_of="2025-06-11", reported_by=JUNE_1).view
     assert view.phase == views.NEGOTIATION_PHASE_TRUCE
     assert view.truce.truce_id == "geneva-truce" and view.truce.days_remaining == 62
-    assert not view.talks and not view.outcomes and not view.stale
+    assert [t.talks_id for t in view.talks] == ["geneva-talks"]
+    assert not view.outcomes and not view.stale
     entries = [e.development_id for e in seeded.timeline(NEGOTIATION, reported_by=JUNE_1)]
-    # the truce suspends a measure first described on 11 June: the measure is taken in
-    assert entries == ["negotiation-opened", "geneva-truce", "tariffs-above-100-percent"]
+    # the truce suspends a measure, and the talks name people, first described on 11 June:
+    # they are taken in
+    assert entries == [
+        "negotiation-opened",
+        "geneva-talks",
+        "geneva-readout-us",
+        "geneva-readout-cn",
+        "geneva-truce",
+        "geneva-truce-agreed-on-12-may",
+        "person-he-lifeng",
+        "person-scott-bessent",
+        "person-jamieson-greer",
+        "tariffs-above-100-percent",
+    ]
     explained = seeded.explain(NEGOTIATION, "truce.deadline", "2025-06-11", reported_by=JUNE_1)
-    assert [d.development_id for d in explained.developments] == ["geneva-truce"]
+    assert [d.development_id for d in explained.developments] == [
+        "geneva-truce",
+        "geneva-truce-agreed-on-12-may",
+    ]
 
 
 def test_watch_sends_the_view_as_reported_by_then(seeded: LedgerClient) -> None:

@@ -44,6 +44,7 @@ STEP_KINDS = (
     "COURT_STEP_KIND_ORAL_ARGUMENT_SCHEDULED",
     "COURT_STEP_KIND_ORAL_ARGUMENT_HELD",
 )
+BODIES = ("President", "Parliament")
 STANCES = ("AccountDisputed", "AccountConfirmed")
 
 
@@ -268,11 +269,14 @@ def development_payloads(
         st.sampled_from(
             ["TariffMeasureChanged", "TruceAgreed", "DeadlineSet", "CourtRulingIssued",
              "TalksHeld", "OutcomeReached", "IssuePositionStated", "StatementMade",
-             "PersonRoleAssigned", "CourtCaseDocketed", "CourtStepTaken", *FIGURE_KINDS]
+             "PersonRoleAssigned", "CourtCaseDocketed", "CourtStepTaken", *FIGURE_KINDS,
+             "NegotiationRetitled", "ApprovalRequired", "AgreementApproved", "TalksScheduled",
+             "TalksPostponed", "TalksReadoutIssued", "TruceSuspensionsAdded", "DeadlineExtended"]
         )
     )  # fmt: skip
-    dated = ("TariffMeasureChanged", "ExportControlChanged", "TruceAgreed", "DeadlineSet")
-    if kind in dated and draw(st.booleans()):
+    effect_dated = ("TariffMeasureChanged", "ExportControlChanged", "TruceAgreed", "DeadlineSet",
+                    "TruceSuspensionsAdded")  # fmt: skip
+    if kind in effect_dated and draw(st.booleans()):
         report["effective"] = _day(occurred + timedelta(days=draw(st.integers(0, 60))))
     if kind in FIGURE_KINDS:
         return kind, {**draw(figure_payloads(kind, occurred)), "report": report}
@@ -335,6 +339,10 @@ def development_payloads(
         if step == "COURT_STEP_KIND_ORAL_ARGUMENT_SCHEDULED":
             payload["scheduled"] = _day(occurred + timedelta(days=draw(st.integers(1, 90))))
     elif kind == "TalksHeld":
+        if draw(st.booleans()):
+            last = occurred + timedelta(days=draw(st.integers(1, 2)))
+            report["occurred"] = {**_day(occurred), "end_date": last.isoformat()}
+            report["occurred"]["precision"] = "DATE_PRECISION_DAY"
         payload = {
             "talks_id": draw(st.sampled_from(["round-1", "round-2"])),
             "title": f"Round {draw(st.sampled_from(NAMES))}",
@@ -353,6 +361,45 @@ def development_payloads(
                     ]
                 )
             ),
+        }
+    elif kind == "NegotiationRetitled":
+        payload = {"title": f"Talks {draw(st.sampled_from(NAMES))}", "reason": "Renamed."}
+    elif kind in ("ApprovalRequired", "AgreementApproved"):
+        party = draw(st.sampled_from(PARTIES))
+        body = draw(st.sampled_from(BODIES))
+        payload = {"outcome_id": "outcome", "party_id": party, "approving_body": body}
+        if kind == "ApprovalRequired":
+            payload = {
+                "outcome_id": "outcome",
+                "approvers": [{"party_id": party, "approving_body": body}],
+            }
+    elif kind == "TalksScheduled":
+        payload = {
+            "talks_id": draw(st.sampled_from(["round-1", "round-2"])),
+            "title": f"Round {draw(st.sampled_from(NAMES))}",
+            "format": "TALKS_FORMAT_IN_PERSON_ROUND",
+            "planned": _day(occurred + timedelta(days=draw(st.integers(1, 60)))),
+        }
+    elif kind == "TalksPostponed":
+        payload = {"talks_id": draw(st.sampled_from(["round-1", "round-2"])), "reason": "Later."}
+        if draw(st.booleans()):
+            payload["new_planned"] = _day(occurred + timedelta(days=draw(st.integers(1, 90))))
+    elif kind == "TalksReadoutIssued":
+        party = draw(st.sampled_from(PARTIES))
+        payload = {
+            "talks_id": draw(st.sampled_from(["round-1", "round-2"])),
+            "party_id": party,
+            "account": f"Account {draw(st.integers(0, 99))}",
+        }
+    elif kind == "TruceSuspensionsAdded":
+        payload = {
+            "truce_id": draw(st.sampled_from(["truce-a", "truce-b"])),
+            "measure_ids": draw(st.lists(st.sampled_from(MEASURES), min_size=1, unique=True)),
+        }
+    elif kind == "DeadlineExtended":
+        payload = {
+            "truce_id": draw(st.sampled_from(["truce-a", "truce-b"])),
+            "deadline": _day(occurred + timedelta(days=draw(st.integers(60, 200)))),
         }
     elif kind == "IssuePositionStated":
         payload = {

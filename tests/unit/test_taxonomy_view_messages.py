@@ -302,3 +302,106 @@ def test_figures_commitments_licences_and_list_counts_reach_the_message() -> Non
 
 def test_the_view_message_still_takes_the_quick_conversion() -> None:
     assert _message_converter(negotiation_view_pb2.NegotiationView.DESCRIPTOR) is not None
+
+
+def reported_on(day: str, **extra: object) -> dict[str, object]:
+    source = {"source_id": f"w-{day}", "outlet": "W", "kind": "SOURCE_KIND_WIRE"}
+    occurred = {"precision": "DATE_PRECISION_DAY", "start_date": day}
+    return report(occurred=occurred, sources=[{**source, "published_date": day}], **extra)
+
+
+def test_approvals_readouts_postponements_titles_and_truce_additions_reach_the_message() -> None:
+    stream = Stream().opened()
+    tariff = {"description": "Tariffs", "imposed_by": ["us"], "targets": ["cn"]}
+    for measure_id in ("t", "u"):
+        stream.add(
+            "TariffMeasureChanged",
+            {
+                **tariff,
+                "measure_id": measure_id,
+                "status": "MEASURE_STATUS_IN_FORCE",
+                "report": reported_on("2025-04-01"),
+            },
+        )
+    day = {"precision": "DATE_PRECISION_DAY"}
+    stream.add(
+        "TruceAgreed",
+        {
+            "truce_id": "truce",
+            "name": "Truce",
+            "suspended_measure_ids": ["t"],
+            "report": reported_on("2025-05-12", expires={**day, "start_date": "2025-08-12"}),
+        },
+    )
+    stream.add(
+        "TruceSuspensionsAdded",
+        {
+            "truce_id": "truce",
+            "measure_ids": ["u"],
+            "report": reported_on("2025-06-01", effective={**day, "start_date": "2025-07-01"}),
+        },
+    )
+    two_days = {**day, "start_date": "2025-06-09", "end_date": "2025-06-10"}
+    held = {"talks_id": "london", "title": "London talks", "format": "TALKS_FORMAT_IN_PERSON_ROUND"}
+    stream.add("TalksHeld", {**held, "report": report(occurred=two_days)})
+    stream.add(
+        "TalksReadoutIssued",
+        {
+            "talks_id": "london",
+            "party_id": "cn",
+            "account": "Candid.",
+            "report": reported_on("2025-06-10"),
+        },
+    )
+    scheduled = {"talks_id": "next", "title": "Next", "format": "TALKS_FORMAT_IN_PERSON_ROUND"}
+    stream.add(
+        "TalksScheduled",
+        {
+            **scheduled,
+            "planned": {**day, "start_date": "2025-07-01"},
+            "report": reported_on("2025-06-10"),
+        },
+    )
+    stream.add(
+        "TalksPostponed",
+        {
+            "talks_id": "next",
+            "new_planned": {**day, "start_date": "2025-09-01"},
+            "report": reported_on("2025-06-12"),
+        },
+    )
+    stream.add(
+        "OutcomeReached",
+        {
+            "outcome_id": "framework",
+            "name": "Framework",
+            "status": "OUTCOME_STATUS_AGREED_IN_PRINCIPLE",
+            "report": reported_on("2025-06-10"),
+        },
+    )
+    approvers = [{"party_id": "us", "approving_body": "President"}]
+    stream.add(
+        "ApprovalRequired",
+        {"outcome_id": "framework", "approvers": approvers, "report": reported_on("2025-06-11")},
+    )
+    stream.add(
+        "NegotiationRetitled", {"title": "Framework talks", "report": reported_on("2025-06-12")}
+    )
+    state = fold(stream.events)
+    assert isinstance(state, NegotiationState) and not state.problems
+    view = render_view(state, date(2025, 6, 20))
+
+    message = negotiation_view(view)
+    assert message == json_format.ParseDict(view, negotiation_view_pb2.NegotiationView())
+    assert (message.title, message.former_titles[0].title) == ("Framework talks", "Test talks")
+    assert message.outcomes[0].pending_approvals[0].approving_body == "President"
+    talks = {t.talks_id: t for t in message.talks}
+    assert (talks["london"].duration_days, talks["london"].readouts[0].party_id) == (2, "cn")
+    assert talks["next"].status == negotiation_view_pb2.TALKS_STATUS_POSTPONED
+    assert talks["next"].postponed_from[0].start_date == "2025-07-01"
+    assert message.next_round.status == 40  # NEXT_ROUND_STATUS_POSTPONED
+    assert list(message.truce.pending_suspensions[0].measure_ids) == ["u"]
+    assert {m.measure_id: m.suspended_by_truce_id for m in message.measures} == {
+        "t": "truce",
+        "u": "",
+    }

@@ -126,7 +126,7 @@ class TestStateOfTheSeedStory:
         head = seed_text().splitlines()[:4]
         assert head == [
             f"{SEED_TITLE}  (us-china-trade-2025)",
-            "as of       2025-06-11, through log position #39",
+            "as of       2025-06-11, through log position #47",
             "parties     United States (us), China (cn)",
             "phase       agreed in principle",
         ]
@@ -141,7 +141,7 @@ class TestStateOfTheSeedStory:
         """Given the Geneva truce ending 00:01 EDT on 12 August, the countdown is 62 days."""
         text = seed_text()
         assert (
-            "truce       Geneva 90-day tariff suspension (90 days, agreed May 2025, in Geneva)"
+            "truce       Geneva 90-day tariff suspension (90 days, agreed 2025-05-12, in Geneva)"
             in (text)
         )
         assert (
@@ -152,13 +152,16 @@ class TestStateOfTheSeedStory:
     @pytest.mark.parametrize(
         ("as_of", "countdown"),
         [
-            (date(2025, 8, 11), "1 day remaining as of 2025-08-11"),
-            (date(2025, 8, 12), "0 days remaining as of 2025-08-12"),
-            (date(2025, 8, 13), "expired (deadline passed before 2025-08-13)"),
+            (date(2025, 8, 10), "2 days remaining as of 2025-08-10"),
+            (date(2025, 8, 11), "91 days remaining as of 2025-08-11"),
+            (date(2026, 11, 10), "0 days remaining as of 2026-11-10"),
+            (date(2026, 11, 11), "expired (deadline passed before 2026-11-11)"),
         ],
     )
     def test_the_countdown_follows_the_query_date(self, as_of: date, countdown: str) -> None:
-        """Given later query dates, the countdown shrinks and finally says expired."""
+        """Given later query dates, the countdown shrinks, moves with each extension (11 August
+        2025 to 10 November 2025, 4 November 2025 to 10 November 2026) and finally says
+        expired."""
         assert f"\n            {countdown}\n" in seed_text(as_of)
 
     def test_the_framework_outcome_shows_its_status_and_who_claims_it(self) -> None:
@@ -166,6 +169,8 @@ class TestStateOfTheSeedStory:
         assert block(seed_text(), "Outcomes").splitlines()[1:] == [
             "  - London framework to resume trade negotiations: agreed in principle",
             "      claimed by United States, China; confirmed by China",
+            "      pending approval by President of the United States (United States)",
+            "      pending approval by President of China (China)",
         ]
 
     def test_each_issue_shows_its_status_and_each_partys_position(self) -> None:
@@ -258,12 +263,20 @@ class TestStateOfTheSeedStory:
         )
 
     def test_the_talks_show_who_led_them(self) -> None:
-        """Given the London talks, their place, week and leads appear."""
+        """Given the London talks, their place, their two days and leads appear."""
         talks = block(seed_text(), "Talks").splitlines()
-        assert talks[1:3] == [
-            "  - London talks (in person round, Lancaster House, London, week of 2025-06-09)",
-            "      led by Howard Lutnick, He Lifeng",
-        ]
+        london = talks.index(
+            "  - London talks (in person round, Lancaster House, London,"
+            " 2025-06-09 to 2025-06-10, 2 days)"
+        )
+        assert talks[london + 1] == "      led by Howard Lutnick, He Lifeng"
+
+    def test_each_side_gives_its_own_readout_of_the_geneva_talks(self) -> None:
+        """Given the Geneva talks, the U.S. and Chinese readouts appear, each with its outlet."""
+        talks = block(seed_text(), "Talks")
+        assert "readout by China: Candid, in-depth and constructive talks" in talks
+        assert "readout by United States: Substantial progress" in talks
+        assert "(NPR (via WBHM))" in talks
 
     def test_the_next_round_is_not_scheduled(self) -> None:
         """Given the article's "no formal date", the last line says the round is not scheduled."""
@@ -291,7 +304,7 @@ class TestStateOfTheSeedStory:
         assert state is not None
         lines = format_view(render_view(state, date(2025, 6, 11))).splitlines()
         stale = lines.index("STALE: 1 event(s) could not be applied; facts may be missing")
-        assert lines[stale + 1].startswith("  - #40 TreatyRatified ")
+        assert lines[stale + 1].startswith("  - #48 TreatyRatified ")
         assert lines[stale + 1].endswith(": unknown event type TreatyRatified")
 
     def test_the_wire_form_of_the_view_reads_the_same(self) -> None:

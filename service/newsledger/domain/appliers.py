@@ -5,9 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from newsledger.domain import courts, deadlines, economy, measures, positions, talks
-from newsledger.domain.references import Development, UnappliedEvent, UnknownReference
+from newsledger.domain.references import (
+    Development,
+    UnappliedEvent,
+    UnknownReference,
+    check_report,
+    stamped,
+)
 from newsledger.domain.registry import applied, development_of
 from newsledger.domain.state import JsonDict, NegotiationState
+from newsledger.domain.valid_time import valid_order
 
 NEGOTIATION_OPENED = "NegotiationOpened"
 
@@ -17,12 +24,38 @@ Applier = Callable[[NegotiationState, Development], None]
 def apply_negotiation_opened(state: NegotiationState, development: Development) -> None:
     """Set the negotiation's title and parties; it is opened."""
     state.title = str(development.get("title"))
+    state.title_history = [{"title": state.title, "provenance": development.provenance()}]
     state.parties = [dict(party) for party in development.get("parties", [])]
     talks.set_phase(state, "NEGOTIATION_PHASE_OPENED", development)
 
 
+def apply_negotiation_retitled(state: NegotiationState, development: Development) -> None:
+    """Give the negotiation a new title; the title is the latest by valid time.
+
+    The opening title stays first in the history; a retitling back-filled about an earlier
+    day than another does not push the newer title aside.
+    """
+    check_report(state, development)
+    title = str(development.get("title")).strip()
+    if not title:
+        raise UnappliedEvent("title is empty: a retitling needs the new title")
+    entry: JsonDict = {
+        "title": title,
+        "replaced": development.occurred(),
+        "reason": development.get("reason"),
+        "provenance": development.provenance(),
+    }
+    state.title_history.append(stamped(entry, development))
+    state.title = str(max(state.title_history[1:], key=valid_order)["title"])
+
+
 APPLIERS: dict[str, Applier] = {
     NEGOTIATION_OPENED: apply_negotiation_opened,
+    "NegotiationRetitled": apply_negotiation_retitled,
+    "ApprovalRequired": talks.apply_approval_required,
+    "TalksReadoutIssued": talks.apply_talks_readout_issued,
+    "TalksPostponed": talks.apply_talks_postponed,
+    "TruceSuspensionsAdded": deadlines.apply_truce_suspensions_added,
     "TalksScheduled": talks.apply_talks_scheduled,
     "TalksHeld": talks.apply_talks_held,
     "OutcomeReached": talks.apply_outcome_reached,

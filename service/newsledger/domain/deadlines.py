@@ -1,4 +1,9 @@
-"""Appliers for truces and deadlines: a truce's deadline, deadlines set, moved and extended."""
+"""Appliers for truces and deadlines: a truce's deadline and suspensions, deadlines set, moved
+and extended.
+
+A measure a truce suspends carries the truce's id on its suspension (`_truce_id`): the
+suspension lasts as long as the truce, so when the truce's deadline passes with no extension
+the measure is back as it was before it (see `view_sections.measure`)."""
 
 from __future__ import annotations
 
@@ -58,19 +63,54 @@ def apply_truce_agreed(state: NegotiationState, development: Development) -> Non
         },
         development,
     )
-    for measure_id in suspended:
+    _suspend(state, suspended, truce_id, development)
+    set_phase(state, "NEGOTIATION_PHASE_TRUCE", development)
+
+
+def _suspend(
+    state: NegotiationState, measure_ids: list[str], truce_id: str, development: Development
+) -> None:
+    """Suspend measures under a truce from the report's `effective` day (else when it happened)."""
+    report = development.report
+    for measure_id in measure_ids:
         measure = state.measures[measure_id]
         measure["status"] = "MEASURE_STATUS_SUSPENDED"
         entry = {
             "status": "MEASURE_STATUS_SUSPENDED",
             "occurred": report.get("effective") or development.occurred(),
             "provenance": development.provenance(),
+            "_truce_id": truce_id,
         }
         if report.get("effective"):
             entry["effective"] = report["effective"]
         measure["status_history"].append(stamped(entry, development))
         measure["provenance"] = merge_provenance(measure["provenance"], development.provenance())
-    set_phase(state, "NEGOTIATION_PHASE_TRUCE", development)
+
+
+def apply_truce_suspensions_added(state: NegotiationState, development: Development) -> None:
+    """Add measures to a truce's suspensions from the report's `effective` day; before that
+    day they are pending, as any change announced ahead."""
+    check_report(state, development)
+    truce_id = str(development.get("truce_id"))
+    require_records(state, "truces", [truce_id], "truce_id")
+    added = development.ids("measure_ids")
+    if not added:
+        raise UnappliedEvent("measure_ids is empty: name the measures added to the truce")
+    require_records(state, "measures", added, "measure_ids")
+    truce = state.truces[truce_id]
+    already = set(truce["suspended_measure_ids"])
+    already |= {m for a in truce.get("suspension_additions", []) for m in a["measure_ids"]}
+    twice = sorted(already.intersection(added))
+    if twice:
+        raise UnappliedEvent(f"truce {truce_id} already suspends {', '.join(twice)}")
+    effective = development.report.get("effective")
+    addition: JsonDict = {"measure_ids": added, "provenance": development.provenance()}
+    if effective:
+        check_reported_time(effective)
+        addition["effective"] = effective
+    truce.setdefault("suspension_additions", []).append(stamped(addition, development))
+    truce["provenance"] = merge_provenance(truce["provenance"], development.provenance())
+    _suspend(state, added, truce_id, development)
 
 
 def _deadline_record(state: NegotiationState, development: Development) -> JsonDict:

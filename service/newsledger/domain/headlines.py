@@ -52,6 +52,17 @@ def _first_quote(payload: Payload) -> str:
     return ""
 
 
+def _approvers(value: Any) -> str:
+    """Return approving bodies as "body (party)", joined."""
+    items = value if isinstance(value, list) else []
+    bodies = [
+        f"{_text(item, 'approving_body')} ({_text(item, 'party_id')})"
+        for item in items
+        if isinstance(item, Mapping)
+    ]
+    return ", ".join(bodies)
+
+
 def _joined(*parts: str) -> str:
     return " ".join(part for part in parts if part)
 
@@ -132,6 +143,22 @@ HEADLINES: dict[str, Headline] = {
     "ReportRetracted": lambda p: _joined("retracted:", _text(p, "reason")),
     "AccountDisputed": _field("account"),
     "AccountConfirmed": lambda p: _joined("confirmed by", _text(p, "party_id")),
+    "NegotiationRetitled": lambda p: _joined("retitled", f"“{_text(p, 'title')}”"),
+    "ApprovalRequired": lambda p: _joined(
+        _text(p, "outcome_id"), "awaits approval by", _approvers(p.get("approvers"))
+    ),
+    "TalksReadoutIssued": lambda p: _joined(
+        _text(p, "party_id"), "readout of", _text(p, "talks_id") + ":", _text(p, "account")
+    ),
+    "TalksPostponed": lambda p: _joined(
+        _text(p, "talks_id"),
+        "postponed",
+        "to" if _time(p.get("new_planned")) else "",
+        _time(p.get("new_planned")),
+    ),
+    "TruceSuspensionsAdded": lambda p: _joined(
+        _text(p, "truce_id"), "also suspends", _ids(p, "measure_ids")
+    ),
 }
 """For each event type, the headline of a development of that type."""
 

@@ -42,10 +42,13 @@ class NegotiationState:
     `developments` is the registry of applied developments as corrected, in stream order: a
     correction edits it and the records are derived again from it. `phase` is the phase after
     every development, whatever their dates. Problems and histories keep stream order.
+    `title_history` holds the opening title first, then each retitling; `title` is the latest
+    by valid time.
     """
 
     negotiation_id: str
     title: str = ""
+    title_history: list[JsonDict] = field(default_factory=list)
     parties: list[JsonDict] = field(default_factory=list)
     phase: str = "NEGOTIATION_PHASE_UNSPECIFIED"
     phase_history: list[JsonDict] = field(default_factory=list)

@@ -1,9 +1,11 @@
-"""Appliers for the course of talks: phase, talks scheduled and held, outcomes, next round."""
+"""Appliers for the course of talks: phase, talks scheduled, postponed and held, each side's
+readout, outcomes and the approvals they await, next round."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from newsledger.domain.dates import check_reported_time
 from newsledger.domain.references import (
     Development,
     UnappliedEvent,
@@ -82,8 +84,8 @@ def _add_talks_version(state: NegotiationState, development: Development, **fiel
     version = {
         **{key: value for key, value in earlier.items() if not key.startswith("_")},
         "talks_id": talks_id,
-        "title": development.get("title"),
-        "format": development.get("format"),
+        "title": development.get("title") or earlier.get("title", ""),
+        "format": development.get("format") or earlier.get("format", ""),
         "location": development.get("location") or earlier.get("location", {}),
         **fields,
         "provenance": merge_provenance(earlier.get("provenance"), development.provenance()),
@@ -103,6 +105,57 @@ def apply_talks_scheduled(state: NegotiationState, development: Development) -> 
         state, development, planned=development.get("planned"), status="TALKS_STATUS_SCHEDULED"
     )
     _set_next_round(state, development, "NEXT_ROUND_STATUS_SCHEDULED", talks_id)
+
+
+TALKS_POSTPONED = "TALKS_STATUS_POSTPONED"
+
+
+def apply_talks_postponed(state: NegotiationState, development: Development) -> None:
+    """Record scheduled talks as postponed, to a new date when given; the next round too,
+    when it is these talks."""
+    check_report(state, development)
+    talks_id = str(development.get("talks_id"))
+    require_records(state, "talks", [talks_id], "talks_id")
+    latest = state.talks[talks_id]["versions"][-1]
+    if latest["status"] == "TALKS_STATUS_HELD":
+        raise UnappliedEvent(f"talks {talks_id} were already held, so they cannot be postponed")
+    new_planned = development.get("new_planned", {})
+    if new_planned:
+        check_reported_time(new_planned)
+    earlier = list(latest.get("postponed_from", []))
+    if latest.get("planned"):
+        earlier.append(latest["planned"])
+    _add_talks_version(
+        state,
+        development,
+        planned=new_planned,
+        postponed_from=earlier,
+        postponement_reason=development.get("reason"),
+        status=TALKS_POSTPONED,
+    )
+    rounds = state.next_round_history
+    if rounds and rounds[-1].get("talks_id") == talks_id:
+        _set_next_round(state, development, "NEXT_ROUND_STATUS_POSTPONED", talks_id)
+
+
+def apply_talks_readout_issued(state: NegotiationState, development: Development) -> None:
+    """Keep one party's own account of talks beside the other side's, with its sources."""
+    check_report(state, development)
+    talks_id = str(development.get("talks_id"))
+    require_records(state, "talks", [talks_id], "talks_id")
+    party_id = str(development.get("party_id"))
+    require_parties(state, [party_id], "party_id")
+    speaker_id = str(development.get("speaker_id"))
+    require_records(state, "people", [speaker_id], "speaker_id")
+    readout = {
+        "party_id": party_id,
+        "account": development.get("account"),
+        "speaker_id": speaker_id,
+        "occurred": development.occurred(),
+        "sources": [dict(source) for source in development.report.get("sources", [])],
+        "provenance": development.provenance(),
+    }
+    state.talks[talks_id].setdefault("readouts", []).append(stamped(readout, development))
 
 
 def apply_talks_held(state: NegotiationState, development: Development) -> None:
@@ -185,13 +238,57 @@ def apply_agreement_signed(state: NegotiationState, development: Development) ->
     set_phase(state, "NEGOTIATION_PHASE_AGREEMENT_SIGNED", development, outcome_id)
 
 
+def body_key(party_id: str, body: Any) -> tuple[str, str]:
+    """Return what tells one approving body from another: its party and its name, compared
+    ignoring case and surrounding spaces."""
+    return (party_id, str(body or "").strip().casefold())
+
+
+def apply_approval_required(state: NegotiationState, development: Development) -> None:
+    """Record the bodies whose approval an outcome awaits, each pending until it approves."""
+    approvers = list(development.get("approvers", []))
+    outcome = _agreement(state, development, [str(a.get("party_id", "")) for a in approvers])
+    if not approvers:
+        raise UnappliedEvent("approvers is empty: name at least one approving body")
+    unnamed = [
+        str(a.get("party_id", ""))
+        for a in approvers
+        if not str(a.get("approving_body", "")).strip()
+    ]
+    if unnamed:
+        raise UnappliedEvent(f"approvers of {', '.join(unnamed)} name no approving_body")
+    for approver in approvers:
+        requirement = {
+            "party_id": str(approver["party_id"]),
+            "approving_body": str(approver["approving_body"]).strip(),
+            "reason": development.get("reason"),
+            "since": development.occurred(),
+            "provenance": development.provenance(),
+        }
+        outcome.setdefault("approvals_required", []).append(stamped(requirement, development))
+    outcome["provenance"] = merge_provenance(outcome["provenance"], development.provenance())
+
+
+def awaited(marks: list[JsonDict], requirements: list[JsonDict]) -> list[JsonDict]:
+    """Return the requirements no approval mark by the same body answers, in order."""
+    approvals = [m for m in marks if m["field"] == "approved_by"]
+    given = {body_key(m["party_id"], m.get("approving_body")) for m in approvals}
+    return [r for r in requirements if body_key(r["party_id"], r["approving_body"]) not in given]
+
+
 def apply_agreement_approved(state: NegotiationState, development: Development) -> None:
-    """Record one party's approval; once every party approved, the agreement is approved."""
+    """Record one party's approval; once every party approved, and no named body's approval
+    is still awaited, the agreement is approved."""
     party_id = str(development.get("party_id"))
     outcome = _agreement(state, development, [party_id])
     mark_parties(outcome, "approved_by", [party_id], development)
-    approved = {m["party_id"] for m in outcome["party_marks"] if m["field"] == "approved_by"}
-    if approved >= state.party_ids():
+    body = str(development.get("approving_body")).strip()
+    if body:
+        outcome["party_marks"][-1]["approving_body"] = body
+    marks = outcome["party_marks"]
+    approved = {m["party_id"] for m in marks if m["field"] == "approved_by"}
+    pending = awaited(marks, outcome.get("approvals_required", []))
+    if approved >= state.party_ids() and not pending:
         add_outcome_status(outcome, "OUTCOME_STATUS_APPROVED", development)
         set_phase(state, "NEGOTIATION_PHASE_AGREEMENT_APPROVED", development)
 

@@ -46,6 +46,7 @@ def parties_of(payload: Mapping[str, Any]) -> list[str]:
     found += [str(a.get("side", "")) for a in report.get("actors", []) if a.get("side")]
     found += [str(p["party_id"]) for p in payload.get("parties", [])]
     found += [str(c["party_id"]) for c in payload.get("conditions", []) if c.get("party_id")]
+    found += [str(a["party_id"]) for a in payload.get("approvers", []) if a.get("party_id")]
     return sorted(set(found))
 
 

@@ -34,6 +34,8 @@ NESTED_HISTORIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "commitments": ("commitment_id", ("status_history",)),
     "deadlines": ("deadline_id", ("history",)),
     "people": ("person_id", ("roles",)),
+    "outcomes": ("outcome_id", ("pending_approvals",)),
+    "talks": ("talks_id", ("readouts", "postponed_from")),
 }
 """Histories inside records (oldest first) that grow with developments: list, id, fields."""
 
@@ -277,7 +279,8 @@ def render_view(
         state.phase_history, as_of, _backed_by_all(state, confirmer, outcomes)
     )
     truces = _rendered(state.truces, sections.truce, as_of)
-    measures = _rendered(state.measures, sections.measure, as_of)
+    lapsed = {str(truce["truce_id"]) for truce in truces if sections.lapsed(truce)}
+    measures = _rendered(state.measures, lambda r, d: sections.measure(r, d, lapsed), as_of)
     in_force = _in_force_by_party(state, measures)
     if limit is not None and len(measures) > limit:
         newest = sorted(measures, key=lambda m: _seq_of(state.measures[m["measure_id"]]))
@@ -300,10 +303,9 @@ def render_view(
         latest, sections.counted(latest_case.get("stays", []), as_of), as_of
     )
     truce = _latest(truces, state.truces, "truce_id")
-    if truce.get("deadline_history"):
-        truce["deadline_history"] = cut.rendered(
-            "truce.deadline_history", truce["deadline_history"]
-        )
+    for history in ("deadline_history", "pending_suspensions"):
+        if truce.get(history):
+            truce[history] = cut.rendered(f"truce.{history}", truce[history])
     deadlines = cut.records(
         "deadlines",
         state.deadlines,
@@ -325,17 +327,23 @@ def render_view(
             fulfilment["purchase_ids"] = cut.rendered(path, fulfilment["purchase_ids"])
     people = cut.records("people", state.people, sections.person, as_of)
     cut.histories("people", people)
+    outcomes = cut.records("outcomes", state.outcomes, sections.outcome, as_of)
+    cut.histories("outcomes", outcomes)
+    talks = cut.records("talks", state.talks, sections.talks, as_of)
+    cut.histories("talks", talks)
+    former_titles = sections.former_titles(state.title_history, as_of)
     open_first = disputes(state.developments, as_of)
     view: JsonDict = {
         "negotiation_id": state.negotiation_id,
         "title": state.title,
+        "former_titles": cut.rendered("former_titles", former_titles),
         "parties": state.parties,
         "as_of_date": as_of.isoformat(),
         "phase": phase_history[-1]["phase"] if phase_history else "NEGOTIATION_PHASE_UNSPECIFIED",
         "phase_history": cut.rendered("phase_history", phase_history),
         "claimed_phases": claimed_phases,
-        "talks": cut.records("talks", state.talks, sections.talks, as_of),
-        "outcomes": cut.records("outcomes", state.outcomes, sections.outcome, as_of),
+        "talks": talks,
+        "outcomes": outcomes,
         "truce": truce,
         "deadlines": deadlines,
         "issues": cut.records("issues", state.issues, sections.issue, as_of),

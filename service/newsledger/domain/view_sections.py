@@ -7,7 +7,9 @@ and the raw histories they are computed from stay out of the result.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -16,6 +18,7 @@ from newsledger.domain import court_effects
 from newsledger.domain.dates import countdown
 from newsledger.domain.figures import bounds, decimal_text, share_percent, total
 from newsledger.domain.state import JsonDict
+from newsledger.domain.talks import awaited
 from newsledger.domain.valid_time import (
     counts_on,
     span_end,
@@ -103,9 +106,30 @@ def plain(record: Mapping[str, Any], as_of: date) -> JsonDict | None:
 
 
 def talks(record: Mapping[str, Any], as_of: date) -> JsonDict | None:
-    """Render talks as the latest counted development left them (scheduled, then held)."""
+    """Render talks as the latest counted development left them (scheduled, postponed, held),
+    with how many days they lasted and each party's readout counted by the date."""
     versions = ordered(record["versions"], as_of)
-    return public(versions[-1]) if versions else None
+    if not versions:
+        return None
+    rendered = public(versions[-1])
+    days = duration_days(rendered.get("occurred") or {})
+    if rendered.get("status") == "TALKS_STATUS_HELD" and days:
+        rendered["duration_days"] = days
+    readouts = ordered(record.get("readouts", []), as_of)
+    readouts.sort(key=lambda readout: str(readout["party_id"]))
+    rendered["readouts"] = [public(readout) for readout in readouts]
+    return rendered
+
+
+def duration_days(occurred: Mapping[str, Any]) -> int:
+    """Return the whole days a span of day precision or finer covers, first and last day
+    included, when it covers more than one; 0 otherwise."""
+    if occurred.get("precision") not in ("DATE_PRECISION_DAY", "DATE_PRECISION_INSTANT"):
+        return 0
+    start, end = span_start(occurred), span_end(occurred)
+    if start is None or end is None or end <= start:
+        return 0
+    return (end - start).days + 1
 
 
 def phases(
@@ -129,11 +153,13 @@ def outcome(record: Mapping[str, Any], as_of: date) -> JsonDict | None:
     statuses = ordered(record["status_history"], as_of)
     if not statuses:
         return None
-    rendered = public(record, "status_history", "party_marks")
+    rendered = public(record, "status_history", "party_marks", "approvals_required")
     rendered["status"] = statuses[-1]["status"]
+    marks = counted(record["party_marks"], as_of)
     for field in ("confirmed_by", "denied_by", "signed_by", "approved_by"):
-        marks = counted(record["party_marks"], as_of)
         rendered[field] = sorted({m["party_id"] for m in marks if m["field"] == field})
+    required = counted(record.get("approvals_required", []), as_of)
+    rendered["pending_approvals"] = [public(r) for r in awaited(marks, required)]
     return rendered
 
 
@@ -162,13 +188,29 @@ def with_countdown(record: Mapping[str, Any], history_key: str, as_of: date) -> 
 
 
 def truce(record: Mapping[str, Any], as_of: date) -> JsonDict | None:
-    """Render a truce with its countdown; it is in effect once effective and until expired."""
+    """Render a truce with its countdown; it is in effect once effective and until expired.
+
+    Measures added to its suspensions join `suspended_measure_ids` from their effective day;
+    until then they are listed in `pending_suspensions`.
+    """
     rendered = with_countdown(record, "deadline_history", as_of)
     if rendered is None:
         return None
     started = span_start(record.get("effective") or {})
     rendered["in_effect"] = (started is None or started <= as_of) and not rendered.get("expired")
+    additions = ordered(record.get("suspension_additions", []), as_of)
+    current, pending = split_by_effect(additions, as_of)
+    suspended = list(rendered["suspended_measure_ids"])
+    suspended += [m for addition in current for m in addition["measure_ids"]]
+    rendered["suspended_measure_ids"] = suspended
+    rendered["pending_suspensions"] = [public(addition) for addition in pending]
+    rendered.pop("suspension_additions", None)
     return rendered
+
+
+def lapsed(truce: Mapping[str, Any]) -> bool:
+    """Tell whether a rendered truce's deadline has passed: it suspends nothing any more."""
+    return bool(truce.get("expired"))
 
 
 def issue(record: Mapping[str, Any], as_of: date) -> JsonDict | None:
@@ -263,12 +305,15 @@ def _listed_count(actions: list[JsonDict], named: int) -> str:
     return decimal_text(max(unnamed, Decimal(0)) + named)
 
 
-def _standing(current: list[JsonDict], as_of: date) -> tuple[str, str, JsonDict | None]:
+def _standing(
+    current: list[JsonDict], as_of: date, lapsed_truces: AbstractSet[str] = frozenset()
+) -> tuple[str, str, JsonDict | None]:
     """Return a measure's status on `as_of` from the changes in effect, the status its
     unsuspended part has, and the suspension in effect (None when none is).
 
-    A suspension whose `suspended_until` has passed leaves the measure as it was before it;
-    a suspension of a part (`suspended_part`) leaves the rest as it was.
+    A suspension whose `suspended_until` has passed, or whose truce has expired with no
+    extension (`lapsed_truces`), leaves the measure as it was before it ("snaps back"); a
+    suspension of a part (`suspended_part`) leaves the rest as it was.
     """
     status = rest = ""
     suspension: JsonDict | None = None
@@ -278,20 +323,24 @@ def _standing(current: list[JsonDict], as_of: date) -> tuple[str, str, JsonDict 
             suspension = None
             continue
         until = entry.get("suspended_until")
-        if until and _has_passed(until, as_of):
+        if (until and _has_passed(until, as_of)) or entry.get("_truce_id") in lapsed_truces:
             continue
         status, suspension = SUSPENDED, entry
         rest = rest if entry.get("suspended_part") else SUSPENDED
     return status, rest, suspension
 
 
-def measure(record: Mapping[str, Any], as_of: date) -> JsonDict | None:
+def measure(
+    record: Mapping[str, Any], as_of: date, lapsed_truces: AbstractSet[str] = frozenset()
+) -> JsonDict | None:
     """Render a measure as of the date: status, dates, entities, and whether it is in force.
 
     Its status and figures come from the changes in effect on the date; a change announced
     ahead is listed in `pending_changes` with its effective date until then. A measure with
     only pending changes is announced. A court ruling that ends or blocks it is such a change
-    from the day it takes effect, unless it is stayed on the date (`court_effects`).
+    from the day it takes effect, unless it is stayed on the date (`court_effects`). A
+    suspension under a truce in `lapsed_truces` (its deadline passed with no extension) no
+    longer holds: the measure is back as it was.
     """
     from_courts = court_effects.status_entries(record, as_of)
     counted_entries = ordered([*record["status_history"], *from_courts], as_of)
@@ -300,7 +349,7 @@ def measure(record: Mapping[str, Any], as_of: date) -> JsonDict | None:
     current, pending = split_by_effect(counted_entries, as_of)
     entries = current or pending
     rendered = public(record, *MEASURE_HISTORIES)
-    status, rest, suspension = _standing(current, as_of)
+    status, rest, suspension = _standing(current, as_of, lapsed_truces)
     # Only lapsed suspensions, nothing before them: the last status known stands.
     rendered["status"] = status or (current[-1]["status"] if current else ANNOUNCED)
     for key in SUSPENSION_KEYS:
@@ -308,6 +357,8 @@ def measure(record: Mapping[str, Any], as_of: date) -> JsonDict | None:
             rendered[key] = suspension[key]
     if suspension is not None:
         rendered["resumes"] = _resumes(suspension.get("suspended_until"))
+    if suspension is not None and suspension.get("_truce_id"):
+        rendered["suspended_by_truce_id"] = suspension["_truce_id"]
     for name in ("rate_percent", "rate_phrase", "announced", "effective", "expires"):
         rendered[name] = _carried(entries, name)
     rated = [entry for entry in entries if entry.get("rate") or entry.get("rate_percent")]
@@ -480,3 +531,15 @@ def _scheduled_total(schedule: list[JsonDict], like: Mapping[str, Any]) -> JsonD
     if any(bounds(quantity)[0] is None for quantity in quantities):
         return None
     return summed
+
+
+def former_titles(history: list[JsonDict], as_of: date) -> list[JsonDict]:
+    """Return the titles a negotiation had before its title on `as_of`, oldest first, each
+    with when, why and by what it was replaced. The opening title is always first."""
+    if not history:
+        return []
+    titles = [history[0], *ordered(history[1:], as_of)]
+    return [
+        {"title": earlier["title"], **public(later, "title")}
+        for earlier, later in itertools.pairwise(titles)
+    ]

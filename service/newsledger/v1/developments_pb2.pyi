@@ -675,6 +675,8 @@ class _NextRoundStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_NextR
     """A round is scheduled."""
     NEXT_ROUND_STATUS_CANCELLED: _NextRoundStatus.ValueType  # 4
     """The scheduled round was cancelled."""
+    NEXT_ROUND_STATUS_POSTPONED: _NextRoundStatus.ValueType  # 40
+    """The round was postponed; `planned` is the new date, when one is given."""
 
 class NextRoundStatus(_NextRoundStatus, metaclass=_NextRoundStatusEnumTypeWrapper):
     """Whether the next round of talks is set."""
@@ -689,6 +691,8 @@ NEXT_ROUND_STATUS_SCHEDULED: NextRoundStatus.ValueType  # 3
 """A round is scheduled."""
 NEXT_ROUND_STATUS_CANCELLED: NextRoundStatus.ValueType  # 4
 """The scheduled round was cancelled."""
+NEXT_ROUND_STATUS_POSTPONED: NextRoundStatus.ValueType  # 40
+"""The round was postponed; `planned` is the new date, when one is given."""
 Global___NextRoundStatus: _TypeAlias = NextRoundStatus  # noqa: Y015
 
 class _EntityListAction:
@@ -3367,3 +3371,224 @@ class IntroducedPerson(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___IntroducedPerson: _TypeAlias = IntroducedPerson  # noqa: Y015
+
+@_typing.final
+class Approver(_message.Message):
+    """── Talks, outcomes, titles, truces ──
+
+    A party's authority whose approval an outcome awaits.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PARTY_ID_FIELD_NUMBER: _builtins.int
+    APPROVING_BODY_FIELD_NUMBER: _builtins.int
+    party_id: _builtins.str
+    """The party whose authority must approve (`party_id`)."""
+    approving_body: _builtins.str
+    """The body, e.g. "President of the United States" or "European Parliament". An
+    AgreementApproved of the outcome by the same party with the same `approving_body`
+    (compared ignoring case and surrounding spaces) gives that approval.
+    """
+    def __init__(
+        self,
+        *,
+        party_id: _builtins.str = ...,
+        approving_body: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["approving_body", b"approving_body", "party_id", b"party_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Approver: _TypeAlias = Approver  # noqa: Y015
+
+@_typing.final
+class ApprovalRequired(_message.Message):
+    """An outcome was reported to await approval by named bodies ("subject to approval by the two
+    presidents", "pending the European Parliament's vote"). The view shows it pending each body's
+    approval until an AgreementApproved by that body counts.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    OUTCOME_ID_FIELD_NUMBER: _builtins.int
+    APPROVERS_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    REPORT_FIELD_NUMBER: _builtins.int
+    outcome_id: _builtins.str
+    """The outcome awaiting approval (`outcome_id`)."""
+    reason: _builtins.str
+    """Why, or on what terms, in the ledger's words (e.g. "the Parliament froze its work on it")."""
+    @_builtins.property
+    def approvers(self) -> _containers.RepeatedCompositeFieldContainer[Global___Approver]:
+        """The bodies whose approval it awaits; at least one."""
+
+    @_builtins.property
+    def report(self) -> Global___Report:
+        """The report; `occurred` is when the requirement was reported or set."""
+
+    def __init__(
+        self,
+        *,
+        outcome_id: _builtins.str = ...,
+        approvers: _abc.Iterable[Global___Approver] | None = ...,
+        reason: _builtins.str = ...,
+        report: Global___Report | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["approvers", b"approvers", "outcome_id", b"outcome_id", "reason", b"reason", "report", b"report"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ApprovalRequired: _TypeAlias = ApprovalRequired  # noqa: Y015
+
+@_typing.final
+class TalksReadoutIssued(_message.Message):
+    """One party gave its own account (readout) of talks; each side's account is kept apart."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TALKS_ID_FIELD_NUMBER: _builtins.int
+    PARTY_ID_FIELD_NUMBER: _builtins.int
+    ACCOUNT_FIELD_NUMBER: _builtins.int
+    SPEAKER_ID_FIELD_NUMBER: _builtins.int
+    REPORT_FIELD_NUMBER: _builtins.int
+    talks_id: _builtins.str
+    """The talks the readout is about (`talks_id`)."""
+    party_id: _builtins.str
+    """The party whose account it is (`party_id`)."""
+    account: _builtins.str
+    """The party's account, in the ledger's words; quotes go in the report's sources."""
+    speaker_id: _builtins.str
+    """Who gave it (`person_id`), when a person or office is named."""
+    @_builtins.property
+    def report(self) -> Global___Report:
+        """The report; `occurred` is when the readout was issued, its sources carry it."""
+
+    def __init__(
+        self,
+        *,
+        talks_id: _builtins.str = ...,
+        party_id: _builtins.str = ...,
+        account: _builtins.str = ...,
+        speaker_id: _builtins.str = ...,
+        report: Global___Report | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "party_id", b"party_id", "report", b"report", "speaker_id", b"speaker_id", "talks_id", b"talks_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___TalksReadoutIssued: _TypeAlias = TalksReadoutIssued  # noqa: Y015
+
+@_typing.final
+class TalksPostponed(_message.Message):
+    """Scheduled talks were postponed, to a new date when one is given."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TALKS_ID_FIELD_NUMBER: _builtins.int
+    NEW_PLANNED_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    REPORT_FIELD_NUMBER: _builtins.int
+    talks_id: _builtins.str
+    """The talks postponed (`talks_id` of a TalksScheduled); they must not have been held."""
+    reason: _builtins.str
+    """Why, in the ledger's words."""
+    @_builtins.property
+    def new_planned(self) -> Global___ReportedTime:
+        """The new planned time; unset when no new date is given."""
+
+    @_builtins.property
+    def report(self) -> Global___Report:
+        """The report; `occurred` is when the postponement was announced."""
+
+    def __init__(
+        self,
+        *,
+        talks_id: _builtins.str = ...,
+        new_planned: Global___ReportedTime | None = ...,
+        reason: _builtins.str = ...,
+        report: Global___Report | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["new_planned", b"new_planned", "report", b"report"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["new_planned", b"new_planned", "reason", b"reason", "report", b"report", "talks_id", b"talks_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___TalksPostponed: _TypeAlias = TalksPostponed  # noqa: Y015
+
+@_typing.final
+class NegotiationRetitled(_message.Message):
+    """The negotiation took a new title (e.g. a framework became a named agreement). Views as of
+    earlier dates keep the title then in force.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TITLE_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    REPORT_FIELD_NUMBER: _builtins.int
+    title: _builtins.str
+    """The new title."""
+    reason: _builtins.str
+    """Why, in the ledger's words."""
+    @_builtins.property
+    def report(self) -> Global___Report:
+        """The report; `occurred` is when the new title came into use."""
+
+    def __init__(
+        self,
+        *,
+        title: _builtins.str = ...,
+        reason: _builtins.str = ...,
+        report: Global___Report | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["reason", b"reason", "report", b"report", "title", b"title"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___NegotiationRetitled: _TypeAlias = NegotiationRetitled  # noqa: Y015
+
+@_typing.final
+class TruceSuspensionsAdded(_message.Message):
+    """Measures were added to an existing truce's suspensions, from the report's `effective` day
+    (or when it happened, when none is given). Before that day they are pending.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TRUCE_ID_FIELD_NUMBER: _builtins.int
+    MEASURE_IDS_FIELD_NUMBER: _builtins.int
+    REPORT_FIELD_NUMBER: _builtins.int
+    truce_id: _builtins.str
+    """The truce (`truce_id`)."""
+    @_builtins.property
+    def measure_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The measures added to its suspensions (`measure_id`s); at least one."""
+
+    @_builtins.property
+    def report(self) -> Global___Report:
+        """The report; `effective` is the first day the added suspensions apply."""
+
+    def __init__(
+        self,
+        *,
+        truce_id: _builtins.str = ...,
+        measure_ids: _abc.Iterable[_builtins.str] | None = ...,
+        report: Global___Report | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["report", b"report"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["measure_ids", b"measure_ids", "report", b"report", "truce_id", b"truce_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___TruceSuspensionsAdded: _TypeAlias = TruceSuspensionsAdded  # noqa: Y015

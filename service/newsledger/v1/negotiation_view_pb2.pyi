@@ -125,6 +125,8 @@ class _TalksStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_TalksStat
     """Scheduled, not yet held."""
     TALKS_STATUS_HELD: _TalksStatus.ValueType  # 2
     """Held."""
+    TALKS_STATUS_POSTPONED: _TalksStatus.ValueType  # 40
+    """Postponed, not held; `planned` is the new date, when one is given."""
 
 class TalksStatus(_TalksStatus, metaclass=_TalksStatusEnumTypeWrapper):
     """Whether talks are planned or took place."""
@@ -135,6 +137,8 @@ TALKS_STATUS_SCHEDULED: TalksStatus.ValueType  # 1
 """Scheduled, not yet held."""
 TALKS_STATUS_HELD: TalksStatus.ValueType  # 2
 """Held."""
+TALKS_STATUS_POSTPONED: TalksStatus.ValueType  # 40
+"""Postponed, not held; `planned` is the new date, when one is given."""
 Global___TalksStatus: _TypeAlias = TalksStatus  # noqa: Y015
 
 class _CourtEffectState:
@@ -309,6 +313,10 @@ class TalksView(_message.Message):
     PROVENANCE_FIELD_NUMBER: _builtins.int
     STATUS_FIELD_NUMBER: _builtins.int
     PLANNED_FIELD_NUMBER: _builtins.int
+    READOUTS_FIELD_NUMBER: _builtins.int
+    DURATION_DAYS_FIELD_NUMBER: _builtins.int
+    POSTPONED_FROM_FIELD_NUMBER: _builtins.int
+    POSTPONEMENT_REASON_FIELD_NUMBER: _builtins.int
     talks_id: _builtins.str
     """The talks' id."""
     title: _builtins.str
@@ -319,6 +327,13 @@ class TalksView(_message.Message):
     """Summary."""
     status: Global___TalksStatus.ValueType
     """Scheduled or held."""
+    duration_days: _builtins.int
+    """Whole days the talks lasted, first and last day of `occurred` included, when they were
+    held over more than one day (an `occurred` of day precision or finer with an end); 0
+    otherwise.
+    """
+    postponement_reason: _builtins.str
+    """Why they were last postponed, when given."""
     @_builtins.property
     def location(self) -> _developments_pb2.Location:
         """Place."""
@@ -343,6 +358,14 @@ class TalksView(_message.Message):
     def planned(self) -> _developments_pb2.ReportedTime:
         """When they were planned, when scheduled first."""
 
+    @_builtins.property
+    def readouts(self) -> _containers.RepeatedCompositeFieldContainer[Global___ReadoutView]:
+        """Each party's own account of the talks (TalksReadoutIssued), by party, then in order."""
+
+    @_builtins.property
+    def postponed_from(self) -> _containers.RepeatedCompositeFieldContainer[_developments_pb2.ReportedTime]:
+        """Earlier planned times, oldest first, when postponed (TalksPostponed)."""
+
     def __init__(
         self,
         *,
@@ -357,10 +380,14 @@ class TalksView(_message.Message):
         provenance: Global___Provenance | None = ...,
         status: Global___TalksStatus.ValueType = ...,
         planned: _developments_pb2.ReportedTime | None = ...,
+        readouts: _abc.Iterable[Global___ReadoutView] | None = ...,
+        duration_days: _builtins.int = ...,
+        postponed_from: _abc.Iterable[_developments_pb2.ReportedTime] | None = ...,
+        postponement_reason: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["location", b"location", "occurred", b"occurred", "planned", b"planned", "provenance", b"provenance"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["format", b"format", "lead_ids", b"lead_ids", "location", b"location", "occurred", b"occurred", "participant_ids", b"participant_ids", "planned", b"planned", "provenance", b"provenance", "status", b"status", "summary", b"summary", "talks_id", b"talks_id", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["duration_days", b"duration_days", "format", b"format", "lead_ids", b"lead_ids", "location", b"location", "occurred", b"occurred", "participant_ids", b"participant_ids", "planned", b"planned", "postponed_from", b"postponed_from", "postponement_reason", b"postponement_reason", "provenance", b"provenance", "readouts", b"readouts", "status", b"status", "summary", b"summary", "talks_id", b"talks_id", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -385,6 +412,7 @@ class OutcomeView(_message.Message):
     PROVENANCE_FIELD_NUMBER: _builtins.int
     SIGNED_BY_FIELD_NUMBER: _builtins.int
     APPROVED_BY_FIELD_NUMBER: _builtins.int
+    PENDING_APPROVALS_FIELD_NUMBER: _builtins.int
     outcome_id: _builtins.str
     """The outcome's id."""
     name: _builtins.str
@@ -427,6 +455,12 @@ class OutcomeView(_message.Message):
     def approved_by(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Parties whose authorities approved it."""
 
+    @_builtins.property
+    def pending_approvals(self) -> _containers.RepeatedCompositeFieldContainer[Global___PendingApprovalView]:
+        """Approvals it awaits on the query date (ApprovalRequired with no AgreementApproved by that
+        body yet), in the order required.
+        """
+
     def __init__(
         self,
         *,
@@ -443,10 +477,11 @@ class OutcomeView(_message.Message):
         provenance: Global___Provenance | None = ...,
         signed_by: _abc.Iterable[_builtins.str] | None = ...,
         approved_by: _abc.Iterable[_builtins.str] | None = ...,
+        pending_approvals: _abc.Iterable[Global___PendingApprovalView] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["occurred", b"occurred", "provenance", b"provenance"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["approved_by", b"approved_by", "builds_on_ids", b"builds_on_ids", "claimed_by", b"claimed_by", "confirmed_by", b"confirmed_by", "denied_by", b"denied_by", "name", b"name", "occurred", b"occurred", "outcome_id", b"outcome_id", "provenance", b"provenance", "signed_by", b"signed_by", "status", b"status", "summary", b"summary", "talks_id", b"talks_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["approved_by", b"approved_by", "builds_on_ids", b"builds_on_ids", "claimed_by", b"claimed_by", "confirmed_by", b"confirmed_by", "denied_by", b"denied_by", "name", b"name", "occurred", b"occurred", "outcome_id", b"outcome_id", "pending_approvals", b"pending_approvals", "provenance", b"provenance", "signed_by", b"signed_by", "status", b"status", "summary", b"summary", "talks_id", b"talks_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -517,6 +552,7 @@ class TruceView(_message.Message):
     PROVENANCE_FIELD_NUMBER: _builtins.int
     IN_EFFECT_FIELD_NUMBER: _builtins.int
     PENDING_DEADLINES_FIELD_NUMBER: _builtins.int
+    PENDING_SUSPENSIONS_FIELD_NUMBER: _builtins.int
     truce_id: _builtins.str
     """The truce's id."""
     name: _builtins.str
@@ -526,7 +562,10 @@ class TruceView(_message.Message):
     days_remaining: _builtins.int
     """Whole days from the query date to the deadline's local date; unset when unknown."""
     expired: _builtins.bool
-    """True when the deadline has passed on the query date."""
+    """True when the deadline has passed on the query date. An expired truce suspends nothing:
+    the measures it suspended are back as they were before it ("snap back"), unless an
+    extension moved the deadline first.
+    """
     summary: _builtins.str
     """Summary."""
     in_effect: _builtins.bool
@@ -565,6 +604,12 @@ class TruceView(_message.Message):
         its `effective` day; until then `deadline` stays the one in force.
         """
 
+    @_builtins.property
+    def pending_suspensions(self) -> _containers.RepeatedCompositeFieldContainer[Global___TruceSuspensionAddition]:
+        """Measures added to its suspensions (TruceSuspensionsAdded) from a day after the query
+        date, soonest first; from that day they are in `suspended_measure_ids`.
+        """
+
     def __init__(
         self,
         *,
@@ -583,10 +628,11 @@ class TruceView(_message.Message):
         provenance: Global___Provenance | None = ...,
         in_effect: _builtins.bool = ...,
         pending_deadlines: _abc.Iterable[Global___DeadlineEntry] | None = ...,
+        pending_suspensions: _abc.Iterable[Global___TruceSuspensionAddition] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_days_remaining", b"_days_remaining", "agreed", b"agreed", "days_remaining", b"days_remaining", "deadline", b"deadline", "effective", b"effective", "location", b"location", "provenance", b"provenance"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_days_remaining", b"_days_remaining", "agreed", b"agreed", "days_remaining", b"days_remaining", "deadline", b"deadline", "deadline_history", b"deadline_history", "duration_days", b"duration_days", "effective", b"effective", "expired", b"expired", "in_effect", b"in_effect", "location", b"location", "name", b"name", "pending_deadlines", b"pending_deadlines", "provenance", b"provenance", "summary", b"summary", "suspended_measure_ids", b"suspended_measure_ids", "truce_id", b"truce_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_days_remaining", b"_days_remaining", "agreed", b"agreed", "days_remaining", b"days_remaining", "deadline", b"deadline", "deadline_history", b"deadline_history", "duration_days", b"duration_days", "effective", b"effective", "expired", b"expired", "in_effect", b"in_effect", "location", b"location", "name", b"name", "pending_deadlines", b"pending_deadlines", "pending_suspensions", b"pending_suspensions", "provenance", b"provenance", "summary", b"summary", "suspended_measure_ids", b"suspended_measure_ids", "truce_id", b"truce_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__days_remaining: _TypeAlias = _typing.Literal["days_remaining"]  # noqa: Y015
     _WhichOneofArgType__days_remaining: _TypeAlias = _typing.Literal["_days_remaining", b"_days_remaining"]  # noqa: Y015
@@ -1001,6 +1047,7 @@ class MeasureView(_message.Message):
     RESUMES_FIELD_NUMBER: _builtins.int
     EXTENDS_MEASURE_ID_FIELD_NUMBER: _builtins.int
     LISTED_COUNT_VALUE_FIELD_NUMBER: _builtins.int
+    SUSPENDED_BY_TRUCE_ID_FIELD_NUMBER: _builtins.int
     measure_id: _builtins.str
     """The measure's id."""
     measure_type: _builtins.str
@@ -1030,6 +1077,10 @@ class MeasureView(_message.Message):
     """Entity-list measures, when an action gave a number: how many entities the recorded
     actions have put on the list, named or not, decimal string (`listed_entities` names those
     the sources name).
+    """
+    suspended_by_truce_id: _builtins.str
+    """The truce whose suspension is in effect on the query date (`truce_id`), when the
+    measure is suspended by a truce; the suspension ends with the truce's deadline.
     """
     @_builtins.property
     def imposed_by(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
@@ -1140,10 +1191,11 @@ class MeasureView(_message.Message):
         resumes: _developments_pb2.ReportedTime | None = ...,
         extends_measure_id: _builtins.str = ...,
         listed_count_value: _builtins.str = ...,
+        suspended_by_truce_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["announced", b"announced", "effective", b"effective", "expires", b"expires", "provenance", b"provenance", "rate", b"rate", "resumes", b"resumes", "suspended_until", b"suspended_until", "withdrawn", b"withdrawn"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["announced", b"announced", "court_effects", b"court_effects", "description", b"description", "effective", b"effective", "entity_list_actions", b"entity_list_actions", "expires", b"expires", "export_control_kind", b"export_control_kind", "extends_measure_id", b"extends_measure_id", "imposed_by", b"imposed_by", "in_force", b"in_force", "items", b"items", "legal_basis", b"legal_basis", "licence_decisions", b"licence_decisions", "listed_count_value", b"listed_count_value", "listed_entities", b"listed_entities", "measure_id", b"measure_id", "measure_type", b"measure_type", "pending_changes", b"pending_changes", "provenance", b"provenance", "rate", b"rate", "rate_percent", b"rate_percent", "rate_phrase", b"rate_phrase", "resumes", b"resumes", "status", b"status", "status_history", b"status_history", "suspended_part", b"suspended_part", "suspended_until", b"suspended_until", "targets", b"targets", "withdrawn", b"withdrawn"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["announced", b"announced", "court_effects", b"court_effects", "description", b"description", "effective", b"effective", "entity_list_actions", b"entity_list_actions", "expires", b"expires", "export_control_kind", b"export_control_kind", "extends_measure_id", b"extends_measure_id", "imposed_by", b"imposed_by", "in_force", b"in_force", "items", b"items", "legal_basis", b"legal_basis", "licence_decisions", b"licence_decisions", "listed_count_value", b"listed_count_value", "listed_entities", b"listed_entities", "measure_id", b"measure_id", "measure_type", b"measure_type", "pending_changes", b"pending_changes", "provenance", b"provenance", "rate", b"rate", "rate_percent", b"rate_percent", "rate_phrase", b"rate_phrase", "resumes", b"resumes", "status", b"status", "status_history", b"status_history", "suspended_by_truce_id", b"suspended_by_truce_id", "suspended_part", b"suspended_part", "suspended_until", b"suspended_until", "targets", b"targets", "withdrawn", b"withdrawn"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -2133,6 +2185,7 @@ class NegotiationView(_message.Message):
     MEASURES_IN_FORCE_FIELD_NUMBER: _builtins.int
     TRUNCATED_LISTS_FIELD_NUMBER: _builtins.int
     CLAIMED_PHASES_FIELD_NUMBER: _builtins.int
+    FORMER_TITLES_FIELD_NUMBER: _builtins.int
     negotiation_id: _builtins.str
     """The negotiation's id."""
     title: _builtins.str
@@ -2239,6 +2292,12 @@ class NegotiationView(_message.Message):
         no party disputes it.
         """
 
+    @_builtins.property
+    def former_titles(self) -> _containers.RepeatedCompositeFieldContainer[Global___TitleChange]:
+        """Titles the negotiation had before `title` (NegotiationRetitled), oldest first; empty when
+        it was never retitled by the query date.
+        """
+
     def __init__(
         self,
         *,
@@ -2270,14 +2329,182 @@ class NegotiationView(_message.Message):
         measures_in_force: _abc.Iterable[Global___MeasuresInForce] | None = ...,
         truncated_lists: _abc.Iterable[Global___TruncatedList] | None = ...,
         claimed_phases: _abc.Iterable[Global___PhaseChange] | None = ...,
+        former_titles: _abc.Iterable[Global___TitleChange] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["economic_context", b"economic_context", "last_position", b"last_position", "legal_status", b"legal_status", "next_round", b"next_round", "truce", b"truce"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of_date", b"as_of_date", "claimed_phases", b"claimed_phases", "commitments", b"commitments", "deadlines", b"deadlines", "disputes", b"disputes", "economic_context", b"economic_context", "investigations", b"investigations", "issues", b"issues", "last_position", b"last_position", "legal_status", b"legal_status", "market_reactions", b"market_reactions", "measures", b"measures", "measures_in_force", b"measures_in_force", "negotiation_id", b"negotiation_id", "next_round", b"next_round", "outcomes", b"outcomes", "parties", b"parties", "people", b"people", "phase", b"phase", "phase_history", b"phase_history", "problems", b"problems", "purchases", b"purchases", "stale", b"stale", "statements", b"statements", "talks", b"talks", "title", b"title", "truce", b"truce", "truncated_lists", b"truncated_lists"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["as_of_date", b"as_of_date", "claimed_phases", b"claimed_phases", "commitments", b"commitments", "deadlines", b"deadlines", "disputes", b"disputes", "economic_context", b"economic_context", "former_titles", b"former_titles", "investigations", b"investigations", "issues", b"issues", "last_position", b"last_position", "legal_status", b"legal_status", "market_reactions", b"market_reactions", "measures", b"measures", "measures_in_force", b"measures_in_force", "negotiation_id", b"negotiation_id", "next_round", b"next_round", "outcomes", b"outcomes", "parties", b"parties", "people", b"people", "phase", b"phase", "phase_history", b"phase_history", "problems", b"problems", "purchases", b"purchases", "stale", b"stale", "statements", b"statements", "talks", b"talks", "title", b"title", "truce", b"truce", "truncated_lists", b"truncated_lists"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___NegotiationView: _TypeAlias = NegotiationView  # noqa: Y015
+
+@_typing.final
+class ReadoutView(_message.Message):
+    """── Talks, outcomes, titles, truces ──
+
+    One party's own account of talks.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PARTY_ID_FIELD_NUMBER: _builtins.int
+    ACCOUNT_FIELD_NUMBER: _builtins.int
+    SPEAKER_ID_FIELD_NUMBER: _builtins.int
+    OCCURRED_FIELD_NUMBER: _builtins.int
+    SOURCES_FIELD_NUMBER: _builtins.int
+    PROVENANCE_FIELD_NUMBER: _builtins.int
+    party_id: _builtins.str
+    """The party whose account it is."""
+    account: _builtins.str
+    """The account, in the ledger's words."""
+    speaker_id: _builtins.str
+    """Who gave it (`person_id`), when named."""
+    @_builtins.property
+    def occurred(self) -> _developments_pb2.ReportedTime:
+        """When it was issued."""
+
+    @_builtins.property
+    def sources(self) -> _containers.RepeatedCompositeFieldContainer[_developments_pb2.Source]:
+        """The sources that carry it (outlet, title, URL, quotes)."""
+
+    @_builtins.property
+    def provenance(self) -> Global___Provenance:
+        """What set it."""
+
+    def __init__(
+        self,
+        *,
+        party_id: _builtins.str = ...,
+        account: _builtins.str = ...,
+        speaker_id: _builtins.str = ...,
+        occurred: _developments_pb2.ReportedTime | None = ...,
+        sources: _abc.Iterable[_developments_pb2.Source] | None = ...,
+        provenance: Global___Provenance | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["occurred", b"occurred", "provenance", b"provenance"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "occurred", b"occurred", "party_id", b"party_id", "provenance", b"provenance", "sources", b"sources", "speaker_id", b"speaker_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReadoutView: _TypeAlias = ReadoutView  # noqa: Y015
+
+@_typing.final
+class PendingApprovalView(_message.Message):
+    """An approval an outcome awaits."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PARTY_ID_FIELD_NUMBER: _builtins.int
+    APPROVING_BODY_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    SINCE_FIELD_NUMBER: _builtins.int
+    PROVENANCE_FIELD_NUMBER: _builtins.int
+    party_id: _builtins.str
+    """The party whose authority must approve."""
+    approving_body: _builtins.str
+    """The body whose approval it awaits."""
+    reason: _builtins.str
+    """Why, or on what terms, when given."""
+    @_builtins.property
+    def since(self) -> _developments_pb2.ReportedTime:
+        """When the requirement was reported."""
+
+    @_builtins.property
+    def provenance(self) -> Global___Provenance:
+        """What set it."""
+
+    def __init__(
+        self,
+        *,
+        party_id: _builtins.str = ...,
+        approving_body: _builtins.str = ...,
+        reason: _builtins.str = ...,
+        since: _developments_pb2.ReportedTime | None = ...,
+        provenance: Global___Provenance | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["provenance", b"provenance", "since", b"since"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["approving_body", b"approving_body", "party_id", b"party_id", "provenance", b"provenance", "reason", b"reason", "since", b"since"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PendingApprovalView: _TypeAlias = PendingApprovalView  # noqa: Y015
+
+@_typing.final
+class TruceSuspensionAddition(_message.Message):
+    """Measures added to a truce's suspensions from a day."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MEASURE_IDS_FIELD_NUMBER: _builtins.int
+    EFFECTIVE_FIELD_NUMBER: _builtins.int
+    PROVENANCE_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def measure_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The measures added (`measure_id`s)."""
+
+    @_builtins.property
+    def effective(self) -> _developments_pb2.ReportedTime:
+        """The first day the added suspensions apply."""
+
+    @_builtins.property
+    def provenance(self) -> Global___Provenance:
+        """What set it."""
+
+    def __init__(
+        self,
+        *,
+        measure_ids: _abc.Iterable[_builtins.str] | None = ...,
+        effective: _developments_pb2.ReportedTime | None = ...,
+        provenance: Global___Provenance | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["effective", b"effective", "provenance", b"provenance"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["effective", b"effective", "measure_ids", b"measure_ids", "provenance", b"provenance"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___TruceSuspensionAddition: _TypeAlias = TruceSuspensionAddition  # noqa: Y015
+
+@_typing.final
+class TitleChange(_message.Message):
+    """A title the negotiation had before it was retitled."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TITLE_FIELD_NUMBER: _builtins.int
+    REPLACED_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    PROVENANCE_FIELD_NUMBER: _builtins.int
+    title: _builtins.str
+    """The earlier title."""
+    reason: _builtins.str
+    """Why it was replaced, when given."""
+    @_builtins.property
+    def replaced(self) -> _developments_pb2.ReportedTime:
+        """When it was replaced (the retitling's `occurred`)."""
+
+    @_builtins.property
+    def provenance(self) -> Global___Provenance:
+        """What replaced it."""
+
+    def __init__(
+        self,
+        *,
+        title: _builtins.str = ...,
+        replaced: _developments_pb2.ReportedTime | None = ...,
+        reason: _builtins.str = ...,
+        provenance: Global___Provenance | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["provenance", b"provenance", "replaced", b"replaced"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["provenance", b"provenance", "reason", b"reason", "replaced", b"replaced", "title", b"title"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___TitleChange: _TypeAlias = TitleChange  # noqa: Y015
 
 @_typing.final
 class CourtDispositionView(_message.Message):

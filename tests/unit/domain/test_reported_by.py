@@ -44,7 +44,8 @@ def test_first_reported_counts_as_a_publication() -> None:
 
 
 def test_a_record_a_reported_development_needs_is_taken_in_from_later_reports() -> None:
-    """The Geneva truce, reported on 12 May, suspends a measure first described on 11 June."""
+    """The Geneva truce, reported on 12 May, suspends a measure first described on 11 June;
+    the Geneva talks, reported on 11 May, were led by people first described on 11 June."""
     from datetime import date
 
     from newsledger.domain.negotiation import render_view
@@ -57,8 +58,15 @@ def test_a_record_a_reported_development_needs_is_taken_in_from_later_reports() 
     assert state is not None and not state.problems
     assert [d["development_id"] for d in state.developments] == [
         "negotiation-opened",
+        "person-he-lifeng",
+        "person-scott-bessent",
+        "person-jamieson-greer",
         "tariffs-above-100-percent",
+        "geneva-talks",
+        "geneva-readout-us",
+        "geneva-readout-cn",
         "geneva-truce",
+        "geneva-truce-agreed-on-12-may",
     ]
     view = render_view(state, date(2025, 6, 11))
     assert view["truce"]["suspended_measure_ids"] == ["tariffs-above-100-percent"]

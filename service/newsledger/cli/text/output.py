@@ -141,8 +141,18 @@ def _truce_block(view: View, names: Names) -> list[str]:
     if moved:
         lines.append(field("", f"moved {moved} time(s)"))
     suspended = list_of(truce, "suspended_measure_ids")
-    if suspended:
+    if suspended and truce.get("expired"):
+        text = f"{joined(suspended)} until it expired; back as before it"
+        lines.append(field("suspended", text, "  "))
+    elif suspended:
         lines.append(field("suspends", joined(suspended), "  "))
+    pending = [
+        f"{measure} (from {format_reported_time(addition.get('effective'))})"
+        for addition in list_of(truce, "pending_suspensions")
+        for measure in list_of(addition, "measure_ids")
+    ]
+    if pending:
+        lines.append(field("to suspend", joined(pending), "  "))
     return lines
 
 
@@ -157,7 +167,11 @@ def _outcome(outcome: View, names: Names) -> list[str]:
     ):
         if outcome.get(key):
             who.append(f"{verb} {joined(names.party(p) for p in outcome[key])}")
-    return [text] + ([f"{'; '.join(who)}"] if who else [])
+    lines = [text] + ([f"{'; '.join(who)}"] if who else [])
+    for pending in list_of(outcome, "pending_approvals"):
+        body = pending.get("approving_body", "")
+        lines.append(f"pending approval by {body} ({names.party(pending.get('party_id', ''))})")
+    return lines
 
 
 def _deadline(deadline: View, view: View) -> list[str]:
@@ -171,18 +185,30 @@ def _deadline(deadline: View, view: View) -> list[str]:
 def _talks(talks: View, names: Names) -> list[str]:
     place = talks.get("location") or {}
     where = joined([place.get("venue", ""), place.get("city", "")])
+    days = int(talks.get("duration_days", 0))
     details = joined(
         [
             enum_words(talks.get("format"), dev.TalksFormat.DESCRIPTOR),
             where,
             format_reported_time(talks.get("occurred")),
+            f"{days} days" if days else "",
         ]
     )
     lines = [f"{talks.get('title') or talks.get('talks_id')} ({details})"]
+    if talks.get("status") == "TALKS_STATUS_POSTPONED":
+        new_date = talks.get("planned")
+        to = f" to {format_reported_time(new_date)}" if new_date else ", no new date"
+        reason = f": {talks['postponement_reason']}" if talks.get("postponement_reason") else ""
+        lines.append(f"postponed{to}{reason}")
     if talks.get("lead_ids"):
         lines.append(f"led by {joined(names.person(p) for p in talks['lead_ids'])}")
     if talks.get("participant_ids"):
         lines.append(f"with {joined(names.person(p) for p in talks['participant_ids'])}")
+    for readout in list_of(talks, "readouts"):
+        outlets = joined(dict.fromkeys(s.get("outlet", "") for s in list_of(readout, "sources")))
+        source = f" ({outlets})" if outlets else ""
+        party = names.party(readout.get("party_id", ""))
+        lines.append(f"readout by {party}: {readout.get('account', '')}{source}")
     return lines
 
 

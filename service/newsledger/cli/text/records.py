@@ -63,6 +63,8 @@ def measures_block(measures: list[View], names: Names) -> list[str]:
             targets = joined(names.party(p) for p in list_of(measure, "targets"))
             on = f"; targets {targets}" if targets else ""
             force = " [in force]" if measure.get("in_force") else ""
+            truce = measure.get("suspended_by_truce_id")
+            force += f" [under truce {truce}]" if truce else ""
             lines.append(f"    {status:<10} {text} ({_measure_detail(measure)}{on}){force}")
             if measure.get("suspended_until") or measure.get("suspended_part"):
                 lines.append(f"      {_suspension_text(measure)}")
