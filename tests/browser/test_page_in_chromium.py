@@ -72,11 +72,12 @@ def test_a_timeline_span_opens_its_entry_with_its_sources(served: Served, tab: T
     tab.page.goto(f"{served.page_url}/n/{SEED}?as_of=2025-06-11")
     mark = tab.page.locator('#timeline-chart rect[data-development-id="geneva-truce"]')
     assert "source: The White House, 2025-05-12" in mark.locator("title").text_content()
-    month = float(mark.get_attribute("width") or 0)
+    talks = tab.page.locator('#timeline-chart rect[data-development-id="london-talks"]')
+    two_days = float(talks.get_attribute("width") or 0)
     ruling = tab.page.locator(
         '#timeline-chart rect[data-development-id="appeals-court-tariff-collection"]'
     )
-    assert month > 3 * float(ruling.get_attribute("width") or 0)  # a month spans many days
+    assert two_days > 1.5 * float(ruling.get_attribute("width") or 0)  # 9–10 June, two days
     mark.click()
     tab.page.wait_for_url(re.compile(r"#d-geneva-truce$"))
     row = tab.page.locator("#d-geneva-truce")

@@ -109,6 +109,17 @@ def payloads(draw: st.DrawFn, kind: str) -> dict[str, Any]:
                     "consolidated_case_ids": ["case"]}  # fmt: skip
         return {"case_id": _pick(draw, CASES), "kind": "COURT_STEP_KIND_ORAL_ARGUMENT_SCHEDULED",
                 "scheduled": _day(draw)}  # fmt: skip
+    if kind == "ApprovalRequired":
+        return {"outcome_id": _pick(draw, OUTCOMES),
+                "approvers": [{"party_id": party, "approving_body": "Parliament"}]}  # fmt: skip
+    if kind == "TalksReadoutIssued":
+        return {"talks_id": _pick(draw, TALKS), "party_id": party, "account": "Candid talks"}
+    if kind == "TalksPostponed":
+        return {"talks_id": _pick(draw, TALKS), "new_planned": _day(draw)}
+    if kind == "NegotiationRetitled":
+        return {"title": _pick(draw, ("Trade talks", "Tariff talks"))}
+    if kind == "TruceSuspensionsAdded":
+        return {"truce_id": _pick(draw, TRUCES), "measure_ids": [_pick(draw, TARIFFS)]}
     if kind == "InvestigationChanged":
         return {"investigation_id": "probe", "subject": "Dumping", "party_id": party,
                 "status": "INVESTIGATION_STATUS_OPENED"}  # fmt: skip
