@@ -77,7 +77,7 @@ def test_a_timeline_span_opens_its_entry_with_its_sources(served: Served, tab: T
     ruling = tab.page.locator(
         '#timeline-chart rect[data-development-id="appeals-court-tariff-collection"]'
     )
-    assert two_days > 1.5 * float(ruling.get_attribute("width") or 0)  # 9–10 June, two days
+    assert two_days > 1.5 * float(ruling.get_attribute("width") or 0)  # 9 and 10 June, two days
     mark.click()
     tab.page.wait_for_url(re.compile(r"#d-geneva-truce$"))
     row = tab.page.locator("#d-geneva-truce")

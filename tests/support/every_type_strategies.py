@@ -102,6 +102,7 @@ def payloads(draw: st.DrawFn, kind: str) -> dict[str, Any]:
                 "holding": "Stayed", "measure_ids": _some(draw, TARIFFS)}  # fmt: skip
     if kind == "CourtCaseDocketed":
         return {"case_id": _pick(draw, CASES), "case_name": "A v. B", "court": "Court",
+                "parties": [{"name": "A Corp", "role": "CASE_ROLE_PLAINTIFF"}],
                 "measure_ids": _some(draw, TARIFFS)}  # fmt: skip
     if kind == "CourtStepTaken":
         if draw(st.booleans()):

@@ -44,7 +44,8 @@ def parties_of(payload: Mapping[str, Any]) -> list[str]:
     found = [p for name in PARTY_FIELDS for p in _listed(payload.get(name))]
     found += list(_listed(report.get("claimed_by", [])))
     found += [str(a.get("side", "")) for a in report.get("actors", []) if a.get("side")]
-    found += [str(p["party_id"]) for p in payload.get("parties", [])]
+    # A negotiation's parties name their party_id; a court case's parties are named only.
+    found += [str(p["party_id"]) for p in payload.get("parties", []) if p.get("party_id")]
     found += [str(c["party_id"]) for c in payload.get("conditions", []) if c.get("party_id")]
     found += [str(a["party_id"]) for a in payload.get("approvers", []) if a.get("party_id")]
     return sorted(set(found))
