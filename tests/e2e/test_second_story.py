@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from newsledger.application.app import Application
+from newsledger.domain.timeline import TimelineFilter
 from newsledger.stories.ingest import ingest_story_in_process
 from newsledger.stories.story_file import load_story
 from tests.support.paths import ROOT
@@ -65,6 +66,20 @@ def test_the_story_loads_whole_once_and_its_views_have_no_problems(app: Applicat
     assert (first.new, again.new) == (len(story.events), 0)
     assert "problems" not in latest and "stale" not in latest
     assert [party["party_id"] for party in latest["parties"]] == ["us", "eu"]
+
+
+def test_its_timeline_lists_every_development_and_filters_by_party(loaded: Application) -> None:
+    """The story's court cases name their litigants, not negotiating parties: the timeline
+    lists them with the rest, and a party's timeline leaves them out."""
+    developments = len(load_story(STORY).events)
+    entries = loaded.queries.timeline(NEGOTIATION, TimelineFilter(), limit=1000).entries
+    eu = loaded.queries.timeline(NEGOTIATION, TimelineFilter(party_id="eu"), limit=1000).entries
+    dockets = {e["development_id"] for e in entries if e["event_type"] == "CourtCaseDocketed"}
+
+    assert len(entries) == developments
+    assert dockets
+    assert 0 < len(eu) < developments
+    assert not dockets & {entry["development_id"] for entry in eu}
 
 
 def test_after_liberation_day_the_20_percent_is_announced_but_only_the_baseline_applies(
