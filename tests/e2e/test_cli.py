@@ -242,6 +242,14 @@ class TestContinuing:
         )
         assert "no negotiation 'no-such-talks' is recorded" in line
 
+    def test_adding_a_directory_asks_for_a_file(
+        self, cli: Cli, seeded: str, tmp_path: Path
+    ) -> None:
+        line = assert_one_line_error(
+            cli.run("add", NEGOTIATION, str(tmp_path), "--server", seeded), ExitCode.INVALID_INPUT
+        )
+        assert f"{tmp_path}: Is a directory: give the path of a file" in line
+
 
 class TestState:
     def test_state_shows_the_truce_deadline_days_remaining_and_the_framework(

@@ -91,6 +91,10 @@ def _read_input(file: str) -> tuple[str, str]:
         name = "<stdin>"
     else:
         path = Path(file)
+        if path.is_dir():
+            raise CommandError(
+                f"{file}: Is a directory: give the path of a file", ExitCode.INVALID_INPUT
+            )
         if not path.is_file():
             raise CommandError(f"{file}: no such file", ExitCode.NOT_FOUND)
         with path.open("rb") as handle:
