@@ -103,3 +103,25 @@ def test_a_development_referring_to_what_the_negotiation_lacks_is_refused_before
     message = str(refused.value)
     assert "add.yaml:3: developments[0] (said-by-nobody)" in message
     assert "would not apply it" in message and "nobody" in message
+    assert "introduce what it refers to first" in message
+
+
+def test_a_development_refused_for_another_reason_gets_no_hint_to_introduce_it() -> None:
+    """Given a truce extension that names nothing to extend, the plan says why, and does not
+    tell the writer to introduce a reference: nothing is missing."""
+    text = (
+        "continues: demo\n"
+        "developments:\n"
+        "  - id: extended-nothing\n"
+        "    type: DeadlineExtended\n"
+        '    payload: {deadline: {precision: DATE_PRECISION_DAY, start_date: "2025-09-01"}, '
+        "report: {occurred: "
+        '{precision: DATE_PRECISION_DAY, start_date: "2025-06-11"}, sources: '
+        "[{source_id: s, outlet: W, kind: SOURCE_KIND_WIRE}]}}\n"
+    )
+    recorded = stream_with(("NegotiationOpened", OPENING, {}))
+    with pytest.raises(StoryFileError) as refused:
+        plan_story(parse_story(text, "add.yaml"), recorded)
+    message = str(refused.value)
+    assert "a deadline needs a deadline_id or a truce_id" in message
+    assert "introduce what it refers to first" not in message

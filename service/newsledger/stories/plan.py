@@ -323,14 +323,22 @@ class _Planner:
             if entry is None:
                 self.problems.append(self.story.where("negotiation", f"not applied: {why}"))
                 continue
+            hint = MISSING_HINT if _misses_a_reference(why) else ""
             self.problems.append(
                 self.story.where(
                     entry.path,
-                    f"the negotiation's view would not apply it: {why}; introduce what it "
-                    "refers to first (in this file or recorded before)",
+                    f"the negotiation's view would not apply it: {why}{hint}",
                     entry.label,
                 )
             )
+
+
+MISSING_HINT = "; introduce what it refers to first (in this file or recorded before)"
+
+
+def _misses_a_reference(why: str) -> bool:
+    """Tell whether a refusal is for an id the negotiation lacks (domain/references.py)."""
+    return " refers to unknown " in why or why.startswith("corrects names ")
 
 
 def _plain(value: Mapping[str, Any]) -> Any:
