@@ -124,3 +124,12 @@ def test_all_problems_are_reported_not_just_the_first() -> None:
         payload["report"]["sources"][0]["kind"] = 3.0
 
     assert len(violations_after(break_three)) == 3
+
+
+def test_a_bad_enum_value_lists_the_values_to_choose_from_but_unspecified() -> None:
+    """Given a wrong format, the violation lists every format a writer may give, and not the
+    _UNSPECIFIED placeholder, which says nothing."""
+    [violation] = violations_after(lambda p: p.update(format="PHONE"))
+    assert "TALKS_FORMAT_IN_PERSON_ROUND" in violation.description
+    assert "TALKS_FORMAT_LEADERS_CALL" in violation.description
+    assert "UNSPECIFIED" not in violation.description

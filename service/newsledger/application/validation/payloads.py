@@ -181,7 +181,8 @@ def _scalar_problem(rule: FieldRule, value: Any) -> str | None:
             return f"must be an {rule.kind} integer"
         return None
     if rule.kind == "enum" and value not in rule.enum_names:
-        return f"must be one of {', '.join(sorted(rule.enum_names))}"
+        named = sorted(name for name in rule.enum_names if not name.endswith("_UNSPECIFIED"))
+        return f"must be one of {', '.join(named)}"
     if rule.kind == "timestamp" and not _is_timestamp(value):
         return "must be an RFC 3339 timestamp such as 2025-08-12T04:01:00Z"
     if value and rule.text_format:
