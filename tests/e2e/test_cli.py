@@ -398,6 +398,20 @@ class TestWithoutAServer:
             "is `newsledger serve` running there?"
         )
 
+    @pytest.mark.parametrize(
+        "command", [["state", NEGOTIATION], ["export", "--output", "out.ndjson"], ["verify"]]
+    )
+    def test_the_address_comes_from_newsledger_server_when_not_given(
+        self, cli: Cli, command: list[str]
+    ) -> None:
+        """Given NEWSLEDGER_SERVER and no --server, every client command uses that address."""
+        address = f"127.0.0.1:{free_port()}"
+        result = run_newsledger(
+            *command, cwd=cli.cwd, env={**cli.env, "NEWSLEDGER_SERVER": address}
+        )
+        assert result.returncode == ExitCode.UNAVAILABLE
+        assert f"cannot reach a newsledger server at {address}" in result.stderr
+
 
 @pytest.mark.parametrize("command", subcommands())
 def test_every_subcommand_has_help(cli: Cli, command: str) -> None:

@@ -431,6 +431,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:  # said by the command's own parser, so the line names the command's help
         args.command_parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     run: Command = args.run
+    settle_options = getattr(args, "settle_options", None)
+    if settle_options is not None:  # options whose defaults depend on other options
+        settle_options(args)
 
     def run_with_security() -> int:
         if hasattr(args, "tls_client_key"):

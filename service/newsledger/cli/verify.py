@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -46,7 +47,11 @@ def add_arguments(parser: argparse.ArgumentParser, *, export: bool) -> None:
         parser.add_argument("--output", type=Path, required=True, metavar="FILE")
     else:
         parser.add_argument("--file", type=Path, metavar="FILE", help="verify an export file")
-    parser.add_argument("--server", default=None, metavar="HOST:PORT", help="a live server")
+    parser.add_argument(
+        "--server", default=None, metavar="HOST:PORT",
+        help="a live server (default $NEWSLEDGER_SERVER, when set and no --file is given)",
+    )  # fmt: skip
+    parser.set_defaults(settle_options=server_from_environment)
     parser.add_argument(
         "--state", type=Path, default=None, metavar="FILE",
         help="trusted state file: pinned origin and key, size, root (default: one per log and "
@@ -168,6 +173,12 @@ def _print_report(report: AuditReport, state: TrustedState) -> int:
         return EXIT_FINDINGS
     print(f"verified: {summary}; root {state.root.hex()}")
     return 0
+
+
+def server_from_environment(args: argparse.Namespace) -> None:
+    """Take the server from NEWSLEDGER_SERVER when neither --server nor --file is given."""
+    if not args.server and not getattr(args, "file", None):
+        args.server = os.environ.get("NEWSLEDGER_SERVER") or None
 
 
 def run_verify(args: argparse.Namespace, client: AuditClient | None = None) -> int:
