@@ -12,10 +12,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from newsledger.domain.events import RecordedEvent
-from newsledger.domain.negotiation import fold, fold_in_place
+from newsledger.domain.integrity import RefusedReference
+from newsledger.domain.negotiation import fold_in_place
 from newsledger.store.records import ProposedEvent
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -44,10 +45,18 @@ def recorded_event(
     )
 
 
+class Refused(NamedTuple):
+    """A new event the fold would not apply: its index among the new events, and why."""
+
+    new_index: int
+    why: str
+    lacks_reference: bool  # it refers to an id the negotiation does not have
+
+
 def refused(
     stream: str, recorded: Sequence[RecordedEvent], new: Sequence[ProposedEvent]
-) -> list[tuple[int, str]]:
-    """Return (index in `new`, why) for each new event the fold would not apply."""
+) -> list[Refused]:
+    """Return each new event the fold would not apply."""
     before = fold_in_place(recorded, None)
     known = len(before.problems) if before is not None else 0
     start = recorded[-1].stream_version + 1 if recorded else 0
@@ -64,10 +73,12 @@ def refused(
         )
         for i, event in enumerate(new)
     ]
-    after = fold(events, before)
+    lacking: list[RefusedReference] = []
+    after = fold_in_place(events, None if before is None else before.copy(), lacking)
     problems = [] if after is None else after.problems[known:]
+    lacking_ids = {refusal.event_id for refusal in lacking}
     return [
-        (index_of[str(problem["event_id"])], str(problem["description"]))
+        Refused(index_of[event_id], str(problem["description"]), event_id in lacking_ids)
         for problem in problems
-        if str(problem["event_id"]) in index_of
+        if (event_id := str(problem["event_id"])) in index_of
     ]

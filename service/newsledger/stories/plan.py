@@ -318,12 +318,14 @@ class _Planner:
         if self.problems or not self.new:
             return
         events = [event for _, event in self.new]
-        for index, why in dry_fold.refused(self.story.stream, self.recorded.events, events):
+        for index, why, lacks_reference in dry_fold.refused(
+            self.story.stream, self.recorded.events, events
+        ):
             entry = self.new_entries[index]
             if entry is None:
                 self.problems.append(self.story.where("negotiation", f"not applied: {why}"))
                 continue
-            hint = MISSING_HINT if _misses_a_reference(why) else ""
+            hint = MISSING_HINT if lacks_reference else ""
             self.problems.append(
                 self.story.where(
                     entry.path,
@@ -334,11 +336,6 @@ class _Planner:
 
 
 MISSING_HINT = "; introduce what it refers to first (in this file or recorded before)"
-
-
-def _misses_a_reference(why: str) -> bool:
-    """Tell whether a refusal is for an id the negotiation lacks (domain/references.py)."""
-    return " refers to unknown " in why or why.startswith("corrects names ")
 
 
 def _plain(value: Mapping[str, Any]) -> Any:
