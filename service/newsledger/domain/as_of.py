@@ -173,21 +173,17 @@ def state_as_of(
     An `index` kept with the state knows the day each entry counts from: the current view
     (every entry counting by today) then costs one comparison, not a walk of the registry.
     """
-    days = None
     if index is not None:
         index.of(state.developments)
         if counts_on(index.latest_day, as_of):
             return state
-        days = index.days
+    days = _days(state.developments) if index is None else index.days
     registry = counted_registry(state.developments, as_of, days)
     if registry is None:
         return state
     creators = creators_of(state)
     # A creator taken in comes without what later corroborations brought it, as if it counted.
-    counting = [
-        counts_on(day, as_of) for day in (_days(state.developments) if days is None else days)
-    ]
-    late = _late_contributions(state.developments, counting)
+    late = _late_contributions(state.developments, [counts_on(day, as_of) for day in days])
     by_seq = {int(entry["seq"]): entry for entry in _trimmed(state.developments, late)}
     while True:
         skipped: list[JsonDict] = []
