@@ -85,18 +85,15 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def _read_input(file: str) -> tuple[str, str]:
-    """Return the text of file (`-`: standard input) and the name problems give it."""
+    """Return the text of file (`-`: standard input) and the name problems give it.
+
+    A missing file or a directory raises its OSError, which `cli.exits` turns into one line
+    and its exit code, as for every command."""
     if file == "-":
         data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
         name = "<stdin>"
     else:
         path = Path(file)
-        if path.is_dir():
-            raise CommandError(
-                f"{file}: Is a directory: give the path of a file", ExitCode.INVALID_INPUT
-            )
-        if not path.is_file():
-            raise CommandError(f"{file}: no such file", ExitCode.NOT_FOUND)
         with path.open("rb") as handle:
             data = handle.read(MAX_INPUT_BYTES + 1)
         name = path.name
