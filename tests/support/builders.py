@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from newsledger.domain.events import RecordedEvent
-from newsledger.domain.negotiation import stream_for
+from newsledger.domain.negotiation import fold, stream_for
+from newsledger.domain.state import NegotiationState
+from newsledger.domain.view import render_view
 
 SOURCE = {
     "source_id": "wire-1",
@@ -24,6 +26,16 @@ def report(**extra: Any) -> dict[str, Any]:
         "sources": [SOURCE],
         **extra,
     }
+
+
+def reported_on(day: str, **extra: Any) -> dict[str, Any]:
+    """Return a report of something on `day`, from a wire published that day."""
+    source = {"source_id": f"wire-{day}", "outlet": "Wire", "kind": "SOURCE_KIND_WIRE"}
+    return report(
+        occurred={"precision": "DATE_PRECISION_DAY", "start_date": day},
+        sources=[{**source, "published_date": day}],
+        **extra,
+    )
 
 
 class Stream:
@@ -106,3 +118,10 @@ class Stream:
             "truce",
         )
         return self
+
+
+def view_on(stream: Stream, day: date) -> dict[str, Any]:
+    """Return the view of the stream's negotiation as of `day`."""
+    state = fold(stream.events)
+    assert isinstance(state, NegotiationState)
+    return render_view(state, day)

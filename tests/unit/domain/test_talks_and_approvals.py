@@ -8,26 +8,8 @@ from typing import Any
 
 from newsledger.cli.text.output import format_view
 from newsledger.domain.negotiation import fold
-from newsledger.domain.state import NegotiationState
 from newsledger.domain.timeline import TimelineFilter, timeline
-from newsledger.domain.view import render_view
-from tests.support.builders import Stream, report
-
-
-def on(day: str, **extra: Any) -> dict[str, Any]:
-    """A report of something on `day`, from a wire published that day."""
-    source = {"source_id": f"wire-{day}", "outlet": "Wire", "kind": "SOURCE_KIND_WIRE"}
-    return report(
-        occurred={"precision": "DATE_PRECISION_DAY", "start_date": day},
-        sources=[{**source, "published_date": day}],
-        **extra,
-    )
-
-
-def view_on(stream: Stream, day: date) -> dict[str, Any]:
-    state = fold(stream.events)
-    assert isinstance(state, NegotiationState)
-    return render_view(state, day)
+from tests.support.builders import Stream, report, reported_on, view_on
 
 
 def framework_pending_presidents() -> Stream:
@@ -38,7 +20,7 @@ def framework_pending_presidents() -> Stream:
             "outcome_id": "framework",
             "name": "London framework",
             "status": "OUTCOME_STATUS_AGREED_IN_PRINCIPLE",
-            "report": on("2025-06-10"),
+            "report": reported_on("2025-06-10"),
         },
     )
     approvers = [
@@ -47,7 +29,7 @@ def framework_pending_presidents() -> Stream:
     ]
     stream.add(
         "ApprovalRequired",
-        {"outcome_id": "framework", "approvers": approvers, "report": on("2025-06-11")},
+        {"outcome_id": "framework", "approvers": approvers, "report": reported_on("2025-06-11")},
         "needs-presidents",
     )
     return stream
@@ -56,7 +38,12 @@ def framework_pending_presidents() -> Stream:
 def approve(stream: Stream, party: str, body: str, day: str) -> None:
     stream.add(
         "AgreementApproved",
-        {"outcome_id": "framework", "party_id": party, "approving_body": body, "report": on(day)},
+        {
+            "outcome_id": "framework",
+            "party_id": party,
+            "approving_body": body,
+            "report": reported_on(day),
+        },
         f"approved-{party}-{day}",
     )
 
@@ -115,7 +102,8 @@ def test_an_approval_required_of_an_unknown_outcome_or_party_is_refused() -> Non
     stream = Stream().opened()
     body = {"party_id": "eu", "approving_body": "European Parliament"}
     stream.add(
-        "ApprovalRequired", {"outcome_id": "nope", "approvers": [body], "report": on("2025-06-11")}
+        "ApprovalRequired",
+        {"outcome_id": "nope", "approvers": [body], "report": reported_on("2025-06-11")},
     )
     state = fold(stream.events)
     assert state is not None
@@ -125,7 +113,7 @@ def test_an_approval_required_of_an_unknown_outcome_or_party_is_refused() -> Non
     stream = framework_pending_presidents()
     stream.add(
         "ApprovalRequired",
-        {"outcome_id": "framework", "approvers": [body], "report": on("2025-06-12")},
+        {"outcome_id": "framework", "approvers": [body], "report": reported_on("2025-06-12")},
     )
     state = fold(stream.events)
     assert state is not None
@@ -177,7 +165,12 @@ def test_talks_of_one_day_or_of_a_coarse_span_give_no_duration() -> None:
 
 
 def readout(stream: Stream, party: str, account: str, day: str, speaker: str = "") -> None:
-    payload = {"talks_id": "geneva", "party_id": party, "account": account, "report": on(day)}
+    payload = {
+        "talks_id": "geneva",
+        "party_id": party,
+        "account": account,
+        "report": reported_on(day),
+    }
     if speaker:
         payload["speaker_id"] = speaker
     stream.add("TalksReadoutIssued", payload, f"readout-{party}")
@@ -228,7 +221,7 @@ def scheduled_round() -> Stream:
             "title": "Third round",
             "format": "TALKS_FORMAT_IN_PERSON_ROUND",
             "planned": JULY,
-            "report": on("2025-06-01"),
+            "report": reported_on("2025-06-01"),
         },
     )
     return stream
@@ -242,7 +235,7 @@ def test_postponed_talks_show_the_new_date_and_the_date_they_were_postponed_from
             "talks_id": "round-3",
             "new_planned": SEPTEMBER,
             "reason": "No agenda.",
-            "report": on("2025-06-20"),
+            "report": reported_on("2025-06-20"),
         },
         "postponed",
     )
@@ -267,7 +260,7 @@ def test_postponed_talks_show_the_new_date_and_the_date_they_were_postponed_from
 
 def test_talks_postponed_with_no_new_date_have_none() -> None:
     stream = scheduled_round()
-    stream.add("TalksPostponed", {"talks_id": "round-3", "report": on("2025-06-20")})
+    stream.add("TalksPostponed", {"talks_id": "round-3", "report": reported_on("2025-06-20")})
 
     [talks] = view_on(stream, date(2025, 6, 20))["talks"]
     assert "planned" not in talks
@@ -281,8 +274,8 @@ def test_held_talks_cannot_be_postponed() -> None:
         "title": "Third round",
         "format": "TALKS_FORMAT_IN_PERSON_ROUND",
     }
-    stream.add("TalksHeld", {**talks, "report": on("2025-07-01")})
-    stream.add("TalksPostponed", {"talks_id": "round-3", "report": on("2025-07-02")})
+    stream.add("TalksHeld", {**talks, "report": reported_on("2025-07-01")})
+    stream.add("TalksPostponed", {"talks_id": "round-3", "report": reported_on("2025-07-02")})
     state = fold(stream.events)
     assert state is not None
     [problem] = state.problems

@@ -8,31 +8,13 @@ from typing import Any
 
 from newsledger.cli.text.output import format_view
 from newsledger.domain.negotiation import fold
-from newsledger.domain.state import NegotiationState
-from newsledger.domain.view import render_view
-from tests.support.builders import Stream, report
-
-
-def on(day: str, **extra: Any) -> dict[str, Any]:
-    """A report of something on `day`, from a wire published that day."""
-    source = {"source_id": f"wire-{day}", "outlet": "Wire", "kind": "SOURCE_KIND_WIRE"}
-    return report(
-        occurred={"precision": "DATE_PRECISION_DAY", "start_date": day},
-        sources=[{**source, "published_date": day}],
-        **extra,
-    )
-
-
-def view_on(stream: Stream, day: date) -> dict[str, Any]:
-    state = fold(stream.events)
-    assert isinstance(state, NegotiationState)
-    return render_view(state, day)
+from tests.support.builders import Stream, reported_on, view_on
 
 
 def retitle(stream: Stream, title: str, day: str) -> None:
     stream.add(
         "NegotiationRetitled",
-        {"title": title, "reason": "Renamed.", "report": on(day)},
+        {"title": title, "reason": "Renamed.", "report": reported_on(day)},
         f"retitled-{day}",
     )
 
@@ -85,7 +67,7 @@ def tariff(measure_id: str, status: str, day: str, **fields: Any) -> dict[str, A
         "imposed_by": ["us"],
         "targets": ["cn"],
         **fields,
-        "report": on(day),
+        "report": reported_on(day),
     }
 
 
@@ -105,7 +87,7 @@ def truce_over(*measures: str) -> Stream:
             "truce_id": "geneva",
             "name": "Geneva truce",
             "suspended_measure_ids": [measures[0]],
-            "report": on(
+            "report": reported_on(
                 "2025-05-12", effective=deadline("2025-05-14"), expires=deadline("2025-08-12")
             ),
         },
@@ -144,7 +126,11 @@ def test_an_extension_keeps_the_measures_suspended_until_the_new_deadline() -> N
     stream = truce_over("reciprocal")
     stream.add(
         "DeadlineExtended",
-        {"truce_id": "geneva", "deadline": deadline("2025-11-10"), "report": on("2025-08-11")},
+        {
+            "truce_id": "geneva",
+            "deadline": deadline("2025-11-10"),
+            "report": reported_on("2025-08-11"),
+        },
     )
 
     assert (
@@ -160,7 +146,11 @@ def test_an_extension_reported_after_the_lapse_suspends_again_only_from_its_date
     stream = truce_over("reciprocal")
     stream.add(
         "DeadlineExtended",
-        {"truce_id": "geneva", "deadline": deadline("2025-11-10"), "report": on("2025-08-20")},
+        {
+            "truce_id": "geneva",
+            "deadline": deadline("2025-11-10"),
+            "report": reported_on("2025-08-20"),
+        },
     )
 
     assert measure_on(stream, "reciprocal", date(2025, 8, 19))["in_force"] is True
@@ -182,7 +172,7 @@ def add_to_truce(stream: Stream, effective: str, *measure_ids: str) -> None:
         {
             "truce_id": "geneva",
             "measure_ids": list(measure_ids),
-            "report": on("2025-06-01", effective=deadline(effective)),
+            "report": reported_on("2025-06-01", effective=deadline(effective)),
         },
         "added",
     )
