@@ -19,7 +19,7 @@ from newsledger.store.errors import AppendLockTimeout, WrongExpectedVersion
 from newsledger.store.event_rows import EventRow
 from newsledger.store.limits import StoreLimits
 from newsledger.store.log_queries import EVENT_COLUMNS
-from newsledger.store.page_reads import PageReader
+from newsledger.store.page_reads import MessageRow, PageReader
 from newsledger.store.records import (
     ANY,
     AppendedEvent,
@@ -278,6 +278,31 @@ class EventStore:
         """Return the events read_all returns, as EventRows (the id as canonical text)."""
         types = list(event_types)
         return self._pages.log_rows(from_position, to_position, backwards, limit, stream, types)
+
+    def read_all_messages(
+        self,
+        *,
+        from_position: int | None = None,
+        to_position: int | None = None,
+        backwards: bool = False,
+        limit: int = 100,
+        stream: str | None = None,
+        event_types: Iterable[str] = (),
+    ) -> list[MessageRow]:
+        """Return the events read_all returns, each as (position, version, RecordedEvent bytes)."""
+        types = list(event_types)
+        return self._pages.log_messages(from_position, to_position, backwards, limit, stream, types)
+
+    def read_stream_messages(
+        self,
+        stream: str,
+        *,
+        from_version: int | None = None,
+        backwards: bool = False,
+        limit: int = 100,
+    ) -> list[MessageRow]:
+        """Return the events read_stream returns, each as (position, version, message bytes)."""
+        return self._pages.stream_messages(stream, from_version, backwards, limit)
 
     def events_by_id(self, event_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, StoredEvent]:
         """Return the recorded events among these ids, keyed by id."""

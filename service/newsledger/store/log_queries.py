@@ -13,6 +13,7 @@ from newsledger.domain.events import StoredEvent
 from newsledger.store.errors import EventIdConflict
 from newsledger.store.records import ProposedEvent
 from newsledger.store.tables import events, known_at_watermark
+from newsledger.store.wire_form import recorded_message
 
 EVENT_COLUMNS = (
     events.c.position,
@@ -142,7 +143,10 @@ def log_head(conn: Connection) -> tuple[int, int]:
 
 
 def rows_of(conn: Connection, appended: Sequence[StoredEvent]) -> list[tuple[Any, ...]]:
-    """Return the events table rows of appended events, each id as the driver takes it."""
+    """Return the events table rows of appended events, each id as the driver takes it.
+
+    Each row ends with the event's serialised RecordedEvent, which reads send as stored.
+    """
     as_hex = conn.dialect.name == "sqlite"  # SQLAlchemy's Uuid keeps 32 hex digits there
     return [
         (
@@ -155,6 +159,17 @@ def rows_of(conn: Connection, appended: Sequence[StoredEvent]) -> list[tuple[Any
             event.payload,
             event.metadata,
             event.recorded_at_us,
+            recorded_message(
+                event.position,
+                str(event.event_id),
+                event.stream,
+                event.stream_version,
+                event.event_type,
+                event.schema_version,
+                event.payload,
+                event.metadata,
+                event.recorded_at_us,
+            ),
         )
         for event in appended
     ]

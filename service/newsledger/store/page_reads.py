@@ -7,8 +7,13 @@ pooled connection's driver cursor; the one column that needs processing, the eve
 hex digits there), is put in canonical form as `CanonicalUuidText` would. Driver errors are
 re-raised as SQLAlchemy's, so callers see the same exceptions as on any other read.
 
+A page may also be read as each event's stored wire form (`log_messages`, `stream_messages`):
+its position, stream version and serialised RecordedEvent; a row stored without one (none
+is, since revision 0007) gets it built from its columns.
+
 Fast path: `PageReader`. Reference: `EventStore.read_all` / `read_stream` (StoredEvent).
-Equivalence test: tests/integration/test_event_rows.py (both backends).
+Equivalence tests: tests/integration/test_event_rows.py and
+tests/integration/test_stored_messages.py (both backends).
 """
 
 from __future__ import annotations
@@ -22,8 +27,15 @@ from sqlalchemy.engine import Engine
 
 from newsledger.store import log_queries
 from newsledger.store.event_rows import EVENT_ROW_COLUMNS, EventRow, canonical_uuid_text
+from newsledger.store.tables import events
+from newsledger.store.wire_form import recorded_message
 
 _Shape = tuple[Any, ...]
+
+MessageRow = tuple[int, int, bytes]
+"""An event's position, stream version and serialised RecordedEvent."""
+
+MESSAGE_COLUMNS = (events.c.position, events.c.stream_version, events.c.recorded_message)
 
 
 class _Compiled:
@@ -82,7 +94,39 @@ class PageReader:
         shape = ("stream", from_version is None, backwards)
         return self._run(shape, {"stream": stream, "from_": from_version, "limit": limit})
 
-    def _run(self, shape: _Shape, values: dict[str, Any]) -> list[EventRow]:
+    def log_messages(
+        self,
+        from_position: int | None,
+        to_position: int | None,
+        backwards: bool,
+        limit: int,
+        stream: str | None,
+        event_types: Sequence[str],
+    ) -> list[MessageRow]:
+        """Return the events `log_rows` would, each as its stored wire form."""
+        shape: _Shape = ("log", from_position is None, to_position is None, backwards)
+        shape += (stream is None, len(event_types))
+        values: dict[str, Any] = {"limit": limit, "from_": from_position, "to": to_position}
+        values["stream"] = stream
+        values.update({f"type_{i}": name for i, name in enumerate(event_types)})
+        return self._messages(shape, values)
+
+    def stream_messages(
+        self, stream: str, from_version: int | None, backwards: bool, limit: int
+    ) -> list[MessageRow]:
+        """Return the events `stream_rows` would, each as its stored wire form."""
+        shape = ("stream", from_version is None, backwards)
+        values = {"stream": stream, "from_": from_version, "limit": limit}
+        return self._messages(shape, values)
+
+    def _messages(self, shape: _Shape, values: dict[str, Any]) -> list[MessageRow]:
+        rows = cast(list[MessageRow], self._run(("messages", *shape), values, canonical=False))
+        if all(row[2] is not None for row in rows):
+            return [(row[0], row[1], bytes(row[2])) for row in rows]
+        # Rows written without their message: build every message of the page from its row.
+        return [(row[0], row[3], recorded_message(*row)) for row in self._run(shape, values)]
+
+    def _run(self, shape: _Shape, values: dict[str, Any], *, canonical: bool = True) -> list[Any]:
         compiled = self._compiled.get(shape) or self._compile(shape)
         parameters = compiled.parameters(values)
         dialect = self.engine.dialect
@@ -109,9 +153,9 @@ class PageReader:
                     connection_invalidated=disconnected,
                     dialect=dialect,
                 ) from error
-        if self._canonical_ids:
-            canonical = canonical_uuid_text
-            return [(row[0], canonical(row[1]), *row[2:]) for row in rows]
+        if canonical and self._canonical_ids:
+            canonical_id = canonical_uuid_text
+            return [(row[0], canonical_id(row[1]), *row[2:]) for row in rows]
         return cast(list[EventRow], rows)
 
     def _compile(self, shape: _Shape) -> _Compiled:
@@ -122,16 +166,17 @@ class PageReader:
 
 def _statement(shape: _Shape) -> sa.Select[Any]:
     """Return the page query of a shape, its values as named bind parameters."""
+    columns: Sequence[sa.ColumnElement[Any]] = EVENT_ROW_COLUMNS
+    if shape[0] == "messages":
+        columns, shape = MESSAGE_COLUMNS, shape[1:]
     limit = sa.bindparam("limit", type_=sa.Integer)
     if shape[0] == "stream":
         _, no_start, backwards = shape
         start = None if no_start else sa.bindparam("from_", type_=sa.BigInteger)
-        return log_queries.stream_query(
-            EVENT_ROW_COLUMNS, sa.bindparam("stream"), start, backwards, limit
-        )
+        return log_queries.stream_query(columns, sa.bindparam("stream"), start, backwards, limit)
     _, no_start, no_end, backwards, no_stream, type_count = shape
     return log_queries.log_query(
-        EVENT_ROW_COLUMNS,
+        columns,
         None if no_start else sa.bindparam("from_", type_=sa.BigInteger),
         None if no_end else sa.bindparam("to", type_=sa.BigInteger),
         backwards,

@@ -8,6 +8,8 @@ import grpc
 
 from newsledger.api.interceptors.base import Interceptor, UnaryBehaviour
 from newsledger.api.interceptors.chain import MethodChain
+from newsledger.api.serialized import Serialized
+from newsledger.v1 import event_store_pb2 as pb
 
 
 class Details:
@@ -62,3 +64,19 @@ def test_an_unknown_method_is_answered_none_and_not_kept() -> None:
     for number in range(100):
         assert chain.intercept_service(lookup, Details(f"/s/Unknown{number}")) is None
     assert chain._handlers == {}
+
+
+def test_a_serialized_response_goes_out_as_it_is_and_a_message_as_before() -> None:
+    """Given the kept handler, a Serialized answer's bytes pass unchanged (not serialised
+    again) and any other answer goes through the method's own serializer."""
+    def own(response: Any) -> bytes:
+        return pb.ReadLogResponse.SerializeToString(response)
+
+    chain = MethodChain([Tagging("a")])
+    built = grpc.unary_unary_rpc_method_handler(handler, response_serializer=own)
+    kept = chain.intercept_service(lambda details: built, Details("/s/M"))
+    serialize = kept.response_serializer
+    wire = b"\x12\x03tok"
+    assert serialize(Serialized(wire)) is wire
+    message = pb.ReadLogResponse(next_page_token="tok")
+    assert serialize(message) == message.SerializeToString() == wire

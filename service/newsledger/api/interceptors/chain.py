@@ -5,7 +5,8 @@ rebuilds its wrapper (a new handler object and closures) although the result dep
 on the method. `MethodChain` runs the interceptors, outermost first, the first time a
 method is called and keeps the handler they built; later calls reuse it. What a wrapper
 does per call (reading the token, taking a stream slot, logging) is unchanged. Methods the
-server does not know are not kept, so unknown names cannot grow the table.
+server does not know are not kept, so unknown names cannot grow the table. The kept handler
+sends a response the servicer already serialised (`api/serialized.py`) as it is.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import threading
 from collections.abc import Callable, Sequence
 
 import grpc
+
+from newsledger.api.serialized import passing_serialized
 
 Continuation = Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None]
 
@@ -36,6 +39,7 @@ class MethodChain(grpc.ServerInterceptor):  # type: ignore[misc]
             return handler
         handler = self._build(continuation, handler_call_details)
         if handler is not None:
+            handler = passing_serialized(handler)
             with self._lock:
                 handler = self._handlers.setdefault(method, handler)
         return handler

@@ -8,10 +8,12 @@ import grpc
 
 from newsledger.api import conversions, page_tokens
 from newsledger.api.page_tokens import PageCursor
+from newsledger.api.serialized import Serialized
 from newsledger.application.errors import InvalidRequest, Violation
 from newsledger.application.ledger import Ledger
 from newsledger.application.subscriptions import CaughtUp, Checkpoint
-from newsledger.store.event_rows import EventRow
+from newsledger.store.page_reads import MessageRow
+from newsledger.store.wire_form import page_of_messages
 from newsledger.v1 import event_store_pb2 as pb
 from newsledger.v1 import event_store_pb2_grpc
 
@@ -25,11 +27,11 @@ def _direction_is_backward(direction: int) -> bool:
     return direction == _BACKWARD
 
 
-def _next_token(page: Sequence[EventRow], limit: int, cursor: PageCursor, key: str) -> str:
+def _next_token(page: Sequence[MessageRow], limit: int, cursor: PageCursor, key: str) -> str:
     """Return the token of the page after this one, or "" when there is none."""
     if len(page) <= limit:
         return ""
-    position, _, _, stream_version, *_ = page[limit]
+    position, stream_version, _ = page[limit]
     start = position if cursor.read == "log" else stream_version
     return page_tokens.encode(PageCursor(cursor.read, cursor.backwards, start, key))
 
@@ -49,10 +51,10 @@ class EventStoreService(event_store_pb2_grpc.EventStoreServiceServicer):
         result = self.ledger.append(request.stream, events, expected)
         return conversions.append_response(result)
 
-    def ReadStream(
+    def ReadStream(  # type: ignore[override]  # a Serialized response is sent as it is
         self, request: pb.ReadStreamRequest, context: grpc.ServicerContext
-    ) -> pb.ReadStreamResponse:
-        """Read one page of a stream."""
+    ) -> pb.ReadStreamResponse | Serialized:
+        """Read one page of a stream, sent as the events' stored messages."""
         limit = conversions.page_size(request.page_size)
         if request.page_token:
             cursor = page_tokens.decode(request.page_token, "stream")
@@ -70,16 +72,13 @@ class EventStoreService(event_store_pb2_grpc.EventStoreServiceServicer):
         page = self.ledger.read_stream(
             request.stream, from_version=start, backwards=backwards, limit=limit + 1
         )
-        response = pb.ReadStreamResponse(
-            next_page_token=_next_token(page, limit, cursor, request.stream)
-        )
-        conversions.add_recorded_events(page[:limit], into=response.events)
-        return response
+        token = _next_token(page, limit, cursor, request.stream)
+        return Serialized(page_of_messages([row[2] for row in page[:limit]], token))
 
-    def ReadLog(
+    def ReadLog(  # type: ignore[override]  # a Serialized response is sent as it is
         self, request: pb.ReadLogRequest, context: grpc.ServicerContext
-    ) -> pb.ReadLogResponse:
-        """Read one page of the whole log."""
+    ) -> pb.ReadLogResponse | Serialized:
+        """Read one page of the whole log, sent as the events' stored messages."""
         limit = conversions.page_size(request.page_size)
         event_types = conversions.event_types(request.event_types)
         key = ",".join(event_types)
@@ -101,9 +100,8 @@ class EventStoreService(event_store_pb2_grpc.EventStoreServiceServicer):
             limit=limit + 1,
             event_types=event_types,
         )
-        response = pb.ReadLogResponse(next_page_token=_next_token(page, limit, cursor, key))
-        conversions.add_recorded_events(page[:limit], into=response.events)
-        return response
+        token = _next_token(page, limit, cursor, key)
+        return Serialized(page_of_messages([row[2] for row in page[:limit]], token))
 
     def Subscribe(
         self, request: pb.SubscribeRequest, context: grpc.ServicerContext

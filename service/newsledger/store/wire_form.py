@@ -1,0 +1,99 @@
+"""An event's `newsledger.v1.RecordedEvent` in its protobuf wire form, written at append.
+
+Reads send what was stored: each event row keeps the serialised message a reader receives
+(`events.recorded_message`), so a page of the log is the stored messages joined, with no
+message built per event. The bytes are what the generated `RecordedEvent` serialises for
+the same fields (fields in number order, proto3 defaults left out, the record time a
+Timestamp); the store writes them by hand so it does not depend on the API's generated code.
+
+Fast path: `recorded_message`. Reference: `newsledger.api.conversions.recorded_event(...)
+.SerializeToString()`. Equivalence test: tests/unit/test_wire_form.py (hypothesis over every
+field's range, and a check that the proto's RecordedEvent still has exactly `FIELDS`: a
+changed message needs a new `WIRE_FORM_VERSION` and a migration that rewrites the column).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+WIRE_FORM_VERSION = 1
+"""Raised, with a migration that rewrites every row's message, when RecordedEvent changes."""
+
+FIELDS = (
+    (1, "event_id", "string"),
+    (2, "stream", "string"),
+    (3, "stream_version", "optional uint64"),
+    (4, "position", "optional uint64"),
+    (5, "event_type", "string"),
+    (6, "schema_version", "uint32"),
+    (7, "payload_json", "string"),
+    (8, "metadata_json", "string"),
+    (9, "record_time", "google.protobuf.Timestamp"),
+)
+"""RecordedEvent's fields as this module writes them: number, name, type."""
+
+_TWO_TO_THE_64 = 1 << 64
+_SMALL = [bytes([n]) for n in range(128)]
+
+
+def varint(value: int) -> bytes:
+    """Return an unsigned (or two's-complement 64-bit, if negative) protobuf varint."""
+    if 0 <= value < 128:
+        return _SMALL[value]
+    if value < 0:
+        value += _TWO_TO_THE_64
+    out = bytearray()
+    while value > 0x7F:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def _text(tag: bytes, value: str) -> bytes:
+    if not value:
+        return b""
+    data = value.encode()
+    return tag + varint(len(data)) + data
+
+
+def _timestamp(recorded_at_us: int) -> bytes:
+    seconds, micros = divmod(recorded_at_us, 1_000_000)
+    body = (b"\x08" + varint(seconds) if seconds else b"") + (
+        b"\x10" + varint(micros * 1000) if micros else b""
+    )
+    return b"\x4a" + varint(len(body)) + body
+
+
+def recorded_message(
+    position: int,
+    event_id: str,
+    stream: str,
+    stream_version: int,
+    event_type: str,
+    schema_version: int,
+    payload: str,
+    metadata: str,
+    recorded_at_us: int,
+) -> bytes:
+    """Return the serialised RecordedEvent of an event row (its id as canonical UUID text)."""
+    return b"".join(
+        (
+            _text(b"\x0a", event_id),
+            _text(b"\x12", stream),
+            b"\x18" + varint(stream_version),
+            b"\x20" + varint(position),
+            _text(b"\x2a", event_type),
+            b"\x30" + varint(schema_version) if schema_version else b"",
+            _text(b"\x3a", payload),
+            _text(b"\x42", metadata),
+            _timestamp(recorded_at_us),
+        )
+    )
+
+
+def page_of_messages(messages: Iterable[bytes], next_page_token: str) -> bytes:
+    """Return a serialised ReadLogResponse or ReadStreamResponse (events 1, token 2)."""
+    parts = [b"\x0a" + varint(len(message)) + message for message in messages]
+    parts.append(_text(b"\x12", next_page_token))
+    return b"".join(parts)
