@@ -33,13 +33,9 @@ FIELDS = (
 """RecordedEvent's fields as this module writes them: number, name, type."""
 
 _TWO_TO_THE_64 = 1 << 64
-_SMALL = [bytes([n]) for n in range(128)]
 
 
-def varint(value: int) -> bytes:
-    """Return an unsigned (or two's-complement 64-bit, if negative) protobuf varint."""
-    if 0 <= value < 128:
-        return _SMALL[value]
+def _encode_varint(value: int) -> bytes:
     if value < 0:
         value += _TWO_TO_THE_64
     out = bytearray()
@@ -50,19 +46,37 @@ def varint(value: int) -> bytes:
     return bytes(out)
 
 
+_KEPT = 1 << 14
+_VARINTS = [_encode_varint(n) for n in range(_KEPT)]
+"""The varints of 0 .. 2**14 - 1 (one or two bytes): lengths, versions, small positions."""
+
+
+def varint(value: int) -> bytes:
+    """Return an unsigned (or two's-complement 64-bit, if negative) protobuf varint."""
+    if 0 <= value < _KEPT:
+        return _VARINTS[value]
+    return _encode_varint(value)
+
+
 def _text(tag: bytes, value: str) -> bytes:
     if not value:
         return b""
     data = value.encode()
-    return tag + varint(len(data)) + data
+    size = len(data)
+    return tag + (_VARINTS[size] if size < _KEPT else _encode_varint(size)) + data
 
 
 def _timestamp(recorded_at_us: int) -> bytes:
+    """Return field 9, the record time as a Timestamp (seconds 1, nanos 2)."""
     seconds, micros = divmod(recorded_at_us, 1_000_000)
     body = (b"\x08" + varint(seconds) if seconds else b"") + (
         b"\x10" + varint(micros * 1000) if micros else b""
     )
-    return b"\x4a" + varint(len(body)) + body
+    return b"\x4a" + _VARINTS[len(body)] + body
+
+
+_last_time: tuple[int, bytes] = (0, _timestamp(0))
+"""The latest record time encoded: every event of a batch shares one."""
 
 
 def recorded_message(
@@ -77,17 +91,24 @@ def recorded_message(
     recorded_at_us: int,
 ) -> bytes:
     """Return the serialised RecordedEvent of an event row (its id as canonical UUID text)."""
+    global _last_time
+    kept_us, time = _last_time
+    if kept_us != recorded_at_us:
+        time = _timestamp(recorded_at_us)
+        _last_time = (recorded_at_us, time)
     return b"".join(
         (
             _text(b"\x0a", event_id),
             _text(b"\x12", stream),
-            b"\x18" + varint(stream_version),
-            b"\x20" + varint(position),
+            b"\x18",
+            _VARINTS[stream_version] if 0 <= stream_version < _KEPT else varint(stream_version),
+            b"\x20",
+            varint(position),
             _text(b"\x2a", event_type),
             b"\x30" + varint(schema_version) if schema_version else b"",
             _text(b"\x3a", payload),
             _text(b"\x42", metadata),
-            _timestamp(recorded_at_us),
+            time,
         )
     )
 
