@@ -69,6 +69,7 @@ def test_an_unknown_method_is_answered_none_and_not_kept() -> None:
 def test_a_serialized_response_goes_out_as_it_is_and_a_message_as_before() -> None:
     """Given the kept handler, a Serialized answer's bytes pass unchanged (not serialised
     again) and any other answer goes through the method's own serializer."""
+
     def own(response: Any) -> bytes:
         return pb.ReadLogResponse.SerializeToString(response)
 
