@@ -32,8 +32,9 @@ class Confirms(Protocol):
 
 
 Finisher = Callable[[Any, Confirms], Any]
-Asked = tuple[tuple[Any, ...], tuple[Any, ...], JsonDict]
-"""A provenance's development ids and source ids, and the confirmation it was given."""
+Asked = tuple[JsonDict, JsonDict]
+"""A copy of what a confirmation reads of a provenance (its development and source ids),
+and the confirmation it was given."""
 
 
 class _Recording:
@@ -45,22 +46,17 @@ class _Recording:
 
     def confirmation(self, provenance: Mapping[str, Any]) -> JsonDict:
         found = self.confirmer.confirmation(provenance)
-        self.asked.append(
-            (
-                tuple(provenance.get("development_ids", [])),
-                tuple(provenance.get("source_ids", [])),
-                found,
-            )
-        )
+        read = {
+            "development_ids": list(provenance.get("development_ids", [])),
+            "source_ids": list(provenance.get("source_ids", [])),
+        }
+        self.asked.append((read, found))
         return found
 
 
 def _same_confirmations(asked: list[Asked], confirmer: Confirms) -> bool:
     """Tell whether each provenance would be given the same confirmation now."""
-    return all(
-        confirmer.confirmation({"development_ids": list(ids), "source_ids": list(sources)}) == found
-        for ids, sources, found in asked
-    )
+    return all(confirmer.confirmation(read) == found for read, found in asked)
 
 
 class FinishedItems:
