@@ -89,11 +89,11 @@ def counting_renders(
 ) -> list[ViewPoint]:
     """Record each point the service renders a view at."""
     rendered: list[ViewPoint] = []
-    real: Callable[[ViewPoint], Any] = service.queries.view_at
+    real: Callable[..., Any] = service.queries.view_at
 
-    def view_at(point: ViewPoint) -> Any:
+    def view_at(point: ViewPoint, **options: Any) -> Any:
         rendered.append(point)
-        return real(point)
+        return real(point, **options)
 
     monkeypatch.setattr(service.queries, "view_at", view_at)
     return rendered

@@ -184,12 +184,18 @@ class NegotiationQueries:
         """Return the point a view query answers at (one indexed lookup, nothing decoded)."""
         return ViewPoint(negotiation_id, self._cut(negotiation_id, known_at), as_of, reported_by)
 
-    def view_at(self, point: ViewPoint) -> JsonDict:
-        """Return the view at a point: the state right after its stream version, rendered."""
+    def view_at(self, point: ViewPoint, *, shared: bool = False) -> JsonDict:
+        """Return the view at a point: the state right after its stream version, rendered.
+
+        With `shared`, a view of the kept state reuses the list items of its previous
+        render that are unchanged, so it shares them with other views: it must not be
+        changed.
+        """
         with self.stored(
             point.negotiation_id, cut=point.stream_version, reported_by=point.reported_by
         ) as stored:
-            return render_view(stored.state, point.as_of, index=stored.index)
+            reuse = stored.finished if shared and point.reported_by is None else None
+            return render_view(stored.state, point.as_of, index=stored.index, reuse=reuse)
 
     def summaries(
         self, after_id: str, limit: int, party_id: str = "", phase: str = ""

@@ -17,6 +17,7 @@ from newsledger.domain.as_of import state_as_of
 from newsledger.domain.confirmation import Confirmer, RegistryIndex, disputes
 from newsledger.domain.state import JsonDict, NegotiationState
 from newsledger.domain.valid_time import counts_on, valid_order
+from newsledger.domain.view_reuse import Confirms, FinishedItems
 
 NOT_SCHEDULED: JsonDict = {"status": "NEXT_ROUND_STATUS_NOT_SCHEDULED"}
 """The next round when no development has set one: explicitly not scheduled."""
@@ -191,7 +192,7 @@ _LEAVES = frozenset({str, int, float, bool, type(None)})
 """The exact types of JSON leaves: a lookup by type settles most values of a view at once."""
 
 
-def _finished(value: Any, confirmer: Confirmer) -> Any:
+def _finished(value: Any, confirmer: Confirms) -> Any:
     """Return a fresh copy with a confirmation in every provenance and empty values dropped.
 
     Empty strings, lists, objects and false are dropped, as protobuf JSON omits those
@@ -208,7 +209,7 @@ def _finished(value: Any, confirmer: Confirmer) -> Any:
     return _finished_object(value, confirmer)
 
 
-def _finished_object(value: Mapping[str, Any], confirmer: Confirmer) -> JsonDict:
+def _finished_object(value: Mapping[str, Any], confirmer: Confirms) -> JsonDict:
     """Return `_finished` of an object: the plain dicts, lists and leaves of a view are told
     apart by their exact type; anything else takes the general checks."""
     finished = {}
@@ -255,6 +256,7 @@ def render_view(
     as_of: date,
     limit: int | None = VIEW_LIST_LIMIT,
     index: RegistryIndex | None = None,
+    reuse: FinishedItems | None = None,
 ) -> JsonDict:
     """Return the NegotiationView JSON object (proto field names) as of a query date.
 
@@ -264,7 +266,8 @@ def render_view(
     cut short are named in `truncated_lists`, with their totals and the call that reads them
     whole. What is computed from a list (current phase, measures in force, the latest ruling)
     is computed from all of it. An `index` kept with the state spares indexing its registry
-    again.
+    again; `reuse`, kept with it too, gives back the list items finished by the previous
+    render that are unchanged (shared with it: the view must not be changed).
     """
     whole = state
     index = RegistryIndex() if index is None else index  # one walk serves both uses below
@@ -380,6 +383,8 @@ def render_view(
         "stale": bool(state.problems),
         "truncated_lists": cut.notes,
     }
+    if reuse is not None:
+        return reuse.finish(view, confirmer, _finished)
     finished: JsonDict = _finished(view, confirmer)
     return finished
 

@@ -29,6 +29,7 @@ from newsledger.domain.negotiation import (
     negotiation_id_from_stream,
 )
 from newsledger.domain.state import NegotiationState
+from newsledger.domain.view_reuse import FinishedItems
 from newsledger.projections.snapshots import is_snapshot_point, latest_snapshot, save_snapshot
 from newsledger.projections.state_cache import KeptState, StateCache
 from newsledger.store.log_queries import EVENT_COLUMNS
@@ -46,6 +47,7 @@ class StoredView:
     last_position: int
     last_stream_version: int
     index: RegistryIndex | None = None
+    finished: FinishedItems | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,7 +267,9 @@ def _kept_view(negotiation_id: str, kept: KeptState, version: int) -> StoredView
     """Return a view of a kept state (its position is in the state itself)."""
     stream = NEGOTIATION_STREAM_PREFIX + negotiation_id
     position = int(kept.state.last_position.get("position", -1))
-    return StoredView(negotiation_id, stream, kept.state, position, version, kept.index)
+    return StoredView(
+        negotiation_id, stream, kept.state, position, version, kept.index, kept.finished
+    )
 
 
 class NegotiationViews:
@@ -323,7 +327,7 @@ class NegotiationViews:
             kept = KeptState(loaded.state, loaded.last_stream_version)
             self.cache.put(negotiation_id, kept)
             with kept.lock:
-                yield replace(loaded, index=kept.index)
+                yield replace(loaded, index=kept.index, finished=kept.finished)
             return
         yield loaded
 

@@ -23,6 +23,7 @@ from newsledger.domain.confirmation import RegistryIndex
 from newsledger.domain.events import StoredEvent
 from newsledger.domain.negotiation import negotiation_id_from_stream
 from newsledger.domain.state import NegotiationState
+from newsledger.domain.view_reuse import FinishedItems
 
 DEFAULT_MAX_STATES = 64
 
@@ -31,7 +32,8 @@ DEFAULT_MAX_STATES = 64
 class KeptState:
     """One negotiation's decoded state, the version it is folded to, and its lock.
 
-    `index` is the state's registry index, kept up to date by the renders (under the lock).
+    `index` is the state's registry index, kept up to date by the renders (under the lock);
+    `finished`, the list items of its latest current view, checked before each reuse.
 
     `version` is None while an append that changed the state has not committed.
     """
@@ -41,6 +43,7 @@ class KeptState:
     pending: int | None = None
     lock: threading.RLock = field(default_factory=threading.RLock)
     index: RegistryIndex = field(default_factory=RegistryIndex)
+    finished: FinishedItems = field(default_factory=FinishedItems)
 
 
 class StateCache:

@@ -13,6 +13,7 @@ from newsledger.api import conversions, page_tokens
 from newsledger.api.message_dicts import message_from_dict
 from newsledger.api.page_tokens import PageCursor
 from newsledger.api.view_cache import ViewCache
+from newsledger.api.view_messages import ViewMessages
 from newsledger.application.errors import InvalidRequest, Violation
 from newsledger.application.queries import NegotiationQueries, ViewPoint
 from newsledger.domain.timeline import TimelineFilter
@@ -43,6 +44,7 @@ class NegotiationService(negotiations_pb2_grpc.NegotiationServiceServicer):
         self.queries = queries
         self.today = today
         self.views = ViewCache() if views is None else views
+        self.messages = ViewMessages()
 
     def GetNegotiation(
         self, request: pb.GetNegotiationRequest, context: grpc.ServicerContext
@@ -65,7 +67,8 @@ class NegotiationService(negotiations_pb2_grpc.NegotiationServiceServicer):
         """Return the view at a point as a serialized NegotiationView, built once per point."""
         data = self.views.get(point)
         if data is None:
-            view = conversions.negotiation_view(self.queries.view_at(point))
+            rendered = self.queries.view_at(point, shared=True)
+            view = self.messages.message(point.negotiation_id, rendered)
             data = view.SerializeToString()
             self.views.put(point, data)
         return data
