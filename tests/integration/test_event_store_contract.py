@@ -290,6 +290,18 @@ class TestReads:
         in_b = filled.read_all(stream="b", limit=100)
         assert {e.stream for e in in_b} == {"b"} and len(in_b) == 5
 
+    def test_a_streams_first_event_type_is_read_once_then_kept(self, store: EventStore) -> None:
+        """Given a stream's first type found once, later calls read nothing (the first event
+        of a stream never changes); a stream without events is looked up every time."""
+        assert store.first_event_type("a") is None
+        store.append("a", events(2, "A"))
+        assert store.first_event_type("a") == "A"
+        store._pages._run = _refusing_reads  # type: ignore[method-assign]
+        store.append("a", events(1, "B"))
+        assert store.first_event_type("a") == "A"
+        with pytest.raises(AssertionError, match="kept"):
+            store.first_event_type("b")
+
     def test_a_missing_stream_reads_empty(self, store: EventStore) -> None:
         assert store.read_stream("nothing") == []
         assert store.stream_version("nothing") is None
@@ -338,3 +350,7 @@ def test_event_ids_round_trip_as_uuids(store: EventStore) -> None:
     store.append("s", [proposed])
     [stored] = store.read_all()
     assert isinstance(stored.event_id, uuid.UUID) and stored.event_id == proposed.event_id
+
+
+def _refusing_reads(*args: object, **kwargs: object) -> list[object]:
+    raise AssertionError("the kept first event type should have been used")

@@ -38,6 +38,10 @@ class AppendObserver(Protocol):
         """Apply the newly appended events inside the append's transaction."""
 
 
+FIRST_TYPES_KEPT = 10_000
+"""How many streams' first event types `first_event_type` keeps before it starts over."""
+
+
 def _now_micros() -> int:
     return time.time_ns() // 1000
 
@@ -63,6 +67,7 @@ class EventStore:
         # Writers in this process queue here first, so they hand the database lock over
         # directly instead of polling for it; the database lock still orders other processes.
         self._local_writer = threading.Lock()
+        self._first_types: dict[str, str] = {}
 
     def add_observer(self, observer: AppendObserver) -> None:
         """Run observer inside every append transaction, after the events are inserted."""
@@ -303,6 +308,24 @@ class EventStore:
     ) -> list[MessageRow]:
         """Return the events read_stream returns, each as (position, version, message bytes)."""
         return self._pages.stream_messages(stream, from_version, backwards, limit)
+
+    def first_event_type(self, stream: str) -> str | None:
+        """Return the type of the stream's first event, or None if the stream has none.
+
+        A recorded event never changes, so a stream's first type, once found, is kept (for
+        up to FIRST_TYPES_KEPT streams) and later calls read nothing.
+        """
+        kept = self._first_types.get(stream)
+        if kept is not None:
+            return kept
+        first = self._pages.stream_rows(stream, 0, False, 1)
+        if not first:
+            return None
+        if len(self._first_types) >= FIRST_TYPES_KEPT:
+            self._first_types.clear()
+        event_type: str = first[0][4]
+        self._first_types[stream] = event_type
+        return event_type
 
     def events_by_id(self, event_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, StoredEvent]:
         """Return the recorded events among these ids, keyed by id."""

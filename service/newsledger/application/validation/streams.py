@@ -44,9 +44,9 @@ def opening_violations(
     negotiation_id = negotiation_id_from_stream(stream)
     if negotiation_id is None or not proposed:
         return []
-    first = store.read_stream_rows(stream, from_version=0, limit=1)
+    first = store.first_event_type(stream)
     later = [i for i, e in enumerate(proposed) if e.event_type == NEGOTIATION_OPENED]
-    if first and first[0][4] != NEGOTIATION_OPENED:
+    if first is not None and first != NEGOTIATION_OPENED:
         return [
             Violation(
                 "stream",
@@ -55,7 +55,7 @@ def opening_violations(
             )
         ]
     violations: list[Violation] = []
-    if not first:
+    if first is None:
         opening = proposed[0]
         if opening.event_type != NEGOTIATION_OPENED:
             return [
