@@ -1,8 +1,9 @@
 """The stored wire form of an event is, byte for byte, what the API's conversion serialises.
 
-Reads send `events.recorded_message` as it is, so it must equal
+Reads send `events.response_item` as it is, so the RecordedEvent inside must equal
 `conversions.recorded_event(event).SerializeToString()` for every value a row can hold, and
-a page joined from stored messages must equal the response message built field by field.
+a page joined from stored items must equal the response message built field by field, for
+each response that carries events (a SubscribeResponse of one event included).
 If RecordedEvent gains or changes a field, `test_the_wire_form_knows_every_field` fails:
 raise WIRE_FORM_VERSION and add a migration that rewrites the stored messages.
 """
@@ -17,7 +18,13 @@ from hypothesis import strategies as st
 
 from newsledger.api import conversions
 from newsledger.domain.events import StoredEvent
-from newsledger.store.wire_form import FIELDS, page_of_messages, recorded_message, varint
+from newsledger.store.wire_form import (
+    FIELDS,
+    page_of_items,
+    recorded_message,
+    response_item,
+    varint,
+)
 from newsledger.v1 import event_store_pb2 as pb
 
 pytestmark = pytest.mark.equivalence
@@ -56,10 +63,26 @@ def stored_message(event: StoredEvent) -> bytes:
     )
 
 
+def stored_item(event: StoredEvent) -> bytes:
+    return response_item(
+        event.position,
+        str(event.event_id),
+        event.stream,
+        event.stream_version,
+        event.event_type,
+        event.schema_version,
+        event.payload,
+        event.metadata,
+        event.recorded_at_us,
+    )
+
+
 @settings(max_examples=400)
 @given(events)
 def test_the_stored_message_is_the_serialised_recorded_event(event: StoredEvent) -> None:
-    assert stored_message(event) == conversions.recorded_event(event).SerializeToString()
+    message = conversions.recorded_event(event)
+    assert stored_message(event) == message.SerializeToString()
+    assert stored_item(event) == pb.SubscribeResponse(event=message).SerializeToString()
 
 
 @settings(max_examples=100)
@@ -70,7 +93,7 @@ def test_a_page_of_stored_messages_is_the_serialised_response(
     for response_type in (pb.ReadLogResponse, pb.ReadStreamResponse):
         expected = response_type(next_page_token=token)
         expected.events.extend(conversions.recorded_event(event) for event in page)
-        joined = page_of_messages([stored_message(event) for event in page], token)
+        joined = page_of_items([stored_item(event) for event in page], token)
         assert joined == expected.SerializeToString()
         assert response_type.FromString(joined) == expected
 

@@ -294,7 +294,7 @@ class EventStore:
         stream: str | None = None,
         event_types: Iterable[str] = (),
     ) -> list[MessageRow]:
-        """Return the events read_all returns, each as (position, version, RecordedEvent bytes)."""
+        """Return the events read_all returns, each as (position, version, response item)."""
         types = list(event_types)
         return self._pages.log_messages(from_position, to_position, backwards, limit, stream, types)
 
@@ -306,7 +306,7 @@ class EventStore:
         backwards: bool = False,
         limit: int = 100,
     ) -> list[MessageRow]:
-        """Return the events read_stream returns, each as (position, version, message bytes)."""
+        """Return the events read_stream returns, each as (position, version, response item)."""
         return self._pages.stream_messages(stream, from_version, backwards, limit)
 
     def first_event_type(self, stream: str) -> str | None:

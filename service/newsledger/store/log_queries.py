@@ -13,7 +13,7 @@ from newsledger.domain.events import StoredEvent
 from newsledger.store.errors import EventIdConflict
 from newsledger.store.records import ProposedEvent
 from newsledger.store.tables import events, known_at_watermark
-from newsledger.store.wire_form import recorded_message
+from newsledger.store.wire_form import response_item
 
 EVENT_COLUMNS = (
     events.c.position,
@@ -145,7 +145,7 @@ def log_head(conn: Connection) -> tuple[int, int]:
 def rows_of(conn: Connection, appended: Sequence[StoredEvent]) -> list[tuple[Any, ...]]:
     """Return the events table rows of appended events, each id as the driver takes it.
 
-    Each row ends with the event's serialised RecordedEvent, which reads send as stored.
+    Each row ends with the event's response item, which reads send as stored.
     """
     as_hex = conn.dialect.name == "sqlite"  # SQLAlchemy's Uuid keeps 32 hex digits there
     return [
@@ -159,7 +159,7 @@ def rows_of(conn: Connection, appended: Sequence[StoredEvent]) -> list[tuple[Any
             event.payload,
             event.metadata,
             event.recorded_at_us,
-            recorded_message(
+            response_item(
                 event.position,
                 str(event.event_id),
                 event.stream,

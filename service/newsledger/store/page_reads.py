@@ -8,8 +8,8 @@ hex digits there), is put in canonical form as `CanonicalUuidText` would. Driver
 re-raised as SQLAlchemy's, so callers see the same exceptions as on any other read.
 
 A page may also be read as each event's stored wire form (`log_messages`, `stream_messages`):
-its position, stream version and serialised RecordedEvent; a row stored without one (none
-is, since revision 0007) gets it built from its columns.
+its position, stream version and response item; a row stored without one (none is, since
+revision 0007) gets it built from its columns.
 
 Fast path: `PageReader`. Reference: `EventStore.read_all` / `read_stream` (StoredEvent).
 Equivalence tests: tests/integration/test_event_rows.py and
@@ -28,14 +28,14 @@ from sqlalchemy.engine import Engine
 from newsledger.store import log_queries
 from newsledger.store.event_rows import EVENT_ROW_COLUMNS, EventRow, canonical_uuid_text
 from newsledger.store.tables import events
-from newsledger.store.wire_form import recorded_message
+from newsledger.store.wire_form import response_item
 
 _Shape = tuple[Any, ...]
 
 MessageRow = tuple[int, int, bytes]
-"""An event's position, stream version and serialised RecordedEvent."""
+"""An event's position, stream version and response item (store/wire_form.py)."""
 
-MESSAGE_COLUMNS = (events.c.position, events.c.stream_version, events.c.recorded_message)
+MESSAGE_COLUMNS = (events.c.position, events.c.stream_version, events.c.response_item)
 
 
 class _Compiled:
@@ -124,7 +124,7 @@ class PageReader:
         if all(row[2] is not None for row in rows):
             return [(row[0], row[1], bytes(row[2])) for row in rows]
         # Rows written without their message: build every message of the page from its row.
-        return [(row[0], row[3], recorded_message(*row)) for row in self._run(shape, values)]
+        return [(row[0], row[3], response_item(*row)) for row in self._run(shape, values)]
 
     def _run(self, shape: _Shape, values: dict[str, Any], *, canonical: bool = True) -> list[Any]:
         compiled = self._compiled.get(shape) or self._compile(shape)

@@ -33,10 +33,10 @@ events = sa.Table(
     sa.Column("metadata", sa.Text(), nullable=False),
     # Record time in microseconds since the Unix epoch (UTC); never decreases with position.
     sa.Column("recorded_at_us", BigInt, nullable=False),
-    # The event as a reader receives it: its serialised newsledger.v1.RecordedEvent
-    # (store/wire_form.py), written in the same insert, so a page of the log is the stored
-    # messages joined. Empty (NULL) only for a row written without it; reads then build it.
-    sa.Column("recorded_message", sa.LargeBinary(), nullable=True),
+    # The event as a reader receives it: a serialised response holding just this event
+    # (store/wire_form.py), written in the same insert, so a page of the log is its rows'
+    # items joined. NULL only for a row written without it; reads then build it.
+    sa.Column("response_item", sa.LargeBinary(), nullable=True),
     sa.UniqueConstraint("stream", "stream_version", name="uq_events_stream_version"),
 )
 

@@ -1,15 +1,19 @@
 """An event's `newsledger.v1.RecordedEvent` in its protobuf wire form, written at append.
 
-Reads send what was stored: each event row keeps the serialised message a reader receives
-(`events.recorded_message`), so a page of the log is the stored messages joined, with no
-message built per event. The bytes are what the generated `RecordedEvent` serialises for
-the same fields (fields in number order, proto3 defaults left out, the record time a
-Timestamp); the store writes them by hand so it does not depend on the API's generated code.
+Reads send what was stored. Each event row keeps the event as a *response item*
+(`events.response_item`): the serialised response that holds this one event in its field 1.
+ReadLogResponse, ReadStreamResponse and SubscribeResponse all carry events in field 1, and
+protobuf reads concatenated messages as one (repeated fields append), so a page of the log
+is its rows' items joined, then the page token: no message is built per event. The
+`RecordedEvent` inside is what the generated class serialises for the same fields (fields in
+number order, proto3 defaults left out, the record time a Timestamp); the store writes it by
+hand so that it does not depend on the API's generated code.
 
-Fast path: `recorded_message`. Reference: `newsledger.api.conversions.recorded_event(...)
-.SerializeToString()`. Equivalence test: tests/unit/test_wire_form.py (hypothesis over every
-field's range, and a check that the proto's RecordedEvent still has exactly `FIELDS`: a
-changed message needs a new `WIRE_FORM_VERSION` and a migration that rewrites the column).
+Fast path: `response_item`, `page_of_items`. Reference: the messages
+`newsledger.api.conversions.recorded_event` builds, serialised. Equivalence test:
+tests/unit/test_wire_form.py (hypothesis over every field's range, and a check that the
+proto's RecordedEvent still has exactly `FIELDS`: a changed message needs a new
+`WIRE_FORM_VERSION` and a migration that rewrites the column).
 """
 
 from __future__ import annotations
@@ -113,8 +117,39 @@ def recorded_message(
     )
 
 
-def page_of_messages(messages: Iterable[bytes], next_page_token: str) -> bytes:
-    """Return a serialised ReadLogResponse or ReadStreamResponse (events 1, token 2)."""
-    parts = [b"\x0a" + varint(len(message)) + message for message in messages]
-    parts.append(_text(b"\x12", next_page_token))
-    return b"".join(parts)
+def as_response_item(message: bytes) -> bytes:
+    """Return a serialised RecordedEvent as field 1 of a response: the event's response item."""
+    size = len(message)
+    return b"\x0a" + (_VARINTS[size] if size < _KEPT else _encode_varint(size)) + message
+
+
+def response_item(
+    position: int,
+    event_id: str,
+    stream: str,
+    stream_version: int,
+    event_type: str,
+    schema_version: int,
+    payload: str,
+    metadata: str,
+    recorded_at_us: int,
+) -> bytes:
+    """Return the response item of an event row: its RecordedEvent as a response's field 1."""
+    return as_response_item(
+        recorded_message(
+            position,
+            event_id,
+            stream,
+            stream_version,
+            event_type,
+            schema_version,
+            payload,
+            metadata,
+            recorded_at_us,
+        )
+    )
+
+
+def page_of_items(items: Iterable[bytes], next_page_token: str) -> bytes:
+    """Return a serialised ReadLogResponse or ReadStreamResponse: the items, then the token."""
+    return b"".join(items) + _text(b"\x12", next_page_token)

@@ -13,7 +13,7 @@ from newsledger.application.errors import InvalidRequest, Violation
 from newsledger.application.ledger import Ledger
 from newsledger.application.subscriptions import CaughtUp, Checkpoint
 from newsledger.store.page_reads import MessageRow
-from newsledger.store.wire_form import page_of_messages
+from newsledger.store.wire_form import page_of_items
 from newsledger.v1 import event_store_pb2 as pb
 from newsledger.v1 import event_store_pb2_grpc
 
@@ -54,7 +54,7 @@ class EventStoreService(event_store_pb2_grpc.EventStoreServiceServicer):
     def ReadStream(  # type: ignore[override]  # a Serialized response is sent as it is
         self, request: pb.ReadStreamRequest, context: grpc.ServicerContext
     ) -> pb.ReadStreamResponse | Serialized:
-        """Read one page of a stream, sent as the events' stored messages."""
+        """Read one page of a stream, sent as the events' stored response items."""
         limit = conversions.page_size(request.page_size)
         if request.page_token:
             cursor = page_tokens.decode(request.page_token, "stream")
@@ -73,12 +73,12 @@ class EventStoreService(event_store_pb2_grpc.EventStoreServiceServicer):
             request.stream, from_version=start, backwards=backwards, limit=limit + 1
         )
         token = _next_token(page, limit, cursor, request.stream)
-        return Serialized(page_of_messages([row[2] for row in page[:limit]], token))
+        return Serialized(page_of_items([row[2] for row in page[:limit]], token))
 
     def ReadLog(  # type: ignore[override]  # a Serialized response is sent as it is
         self, request: pb.ReadLogRequest, context: grpc.ServicerContext
     ) -> pb.ReadLogResponse | Serialized:
-        """Read one page of the whole log, sent as the events' stored messages."""
+        """Read one page of the whole log, sent as the events' stored response items."""
         limit = conversions.page_size(request.page_size)
         event_types = conversions.event_types(request.event_types)
         key = ",".join(event_types)
@@ -101,7 +101,7 @@ class EventStoreService(event_store_pb2_grpc.EventStoreServiceServicer):
             event_types=event_types,
         )
         token = _next_token(page, limit, cursor, key)
-        return Serialized(page_of_messages([row[2] for row in page[:limit]], token))
+        return Serialized(page_of_items([row[2] for row in page[:limit]], token))
 
     def Subscribe(
         self, request: pb.SubscribeRequest, context: grpc.ServicerContext

@@ -1,7 +1,8 @@
-"""Each event's stored wire form is its serialised RecordedEvent, on every backend and door.
+"""Each event's stored response item holds its RecordedEvent, on every backend and door.
 
-Reads send `events.recorded_message` as it is: for every page shape it must equal the
-message the API's conversion builds from the event's fields; a row written without it is
+Reads send `events.response_item` as it is: for every page shape it must equal the
+message the API's conversion builds from the event's fields, as a response's field 1; a row
+written without it is
 read with one built from its fields; revision 0007 fills it for the events recorded before
 and leaves every event's fields, and their immutability, as they were.
 """
@@ -21,6 +22,7 @@ from newsledger.api.conversions import recorded_event
 from newsledger.domain.events import StoredEvent
 from newsledger.store.event_store import EventStore
 from newsledger.store.migrate import migrations_dir
+from newsledger.v1.event_store_pb2 import ReadLogResponse
 from tests.integration.test_event_rows import LOG_READS
 from tests.support.factories import event, events
 
@@ -28,7 +30,15 @@ pytestmark = pytest.mark.equivalence
 
 
 def expected(page: list[StoredEvent]) -> list[tuple[int, int, bytes]]:
-    return [(e.position, e.stream_version, recorded_event(e).SerializeToString()) for e in page]
+    """Each event's position, version, and the response of that event alone, serialised."""
+    return [
+        (
+            e.position,
+            e.stream_version,
+            ReadLogResponse(events=[recorded_event(e)]).SerializeToString(),
+        )
+        for e in page
+    ]
 
 
 @pytest.fixture
@@ -40,7 +50,7 @@ def filled(store: EventStore) -> EventStore:
 
 
 @pytest.mark.parametrize("options", LOG_READS.values(), ids=LOG_READS.keys())
-def test_log_pages_read_as_stored_messages_equal_the_built_messages(
+def test_log_pages_read_as_stored_items_equal_the_built_messages(
     filled: EventStore, options: dict[str, Any]
 ) -> None:
     assert filled.read_all_messages(**options) == expected(filled.read_all(**options))
@@ -55,7 +65,7 @@ def test_log_pages_read_as_stored_messages_equal_the_built_messages(
         {"from_version": 1, "backwards": True},
     ],
 )
-def test_stream_pages_read_as_stored_messages_equal_the_built_messages(
+def test_stream_pages_read_as_stored_items_equal_the_built_messages(
     filled: EventStore, options: dict[str, Any]
 ) -> None:
     for stream in ("a", "b", "missing"):
@@ -75,7 +85,7 @@ def _insert_without_message(engine: Engine, position: int, event_id: str) -> Non
         )
 
 
-def test_a_row_written_without_its_message_reads_with_one_built_from_its_fields(
+def test_a_row_written_without_its_item_reads_with_one_built_from_its_fields(
     engine: Engine, store: EventStore
 ) -> None:
     store.append("s", events(1, "Noted"))
@@ -86,10 +96,10 @@ def test_a_row_written_without_its_message_reads_with_one_built_from_its_fields(
     assert store.read_stream_messages("s", backwards=True) == expected(every[::-1])
 
 
-def test_a_stored_message_cannot_be_rewritten(engine: Engine, store: EventStore) -> None:
+def test_a_stored_item_cannot_be_rewritten(engine: Engine, store: EventStore) -> None:
     store.append("s", events(1, "Noted"))
     with pytest.raises(sa.exc.DBAPIError, match="immutable"), engine.begin() as conn:
-        conn.execute(sa.text("UPDATE events SET recorded_message = :m"), {"m": b"\x0a\x01x"})
+        conn.execute(sa.text("UPDATE events SET response_item = :m"), {"m": b"\x0a\x01x"})
     assert store.read_all_messages() == expected(store.read_all())
 
 
@@ -110,11 +120,11 @@ def test_the_migration_fills_every_recorded_event_and_keeps_it_immutable(
     _migrate(engine, "0006_small_view_rows", "downgrade")
     with engine.connect() as conn:
         names = {c["name"] for c in sa.inspect(conn).get_columns("events")}
-    assert "recorded_message" not in names
+    assert "response_item" not in names
     _migrate(engine, "head", "upgrade")
     with engine.connect() as conn:
         stored = conn.execute(
-            sa.text("SELECT position, recorded_message FROM events ORDER BY position")
+            sa.text("SELECT position, response_item FROM events ORDER BY position")
         ).all()
     assert [(p, bytes(m)) for p, m in stored] == [(p, m) for p, _, m in expected(before)]
     assert store.read_all(limit=100) == before
