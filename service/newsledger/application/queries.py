@@ -36,6 +36,7 @@ from newsledger.projections.negotiation_views import (
 )
 from newsledger.projections.reported_by import reported_view
 from newsledger.projections.state_cache import StateCache
+from newsledger.projections.stream_rows import StreamRows
 from newsledger.store.event_store import EventStore
 
 
@@ -91,8 +92,10 @@ class NegotiationQueries:
         notifier: LogNotifier,
         now: Callable[[], datetime] = _now,
         states: StateCache | None = None,
+        rows: StreamRows | None = None,
     ) -> None:
         self.store = store
+        self.rows = StreamRows() if rows is None else rows
         self.views = NegotiationViews(store.engine, states)
         self.notifier = notifier
         self.now = now
@@ -150,7 +153,7 @@ class NegotiationQueries:
                     yield current
                     return
                 with self.store.engine.connect() as conn:
-                    reported = reported_view(conn, current, reported_by)
+                    reported = reported_view(conn, current, reported_by, self.rows)
                 yield reported
                 return
         if cut is None:
@@ -158,7 +161,7 @@ class NegotiationQueries:
         with self.store.engine.connect() as conn:
             stored = view_at_version(conn, negotiation_id, cut)
             if stored is not None and reported_by is not None:
-                stored = reported_view(conn, stored, reported_by)
+                stored = reported_view(conn, stored, reported_by, self.rows)
         if stored is None:
             raise NegotiationNotFound(negotiation_id)
         yield stored

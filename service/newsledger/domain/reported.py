@@ -13,7 +13,7 @@ development that created it is taken in too.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -82,6 +82,54 @@ def reported_state(
             and creators[name] < event.stream_version
             and creators[name] not in kept
             and creators[name] in by_version
+        }
+        if not wanted:
+            return state
+        kept |= wanted
+
+
+Candidate = tuple[int, str, Mapping[str, Any]]
+"""An event as `reported_state_of` first sees it: stream version, type, report."""
+
+
+def reported_state_of(
+    candidates: Sequence[Candidate],
+    instant: datetime,
+    full: NegotiationState,
+    event_at: Callable[[int], RecordedEvent],
+) -> NegotiationState | None:
+    """Return what `reported_state` returns, decoding only the events it folds or reads.
+
+    `candidates` are the stream's events in order, each with the report it was recorded
+    with; `event_at(version)` returns that event decoded, called at most once per version.
+    """
+    decoded: dict[int, RecordedEvent] = {}
+
+    def event(version: int) -> RecordedEvent:
+        if version not in decoded:
+            decoded[version] = event_at(version)
+        return decoded[version]
+
+    versions = {version for version, _, _ in candidates}
+    kept = {
+        version
+        for version, event_type, report in candidates
+        if event_type == OPENING or is_reported_by(report, instant)
+    }
+    applied = {str(entry["event_id"]) for entry in full.developments}
+    creators = creators_of(full)
+    while True:
+        state = fold(event(version) for version in sorted(kept))
+        refused = {str(problem["event_id"]) for problem in state.problems} if state else set()
+        wanted = {
+            creators[name]
+            for version in sorted(kept)
+            if str(event(version).event_id) in refused & applied
+            for name in strings_in(event(version).payload)
+            if name in creators
+            and creators[name] < version
+            and creators[name] not in kept
+            and creators[name] in versions
         }
         if not wanted:
             return state
