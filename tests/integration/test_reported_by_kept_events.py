@@ -71,6 +71,7 @@ def test_views_from_kept_events_equal_the_reference(
     append_all(app, clock, negotiation_id, [opening(negotiation_id), *people(), *first])
     early = clock.now
     instants = [datetime.combine(day, time(12), UTC) for day in days]
+    instants.append(datetime.combine(LAST_DAY + timedelta(days=60), time(), UTC))
     _same_answers(app, reference, negotiation_id, [(None, i) for i in instants])
     renamed = [Development(d.event_type, d.payload, f"{d.development_id}-more") for d in more]
     append_all(app, clock, negotiation_id, renamed)

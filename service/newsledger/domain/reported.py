@@ -102,6 +102,8 @@ def reported_state_of(
 
     `candidates` are the stream's events in order, each with the report it was recorded
     with; `event_at(version)` returns that event decoded, called at most once per version.
+    When every event had been reported, the answer is the fold of them all: `full` itself,
+    which the caller reads and does not change.
     """
     decoded: dict[int, RecordedEvent] = {}
 
@@ -116,6 +118,8 @@ def reported_state_of(
         for version, event_type, report in candidates
         if event_type == OPENING or is_reported_by(report, instant)
     }
+    if kept == versions:
+        return full
     applied = {str(entry["event_id"]) for entry in full.developments}
     creators = creators_of(full)
     while True:
