@@ -14,6 +14,7 @@ development that created it is taken in too.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -47,6 +48,45 @@ def is_reported_by(report: Mapping[str, Any], instant: datetime) -> bool:
         return any(dated)
     occurred = span_end(report.get("occurred") or {})
     return occurred is None or occurred <= instant.date()
+
+
+@dataclass(frozen=True, slots=True)
+class ReportDates:
+    """What of a report decides when it was reported, parsed once to be asked many times.
+
+    `published` holds each dated source's publication, a datetime (`published_time`) or a
+    date (`published_date`); `first_reported_end` the end of the `first_reported` span; and
+    `occurred` the raw `occurred` span, read only when nothing else dates the report.
+    """
+
+    published: tuple[datetime | date, ...]
+    first_reported_end: date | None
+    occurred: Mapping[str, Any]
+
+    @classmethod
+    def of(cls, report: Mapping[str, Any]) -> ReportDates:
+        """Return the dates of a report, parsed as `is_reported_by` parses them."""
+        published: list[datetime | date] = []
+        for source in report.get("sources", []):
+            if source.get("published_time"):
+                published.append(parse_rfc3339(str(source["published_time"])))
+            elif source.get("published_date"):
+                published.append(date.fromisoformat(str(source["published_date"])))
+        first = span_end(report.get("first_reported") or {})
+        return cls(tuple(published), first, report.get("occurred") or {})
+
+    def reported_by(self, instant: datetime) -> bool:
+        """Tell what `is_reported_by` tells of the report for the instant."""
+        day = instant.date()
+        for moment in self.published:
+            if moment <= instant if isinstance(moment, datetime) else moment <= day:
+                return True
+        if self.first_reported_end is not None:
+            return self.first_reported_end <= day
+        if self.published:
+            return False
+        occurred = span_end(self.occurred)
+        return occurred is None or occurred <= day
 
 
 def reported_by(events: Iterable[RecordedEvent], instant: datetime) -> list[RecordedEvent]:
@@ -88,8 +128,8 @@ def reported_state(
         kept |= wanted
 
 
-Candidate = tuple[int, str, Mapping[str, Any]]
-"""An event as `reported_state_of` first sees it: stream version, type, report."""
+Candidate = tuple[int, str, ReportDates]
+"""An event as `reported_state_of` first sees it: stream version, type, report dates."""
 
 
 def reported_state_of(
@@ -100,8 +140,8 @@ def reported_state_of(
 ) -> NegotiationState | None:
     """Return what `reported_state` returns, decoding only the events it folds or reads.
 
-    `candidates` are the stream's events in order, each with the report it was recorded
-    with; `event_at(version)` returns that event decoded, called at most once per version.
+    `candidates` are the stream's events in order, each with its report's dates;
+    `event_at(version)` returns that event decoded, called at most once per version.
     When every event had been reported, the answer is the fold of them all: `full` itself,
     which the caller reads and does not change.
     """
@@ -115,8 +155,8 @@ def reported_state_of(
     versions = {version for version, _, _ in candidates}
     kept = {
         version
-        for version, event_type, report in candidates
-        if event_type == OPENING or is_reported_by(report, instant)
+        for version, event_type, dates in candidates
+        if event_type == OPENING or dates.reported_by(instant)
     }
     if kept == versions:
         return full

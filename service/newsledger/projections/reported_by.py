@@ -58,5 +58,5 @@ def _reported_from_kept(
     def event_at(version: int) -> RecordedEvent:
         return kept[version].row.to_domain()
 
-    candidates = [(event.row.stream_version, event.row.event_type, event.report) for event in kept]
+    candidates = [(event.row.stream_version, event.row.event_type, event.dates) for event in kept]
     return reported_state_of(candidates, instant, at_cut.state, event_at)

@@ -5,8 +5,8 @@ been reported by the instant. Stored events never change once committed (the sto
 a replaced row) and a cut is always a committed version, so the events of versions 0..n
 read once answer every later cut at or below n; a cut past n reads only the events after n.
 Each kept event holds its row (payload as text, decoded again for each fold, which may
-change what it decodes) and the parts of its report that decide whether it had been
-reported by an instant (`KeptEvent.report`, read-only, shared between calls).
+change what it decodes) and its report's dates, parsed once (`ReportDates`, immutable),
+which decide whether it had been reported by an instant.
 
 The cache is bounded by the number of events kept, least recently used stream out; a stream
 longer than the bound is not kept and is read in full each time.
@@ -17,52 +17,35 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.engine import Connection
 
 from newsledger.domain.events import StoredEvent
+from newsledger.domain.reported import ReportDates
 from newsledger.projections.negotiation_views import events_between
 
 DEFAULT_MAX_EVENTS = 20_000
 
-_SOURCE_DATES = ("published_time", "published_date")
-_REPORT_SPANS = ("first_reported", "occurred")
-
 
 @dataclass(frozen=True, slots=True)
 class KeptEvent:
-    """A stored event and the parts of its report `is_reported_by` reads."""
+    """A stored event and its report's dates, which decide when it was reported."""
 
     row: StoredEvent
-    report: Mapping[str, Any]
+    dates: ReportDates
 
 
-def verdict_report(payload_text: str) -> Mapping[str, Any]:
-    """Return the parts of a payload's report that decide when it was reported.
-
-    That is each source's publication time and date and the `first_reported` and
-    `occurred` spans; nothing else of the report bears on `is_reported_by`.
-    """
+def report_dates(payload_text: str) -> ReportDates:
+    """Return the dates of the report in a payload's text."""
     payload = json.loads(payload_text)
-    report = payload.get("report") or {}
-    kept: dict[str, Any] = {
-        "sources": [
-            {name: source[name] for name in _SOURCE_DATES if name in source}
-            for source in report.get("sources", [])
-        ]
-    }
-    for name in _REPORT_SPANS:
-        if name in report:
-            kept[name] = report[name]
-    return kept
+    return ReportDates.of(payload.get("report") or {})
 
 
 def kept_event(row: StoredEvent) -> KeptEvent:
-    """Return a stored event with its verdict report decoded."""
-    return KeptEvent(row, verdict_report(row.payload))
+    """Return a stored event with its report's dates parsed."""
+    return KeptEvent(row, report_dates(row.payload))
 
 
 class StreamRows:

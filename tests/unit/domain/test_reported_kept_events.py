@@ -1,7 +1,7 @@
 """The kept-events path of `reported_by` gives what the reference gives, field for field.
 
-`reported_state_of` decodes only the events it folds and decides what was reported from the
-parts of each report `verdict_report` keeps; `reported_state` decodes every event and reads
+`reported_state_of` decodes only the events it folds and decides what was reported from each
+report's dates parsed once (`ReportDates`); `reported_state` decodes every event and reads
 whole reports. Over generated negotiations and instants, both give the same state.
 """
 
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from newsledger.domain.events import RecordedEvent
 from newsledger.domain.negotiation import fold, render_view
 from newsledger.domain.reported import is_reported_by, reported_state, reported_state_of
-from newsledger.projections.stream_rows import verdict_report
+from newsledger.projections.stream_rows import report_dates
 from tests.support.negotiation_strategies import (
     FIRST_DAY,
     LAST_DAY,
@@ -65,11 +65,9 @@ def varied_reports(draw: st.DrawFn) -> dict[str, Any]:
 
 @settings(max_examples=300, deadline=None)
 @given(varied_reports(), instants())
-def test_the_kept_parts_of_a_report_give_its_verdict(
-    report: dict[str, Any], instant: datetime
-) -> None:
+def test_a_reports_dates_give_its_verdict(report: dict[str, Any], instant: datetime) -> None:
     text = json.dumps({"report": report, "other": [1, 2]})
-    assert is_reported_by(verdict_report(text), instant) == is_reported_by(report, instant)
+    assert report_dates(text).reported_by(instant) == is_reported_by(report, instant)
 
 
 def _kept_path(
@@ -95,7 +93,7 @@ def _kept_path(
         )
 
     candidates = [
-        (event.stream_version, event.event_type, verdict_report(texts[event.stream_version]))
+        (event.stream_version, event.event_type, report_dates(texts[event.stream_version]))
         for event in events
     ]
     return reported_state_of(candidates, instant, full, event_at)
