@@ -57,9 +57,7 @@ def _same_at_cuts(app: Application, negotiation_id: str, cuts: list[int], day: d
 
 def test_past_states_across_snapshot_points_give_the_reference_views(engine: Engine) -> None:
     """The seed story and 160 statements: over two snapshot points, cuts in many orders."""
-    app = build_application(
-        EventStore(engine),
-    )
+    app = build_application(EventStore(engine))
     app.queries.past = PastStates(max_states=3)
     report = ingest_story_in_process(app.ledger, SEED_STORY)
     for first in range(0, 160, 20):
