@@ -27,15 +27,17 @@ from newsledger.domain.negotiation import InvalidNegotiationId, stream_for
 from newsledger.domain.state import JsonDict
 from newsledger.domain.timeline import TimelineFilter, timeline
 from newsledger.domain.view import render_view, statements_page
-from newsledger.projections.known_at import version_known_at, view_at_version
+from newsledger.projections.known_at import keep_past, version_known_at, view_after
 from newsledger.projections.negotiation_views import (
     NegotiationViews,
     StoredView,
     ViewSummary,
     current_version,
 )
+from newsledger.projections.past_states import PastStates
 from newsledger.projections.reported_by import reported_view
 from newsledger.projections.state_cache import StateCache
+from newsledger.projections.stream_rows import StreamRows
 from newsledger.store.event_store import EventStore
 
 
@@ -91,8 +93,12 @@ class NegotiationQueries:
         notifier: LogNotifier,
         now: Callable[[], datetime] = _now,
         states: StateCache | None = None,
+        rows: StreamRows | None = None,
+        past: PastStates | None = None,
     ) -> None:
         self.store = store
+        self.rows = StreamRows() if rows is None else rows
+        self.past = PastStates() if past is None else past
         self.views = NegotiationViews(store.engine, states)
         self.notifier = notifier
         self.now = now
@@ -150,18 +156,21 @@ class NegotiationQueries:
                     yield current
                     return
                 with self.store.engine.connect() as conn:
-                    reported = reported_view(conn, current, reported_by)
+                    reported = reported_view(conn, current, reported_by, self.rows)
                 yield reported
                 return
         if cut is None:
             raise NegotiationNotFound(negotiation_id)
         with self.store.engine.connect() as conn:
-            stored = view_at_version(conn, negotiation_id, cut)
-            if stored is not None and reported_by is not None:
-                stored = reported_view(conn, stored, reported_by)
-        if stored is None:
-            raise NegotiationNotFound(negotiation_id)
-        yield stored
+            stored = view_after(conn, self.past, negotiation_id, cut)
+            if stored is None:
+                raise NegotiationNotFound(negotiation_id)
+            answer = stored
+            if reported_by is not None:
+                answer = reported_view(conn, stored, reported_by, self.rows)
+        yield answer
+        # The block is over: nothing reads the state now, so it may serve a later cut.
+        keep_past(self.past, stored)
 
     def view(
         self,
