@@ -28,7 +28,7 @@ from newsledger.store.event_store import EventStore
 from newsledger.store.migrate import migrations_dir
 from newsledger.stories.ingest import ingest_story_in_process
 from newsledger.stories.story_file import load_story
-from tests.support.older_schema import without_the_watermark
+from tests.support.older_schema import appending_to_an_older_schema, older_event_rows
 from tests.support.paths import ROOT, SEED_STORY
 
 FIXTURE = ROOT / "tests" / "fixtures" / "stories" / "tri-basin-water-2026.yaml"
@@ -46,11 +46,8 @@ def upgrade_to(engine: Engine, revision: str) -> None:
 
 
 def raw_events(engine: Engine) -> list[tuple[Any, ...]]:
-    """Return every column of every event row, as the database holds it."""
-    with engine.connect() as connection:
-        return [
-            tuple(row) for row in connection.execute(sa.text("SELECT * FROM events ORDER BY 1"))
-        ]
+    """Return the fields of every event row (the columns every revision has), as stored."""
+    return older_event_rows(engine)
 
 
 @pytest.fixture
@@ -172,7 +169,7 @@ def test_an_upgrade_from_0002_keeps_events_and_builds_views_and_snapshots(
     upgrade_to(engine, "0002")
     bare = EventStore(engine)  # the 0002 schema: events only, as an older release wrote them
     story = load_story(FIXTURE)
-    with without_the_watermark(engine):
+    with appending_to_an_older_schema(engine):
         bare.append(story.stream, story.events)
     with engine.begin() as conn:
         conn.execute(

@@ -27,7 +27,7 @@ from newsledger.store.migrate import (
 from newsledger.store.records import ProposedEvent
 from tests.conftest import fresh_postgres_schema
 from tests.support.factories import events
-from tests.support.older_schema import without_the_watermark
+from tests.support.older_schema import appending_to_an_older_schema, older_event_rows
 
 RECORDED_AT_US = 1_750_000_000_123_456
 
@@ -42,11 +42,8 @@ def upgrade_to(engine: Engine, revision: str) -> None:
 
 
 def raw_events(engine: Engine) -> list[tuple[object, ...]]:
-    """Return every column of every event row, as the database holds it."""
-    with engine.connect() as connection:
-        return [
-            tuple(row) for row in connection.execute(sa.text("SELECT * FROM events ORDER BY 1"))
-        ]
+    """Return the fields of every event row (the columns every revision has), as stored."""
+    return older_event_rows(engine)
 
 
 def test_an_upgrade_from_0001_keeps_events_identical_and_backfills_a_verifiable_tree(
@@ -55,7 +52,7 @@ def test_an_upgrade_from_0001_keeps_events_identical_and_backfills_a_verifiable_
     engine = make_engine()
     upgrade_to(engine, "0001")
     old_store = EventStore(engine)
-    with without_the_watermark(engine):
+    with appending_to_an_older_schema(engine):
         for batch in range(4):
             old_store.append(f"before-audit-{batch}", events(5))
     before = raw_events(engine)
@@ -142,7 +139,7 @@ def test_the_upgrade_backfill_writes_the_bytes_the_live_append_path_writes(
     upgraded = make_engine()
     upgrade_to(upgraded, "0001")
     before_audit = EventStore(upgraded, clock=lambda: RECORDED_AT_US)
-    with without_the_watermark(upgraded):
+    with appending_to_an_older_schema(upgraded):
         for number, batch in enumerate(batches_with_metadata()):
             before_audit.append(f"stream-{number}", batch)
     upgrade_to_head(upgraded)
