@@ -25,6 +25,8 @@ from newsledger.api.limits import (
     RequestLimits,
 )
 
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+"""The bytes of the characters ``api.limits`` calls control characters."""
 _MESSAGE, _TEXT, _BYTES, _ENUM, _RANGE, _AT_MOST, _FREE = range(7)
 
 FieldPlan = tuple[int, Any, bool]
@@ -43,7 +45,15 @@ class LimitsCheck:
     def passes(self, message: Message) -> bool:
         """Return True only if ``request_violations(message, limits)`` finds no violation."""
         texts: list[str] = []
-        return self._passes(message, texts) and not _CONTROL.search("".join(texts))
+        if not self._passes(message, texts):
+            return False
+        text = "".join(texts)
+        try:
+            raw = text.encode()
+        except UnicodeEncodeError:
+            return not _CONTROL.search(text)
+        # In UTF-8 a control character is its own byte, never part of another character's.
+        return len(raw.translate(None, _CONTROL_BYTES)) == len(raw)
 
     def _passes(self, message: Message, texts: list[str]) -> bool:
         descriptor = message.DESCRIPTOR

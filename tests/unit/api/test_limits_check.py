@@ -161,3 +161,14 @@ def test_the_guard_refuses_with_the_walks_violations_and_reason(message: Message
 def test_every_request_type_is_covered() -> None:
     assert es.AppendEventsRequest in REQUESTS
     assert len(REQUESTS) > 10
+
+
+def test_the_control_bytes_are_the_characters_the_walk_refuses() -> None:
+    for code in range(0x3000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        text = f"a{chr(code)}b"
+        walked, _ = request_violations(es.AppendEventsRequest(stream=text), RequestLimits())
+        assert LimitsCheck(RequestLimits()).passes(es.AppendEventsRequest(stream=text)) == (
+            not walked
+        ), hex(code)
