@@ -34,8 +34,8 @@ NO_VALID_TIME = (
 
 
 def _is_mapping(value: object) -> TypeGuard[Mapping[str, Any]]:
-    # An exact dict first: isinstance against the Mapping ABC is the slow check.
-    return type(value) is dict or isinstance(value, Mapping)
+    # An exact dict, or None (a member not stated), is told without the slow ABC check.
+    return type(value) is dict or (value is not None and isinstance(value, Mapping))
 
 
 def _json_text(value: Any) -> str:
