@@ -115,15 +115,12 @@ def expected_version(message: pb.ExpectedVersion) -> ExpectedVersion:
 def append_response(result: AppendResult) -> pb.AppendEventsResponse:
     """Convert an append's result: every event's position, in the request's order."""
     response = pb.AppendEventsResponse(
-        positions=[
-            pb.EventPosition(
-                event_id=str(e.event_id), position=e.position, stream_version=e.stream_version
-            )
-            for e in result.events
-        ],
         already_recorded=result.already_recorded,
         stream_version=max(e.stream_version for e in result.events),
     )
+    add_position = response.positions.add  # fills each in place: no message built to copy
+    for e in result.events:
+        add_position(event_id=str(e.event_id), position=e.position, stream_version=e.stream_version)
     response.record_time.FromMicroseconds(max(e.recorded_at_us for e in result.events))
     return response
 

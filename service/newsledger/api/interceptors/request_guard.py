@@ -20,6 +20,7 @@ from newsledger.api.interceptors.base import (
     UnaryBehaviour,
 )
 from newsledger.api.limits import RequestLimits, request_violations
+from newsledger.api.limits_check import LimitsCheck
 from newsledger.application.errors import InvalidRequest, Violation
 
 
@@ -59,6 +60,7 @@ class RequestGuardInterceptor(Interceptor):
 
     def __init__(self, limits: RequestLimits) -> None:
         self.limits = limits
+        self._passes = LimitsCheck(limits).passes
 
     def wraps(self, method: str, handler: grpc.RpcMethodHandler) -> bool:
         """Apply to every method whose request is one message."""
@@ -72,7 +74,8 @@ class RequestGuardInterceptor(Interceptor):
         """Raise InvalidRequest when the request is unreadable or breaks a limit."""
         if isinstance(request, UnreadableRequest):
             raise request.refusal()
-        if isinstance(request, Message):
+        if isinstance(request, Message) and not self._passes(request):
+            # Only a request the quick check does not pass is walked for its violations.
             violations, reason = request_violations(request, self.limits)
             if violations:
                 raise InvalidRequest(violations, reason)

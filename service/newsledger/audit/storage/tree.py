@@ -7,8 +7,9 @@ from collections.abc import Iterator, Mapping, Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from newsledger.audit.batch_leaves import BatchLeaves
 from newsledger.audit.envelope import EnvelopeError
-from newsledger.audit.leaf import leaf_of, leaf_of_parsed
+from newsledger.audit.leaf import leaf_of
 from newsledger.audit.merkle import StoredNode, hash_leaf, nodes_to_store_on_append_batch
 from newsledger.domain.events import StoredEvent
 from newsledger.store.bulk import insert_rows, select_nodes
@@ -174,14 +175,11 @@ class AuditObserver:
         if not appended:
             return
         leaves: list[bytes] = []
-        origin = self.log_origin
+        head = appended[0].stored
+        leaf = BatchLeaves(self.log_origin, head.stream, head.recorded_at_us).leaf
         for offset, event in enumerate(appended):
             try:
-                leaves.append(
-                    leaf_of_parsed(
-                        event.stored, event.payload, event.metadata, origin, event.canonical
-                    )
-                )
+                leaves.append(leaf(event.stored, event.payload, event.metadata, event.canonical))
             except EnvelopeError as error:
                 raise InvalidAppend(
                     _request_field(offset, error),
