@@ -15,6 +15,7 @@ import pytest
 from google.protobuf import json_format
 from sqlalchemy.engine import Engine
 
+from newsledger.api.serialized import Serialized
 from newsledger.api.services.negotiations import NegotiationService
 from newsledger.api.view_cache import ViewCache
 from newsledger.application.queries import ViewPoint
@@ -27,6 +28,7 @@ from newsledger.stories.story_file import load_story
 from newsledger.v1 import negotiations_pb2 as pb
 from newsledger.v1.negotiation_view_pb2 import NegotiationView
 from tests.support.paths import ROOT
+from tests.support.served import as_sent
 
 FIXTURE = ROOT / "tests" / "fixtures" / "stories" / "tri-basin-water-2026.yaml"
 NEGOTIATION = "tri-basin-water-2026"
@@ -80,7 +82,7 @@ def ask(service: NegotiationService, as_of: str = "", known_at: datetime | None 
     request = pb.GetNegotiationRequest(negotiation_id=NEGOTIATION, as_of=as_of)
     if known_at is not None:
         request.known_at.FromDatetime(known_at)
-    response = service.GetNegotiation(request, None)
+    response = as_sent(service.GetNegotiation(request, None), pb.GetNegotiationResponse)
     return response.view.SerializeToString()
 
 
@@ -160,3 +162,34 @@ def test_the_views_kept_stay_within_the_bound_and_answers_stay_right(log: Log) -
         for day in days:
             assert ask(served, day.isoformat()) == log.replayed_view(last, day)
             assert len(views) <= 3
+
+
+@pytest.mark.equivalence
+def test_the_response_sent_as_bytes_is_the_response_message_built_field_by_field(
+    log: Log,
+) -> None:
+    """Given the view kept serialised, the bytes sent are exactly the response message built
+    by merging that view and setting each other field (as_of, known_at, reported_by)."""
+    asked = service(log)
+    instant = START + timedelta(minutes=5)
+    for fields in ({}, {"as_of": "2026-03-01"}, {"known_at": instant}, {"reported_by": instant}):
+        request = pb.GetNegotiationRequest(negotiation_id=NEGOTIATION)
+        for name, value in fields.items():
+            if isinstance(value, datetime):
+                getattr(request, name).FromDatetime(value)
+            else:
+                setattr(request, name, value)
+        sent = asked.GetNegotiation(request, None)
+        as_of = request.as_of or TODAY.isoformat()
+        known_at = instant if "known_at" in fields else None
+        reported_by = instant if "reported_by" in fields else None
+        point = asked.queries.view_point(
+            NEGOTIATION, date.fromisoformat(as_of), known_at, reported_by
+        )
+        expected = pb.GetNegotiationResponse(as_of=as_of)
+        expected.view.MergeFromString(asked._serialized_view(point))
+        for name in ("known_at", "reported_by"):
+            if request.HasField(name):
+                getattr(expected, name).CopyFrom(getattr(request, name))
+        assert isinstance(sent, Serialized)
+        assert sent.wire == expected.SerializeToString()

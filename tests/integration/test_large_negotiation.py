@@ -25,6 +25,7 @@ from newsledger.store.records import ProposedEvent
 from newsledger.stories.ingest import ingest_story_in_process
 from newsledger.v1 import negotiations_pb2 as pb
 from tests.support.paths import SEED_STORY
+from tests.support.served import as_sent
 
 STATEMENTS = int(os.environ.get("NEWSLEDGER_LARGE_NEGOTIATION_STATEMENTS", "20000"))
 BATCH = 1000
@@ -68,7 +69,7 @@ def test_a_negotiation_of_many_statements_is_still_read_whole_and_small(
     service = NegotiationService(app.queries)
     request = pb.GetNegotiationRequest(negotiation_id=report.negotiation_id)
     began = time.perf_counter()
-    response = service.GetNegotiation(request, None)  # type: ignore[arg-type]
+    response = as_sent(service.GetNegotiation(request, None), pb.GetNegotiationResponse)  # type: ignore[arg-type]
     view_seconds = time.perf_counter() - began
     size = len(response.SerializeToString())
     print(

@@ -12,11 +12,13 @@ from google.protobuf import json_format
 from newsledger.api import conversions, page_tokens
 from newsledger.api.message_dicts import message_from_dict
 from newsledger.api.page_tokens import PageCursor
+from newsledger.api.serialized import Serialized
 from newsledger.api.view_cache import ViewCache
 from newsledger.api.view_messages import ViewMessages
 from newsledger.application.errors import InvalidRequest, Violation
 from newsledger.application.queries import NegotiationQueries, ViewPoint
 from newsledger.domain.timeline import TimelineFilter
+from newsledger.store.wire_form import as_response_item
 from newsledger.v1 import negotiation_view_pb2 as nv
 from newsledger.v1 import negotiations_pb2 as pb
 from newsledger.v1 import negotiations_pb2_grpc
@@ -46,22 +48,26 @@ class NegotiationService(negotiations_pb2_grpc.NegotiationServiceServicer):
         self.views = ViewCache() if views is None else views
         self.messages = ViewMessages()
 
-    def GetNegotiation(
+    def GetNegotiation(  # type: ignore[override]  # a Serialized response is sent as it is
         self, request: pb.GetNegotiationRequest, context: grpc.ServicerContext
-    ) -> pb.GetNegotiationResponse:
-        """Return one negotiation's view as of a date, as known at an instant."""
+    ) -> pb.GetNegotiationResponse | Serialized:
+        """Return one negotiation's view as of a date, as known at an instant.
+
+        The view is kept serialised (per point), so the response is its bytes as field 1
+        followed by the other fields: no view message is parsed or serialised again.
+        """
         negotiation_id = _required_id(request.negotiation_id)
         as_of = conversions.query_date(request.as_of, self.today())
         known_at = conversions.known_at(request)
         reported_by = conversions.reported_by(request)
         point = self.queries.view_point(negotiation_id, as_of, known_at, reported_by)
-        response = pb.GetNegotiationResponse(as_of=as_of.isoformat())
-        response.view.MergeFromString(self._serialized_view(point))
+        rest = pb.GetNegotiationResponse(as_of=as_of.isoformat())
         if known_at is not None:
-            response.known_at.CopyFrom(request.known_at)
+            rest.known_at.CopyFrom(request.known_at)
         if reported_by is not None:
-            response.reported_by.CopyFrom(request.reported_by)
-        return response
+            rest.reported_by.CopyFrom(request.reported_by)
+        view = self._serialized_view(point)
+        return Serialized(as_response_item(view) + rest.SerializeToString())
 
     def _serialized_view(self, point: ViewPoint) -> bytes:
         """Return the view at a point as a serialized NegotiationView, built once per point."""
