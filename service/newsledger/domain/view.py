@@ -70,14 +70,20 @@ def _in_seq_order(records: Mapping[str, JsonDict]) -> list[str]:
 
 
 def _newest_plain(
-    records: Mapping[str, JsonDict], as_of: date, limit: int
+    records: Mapping[str, JsonDict], as_of: date, limit: int, all_count: bool = False
 ) -> tuple[list[tuple[str, JsonDict]], int]:
     """Return the `limit` most recent plain records counted by the date, and how many count.
 
     Records are kept in the order they were first set (their `_seq`), so the newest are
-    found walking back from the end; a state whose order differs is sorted first.
+    found walking back from the end; a state whose order differs is sorted first. When the
+    caller knows every record counts by the date (`all_count`: every development of the
+    state does, and a record counts from its development's day or earlier), the newest are
+    the last `limit` and none is checked.
     """
     keys = _in_seq_order(records)
+    if all_count:
+        newest = reversed(keys[-limit:]) if limit > 0 else ()
+        return [(key, sections.public(records[key])) for key in newest], len(keys)
     shown: list[tuple[str, JsonDict]] = []
     total = 0
     for key in reversed(keys):
@@ -92,8 +98,9 @@ def _newest_plain(
 class Truncation:
     """Cuts the view's lists to their most recent items and notes each list it cut."""
 
-    def __init__(self, limit: int | None) -> None:
+    def __init__(self, limit: int | None, all_count: bool = False) -> None:
         self.limit = limit
+        self.all_count = all_count  # every record of the state counts by the date
         self.notes: list[JsonDict] = []
 
     def note(self, path: str, shown: int, total: int, call: str) -> None:
@@ -112,7 +119,7 @@ class Truncation:
         if self.limit is None or len(records) <= self.limit:
             return _rendered(records, render, as_of)
         if render is sections.plain:
-            shown, total = _newest_plain(records, as_of, self.limit)
+            shown, total = _newest_plain(records, as_of, self.limit, self.all_count)
         else:
             every = [(key, render(records[key], as_of)) for key in records]
             counted = [(key, rendered) for key, rendered in every if rendered is not None]
@@ -276,7 +283,7 @@ def render_view(
     confirmer = Confirmer(
         state.developments, state.party_ids(), as_of, index if state is whole else None
     )
-    cut = Truncation(limit)
+    cut = Truncation(limit, all_count=state is whole)  # whole: everything counts by as_of
     outcomes = _rendered(state.outcomes, sections.outcome, as_of)
     phase_history, claimed_phases = sections.phases(
         state.phase_history, as_of, _backed_by_all(state, confirmer, outcomes)

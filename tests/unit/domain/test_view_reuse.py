@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from typing import Any
+from unittest.mock import patch
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from newsledger.domain import view as view_module
 from newsledger.domain.confirmation import RegistryIndex
 from newsledger.domain.negotiation import fold_in_place
 from newsledger.domain.view import _finished, render_view
@@ -25,6 +27,7 @@ from tests.support.every_type_strategies import developments_of_every_type
 from tests.support.negotiation_strategies import (
     FIRST_DAY,
     LAST_DAY,
+    Development,
     later_developments,
     negotiations,
     opening,
@@ -112,3 +115,42 @@ def test_an_item_equal_but_of_other_types_is_finished_again() -> None:
     second = reused.finish({"statements": [{"a": 1}]}, Confirmer(), _finished)
     assert first["statements"][0]["a"] is True
     assert second["statements"][0]["a"] == 1 and second["statements"][0]["a"] is not True
+
+
+def _statements(count: int) -> list[Development]:
+    """Return `count` statements on successive days, each from its own source."""
+    made = []
+    for number in range(count):
+        day = (FIRST_DAY + timedelta(days=number)).isoformat()
+        source = {"source_id": f"wire-{number}", "outlet": "Wire", "published_date": day}
+        report = {
+            "occurred": {"precision": "DATE_PRECISION_DAY", "start_date": day},
+            "sources": [{**source, "kind": "SOURCE_KIND_NEWSPAPER"}],
+        }
+        report["sources"][0]["quotes"] = [{"speaker_id": "alice", "text": "We talked."}]
+        payload = {"statement_id": f"statement-{number}", "speaker_id": "alice"}
+        made.append(Development("StatementMade", {**payload, "report": report}, f"s-{number}"))
+    return made
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(negotiation_and_appends())
+@example(([opening(NEGOTIATION), *people(), *_statements(5)], [LAST_DAY] * 7, 2))
+def test_the_newest_records_when_everything_counts_are_those_checked_one_by_one(
+    drawn: tuple[list[Any], list[date], int | None],
+) -> None:
+    """Given a render whose state counts whole by the date, the lists cut to their newest
+    records without checking each are the lists that checking each record gives."""
+    developments, days, limit = drawn
+    state = fold_in_place(list(recorded(NEGOTIATION, developments)), None)
+    assert state is not None
+    checked = view_module._newest_plain
+
+    def checking_each(records: Any, as_of: date, limit: int, all_count: bool = False) -> Any:
+        return checked(records, as_of, limit, False)
+
+    for as_of in {LAST_DAY, *days}:
+        fast = render_view(state, as_of, limit or 1)
+        with patch.object(view_module, "_newest_plain", checking_each):
+            reference = render_view(state, as_of, limit or 1)
+        assert exactly(fast) == exactly(reference)
