@@ -124,7 +124,7 @@ class PageReader:
         messages = ("messages", *shape)
         rows = cast(list[MessageRow], self._run(messages, values, canonical=False, binary=True))
         if all(row[2] is not None for row in rows):
-            return [(row[0], row[1], bytes(row[2])) for row in rows]
+            return rows  # both drivers give a BLOB or bytea as bytes
         # Rows written without their message: build every message of the page from its row.
         return [(row[0], row[3], response_item(*row)) for row in self._run(shape, values)]
 

@@ -152,4 +152,4 @@ def response_item(
 
 def page_of_items(items: Iterable[bytes], next_page_token: str) -> bytes:
     """Return a serialised ReadLogResponse or ReadStreamResponse: the items, then the token."""
-    return b"".join(items) + _text(b"\x12", next_page_token)
+    return b"".join([*items, _text(b"\x12", next_page_token)])
