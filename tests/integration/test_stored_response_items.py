@@ -53,7 +53,7 @@ def filled(store: EventStore) -> EventStore:
 def test_log_pages_read_as_stored_items_equal_the_built_messages(
     filled: EventStore, options: dict[str, Any]
 ) -> None:
-    assert filled.read_all_messages(**options) == expected(filled.read_all(**options))
+    assert filled.read_all_items(**options) == expected(filled.read_all(**options))
 
 
 @pytest.mark.parametrize(
@@ -69,7 +69,7 @@ def test_stream_pages_read_as_stored_items_equal_the_built_messages(
     filled: EventStore, options: dict[str, Any]
 ) -> None:
     for stream in ("a", "b", "missing"):
-        got = filled.read_stream_messages(stream, **options)
+        got = filled.read_stream_items(stream, **options)
         assert got == expected(filled.read_stream(stream, **options))
 
 
@@ -92,15 +92,15 @@ def test_a_row_written_without_its_item_reads_with_one_built_from_its_fields(
     _insert_without_message(engine, 1, str(uuid.uuid4()).upper())
     every = store.read_all(limit=10)
     assert len(every) == 2
-    assert store.read_all_messages(limit=10) == expected(every)
-    assert store.read_stream_messages("s", backwards=True) == expected(every[::-1])
+    assert store.read_all_items(limit=10) == expected(every)
+    assert store.read_stream_items("s", backwards=True) == expected(every[::-1])
 
 
 def test_a_stored_item_cannot_be_rewritten(engine: Engine, store: EventStore) -> None:
     store.append("s", events(1, "Noted"))
     with pytest.raises(sa.exc.DBAPIError, match="immutable"), engine.begin() as conn:
         conn.execute(sa.text("UPDATE events SET response_item = :m"), {"m": b"\x0a\x01x"})
-    assert store.read_all_messages() == expected(store.read_all())
+    assert store.read_all_items() == expected(store.read_all())
 
 
 def _migrate(engine: Engine, target: str, direction: str) -> None:

@@ -5,7 +5,7 @@ Reads send `events.response_item` as it is, so the RecordedEvent inside must equ
 a page joined from stored items must equal the response message built field by field, for
 each response that carries events (a SubscribeResponse of one event included).
 If RecordedEvent gains or changes a field, `test_the_wire_form_knows_every_field` fails:
-raise WIRE_FORM_VERSION and add a migration that rewrites the stored messages.
+raise WIRE_FORM_VERSION and add a migration that rewrites the stored response items.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def test_the_stored_message_is_the_serialised_recorded_event(event: StoredEvent)
 
 @settings(max_examples=100)
 @given(st.lists(events, max_size=6), texts)
-def test_a_page_of_stored_messages_is_the_serialised_response(
+def test_a_page_of_stored_items_is_the_serialised_response(
     page: list[StoredEvent], token: str
 ) -> None:
     for response_type in (pb.ReadLogResponse, pb.ReadStreamResponse):

@@ -1,10 +1,11 @@
 """Responses a servicer has already serialised, sent as they are.
 
-A read of the log answers with the events' stored messages joined (store/wire_form.py), so
-building a protobuf message only for gRPC to serialise it again would undo the gain. A
-servicer returns `Serialized(wire_bytes)`; `passing_serialized` wraps each method's response
-serializer (in `MethodChain`, once per method) so such a response goes out unchanged and any
-other response is serialised as before.
+A read of the log answers with the events' stored response items joined
+(store/wire_form.py), and GetNegotiation with the view it keeps serialised, so building a
+protobuf message only for gRPC to serialise it again would undo the gain. A servicer
+returns `Serialized(wire_bytes)`; `passing_serialized` wraps each method's response
+serializer (in `MethodChain`, once per method) so such a response goes out unchanged and
+any other response is serialised as before.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from newsledger.application.validation import check_append
 from newsledger.domain.events import StoredEvent
 from newsledger.domain.integrity import ReferencesRefused
 from newsledger.store.event_store import EventStore
-from newsledger.store.page_reads import MessageRow
+from newsledger.store.page_reads import ItemRow
 from newsledger.store.records import ANY, AppendResult, ExpectedVersion, ProposedEvent
 
 
@@ -64,13 +64,13 @@ class Ledger:
         except ReferencesRefused as refused:
             raise unknown_references(proposed, refused) from None
 
-    def read_stream(self, stream: str, **options: Any) -> list[MessageRow]:
-        """Return a page of one stream in wire form (see EventStore.read_stream_messages)."""
-        return self.store.read_stream_messages(stream, **options)
+    def read_stream(self, stream: str, **options: Any) -> list[ItemRow]:
+        """Return a page of one stream in wire form (see EventStore.read_stream_items)."""
+        return self.store.read_stream_items(stream, **options)
 
-    def read_log(self, **options: Any) -> list[MessageRow]:
-        """Return a page of the whole log in wire form (see EventStore.read_all_messages)."""
-        return self.store.read_all_messages(**options)
+    def read_log(self, **options: Any) -> list[ItemRow]:
+        """Return a page of the whole log in wire form (see EventStore.read_all_items)."""
+        return self.store.read_all_items(**options)
 
     def follow(self, **options: Any) -> Iterator[StoredEvent | Checkpoint | CaughtUp]:
         """Yield events from a position, then live (see subscriptions.follow)."""

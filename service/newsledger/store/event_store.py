@@ -19,7 +19,7 @@ from newsledger.store.errors import AppendLockTimeout, WrongExpectedVersion
 from newsledger.store.event_rows import EventRow
 from newsledger.store.limits import StoreLimits
 from newsledger.store.log_queries import EVENT_COLUMNS
-from newsledger.store.page_reads import MessageRow, PageReader
+from newsledger.store.page_reads import ItemRow, PageReader
 from newsledger.store.records import (
     ANY,
     AppendedEvent,
@@ -284,7 +284,7 @@ class EventStore:
         types = list(event_types)
         return self._pages.log_rows(from_position, to_position, backwards, limit, stream, types)
 
-    def read_all_messages(
+    def read_all_items(
         self,
         *,
         from_position: int | None = None,
@@ -293,21 +293,21 @@ class EventStore:
         limit: int = 100,
         stream: str | None = None,
         event_types: Iterable[str] = (),
-    ) -> list[MessageRow]:
+    ) -> list[ItemRow]:
         """Return the events read_all returns, each as (position, version, response item)."""
         types = list(event_types)
-        return self._pages.log_messages(from_position, to_position, backwards, limit, stream, types)
+        return self._pages.log_items(from_position, to_position, backwards, limit, stream, types)
 
-    def read_stream_messages(
+    def read_stream_items(
         self,
         stream: str,
         *,
         from_version: int | None = None,
         backwards: bool = False,
         limit: int = 100,
-    ) -> list[MessageRow]:
+    ) -> list[ItemRow]:
         """Return the events read_stream returns, each as (position, version, response item)."""
-        return self._pages.stream_messages(stream, from_version, backwards, limit)
+        return self._pages.stream_items(stream, from_version, backwards, limit)
 
     def first_event_type(self, stream: str) -> str | None:
         """Return the type of the stream's first event, or None if the stream has none.

@@ -7,13 +7,13 @@ pooled connection's driver cursor; the one column that needs processing, the eve
 hex digits there), is put in canonical form as `CanonicalUuidText` would. Driver errors are
 re-raised as SQLAlchemy's, so callers see the same exceptions as on any other read.
 
-A page may also be read as each event's stored wire form (`log_messages`, `stream_messages`):
-its position, stream version and response item; a row stored without one (none is, since
+A page may also be read as each event's stored wire form (`log_items`, `stream_items`): its
+position, stream version and response item; a row stored without one (none is, since
 revision 0007) gets it built from its columns.
 
 Fast path: `PageReader`. Reference: `EventStore.read_all` / `read_stream` (StoredEvent).
 Equivalence tests: tests/integration/test_event_rows.py and
-tests/integration/test_stored_messages.py (both backends).
+tests/integration/test_stored_response_items.py (both backends).
 """
 
 from __future__ import annotations
@@ -32,10 +32,10 @@ from newsledger.store.wire_form import response_item
 
 _Shape = tuple[Any, ...]
 
-MessageRow = tuple[int, int, bytes]
+ItemRow = tuple[int, int, bytes]
 """An event's position, stream version and response item (store/wire_form.py)."""
 
-MESSAGE_COLUMNS = (events.c.position, events.c.stream_version, events.c.response_item)
+ITEM_COLUMNS = (events.c.position, events.c.stream_version, events.c.response_item)
 
 
 class _Compiled:
@@ -81,21 +81,16 @@ class PageReader:
         event_types: Sequence[str],
     ) -> list[EventRow]:
         """Return the rows `log_queries.log_query` selects, in its order."""
-        shape: _Shape = ("log", from_position is None, to_position is None, backwards)
-        shape += (stream is None, len(event_types))
-        values: dict[str, Any] = {"limit": limit, "from_": from_position, "to": to_position}
-        values["stream"] = stream
-        values.update({f"type_{i}": name for i, name in enumerate(event_types)})
+        shape, values = _log_page(from_position, to_position, backwards, limit, stream, event_types)
         return self._run(shape, values)
 
     def stream_rows(
         self, stream: str, from_version: int | None, backwards: bool, limit: int
     ) -> list[EventRow]:
         """Return the rows `log_queries.stream_query` selects, in its order."""
-        shape = ("stream", from_version is None, backwards)
-        return self._run(shape, {"stream": stream, "from_": from_version, "limit": limit})
+        return self._run(*_stream_page(stream, from_version, backwards, limit))
 
-    def log_messages(
+    def log_items(
         self,
         from_position: int | None,
         to_position: int | None,
@@ -103,29 +98,24 @@ class PageReader:
         limit: int,
         stream: str | None,
         event_types: Sequence[str],
-    ) -> list[MessageRow]:
-        """Return the events `log_rows` would, each as its stored wire form."""
-        shape: _Shape = ("log", from_position is None, to_position is None, backwards)
-        shape += (stream is None, len(event_types))
-        values: dict[str, Any] = {"limit": limit, "from_": from_position, "to": to_position}
-        values["stream"] = stream
-        values.update({f"type_{i}": name for i, name in enumerate(event_types)})
-        return self._messages(shape, values)
+    ) -> list[ItemRow]:
+        """Return the events `log_rows` would, each with its stored response item."""
+        shape, values = _log_page(from_position, to_position, backwards, limit, stream, event_types)
+        return self._items(shape, values)
 
-    def stream_messages(
+    def stream_items(
         self, stream: str, from_version: int | None, backwards: bool, limit: int
-    ) -> list[MessageRow]:
-        """Return the events `stream_rows` would, each as its stored wire form."""
-        shape = ("stream", from_version is None, backwards)
-        values = {"stream": stream, "from_": from_version, "limit": limit}
-        return self._messages(shape, values)
+    ) -> list[ItemRow]:
+        """Return the events `stream_rows` would, each with its stored response item."""
+        return self._items(*_stream_page(stream, from_version, backwards, limit))
 
-    def _messages(self, shape: _Shape, values: dict[str, Any]) -> list[MessageRow]:
-        messages = ("messages", *shape)
-        rows = cast(list[MessageRow], self._run(messages, values, canonical=False, binary=True))
+    def _items(self, shape: _Shape, values: dict[str, Any]) -> list[ItemRow]:
+        rows = cast(
+            list[ItemRow], self._run(("items", *shape), values, canonical=False, binary=True)
+        )
         if all(row[2] is not None for row in rows):
             return rows  # both drivers give a BLOB or bytea as bytes
-        # Rows written without their message: build every message of the page from its row.
+        # Rows written without their item: build every item of the page from its row.
         return [(row[0], row[3], response_item(*row)) for row in self._run(shape, values)]
 
     def _run(
@@ -182,11 +172,35 @@ class PageReader:
             return self._compiled.setdefault(shape, _Compiled(statement, self.engine))
 
 
+def _log_page(
+    from_position: int | None,
+    to_position: int | None,
+    backwards: bool,
+    limit: int,
+    stream: str | None,
+    event_types: Sequence[str],
+) -> tuple[_Shape, dict[str, Any]]:
+    """Return the shape of a log page's statement and the values bound to it."""
+    shape = ("log", from_position is None, to_position is None, backwards, stream is None)
+    values: dict[str, Any] = {"limit": limit, "from_": from_position, "to": to_position}
+    values["stream"] = stream
+    values.update({f"type_{i}": name for i, name in enumerate(event_types)})
+    return (*shape, len(event_types)), values
+
+
+def _stream_page(
+    stream: str, from_version: int | None, backwards: bool, limit: int
+) -> tuple[_Shape, dict[str, Any]]:
+    """Return the shape of a stream page's statement and the values bound to it."""
+    shape = ("stream", from_version is None, backwards)
+    return shape, {"stream": stream, "from_": from_version, "limit": limit}
+
+
 def _statement(shape: _Shape) -> sa.Select[Any]:
     """Return the page query of a shape, its values as named bind parameters."""
     columns: Sequence[sa.ColumnElement[Any]] = EVENT_ROW_COLUMNS
-    if shape[0] == "messages":
-        columns, shape = MESSAGE_COLUMNS, shape[1:]
+    if shape[0] == "items":
+        columns, shape = ITEM_COLUMNS, shape[1:]
     limit = sa.bindparam("limit", type_=sa.Integer)
     if shape[0] == "stream":
         _, no_start, backwards = shape

@@ -12,7 +12,7 @@ from newsledger.api.serialized import Serialized
 from newsledger.application.errors import InvalidRequest, Violation
 from newsledger.application.ledger import Ledger
 from newsledger.application.subscriptions import CaughtUp, Checkpoint
-from newsledger.store.page_reads import MessageRow
+from newsledger.store.page_reads import ItemRow
 from newsledger.store.wire_form import page_of_items
 from newsledger.v1 import event_store_pb2 as pb
 from newsledger.v1 import event_store_pb2_grpc
@@ -27,7 +27,7 @@ def _direction_is_backward(direction: int) -> bool:
     return direction == _BACKWARD
 
 
-def _next_token(page: Sequence[MessageRow], limit: int, cursor: PageCursor, key: str) -> str:
+def _next_token(page: Sequence[ItemRow], limit: int, cursor: PageCursor, key: str) -> str:
     """Return the token of the page after this one, or "" when there is none."""
     if len(page) <= limit:
         return ""
