@@ -299,8 +299,17 @@ class TestReads:
         store._pages._run = _refusing_reads  # type: ignore[method-assign]
         store.append("a", events(1, "B"))
         assert store.first_event_type("a") == "A"
-        with pytest.raises(AssertionError, match="kept"):
+        with pytest.raises(AssertionError, match="no read"):
             store.first_event_type("b")
+
+    def test_looking_up_no_ids_finds_nothing_and_reads_nothing(
+        self, store: EventStore, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        store.append("a", events(1, "A"))
+        monkeypatch.setattr(store.engine, "connect", _refusing_reads)
+        assert store.events_by_id([]) == {}
+        with pytest.raises(AssertionError, match="no read"):
+            store.events_by_id([uuid.uuid4()])
 
     def test_a_missing_stream_reads_empty(self, store: EventStore) -> None:
         assert store.read_stream("nothing") == []
@@ -353,4 +362,5 @@ def test_event_ids_round_trip_as_uuids(store: EventStore) -> None:
 
 
 def _refusing_reads(*args: object, **kwargs: object) -> list[object]:
-    raise AssertionError("the kept first event type should have been used")
+    raise AssertionError("no read should have reached the database")
+

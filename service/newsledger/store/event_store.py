@@ -328,9 +328,12 @@ class EventStore:
         return event_type
 
     def events_by_id(self, event_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, StoredEvent]:
-        """Return the recorded events among these ids, keyed by id."""
+        """Return the recorded events among these ids, keyed by id (no query for no ids)."""
+        wanted = list(event_ids)
+        if not wanted:
+            return {}
         with self.engine.connect() as conn:
-            return log_queries.by_ids(conn, event_ids)
+            return log_queries.by_ids(conn, wanted)
 
     def _fetch(self, query: sa.Select[Any]) -> list[StoredEvent]:
         with self.engine.connect() as conn:
