@@ -363,4 +363,3 @@ def test_event_ids_round_trip_as_uuids(store: EventStore) -> None:
 
 def _refusing_reads(*args: object, **kwargs: object) -> list[object]:
     raise AssertionError("no read should have reached the database")
-
