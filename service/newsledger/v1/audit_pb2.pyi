@@ -471,10 +471,16 @@ class LogEntry(_message.Message):
     LEAF_FIELD_NUMBER: _builtins.int
     EVENT_FIELD_NUMBER: _builtins.int
     COMPLETED_SUBTREES_FIELD_NUMBER: _builtins.int
+    RESPONSE_ITEM_FIELD_NUMBER: _builtins.int
     sequence_number: _builtins.int
     """The sequence number, equal to the leaf index and the event's position."""
     leaf: _builtins.bytes
     """The leaf: the RFC 8785 canonical envelope bytes, exactly as stored."""
+    response_item: _builtins.bytes
+    """The event as ReadLog and ReadStream send it: the response item stored with it (a
+    serialised ReadLogResponse holding this event alone). Verifiers check that it holds the
+    same event as `event`; empty for an event stored without one.
+    """
     @_builtins.property
     def event(self) -> _event_store_pb2.RecordedEvent:
         """The event, with its payload and metadata."""
@@ -490,10 +496,11 @@ class LogEntry(_message.Message):
         leaf: _builtins.bytes = ...,
         event: _event_store_pb2.RecordedEvent | None = ...,
         completed_subtrees: _abc.Iterable[Global___SubtreeHash] | None = ...,
+        response_item: _builtins.bytes = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_sequence_number", b"_sequence_number", "event", b"event", "sequence_number", b"sequence_number"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_sequence_number", b"_sequence_number", "completed_subtrees", b"completed_subtrees", "event", b"event", "leaf", b"leaf", "sequence_number", b"sequence_number"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_sequence_number", b"_sequence_number", "completed_subtrees", b"completed_subtrees", "event", b"event", "leaf", b"leaf", "response_item", b"response_item", "sequence_number", b"sequence_number"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__sequence_number: _TypeAlias = _typing.Literal["sequence_number"]  # noqa: Y015
     _WhichOneofArgType__sequence_number: _TypeAlias = _typing.Literal["_sequence_number", b"_sequence_number"]  # noqa: Y015

@@ -21,6 +21,7 @@ from newsledger.audit.note import Signer
 from newsledger.audit.verify.live import AuditClient
 from newsledger.cli.exits import ExitCode
 from newsledger.domain.json_text import normalise_json
+from newsledger.v1.event_store_pb2 import ReadLogResponse
 from tests.support.audit import behind_the_service, seed, verify
 
 pytestmark = pytest.mark.usefixtures("server")
@@ -39,6 +40,17 @@ def edit_payload(sql: Connection, size: int) -> None:
     payload = str(_scalar(sql, "SELECT payload FROM events WHERE position = 9"))
     altered = payload.replace("a", "b", 1)
     sql.execute(sa.text("UPDATE events SET payload = :p WHERE position = 9"), {"p": altered})
+
+
+def rewrite_served_payload(sql: Connection, size: int) -> None:
+    item = _scalar(sql, "SELECT response_item FROM events WHERE position = 8")
+    assert isinstance(item, bytes | memoryview)
+    page = ReadLogResponse.FromString(bytes(item))
+    page.events[0].payload_json = page.events[0].payload_json.replace("a", "b", 1)
+    sql.execute(
+        sa.text("UPDATE events SET response_item = :i WHERE position = 8"),
+        {"i": page.SerializeToString()},
+    )
 
 
 def forge_development_id(sql: Connection, size: int) -> None:
@@ -103,6 +115,15 @@ TAMPERINGS = {
         edit_payload,
         ExitCode.VERIFICATION_FAILED,
         ("verification FAILED at sequence 9", "FAIL sequence 9: payload"),
+    ),
+    "a rewritten payload in the response item ReadLog sends": Tampering(
+        rewrite_served_payload,
+        ExitCode.VERIFICATION_FAILED,
+        (
+            "verification FAILED at sequence 8",
+            "FAIL sequence 8: served event: the event ReadLog and ReadStream send differs "
+            "from the recorded one in payload",
+        ),
     ),
     "a rewritten development id in one event's metadata": Tampering(
         forge_development_id,

@@ -62,6 +62,7 @@ def log_entry(entry: AuditEntry) -> pb.LogEntry:
             pb.SubtreeHash(level=level, index=index, hash=node)
             for level, index, node in entry.subtrees
         ],
+        response_item=entry.response_item or b"",
     )
 
 

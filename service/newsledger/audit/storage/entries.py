@@ -56,7 +56,7 @@ def read_entries(engine: Engine, start: int, end: int) -> Iterator[AuditEntry]:
     while start < end:
         stop = min(end, start + ENTRY_PAGE)
         query = (
-            sa.select(*EVENT_COLUMNS, audit_leaves.c.leaf)
+            sa.select(*EVENT_COLUMNS, events.c.response_item, audit_leaves.c.leaf)
             .join_from(events, audit_leaves, events.c.position == audit_leaves.c.position)
             .where(events.c.position >= start, events.c.position < stop)
             .order_by(events.c.position)
@@ -65,8 +65,9 @@ def read_entries(engine: Engine, start: int, end: int) -> Iterator[AuditEntry]:
             rows = connection.execute(query).all()
             subtrees = _page_subtrees(connection, start, stop)
         for row in rows:
-            event = StoredEvent(*row[:-1])
-            yield AuditEntry(event, bytes(row[-1]), tuple(subtrees[event.position]))
+            event = StoredEvent(*row[:-2])
+            item = None if row[-2] is None else bytes(row[-2])
+            yield AuditEntry(event, bytes(row[-1]), tuple(subtrees[event.position]), item)
         if len(rows) < stop - start:
             return  # positions are gap-free, so a short page is the end of the log
         start = stop

@@ -18,6 +18,8 @@ from newsledger.audit.jcs import CanonicalError
 from newsledger.audit.leaf import leaf_bytes
 from newsledger.audit.replay import ViewReplayer
 from newsledger.audit.verify.views import served_last_position, view_difference
+from newsledger.audit.verify.wire import served_event
+from newsledger.domain.events import StoredEvent
 from newsledger.v1.negotiation_view_pb2 import NegotiationView
 
 MAX_FINDINGS = 100
@@ -118,6 +120,7 @@ class LogAuditor:
         if entry.event.position != index:
             self.fail(index, "sequence", f"expected entry {index}, got {entry.event.position}")
         self._check_leaf(index, entry)
+        self._check_served(index, entry)
         leaf_hash = merkle.hash_leaf(entry.leaf)
         self._check_subtrees(index, leaf_hash, entry)
         if index in self.keep_leaf_hashes:
@@ -137,6 +140,28 @@ class LogAuditor:
             self.fail(index, "event", f"payload or metadata is not JSON: {error}")
             return
         self.replayer.add(event)
+
+    def _check_served(self, index: int, entry: AuditEntry) -> None:
+        """Check that the event ReadLog and ReadStream send is the event the entry holds."""
+        if entry.response_item is None:
+            return
+        served = served_event(entry.response_item)
+        if isinstance(served, str):
+            self.fail(
+                index, "served event", f"the response item ReadLog sends is unreadable: {served}"
+            )
+        elif served != entry.event:
+            fields = [
+                name
+                for name in StoredEvent.__dataclass_fields__
+                if getattr(served, name) != getattr(entry.event, name)
+            ]
+            self.fail(
+                index,
+                "served event",
+                f"the event ReadLog and ReadStream send differs from the recorded one in "
+                f"{', '.join(fields)}",
+            )
 
     def _check_leaf(self, index: int, entry: AuditEntry) -> None:
         try:

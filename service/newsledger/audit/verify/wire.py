@@ -6,10 +6,12 @@ import base64
 import uuid
 from typing import Any
 
+from google.protobuf.message import DecodeError
+
 from newsledger.audit.entry import AuditEntry
 from newsledger.audit.note import NoteError, strict_b64decode
 from newsledger.domain.events import StoredEvent
-from newsledger.v1 import audit_pb2
+from newsledger.v1 import audit_pb2, event_store_pb2
 
 
 class EntryFormatError(ValueError):
@@ -22,13 +24,44 @@ class EntryFormatError(ValueError):
 
 
 def entry_from_message(message: audit_pb2.LogEntry) -> AuditEntry:
-    """Return the entry a LogEntry message carries."""
+    """Return the entry a LogEntry message carries (its response item as sent, unread)."""
     event = message.event
+    stored = _stored_event(event, message.sequence_number)
+    subtrees = tuple((s.level, s.index, bytes(s.hash)) for s in message.completed_subtrees)
+    if message.sequence_number != event.position:
+        raise EntryFormatError(
+            message.sequence_number,
+            f"the entry and its event disagree on the position: {event.position}",
+        )
+    item = bytes(message.response_item) or None
+    return AuditEntry(stored, bytes(message.leaf), subtrees, item)
+
+
+def served_event(item: bytes) -> StoredEvent | str:
+    """Return the event a response item holds, or what is wrong with it.
+
+    A response item is a serialised ReadLogResponse holding one event and no token.
+    """
+    try:
+        page = event_store_pb2.ReadLogResponse.FromString(item)
+    except DecodeError:
+        return "it is not a serialised response"
+    if len(page.events) != 1:
+        return f"it holds {len(page.events)} events, not one"
+    if page.next_page_token:
+        return "it carries a page token"
+    try:
+        return _stored_event(page.events[0], page.events[0].position)
+    except EntryFormatError as error:
+        return str(error)
+
+
+def _stored_event(event: event_store_pb2.RecordedEvent, sequence_number: int) -> StoredEvent:
     try:
         event_id = uuid.UUID(event.event_id)
     except ValueError:
-        raise EntryFormatError(message.sequence_number, "event_id is not a UUID") from None
-    stored = StoredEvent(
+        raise EntryFormatError(sequence_number, "event_id is not a UUID") from None
+    return StoredEvent(
         position=event.position,
         event_id=event_id,
         stream=event.stream,
@@ -39,13 +72,6 @@ def entry_from_message(message: audit_pb2.LogEntry) -> AuditEntry:
         metadata=event.metadata_json,
         recorded_at_us=event.record_time.ToMicroseconds(),
     )
-    subtrees = tuple((s.level, s.index, bytes(s.hash)) for s in message.completed_subtrees)
-    if message.sequence_number != event.position:
-        raise EntryFormatError(
-            message.sequence_number,
-            f"the entry and its event disagree on the position: {event.position}",
-        )
-    return AuditEntry(stored, bytes(message.leaf), subtrees)
 
 
 def _b64(data: bytes) -> str:
