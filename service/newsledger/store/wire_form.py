@@ -1,10 +1,12 @@
 """An event's `newsledger.v1.RecordedEvent` in its protobuf wire form, written at append.
 
 Reads send what was stored. Each event row keeps the event as a *response item*
-(`events.response_item`): the serialised response that holds this one event in its field 1.
-ReadLogResponse, ReadStreamResponse and SubscribeResponse all carry events in field 1, and
+(`events.response_item`): the serialised ReadLogResponse that holds this one event (its
+field 1; the same bytes are a ReadStreamResponse, and a SubscribeResponse, of that event).
+ReadLogResponse and ReadStreamResponse carry their events as a repeated field 1, and
 protobuf reads concatenated messages as one (repeated fields append), so a page of the log
-is its rows' items joined, then the page token: no message is built per event. The
+is its rows' items joined, then the page token: no message is built per event. (Joined
+items are not a SubscribeResponse: there field 1 is a single event.) The
 `RecordedEvent` inside is what the generated class serialises for the same fields (fields in
 number order, proto3 defaults left out, the record time a Timestamp); the store writes it by
 hand so that it does not depend on the API's generated code.
