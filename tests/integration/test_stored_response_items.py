@@ -111,12 +111,30 @@ def _migrate(engine: Engine, target: str, direction: str) -> None:
         getattr(command, direction)(config, target)
 
 
+def _triggers(engine: Engine) -> list[tuple[str, str]]:
+    """Return the events table's triggers (name and SQL on SQLite; name and state on PostgreSQL)."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            query = (
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'"
+            )
+        else:
+            query = (
+                "SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'events'::regclass"
+                " AND NOT tgisinternal"
+            )
+        return sorted((str(name), str(sql)) for name, sql in conn.execute(sa.text(query)))
+
+
 def test_the_migration_fills_every_recorded_event_and_keeps_it_immutable(
     engine: Engine, store: EventStore
 ) -> None:
-    for round_ in range(3):
-        store.append(f"s{round_}", events(4, "Noted"))
-    before = store.read_all(limit=100)
+    """Given more events than one page of the fill (5,000), every one gets its item, and the
+    triggers are as before the fill: updates and deletes of events are refused again."""
+    for round_ in range(6):
+        store.append(f"s{round_}", events(1_000 if round_ < 5 else 7, "Noted"))
+    triggers = _triggers(engine)
+    before = store.read_all(limit=10_000)
     _migrate(engine, "0006_small_view_rows", "downgrade")
     with engine.connect() as conn:
         names = {c["name"] for c in sa.inspect(conn).get_columns("events")}
@@ -126,7 +144,11 @@ def test_the_migration_fills_every_recorded_event_and_keeps_it_immutable(
         stored = conn.execute(
             sa.text("SELECT position, response_item FROM events ORDER BY position")
         ).all()
+    assert len(stored) == 5_007
     assert [(p, bytes(m)) for p, m in stored] == [(p, m) for p, _, m in expected(before)]
-    assert store.read_all(limit=100) == before
+    assert store.read_all(limit=10_000) == before
+    assert _triggers(engine) == triggers
     with pytest.raises(sa.exc.DBAPIError, match="immutable"), engine.begin() as conn:
-        conn.execute(sa.text("UPDATE events SET payload = '{}' WHERE position = 0"))
+        conn.execute(sa.text("UPDATE events SET payload = '{}' WHERE position = 5006"))
+    with pytest.raises(sa.exc.DBAPIError, match="immutable"), engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM events WHERE position = 0"))
