@@ -106,3 +106,26 @@ def test_kept_events_stay_within_their_bound(engine: Engine) -> None:
         found = rows.through(conn, f"negotiation-{long_one}", 6)
     assert len(found) == 7
     assert len(rows) <= 6
+
+
+def test_kept_events_stay_within_their_text_bound(engine: Engine) -> None:
+    """Given a bound on the text kept, streams are dropped, least recently used first, until
+    what is kept fits; a stream whose text alone is over it is not kept."""
+    clock = Clock()
+    app = build_application(EventStore(engine, clock=clock.micros))
+    ids = [f"text-{uuid.uuid4().hex[:8]}-{n}" for n in range(3)]
+    for negotiation_id in ids:
+        append_all(app, clock, negotiation_id, [opening(negotiation_id), *people()[:2]])
+    streams = [f"negotiation-{negotiation_id}" for negotiation_id in ids]
+    with engine.connect() as conn:
+        one = StreamRows()
+        one.through(conn, streams[0], 2)
+        size = one.characters
+        rows = StreamRows(max_characters=2 * size + size // 2)
+        for stream in streams:
+            assert len(rows.through(conn, stream, 2)) == 3
+            assert rows.characters <= rows.max_characters
+        assert len(rows) == 6
+        tight = StreamRows(max_characters=size - 1)
+        assert len(tight.through(conn, streams[0], 2)) == 3
+        assert len(tight) == 0 and tight.characters == 0

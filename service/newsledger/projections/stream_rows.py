@@ -8,8 +8,9 @@ Each kept event holds its row (payload as text, decoded again for each fold, whi
 change what it decodes) and its report's dates, parsed once (`ReportDates`, immutable),
 which decide whether it had been reported by an instant.
 
-The cache is bounded by the number of events kept, least recently used stream out; a stream
-longer than the bound is not kept and is read in full each time.
+The cache is bounded by the number of events kept and by their payload and metadata text
+(events may be large), least recently used stream out; a stream over either bound is not
+kept and is read in full each time.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from newsledger.domain.reported import ReportDates
 from newsledger.projections.negotiation_views import events_between
 
 DEFAULT_MAX_EVENTS = 20_000
+DEFAULT_MAX_CHARACTERS = 64_000_000
+"""At most this much payload and metadata text is kept, over all streams (about 64 MB)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,13 +51,22 @@ def kept_event(row: StoredEvent) -> KeptEvent:
     return KeptEvent(row, report_dates(row.payload))
 
 
-class StreamRows:
-    """Stored events by stream, versions 0..n each, bounded by events, least recently used out."""
+def _characters(events: Sequence[KeptEvent]) -> int:
+    return sum(len(event.row.payload) + len(event.row.metadata) for event in events)
 
-    def __init__(self, max_events: int = DEFAULT_MAX_EVENTS) -> None:
+
+class StreamRows:
+    """Stored events by stream, versions 0..n each, bounded by events and by their text,
+    least recently used out."""
+
+    def __init__(
+        self, max_events: int = DEFAULT_MAX_EVENTS, max_characters: int = DEFAULT_MAX_CHARACTERS
+    ) -> None:
         self.max_events = max_events
+        self.max_characters = max_characters
         self._streams: OrderedDict[str, tuple[KeptEvent, ...]] = OrderedDict()
         self._count = 0
+        self._characters = 0
         self._lock = threading.Lock()
 
     def through(self, conn: Connection, stream: str, last: int) -> Sequence[KeptEvent]:
@@ -72,8 +84,9 @@ class StreamRows:
         return events
 
     def _keep(self, stream: str, events: tuple[KeptEvent, ...]) -> None:
-        """Keep a stream's events unless fewer are kept already or they exceed the bound."""
-        if len(events) > self.max_events:
+        """Keep a stream's events unless more are kept already or they exceed a bound."""
+        characters = _characters(events)
+        if len(events) > self.max_events or characters > self.max_characters:
             return
         with self._lock:
             kept = self._streams.get(stream, ())
@@ -82,10 +95,17 @@ class StreamRows:
             self._streams[stream] = events
             self._streams.move_to_end(stream)
             self._count += len(events) - len(kept)
-            while self._count > self.max_events:
+            self._characters += characters - _characters(kept)
+            while self._count > self.max_events or self._characters > self.max_characters:
                 _, dropped = self._streams.popitem(last=False)
                 self._count -= len(dropped)
+                self._characters -= _characters(dropped)
 
     def __len__(self) -> int:
         """Return how many events are kept, over all streams."""
         return self._count
+
+    @property
+    def characters(self) -> int:
+        """Return how much payload and metadata text is kept, over all streams."""
+        return self._characters
