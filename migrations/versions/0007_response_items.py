@@ -61,7 +61,7 @@ def upgrade() -> None:
 def _fill(connection: sa.Connection, total: int) -> None:
     # Imported here so that loading the revision list never imports the application.
     from newsledger.store.event_rows import canonical_uuid_text
-    from newsledger.store.wire_form import response_item
+    from newsledger.store.wire_form import as_response_item, recorded_message
 
     select = sa.text(
         f"SELECT {_COLUMNS} FROM events WHERE position > :after ORDER BY position LIMIT :page"
@@ -76,7 +76,12 @@ def _fill(connection: sa.Connection, total: int) -> None:
         items = []
         for position, event_id, *fields in rows:
             text = canonical_uuid_text(event_id) if sqlite else str(event_id)
-            items.append({"position": position, "item": response_item(position, text, *fields)})
+            items.append(
+                {
+                    "position": position,
+                    "item": as_response_item(recorded_message(position, text, *fields)),
+                }
+            )
         connection.execute(update, items)
         done += len(rows)
         after = rows[-1][0]

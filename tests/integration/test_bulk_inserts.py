@@ -97,7 +97,7 @@ def test_rows_inserted_by_the_driver_read_back_as_those_sqlalchemy_inserts(
         )
         insert_rows(connection, fast, driver_rows)
         if name == "events":  # each event row ends with its response item
-            rows = [(*row, response_item(row[0], str(row[1]), *row[2:])) for row in rows]
+            rows = [(*row, response_item(StoredEvent(*row))) for row in rows]
         connection.execute(reference.insert(), [dict(zip(keys, row, strict=True)) for row in rows])
     written = _read(engine, fast)
     assert len(written) == len(rows)

@@ -9,24 +9,24 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from newsledger.api.conversions import add_recorded_events, recorded_event
+from newsledger.api.conversions import recorded_event
 from newsledger.domain.events import StoredEvent
-from newsledger.store.event_rows import EventRow
 from newsledger.store.event_store import EventStore
+from newsledger.store.page_reads import ItemRow
 from newsledger.store.tables import events as events_table
+from newsledger.store.wire_form import page_of_items
 from newsledger.v1 import event_store_pb2 as pb
-from tests.support.factories import event, events
 from tests.support.plain_messages import plain_message, row_of
+from tests.support.read_pages import LOG_READS, fill_two_streams
 
 pytestmark = pytest.mark.equivalence
 
 LARGEST_BIGINT = 2**63 - 1
 
 
-def wire_bytes(rows: list[EventRow]) -> bytes:
-    response = pb.ReadLogResponse()
-    add_recorded_events(rows, into=response.events)
-    return response.SerializeToString(deterministic=True)
+def wire_bytes(items: list[ItemRow]) -> bytes:
+    """Return the page the read API sends for these stored items."""
+    return page_of_items([item for *_, item in items], "")
 
 
 def plain_wire_bytes(page: list[StoredEvent]) -> bytes:
@@ -36,28 +36,7 @@ def plain_wire_bytes(page: list[StoredEvent]) -> bytes:
 
 @pytest.fixture
 def filled(store: EventStore) -> EventStore:
-    for round_ in range(5):
-        store.append("a", events(2, "A"))
-        store.append("b", [event("B" if round_ % 2 else "C", text=f"Zoë 北京 \U0001f600 {round_}")])
-    return store
-
-
-LOG_READS: dict[str, dict[str, Any]] = {
-    "everything": {"limit": 100},
-    "a page": {"from_position": 3, "limit": 4},
-    "backward": {"backwards": True, "limit": 100},
-    "backward from a position": {"from_position": 9, "backwards": True, "limit": 4},
-    "up to a position": {"from_position": 2, "to_position": 11, "limit": 100},
-    "backward down to a position": {
-        "from_position": 12,
-        "to_position": 4,
-        "backwards": True,
-        "limit": 100,
-    },
-    "one stream": {"stream": "b", "limit": 100},
-    "some types": {"event_types": ["B", "C"], "backwards": True, "limit": 3},
-    "past the end": {"from_position": 15, "limit": 10},
-}
+    return fill_two_streams(store)
 
 
 @pytest.mark.parametrize("options", LOG_READS.values(), ids=LOG_READS.keys())
@@ -118,10 +97,13 @@ def test_edge_values_convert_to_the_plain_messages(engine: Engine, store: EventS
     rows = store.read_all_rows(limit=100)
     assert [e.position for e in stored] == [position for position, *_ in edges]
     assert rows == [row_of(e) for e in stored]
-    assert wire_bytes(rows) == plain_wire_bytes(stored)
+    assert wire_bytes(store.read_all_items(limit=100)) == plain_wire_bytes(stored)
     assert [recorded_event(e) for e in stored] == [plain_message(e) for e in stored]
-    backward = store.read_stream_rows("edges", backwards=True, limit=100)
+    backward = store.read_stream_items("edges", backwards=True, limit=100)
     assert wire_bytes(backward) == plain_wire_bytes(store.read_stream("edges", backwards=True))
+    assert store.read_stream_rows("edges", backwards=True, limit=100) == [
+        row_of(e) for e in store.read_stream("edges", backwards=True)
+    ]
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # only SQLite keeps the text

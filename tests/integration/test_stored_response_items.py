@@ -23,8 +23,8 @@ from newsledger.domain.events import StoredEvent
 from newsledger.store.event_store import EventStore
 from newsledger.store.migrate import migrations_dir
 from newsledger.v1.event_store_pb2 import ReadLogResponse
-from tests.integration.test_event_rows import LOG_READS
-from tests.support.factories import event, events
+from tests.support.factories import events
+from tests.support.read_pages import LOG_READS, fill_two_streams
 
 pytestmark = pytest.mark.equivalence
 
@@ -43,10 +43,7 @@ def expected(page: list[StoredEvent]) -> list[tuple[int, int, bytes]]:
 
 @pytest.fixture
 def filled(store: EventStore) -> EventStore:
-    for round_ in range(5):
-        store.append("a", events(2, "A"))
-        store.append("b", [event("B" if round_ % 2 else "C", text=f"Zoë 北京 \U0001f600 {round_}")])
-    return store
+    return fill_two_streams(store)
 
 
 @pytest.mark.parametrize("options", LOG_READS.values(), ids=LOG_READS.keys())

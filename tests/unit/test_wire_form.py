@@ -63,26 +63,12 @@ def stored_message(event: StoredEvent) -> bytes:
     )
 
 
-def stored_item(event: StoredEvent) -> bytes:
-    return response_item(
-        event.position,
-        str(event.event_id),
-        event.stream,
-        event.stream_version,
-        event.event_type,
-        event.schema_version,
-        event.payload,
-        event.metadata,
-        event.recorded_at_us,
-    )
-
-
 @settings(max_examples=400)
 @given(events)
 def test_the_stored_message_is_the_serialised_recorded_event(event: StoredEvent) -> None:
     message = conversions.recorded_event(event)
     assert stored_message(event) == message.SerializeToString()
-    assert stored_item(event) == pb.SubscribeResponse(event=message).SerializeToString()
+    assert response_item(event) == pb.SubscribeResponse(event=message).SerializeToString()
 
 
 @settings(max_examples=100)
@@ -93,7 +79,7 @@ def test_a_page_of_stored_items_is_the_serialised_response(
     for response_type in (pb.ReadLogResponse, pb.ReadStreamResponse):
         expected = response_type(next_page_token=token)
         expected.events.extend(conversions.recorded_event(event) for event in page)
-        joined = page_of_items([stored_item(event) for event in page], token)
+        joined = page_of_items([response_item(event) for event in page], token)
         assert joined == expected.SerializeToString()
         assert response_type.FromString(joined) == expected
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
-
-from google.protobuf.internal.containers import RepeatedCompositeFieldContainer
 
 from newsledger.api.json_input import (
     TOO_DEEP,
@@ -23,7 +21,6 @@ from newsledger.application.validation.payloads import SLUG_PATTERN as SLUG
 from newsledger.application.validation.payloads import known_event_types
 from newsledger.domain.events import RecordedEvent, StoredEvent, micros_from_time, time_from_micros
 from newsledger.domain.json_text import normalise_json
-from newsledger.store.event_rows import EventRow
 from newsledger.store.records import ANY, NO_STREAM, STREAM_EXISTS, AppendResult, ExpectedVersion
 from newsledger.store.records import ProposedEvent as StoreProposedEvent
 from newsledger.v1 import event_store_pb2 as pb
@@ -143,61 +140,24 @@ def domain_recorded_event(event: RecordedEvent) -> pb.RecordedEvent:
 
 
 def recorded_event(event: StoredEvent) -> pb.RecordedEvent:
-    """Convert a stored event to its protobuf form."""
+    """Convert a stored event to its protobuf form, field by field (the fastest way)."""
     message = pb.RecordedEvent()
-    _copy_event_row(
-        (
-            event.position,
-            str(event.event_id),
-            event.stream,
-            event.stream_version,
-            event.event_type,
-            event.schema_version,
-            event.payload,
-            event.metadata,
-            event.recorded_at_us,
-        ),
-        message,
-    )
-    return message
-
-
-def add_recorded_events(
-    rows: Iterable[EventRow], into: RepeatedCompositeFieldContainer[pb.RecordedEvent]
-) -> None:
-    """Append each event row to a response's repeated events, as recorded_event would convert it."""
-    add = into.add
-    for row in rows:
-        _copy_event_row(row, add())
-
-
-def _copy_event_row(row: EventRow, message: pb.RecordedEvent) -> None:
-    """Set an empty RecordedEvent's fields from an event row, field by field (the fastest way)."""
-    (
-        position,
-        event_id,
-        stream,
-        stream_version,
-        event_type,
-        schema_version,
-        payload,
-        metadata,
-        recorded_at_us,
-    ) = row
-    message.event_id = event_id
-    message.stream = stream
-    message.stream_version = stream_version
-    message.position = position
-    message.event_type = event_type
-    message.schema_version = schema_version
-    message.payload_json = payload
-    message.metadata_json = metadata
+    message.event_id = str(event.event_id)
+    message.stream = event.stream
+    message.stream_version = event.stream_version
+    message.position = event.position
+    message.event_type = event.event_type
+    message.schema_version = event.schema_version
+    message.payload_json = event.payload
+    message.metadata_json = event.metadata
     record_time = message.record_time
+    recorded_at_us = event.recorded_at_us
     if not _EARLIEST_MICROS <= recorded_at_us <= _LATEST_MICROS:
         record_time.FromMicroseconds(recorded_at_us)  # raises, naming the valid range
     seconds, micros = divmod(recorded_at_us, 1_000_000)
     record_time.seconds = seconds
     record_time.nanos = micros * 1000
+    return message
 
 
 def page_size(value: int, field: str = "page_size") -> int:

@@ -159,17 +159,7 @@ def rows_of(conn: Connection, appended: Sequence[StoredEvent]) -> list[tuple[Any
             event.payload,
             event.metadata,
             event.recorded_at_us,
-            response_item(
-                event.position,
-                str(event.event_id),
-                event.stream,
-                event.stream_version,
-                event.event_type,
-                event.schema_version,
-                event.payload,
-                event.metadata,
-                event.recorded_at_us,
-            ),
+            response_item(event),
         )
         for event in appended
     ]

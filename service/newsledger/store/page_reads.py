@@ -28,7 +28,7 @@ from sqlalchemy.engine import Engine
 from newsledger.store import log_queries
 from newsledger.store.event_rows import EVENT_ROW_COLUMNS, EventRow, canonical_uuid_text
 from newsledger.store.tables import events
-from newsledger.store.wire_form import response_item
+from newsledger.store.wire_form import as_response_item, recorded_message
 
 _Shape = tuple[Any, ...]
 
@@ -116,7 +116,8 @@ class PageReader:
         if all(row[2] is not None for row in rows):
             return rows  # both drivers give a BLOB or bytea as bytes
         # Rows written without their item: build every item of the page from its row.
-        return [(row[0], row[3], response_item(*row)) for row in self._run(shape, values)]
+        event_rows: list[EventRow] = self._run(shape, values)
+        return [(row[0], row[3], as_response_item(recorded_message(*row))) for row in event_rows]
 
     def _run(
         self,

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from newsledger.domain.events import StoredEvent
+
 WIRE_FORM_VERSION = 1
 """Raised, with a migration that rewrites every row's message, when RecordedEvent changes."""
 
@@ -125,29 +127,19 @@ def as_response_item(message: bytes) -> bytes:
     return b"\x0a" + (_VARINTS[size] if size < _KEPT else _encode_varint(size)) + message
 
 
-def response_item(
-    position: int,
-    event_id: str,
-    stream: str,
-    stream_version: int,
-    event_type: str,
-    schema_version: int,
-    payload: str,
-    metadata: str,
-    recorded_at_us: int,
-) -> bytes:
-    """Return the response item of an event row: its RecordedEvent as a response's field 1."""
+def response_item(event: StoredEvent) -> bytes:
+    """Return a stored event's response item: its RecordedEvent as a response's field 1."""
     return as_response_item(
         recorded_message(
-            position,
-            event_id,
-            stream,
-            stream_version,
-            event_type,
-            schema_version,
-            payload,
-            metadata,
-            recorded_at_us,
+            event.position,
+            str(event.event_id),
+            event.stream,
+            event.stream_version,
+            event.event_type,
+            event.schema_version,
+            event.payload,
+            event.metadata,
+            event.recorded_at_us,
         )
     )
 

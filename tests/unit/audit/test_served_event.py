@@ -18,22 +18,8 @@ EVENT = StoredEvent(
 )
 
 
-def item_of(event: StoredEvent) -> bytes:
-    return response_item(
-        event.position,
-        str(event.event_id),
-        event.stream,
-        event.stream_version,
-        event.event_type,
-        event.schema_version,
-        event.payload,
-        event.metadata,
-        event.recorded_at_us,
-    )
-
-
 def test_a_stored_item_reads_back_as_its_event() -> None:
-    assert served_event(item_of(EVENT)) == EVENT
+    assert served_event(response_item(EVENT)) == EVENT
 
 
 @pytest.mark.parametrize(
@@ -41,8 +27,8 @@ def test_a_stored_item_reads_back_as_its_event() -> None:
     [
         (b"\x0a\x05ab", "it is not a serialised response"),
         (b"", "it holds 0 events, not one"),
-        (item_of(EVENT) * 2, "it holds 2 events, not one"),
-        (item_of(EVENT) + ReadLogResponse(next_page_token="t").SerializeToString(), "token"),
+        (response_item(EVENT) * 2, "it holds 2 events, not one"),
+        (response_item(EVENT) + ReadLogResponse(next_page_token="t").SerializeToString(), "token"),
         (
             ReadLogResponse(events=[recorded_event(EVENT)])
             .SerializeToString()
